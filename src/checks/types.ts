@@ -1,0 +1,95 @@
+/**
+ * The shape of a check and its findings (shared/spec/checks.md, shared/spec/report.md).
+ * A check is a pure function of its context: the same snapshot and config give the same findings.
+ */
+import type { Config, Severity } from "../config/schema.js";
+import type { Directory } from "../snapshot/directory.js";
+import type { Snapshot } from "../snapshot/schema.js";
+
+/** Worst first (checks.md "Statuses"). */
+export const STATUS_ORDER = ["error", "fail", "unknown", "warn", "pass", "skip"] as const;
+export type Status = (typeof STATUS_ORDER)[number];
+
+export const worstStatus = (statuses: Iterable<Status>): Status | undefined => {
+  let best: Status | undefined;
+  for (const s of statuses)
+    if (best === undefined || STATUS_ORDER.indexOf(s) < STATUS_ORDER.indexOf(best)) best = s;
+  return best;
+};
+
+export interface Subject {
+  type:
+    "user" | "group" | "policy" | "role" | "tenant" | "authenticationStrength" | "resource" | "account-ref";
+  id: string;
+  displayName?: string | null;
+}
+
+export interface Remediation {
+  summary: string;
+  portal?: string;
+  graph?: string;
+  powershell?: string;
+  command?: string;
+}
+
+export interface Finding {
+  status: Status;
+  severity?: Severity;
+  subject?: Subject;
+  message: string;
+  evidence?: Record<string, unknown>;
+  remediation?: Remediation;
+}
+
+/** An emergency account as the checks see it. */
+export interface EmergencyAccount {
+  id: string;
+  userPrincipalName?: string | null;
+  displayName?: string | null;
+}
+
+export interface AccountResolution {
+  method: "config" | "config+group" | "group" | "discovered";
+  resolved: EmergencyAccount[];
+  unresolved: Array<{ ref: string; deleted?: boolean; restorableUntil?: string }>;
+  /** the emergency group, when configured and found. */
+  group?: { id: string; displayName?: string | null };
+  /** the configured group reference that did not resolve. */
+  unresolvedGroup?: string;
+  candidates?: Array<{ id: string; userPrincipalName?: string | null; score: number; reasons: string[] }>;
+}
+
+export interface CheckContext {
+  snapshot: Snapshot;
+  directory: Directory;
+  config: Config;
+  accounts: AccountResolution;
+  /** the snapshot's capturedAt: "now" for every check. */
+  now: Date;
+}
+
+/** A need: a snapshot path (see availability.ts). `anyOf` groups alternatives (Azure Monitor or Sentinel). */
+export type Need = string | { anyOf: string[] };
+
+export interface Check {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** seed file prefixes ("000".."004") or "beyond seeds". */
+  sources: string[];
+  needs: Need[];
+  /** the check's documentation, Markdown, kept beside it (`<file>.md`). */
+  docs?: string;
+  /** undefined when the check applies; else the reason it is skipped. */
+  appliesTo?(ctx: CheckContext): string | undefined;
+  evaluate(ctx: CheckContext): Finding[];
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: Status;
+  reason: string | null;
+  findings: Finding[];
+}

@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+/** Every command of the CLI, in the order `--help` lists them. One file each. */
+export const commands: Array<(program: Command) => void> = [];

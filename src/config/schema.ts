@@ -1,0 +1,122 @@
+/**
+ * The configuration file (shared/spec/config.md). Every key is optional; unknown keys are errors.
+ * The JSON Schema shipped in schemas/ is generated from this definition.
+ */
+import { z } from "zod";
+
+const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const isoDuration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+
+const range = (min: number, max: number) =>
+  z
+    .strictObject({ min: z.number().int().min(0).default(min), max: z.number().int().min(1).default(max) })
+    .refine((r) => r.min <= r.max, { message: "min must not be greater than max" });
+
+export const CHECK_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export const Severity = z.enum(CHECK_SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const Envelope = z.strictObject({
+  clientAppTypes: z
+    .array(z.enum(["browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "other"]))
+    .min(1)
+    .default(["browser", "mobileAppsAndDesktopClients"]),
+  platforms: z
+    .union([
+      z.literal("all"),
+      z.array(z.enum(["android", "iOS", "windows", "windowsPhone", "macOS", "linux", "unknown"])).min(1),
+    ])
+    .default("all"),
+  locations: z.union([z.literal("any"), z.array(z.string()).min(1)]).default("any"),
+  device: z.enum(["unregistered", "compliant", "hybridJoined"]).default("unregistered"),
+  riskLevels: z
+    .union([z.literal("all"), z.array(z.enum(["none", "low", "medium", "high"])).min(1)])
+    .default("all"),
+  resources: z.enum(["recovery", "all"]).default("recovery"),
+});
+
+export const Profile = z.strictObject({
+  accountCount: range(2, 4).default({ min: 2, max: 4 }),
+  naming: z.enum(["obscure", "descriptive", "any"]).default("obscure"),
+  namingPattern: z
+    .string()
+    .nullable()
+    .default(null)
+    .refine(
+      (p) => {
+        if (p === null) return true;
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "not a valid regular expression" },
+    ),
+  passwords: z.enum(["kept", "discarded"]).default("kept"),
+  keysPerAccount: z.number().int().min(1).max(10).default(2),
+  allowedMethods: z
+    .array(z.enum(["fido2", "x509CertificateMultiFactor", "windowsHelloForBusiness"]))
+    .min(1)
+    .default(["fido2"]),
+  dedicatedPolicy: z.enum(["required", "optional"]).default("required"),
+  signInFrequency: z
+    .union([
+      z.literal("everyTime"),
+      z.strictObject({ hours: z.number().int().min(1).max(23) }),
+      z.strictObject({ days: z.number().int().min(1).max(365) }),
+    ])
+    .default("everyTime"),
+  licenses: z.enum(["none", "any", "P2"]).default("none"),
+  roleAssignment: z.enum(["any", "group", "direct"]).default("any"),
+  gaCount: range(2, 8).default({ min: 2, max: 8 }),
+  passwordMaxAgeDays: z.number().int().min(1).default(365),
+  drillIntervalDays: z.number().int().min(1).default(90),
+  signInLookbackDays: z.number().int().min(1).default(30),
+  retentionDays: z.number().int().min(1).default(90),
+  alert: z
+    .strictObject({
+      maxSeverity: z.number().int().min(0).max(4).default(0),
+      maxFrequency: z.string().regex(isoDuration, "an ISO 8601 duration such as PT5M").default("PT5M"),
+    })
+    .default({ maxSeverity: 0, maxFrequency: "PT5M" }),
+  envelope: Envelope.default(() => Envelope.parse({})),
+});
+
+export const CheckOverride = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    reason: z.string().optional(),
+    severity: Severity.optional(),
+  })
+  .refine((o) => o.enabled !== false || (o.reason ?? "").trim().length > 0, {
+    message: "a disabled check needs a reason (it is shown in every report)",
+    path: ["reason"],
+  });
+
+export const Config = z.strictObject({
+  tenant: z.string().regex(guid, "a tenant id (GUID)").optional(),
+  accounts: z.array(z.string().min(1)).optional(),
+  group: z.string().min(1).optional(),
+  dedicatedPolicyIds: z.array(z.string()).default([]),
+  allowedPolicyIds: z.array(z.string()).default([]),
+  profile: Profile.default(() => Profile.parse({})),
+  checks: z
+    .record(z.string().regex(/^EA-[A-Z]+-\d\d$/, "a check id such as EA-ACC-01"), CheckOverride)
+    .default({}),
+  azure: z
+    .strictObject({
+      subscriptionIds: z.array(z.string().regex(guid, "a subscription id (GUID)")).default([]),
+      resourceGroup: z.string().optional(),
+      workspace: z.string().optional(),
+    })
+    .default({ subscriptionIds: [] }),
+});
+
+export type Config = z.infer<typeof Config>;
+export type Profile = z.infer<typeof Profile>;
+export type Envelope = z.infer<typeof Envelope>;
+
+/** The configuration used when no file is given: every default of config.md. */
+export const defaultConfig = (): Config => Config.parse({});

@@ -1,0 +1,144 @@
+import { readFile, stat, writeFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { z } from "zod";
+import { Snapshot, SNAPSHOT_SCHEMA } from "./schema.js";
+
+/**
+ * The largest snapshot file Breakglass reads. A 50,000-user tenant with its relationships is around
+ * 100 MB; files several times larger are refused up front instead of risking an out-of-memory crash
+ * in JSON.parse.
+ */
+export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+
+/** A snapshot could not be read: the message names the file, the JSON path and the fix. Exit code 2. */
+export class SnapshotError extends Error {
+  readonly exitCode = 2;
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+  ) {
+    super(message);
+    this.name = "SnapshotError";
+  }
+}
+
+/** `users[3].accountEnabled` from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out || "(root)";
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const json = JSON.stringify(value);
+  if (json === undefined) return typeof value;
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/** One line per problem: `users[3].accountEnabled: expected boolean, got "yes"`. */
+export function formatIssues(error: z.ZodError, input: unknown): string[] {
+  return error.issues.map((issue) => {
+    const where = formatPath(issue.path);
+    if (issue.code === "invalid_type") {
+      const got = valueAt(input, issue.path);
+      return `${where}: expected ${issue.expected}, got ${describeValue(got)}`;
+    }
+    return `${where}: ${issue.message}`;
+  });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: any = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = cur[key as any];
+  }
+  return cur;
+}
+
+/** Validate an already-parsed document. `source` names it in errors (a file name or "response"). */
+export function parseSnapshot(document: unknown, source = "snapshot"): Snapshot {
+  if (document === null || typeof document !== "object" || Array.isArray(document)) {
+    throw new SnapshotError(`${source}: a snapshot is a JSON object with "schema": "${SNAPSHOT_SCHEMA}"`);
+  }
+  const schema = (document as { schema?: unknown }).schema;
+  if (schema !== SNAPSHOT_SCHEMA) {
+    throw new SnapshotError(
+      `${source}: schema: expected "${SNAPSHOT_SCHEMA}", got ${describeValue(schema)}. ` +
+        `Export the tenant again with this version of breakglass, or fix the "schema" field.`,
+    );
+  }
+  const result = Snapshot.safeParse(document);
+  if (!result.success) {
+    const issues = formatIssues(result.error, document);
+    const shown = issues.slice(0, 20);
+    const more = issues.length > shown.length ? `\n  ... and ${issues.length - shown.length} more` : "";
+    throw new SnapshotError(
+      `${source}: not a valid ${SNAPSHOT_SCHEMA} document:\n  ${shown.join("\n  ")}${more}`,
+      issues,
+    );
+  }
+  return result.data;
+}
+
+/** Parse JSON text, reporting the line and column of a syntax error. */
+export function parseSnapshotText(text: string, source = "snapshot"): Snapshot {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    let where = "";
+    if (pos) {
+      const offset = Number(pos[1]);
+      const before = text.slice(0, offset);
+      const line = before.split("\n").length;
+      const column = offset - before.lastIndexOf("\n");
+      where = ` at line ${line}, column ${column}`;
+    }
+    throw new SnapshotError(`${source}: malformed JSON${where}: ${message}`);
+  }
+  return parseSnapshot(document, source);
+}
+
+export async function loadSnapshot(file: string): Promise<Snapshot> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    throw new SnapshotError(
+      `${file}: cannot read the snapshot (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+  if (size > MAX_SNAPSHOT_BYTES) {
+    throw new SnapshotError(
+      `${file}: ${Math.round(size / 1024 / 1024)} MiB is larger than the ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB ` +
+        `a snapshot may have (about five times a 50,000-user tenant). Export with fewer relationships, ` +
+        `or split the tenant data.`,
+    );
+  }
+  const text = await readFile(file, "utf8");
+  return parseSnapshotText(text, basename(file));
+}
+
+/**
+ * Write a snapshot atomically: to a temporary file beside the target, then renamed over it, so a
+ * crash or a validation error never leaves a half-written snapshot behind.
+ */
+export async function saveSnapshot(file: string, snapshot: Snapshot): Promise<void> {
+  const checked = parseSnapshot(snapshot, "snapshot to save");
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, JSON.stringify(checked, null, 2) + "\n", { mode: 0o600 });
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
