@@ -1,0 +1,82 @@
+/**
+ * Whose relationships `export` collects (snapshot.md): the emergency accounts, the discovery
+ * candidates and the privileged users. Relationships are authentication methods, per-user MFA state,
+ * owned objects and sign-ins; reading them for every user would cost one request per user against
+ * the 5-per-10-seconds reports limit, so export reads them only for these users.
+ *
+ * The candidate rule here is deliberately wider than `discover`'s ranking: any user a Conditional
+ * Access policy excludes (directly or through a group) or whose id or UPN appears in an alert query.
+ * Discovery then ranks them; export only has to make sure their data is there.
+ */
+import { Directory, norm } from "../snapshot/directory.js";
+import type { Snapshot } from "../snapshot/schema.js";
+
+export interface SubjectInput {
+  /** configured account references (UPNs or ids). */
+  accounts?: string[];
+  /** configured emergency group (id or display name). */
+  group?: string;
+}
+
+export interface RelationshipSubjects {
+  /** user ids (lower case), sorted. */
+  userIds: string[];
+  /** why each user is in (for progress output and debugging). */
+  reasons: Map<string, string[]>;
+}
+
+/** Every alert query text of the snapshot (Azure Monitor and Sentinel). */
+export function alertQueries(snapshot: Snapshot): string[] {
+  const out: string[] = [];
+  for (const rule of snapshot.azure?.scheduledQueryRules ?? []) {
+    const criteria = (rule.properties as any)?.criteria?.allOf;
+    if (Array.isArray(criteria))
+      for (const c of criteria) if (typeof c?.query === "string") out.push(c.query);
+  }
+  for (const rule of snapshot.azure?.sentinelAlertRules ?? []) {
+    const q = (rule.properties as any)?.query;
+    if (typeof q === "string") out.push(q);
+  }
+  return out;
+}
+
+export function relationshipSubjects(snapshot: Snapshot, input: SubjectInput = {}): RelationshipSubjects {
+  const dir = new Directory(snapshot);
+  const reasons = new Map<string, string[]>();
+  const add = (userId: string, reason: string) => {
+    const id = norm(userId);
+    if (!dir.users.has(id)) return;
+    const list = reasons.get(id) ?? [];
+    if (!list.includes(reason)) list.push(reason);
+    reasons.set(id, list);
+  };
+
+  for (const ref of input.accounts ?? []) {
+    const u = dir.user(ref);
+    if (u) add(u.id, "configured account");
+  }
+  if (input.group) {
+    const g = dir.group(input.group);
+    if (g)
+      for (const uid of dir.transitiveUserMembers(g.id).keys()) add(uid, "member of the emergency group");
+  }
+  for (const uid of dir.privilegedUserIds()) add(uid, "privileged user");
+
+  for (const p of snapshot.conditionalAccessPolicies ?? []) {
+    const users = p.conditions?.users;
+    for (const id of users?.excludeUsers ?? []) add(id, "excluded from a Conditional Access policy");
+    for (const gid of users?.excludeGroups ?? []) {
+      for (const uid of dir.transitiveUserMembers(gid).keys())
+        add(uid, "excluded from a Conditional Access policy");
+    }
+  }
+
+  const queries = alertQueries(snapshot).map((q) => q.toLowerCase());
+  if (queries.length) {
+    for (const u of dir.users.values()) {
+      const keys = [u.id, u.userPrincipalName].filter((k): k is string => !!k).map((k) => k.toLowerCase());
+      if (keys.some((k) => queries.some((q) => q.includes(k)))) add(u.id, "named in an alert query");
+    }
+  }
+  return { userIds: [...reasons.keys()].sort(), reasons };
+}
