@@ -38,8 +38,13 @@ export interface GraphResponse {
 export type ThrottleFamily = "directory" | "reports" | "conditionalAccess" | "identityProtection";
 
 export interface ResolvedGraphRequest {
-  /** the application permissions any one of which grants the request (graph-contract.md Appendix B, plus the higher ones Graph accepts). */
-  permissions: string[];
+  /**
+   * The application permissions the request needs, as AND-of-ORs: every inner list must be met by one
+   * granted permission. Most endpoints have one list (least privileged first, then the higher ones
+   * Graph also accepts, graph-contract.md Appendix B); selecting `signInActivity` on /users adds a
+   * second list (AuditLog.Read.All).
+   */
+  permissions: string[][];
   family: ThrottleFamily;
   /**
    * The snapshot path this endpoint reads, in the `unavailable` key syntax of snapshot.md: a section
@@ -47,6 +52,8 @@ export interface ResolvedGraphRequest {
    * ("users.authenticationMethods", "groups.members"). Fault injection and counters are keyed by it.
    */
   section: string;
+  /** the object id in the path of a per-object relationship (`users/{id}/...`), so a fault maps to `users[<id>].authenticationMethods`. */
+  objectId?: string;
   /** a stable name for counters, e.g. "GET /users/{id}/authentication/methods". */
   endpoint: string;
   handle(): GraphResponse;

@@ -284,6 +284,38 @@ export type GroupSchedule = z.infer<typeof GroupSchedule>;
 export type ConditionalAccessPolicy = z.infer<typeof ConditionalAccessPolicy>;
 export type ArmResource = z.infer<typeof ArmResource>;
 
+/**
+ * The user properties `export` selects (Graph returns only a small default set without $select).
+ * Sample tenants give users these properties and no others, besides the relationships
+ * (authenticationMethods, perUserMfaState, ownedObjects) and signInActivity, which are read separately.
+ */
+export const USER_PROPERTIES = [
+  "id",
+  "userPrincipalName",
+  "displayName",
+  "givenName",
+  "surname",
+  "mail",
+  "mailNickname",
+  "jobTitle",
+  "department",
+  "accountEnabled",
+  "userType",
+  "creationType",
+  "identities",
+  "onPremisesSyncEnabled",
+  "onPremisesImmutableId",
+  "onPremisesLastSyncDateTime",
+  "passwordPolicies",
+  "lastPasswordChangeDateTime",
+  "createdDateTime",
+  "assignedLicenses",
+  "mobilePhone",
+  "businessPhones",
+  "otherMails",
+  "employeeLeaveDateTime",
+] as const;
+
 /** The Graph sections of a snapshot that are arrays of objects (everything but tenant/azure/singletons). */
 export const GRAPH_LIST_SECTIONS = [
   "organization",
