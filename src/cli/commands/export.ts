@@ -1,0 +1,85 @@
+/**
+ * `breakglass export --out FILE [--config FILE]`: collect a full snapshot through Graph and ARM and
+ * write it atomically. Graph and ARM base URLs come from BREAKGLASS_GRAPH_URL / BREAKGLASS_ARM_URL
+ * (the emulator prints them), the credential from --auth or the AZURE_* variables.
+ */
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { AUTH_METHODS, createClients, type AuthMethod } from "../../graph/index.js";
+import { exportTenant, type ExportResult } from "../../collect/export.js";
+import { loadConfigFile } from "../../collect/config-file.js";
+import { createProgress } from "../../collect/progress.js";
+import { saveSnapshot } from "../../snapshot/load.js";
+import { TenantUnreadableError, UsageError } from "../errors.js";
+
+export function parseRetries(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 10)
+    throw new InvalidArgumentError("--retries: an integer from 0 to 10 (default 6)");
+  return n;
+}
+
+function parseAuth(value: string): AuthMethod {
+  if (!(AUTH_METHODS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`--auth: one of ${AUTH_METHODS.join(", ")}`);
+  return value as AuthMethod;
+}
+
+/** One summary line per outcome, for stderr. */
+export function exportSummary(result: ExportResult): string {
+  const s = result.snapshot as Record<string, any>;
+  const unavailable = Object.entries(s.unavailable ?? {});
+  const r = result.requests;
+  const lines = [
+    `exported ${s.users?.length ?? "?"} users, ${s.groups?.length ?? "?"} groups, ` +
+      `${s.conditionalAccessPolicies?.length ?? "?"} Conditional Access policies; relationships of ${result.subjects.length} users`,
+    `${r.requests} requests (${r.batchedRequests} inside $batch), round-trip depth ${r.maxDepth} after the token, ` +
+      `${r.throttled} throttled, ${(r.retryWaitMs / 1000).toFixed(1)} s waiting on retries`,
+  ];
+  if (unavailable.length) {
+    lines.push(`${unavailable.length} read(s) unavailable (checks that need them will say unknown):`);
+    for (const [k, v] of unavailable) lines.push(`  ${k}: ${v}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function register(program: Command): void {
+  program
+    .command("export")
+    .description("read the tenant (Graph and ARM, read-only) into a snapshot file")
+    .requiredOption("--out <file>", "where to write the snapshot (written atomically)")
+    .option("--config <file>", "configuration file (config.md); names the emergency accounts")
+    .option(
+      "--auth <method>",
+      `credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
+      parseAuth,
+    )
+    .option("--retries <n>", "retries per request on throttling and transient failures", parseRetries, 6)
+    .action(async (opts: { out: string; config?: string; auth?: AuthMethod; retries: number }) => {
+      if (!opts.out.trim()) throw new UsageError("--out: give the file to write the snapshot to");
+      const config = await loadConfigFile(opts.config);
+      const clients = createClients({
+        auth: { method: opts.auth, tenantId: config.tenant ?? process.env.AZURE_TENANT_ID },
+        maxRetries: opts.retries,
+      });
+      const progress = createProgress();
+      let result: ExportResult;
+      try {
+        result = await exportTenant({ clients, config, onProgress: (e) => progress.update(e) });
+      } catch (err) {
+        progress.finish();
+        if ((err as { exitCode?: number }).exitCode === 2) throw err;
+        // No token, or the tenant refused everything: nothing worth writing.
+        throw new TenantUnreadableError(`cannot read the tenant: ${(err as Error).message}`);
+      }
+      progress.finish();
+      if (result.writePermissions.length)
+        process.stderr.write(
+          `warning: export only reads, but its token also grants ${result.writePermissions.join(", ")}; ` +
+            `a read-only app registration is enough (breakglass permissions export)\n`,
+        );
+      await saveSnapshot(opts.out, result.snapshot);
+      process.stderr.write(exportSummary(result));
+      process.stderr.write(`snapshot written to ${opts.out}\n`);
+    });
+}

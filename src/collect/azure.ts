@@ -1,0 +1,172 @@
+/**
+ * The ARM side of `export`: every readable subscription's monitoring resources (monitoring.md 1-5),
+ * kept as ARM returns them. Reads go in dependency waves: subscriptions and the tenant-level
+ * Entra diagnostic settings; then each subscription's workspaces, log alert rules and action groups;
+ * then each workspace's tables and Sentinel rules and watchlists; then watchlist items.
+ */
+import type { ArmApi, ReadError } from "../graph/index.js";
+
+export const ARM_API_VERSIONS = {
+  subscriptions: "2022-12-01",
+  diagnosticSettings: "2017-04-01",
+  workspaces: "2023-09-01",
+  tables: "2022-10-01",
+  scheduledQueryRules: "2023-12-01",
+  actionGroups: "2023-01-01",
+  sentinel: "2024-09-01",
+} as const;
+
+/** The tables whose retention matters for break-glass monitoring (snapshot.md). */
+export const MONITORED_TABLES = ["SigninLogs", "AADNonInteractiveUserSignInLogs", "AuditLogs"];
+
+export interface AzureResult {
+  azure: Record<string, any[]>;
+  unavailable: Record<string, string>;
+}
+
+type Section =
+  | "subscriptions"
+  | "diagnosticSettings"
+  | "workspaces"
+  | "tables"
+  | "scheduledQueryRules"
+  | "actionGroups"
+  | "sentinelAlertRules"
+  | "sentinelWatchlists";
+
+export async function collectAzure(
+  arm: ArmApi,
+  onProgress: (path: string) => void = () => undefined,
+): Promise<AzureResult> {
+  const azure: Record<string, any[]> = {};
+  const unavailable: Record<string, string> = {};
+  const fail = (section: Section, error: ReadError | string) => {
+    const key = `azure.${section}`;
+    unavailable[key] ??= typeof error === "string" ? error : error.message;
+    delete azure[section];
+  };
+  const add = (section: Section, items: any[]) => {
+    if (unavailable[`azure.${section}`]) return;
+    (azure[section] ??= []).push(...items);
+  };
+  const v = ARM_API_VERSIONS;
+
+  const diagnostics = (async () => {
+    const r = await arm.list(
+      `/providers/microsoft.aadiam/diagnosticSettings?api-version=${v.diagnosticSettings}`,
+    );
+    if (r.ok) add("diagnosticSettings", r.items);
+    else fail("diagnosticSettings", r.error);
+    onProgress("azure.diagnosticSettings");
+  })();
+
+  const subs = await arm.list(`/subscriptions?api-version=${v.subscriptions}`);
+  onProgress("azure.subscriptions");
+  if (!subs.ok) {
+    fail("subscriptions", subs.error);
+    const reason = `not read: azure.subscriptions unavailable (${subs.error.message})`;
+    for (const s of [
+      "workspaces",
+      "tables",
+      "scheduledQueryRules",
+      "actionGroups",
+      "sentinelAlertRules",
+      "sentinelWatchlists",
+    ] as const)
+      fail(s, reason);
+    await diagnostics;
+    return { azure, unavailable };
+  }
+  add("subscriptions", subs.items);
+  for (const s of [
+    "workspaces",
+    "tables",
+    "scheduledQueryRules",
+    "actionGroups",
+    "sentinelAlertRules",
+    "sentinelWatchlists",
+  ] as const)
+    azure[s] = [];
+
+  const listInto = async (section: Section, path: string) => {
+    const r = await arm.list(path);
+    if (r.ok) add(section, r.items);
+    else fail(section, r.error);
+    return r;
+  };
+
+  await Promise.all(
+    subs.items.map(async (sub) => {
+      const base = `/subscriptions/${encodeURIComponent(sub.subscriptionId)}/providers`;
+      await Promise.all([
+        listInto(
+          "scheduledQueryRules",
+          `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`,
+        ),
+        listInto("actionGroups", `${base}/Microsoft.Insights/actionGroups?api-version=${v.actionGroups}`),
+        (async () => {
+          const ws = await listInto(
+            "workspaces",
+            `${base}/Microsoft.OperationalInsights/workspaces?api-version=${v.workspaces}`,
+          );
+          if (!ws.ok) {
+            const reason = `not read: azure.workspaces unavailable (${ws.error.message})`;
+            for (const s of ["tables", "sentinelAlertRules", "sentinelWatchlists"] as const) fail(s, reason);
+            return;
+          }
+          await Promise.all(ws.items.map((w) => collectWorkspace(arm, w.id, add, fail)));
+        })(),
+      ]);
+    }),
+  );
+  for (const s of Object.keys(azure)) onProgress(`azure.${s}`);
+  await diagnostics;
+  return { azure, unavailable };
+}
+
+async function collectWorkspace(
+  arm: ArmApi,
+  workspaceId: string,
+  add: (section: Section, items: any[]) => void,
+  fail: (section: Section, error: ReadError | string) => void,
+): Promise<void> {
+  const v = ARM_API_VERSIONS;
+  const sentinel = `${workspaceId}/providers/Microsoft.SecurityInsights`;
+  await Promise.all([
+    (async () => {
+      const r = await arm.list(`${workspaceId}/tables?api-version=${v.tables}`);
+      if (!r.ok) return fail("tables", r.error);
+      add(
+        "tables",
+        r.items.filter((t) =>
+          MONITORED_TABLES.some((n) => n.toLowerCase() === String(t?.name).toLowerCase()),
+        ),
+      );
+    })(),
+    (async () => {
+      const r = await arm.list(`${sentinel}/alertRules?api-version=${v.sentinel}`);
+      if (r.ok) add("sentinelAlertRules", r.items);
+      // A workspace without Sentinel has no alert rules to read: ARM answers 404 there.
+      else if (r.error.status !== 404) fail("sentinelAlertRules", r.error);
+    })(),
+    (async () => {
+      const r = await arm.list(`${sentinel}/watchlists?api-version=${v.sentinel}`);
+      if (!r.ok) {
+        if (r.error.status !== 404) fail("sentinelWatchlists", r.error);
+        return;
+      }
+      // The snapshot keeps a watchlist's items inside it (snapshot.md); ARM serves them as children.
+      const withItems = await Promise.all(
+        r.items.map(async (w) => {
+          const items = await arm.list(`${w.id}/watchlistItems?api-version=${v.sentinel}`);
+          if (!items.ok) {
+            fail("sentinelWatchlists", items.error);
+            return w;
+          }
+          return { ...w, items: items.items };
+        }),
+      );
+      add("sentinelWatchlists", withItems);
+    })(),
+  ]);
+}

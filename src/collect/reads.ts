@@ -1,0 +1,193 @@
+/**
+ * What `export` reads from Graph, as data: the top-level sections (one list or entity request
+ * each, sent together in `$batch`es in the first wave) and the per-object relationships. Paths and
+ * query options follow graph-contract.md; `$top` is the largest page each endpoint allows, so a
+ * mid-size tenant needs few pages (each page is a round trip of depth).
+ */
+import { USER_PROPERTIES } from "../snapshot/schema.js";
+import type { GraphVersion } from "../graph/index.js";
+
+export interface SectionRead {
+  /** snapshot path (`unavailable` key) */
+  path: string;
+  version: GraphVersion;
+  url: string;
+  headers?: Record<string, string>;
+  /** an entity (singleton policy), not a collection */
+  entity?: boolean;
+}
+
+const q = (s: string) => encodeURIComponent(s).replace(/%24/g, "$").replace(/%2C/g, ",");
+
+/** First wave: everything that depends on nothing. */
+export const TOP_LEVEL_READS: SectionRead[] = [
+  { path: "organization", version: "v1.0", url: "/organization" },
+  { path: "subscribedSkus", version: "v1.0", url: "/subscribedSkus" },
+  { path: "domains", version: "v1.0", url: "/domains" },
+  { path: "users", version: "v1.0", url: `/users?$select=${USER_PROPERTIES.join(",")}&$top=999` },
+  // Read apart from users: it needs AuditLog.Read.All and P1, and its failure must not lose users.
+  // Graph caps this page at 120.
+  { path: "users.signInActivity", version: "v1.0", url: "/users?$select=id,signInActivity&$top=120" },
+  { path: "deletedUsers", version: "v1.0", url: "/directory/deletedItems/microsoft.graph.user?$top=999" },
+  { path: "riskyUsers", version: "v1.0", url: "/identityProtection/riskyUsers?$top=500" },
+  { path: "groups", version: "v1.0", url: "/groups?$top=999" },
+  { path: "administrativeUnits", version: "v1.0", url: "/directory/administrativeUnits?$top=999" },
+  // beta: isPrivileged is not in v1.0.
+  { path: "roleDefinitions", version: "beta", url: "/roleManagement/directory/roleDefinitions" },
+  { path: "roleAssignments", version: "v1.0", url: "/roleManagement/directory/roleAssignments" },
+  {
+    path: "roleAssignmentSchedules",
+    version: "v1.0",
+    url: "/roleManagement/directory/roleAssignmentSchedules",
+  },
+  {
+    path: "roleEligibilitySchedules",
+    version: "v1.0",
+    url: "/roleManagement/directory/roleEligibilitySchedules",
+  },
+  {
+    path: "roleManagementPolicyAssignments",
+    version: "v1.0",
+    url: `/policies/roleManagementPolicyAssignments?$filter=${q("scopeId eq '/' and scopeType eq 'DirectoryRole'")}&$expand=${q("policy($expand=rules)")}`,
+  },
+  {
+    path: "privilegedAccessGroupAssignmentSchedules",
+    version: "v1.0",
+    url: "/identityGovernance/privilegedAccess/group/assignmentSchedules",
+  },
+  {
+    path: "privilegedAccessGroupEligibilitySchedules",
+    version: "v1.0",
+    url: "/identityGovernance/privilegedAccess/group/eligibilitySchedules",
+  },
+  { path: "conditionalAccessPolicies", version: "v1.0", url: "/identity/conditionalAccess/policies" },
+  { path: "namedLocations", version: "v1.0", url: "/identity/conditionalAccess/namedLocations" },
+  {
+    path: "authenticationStrengthPolicies",
+    version: "v1.0",
+    url: "/policies/authenticationStrengthPolicies",
+  },
+  {
+    path: "authenticationMethodsPolicy",
+    version: "v1.0",
+    url: "/policies/authenticationMethodsPolicy",
+    entity: true,
+  },
+  { path: "authorizationPolicy", version: "v1.0", url: "/policies/authorizationPolicy", entity: true },
+  {
+    path: "securityDefaults",
+    version: "v1.0",
+    url: "/policies/identitySecurityDefaultsEnforcementPolicy",
+    entity: true,
+  },
+  {
+    path: "accessReviewDefinitions",
+    version: "v1.0",
+    url: "/identityGovernance/accessReviews/definitions?$top=100",
+  },
+  { path: "lifecycleWorkflows", version: "beta", url: "/identityGovernance/lifecycleWorkflows/workflows" },
+  // Changes to Conditional Access policies, whoever made them; audits of the subjects come later.
+  {
+    path: "directoryAudits",
+    version: "v1.0",
+    url: `/auditLogs/directoryAudits?$filter=${q("loggedByService eq 'Conditional Access'")}&$top=1000`,
+  },
+];
+
+/** Per-object relationship reads. `{id}` is the object id. */
+export interface RelationshipRead {
+  /** snapshot path of the relationship for every object (`users.authenticationMethods`) */
+  path: string;
+  section: "users" | "groups" | "administrativeUnits";
+  property: string;
+  version: GraphVersion;
+  url: (id: string) => string;
+  /** the response is one object; `pick` takes the value stored on the snapshot object */
+  pick?: (body: any) => unknown;
+}
+
+const seg = (id: string) => encodeURIComponent(id);
+
+export const GROUP_RELATIONSHIPS: RelationshipRead[] = [
+  {
+    path: "groups.members",
+    section: "groups",
+    property: "members",
+    version: "v1.0",
+    url: (id) => `/groups/${seg(id)}/members?$select=id&$top=999`,
+  },
+  {
+    path: "groups.owners",
+    section: "groups",
+    property: "owners",
+    version: "v1.0",
+    url: (id) => `/groups/${seg(id)}/owners?$select=id&$top=999`,
+  },
+];
+
+export const AU_RELATIONSHIPS: RelationshipRead[] = [
+  {
+    path: "administrativeUnits.members",
+    section: "administrativeUnits",
+    property: "members",
+    version: "v1.0",
+    url: (id) => `/directory/administrativeUnits/${seg(id)}/members?$select=id&$top=999`,
+  },
+];
+
+export const USER_RELATIONSHIPS: RelationshipRead[] = [
+  {
+    path: "users.authenticationMethods",
+    section: "users",
+    property: "authenticationMethods",
+    version: "v1.0",
+    url: (id) => `/users/${seg(id)}/authentication/methods`,
+  },
+  {
+    path: "users.perUserMfaState",
+    section: "users",
+    property: "perUserMfaState",
+    version: "beta",
+    url: (id) => `/users/${seg(id)}/authentication/requirements`,
+    pick: (body) => body?.perUserMfaState ?? null,
+  },
+  {
+    path: "users.ownedObjects",
+    section: "users",
+    property: "ownedObjects",
+    version: "v1.0",
+    url: (id) => `/users/${seg(id)}/ownedObjects?$select=id&$top=999`,
+  },
+];
+
+const quoted = (id: string) => `'${id.replace(/'/g, "''")}'`;
+
+/**
+ * Sign-ins of the subjects: beta (authenticationDetails, non-interactive), both event types, every
+ * page; no date filter, the service's retention bounds them.
+ */
+export function signInReads(userIds: string[]): SectionRead[] {
+  return userIds.map((id) => ({
+    path: "signIns",
+    version: "beta" as const,
+    url: `/auditLogs/signIns?$filter=${q(
+      `userId eq ${quoted(id)} and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')`,
+    )}&$top=1000`,
+  }));
+}
+
+/** Directory audits whose target or initiator is a subject. */
+export function auditReads(userIds: string[]): SectionRead[] {
+  return userIds.flatMap((id) => [
+    {
+      path: "directoryAudits",
+      version: "v1.0" as const,
+      url: `/auditLogs/directoryAudits?$filter=${q(`targetResources/any(t: t/id eq ${quoted(id)})`)}&$top=1000`,
+    },
+    {
+      path: "directoryAudits",
+      version: "v1.0" as const,
+      url: `/auditLogs/directoryAudits?$filter=${q(`initiatedBy/user/id eq ${quoted(id)}`)}&$top=1000`,
+    },
+  ]);
+}

@@ -1,0 +1,68 @@
+/**
+ * The configured clients for one command: a credential, Graph and ARM, sharing one request tracker.
+ * Base URLs come from BREAKGLASS_GRAPH_URL / BREAKGLASS_ARM_URL (the emulator prints them).
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import { ArmApi, PUBLIC_ARM_URL } from "./arm.js";
+import { createCredential, authSettingsFromEnv, type AuthSettings } from "./auth.js";
+import { AuthConfigError } from "./errors.js";
+import { GraphApi, PUBLIC_GRAPH_URL } from "./graph.js";
+import { RequestTracker } from "./tracker.js";
+
+export * from "./arm.js";
+export * from "./auth.js";
+export * from "./errors.js";
+export * from "./graph.js";
+export * from "./token.js";
+export * from "./tracker.js";
+
+export interface ClientSettings {
+  auth?: AuthSettings;
+  /** an already built credential (tests); otherwise built from `auth` and the environment. */
+  credential?: TokenCredential;
+  graphUrl?: string;
+  armUrl?: string;
+  caPem?: string;
+  maxRetries?: number;
+  /** base back-off in seconds when the service sends no Retry-After. */
+  retryDelaySeconds?: number;
+}
+
+export interface Clients {
+  credential: TokenCredential;
+  graph: GraphApi;
+  arm: ArmApi;
+  tracker: RequestTracker;
+}
+
+function baseUrl(value: string | undefined, variable: string, fallback: string): string {
+  const url = value ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AuthConfigError(`${variable}: "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== "https:")
+    throw new AuthConfigError(`${variable}: "${url}" must be an https:// URL`);
+  return url.replace(/\/+$/, "");
+}
+
+export function createClients(settings: ClientSettings = {}, env: NodeJS.ProcessEnv = process.env): Clients {
+  const caPem = settings.caPem ?? settings.auth?.caPem;
+  const credential =
+    settings.credential ?? createCredential(authSettingsFromEnv({ ...settings.auth, caPem }, env));
+  const tracker = new RequestTracker();
+  const common = { credential, caPem, maxRetries: settings.maxRetries, tracker };
+  const graph = new GraphApi({
+    ...common,
+    baseUrl: baseUrl(settings.graphUrl ?? env.BREAKGLASS_GRAPH_URL, "BREAKGLASS_GRAPH_URL", PUBLIC_GRAPH_URL),
+    retryDelaySeconds: settings.retryDelaySeconds,
+  });
+  const arm = new ArmApi({
+    ...common,
+    baseUrl: baseUrl(settings.armUrl ?? env.BREAKGLASS_ARM_URL, "BREAKGLASS_ARM_URL", PUBLIC_ARM_URL),
+    retryDelayMs: settings.retryDelaySeconds !== undefined ? settings.retryDelaySeconds * 1000 : undefined,
+  });
+  return { credential, graph, arm, tracker };
+}
