@@ -5,6 +5,14 @@
  * then each workspace's tables and Sentinel rules and watchlists; then watchlist items.
  */
 import type { ArmApi, ReadError } from "../graph/index.js";
+import { AZURE_READS } from "./permissions.js";
+
+/** A 403 names the RBAC role and scope the read needs (permissions.ts). */
+function armReason(path: string, error: ReadError): string {
+  if (error.status !== 403) return error.message;
+  const need = AZURE_READS.find((r) => r.path === path);
+  return need ? `403 Forbidden: ${need.role} at ${need.scope} not granted (${error.code ?? "AuthorizationFailed"})` : error.message;
+}
 
 export const ARM_API_VERSIONS = {
   subscriptions: "2022-12-01",
@@ -37,12 +45,14 @@ type Section =
 export async function collectAzure(
   arm: ArmApi,
   onProgress: (path: string) => void = () => undefined,
+  /** config `azure.subscriptionIds`: only these (default: every subscription the credential reads). */
+  onlySubscriptions: string[] = [],
 ): Promise<AzureResult> {
   const azure: Record<string, any[]> = {};
   const unavailable: Record<string, string> = {};
   const fail = (section: Section, error: ReadError | string) => {
     const key = `azure.${section}`;
-    unavailable[key] ??= typeof error === "string" ? error : error.message;
+    unavailable[key] ??= typeof error === "string" ? error : armReason(key, error);
     delete azure[section];
   };
   const add = (section: Section, items: any[]) => {
@@ -77,6 +87,8 @@ export async function collectAzure(
     await diagnostics;
     return { azure, unavailable };
   }
+  const wanted = new Set(onlySubscriptions.map((s) => s.toLowerCase()));
+  if (wanted.size) subs.items = subs.items.filter((s) => wanted.has(String(s.subscriptionId).toLowerCase()));
   add("subscriptions", subs.items);
   for (const s of [
     "workspaces",

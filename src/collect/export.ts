@@ -29,8 +29,10 @@ import { forbiddenReason, tablePath } from "./permissions.js";
 import {
   AU_RELATIONSHIPS,
   GROUP_RELATIONSHIPS,
+  PIM_GROUP_SECTIONS,
   TOP_LEVEL_READS,
   USER_RELATIONSHIPS,
+  pimGroupReads,
   auditReads,
   signInReads,
   type RelationshipRead,
@@ -40,7 +42,7 @@ import { relationshipSubjects } from "./subjects.js";
 
 export interface ExportOptions {
   clients: Clients;
-  config?: Pick<Config, "accounts" | "group">;
+  config?: Partial<Pick<Config, "accounts" | "group" | "azure">>;
   /** called as reads complete (progress display). */
   onProgress?: (event: ProgressEvent) => void;
   now?: () => Date;
@@ -217,8 +219,16 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     tenant: { id: "", capturedAt: now().toISOString() },
   };
 
+  const collectInto = async (path: string, reads: SectionRead[], into: any[]) => {
+    const res = c.lists(reads.map((r, i) => ({ ...r, id: `${path}${i}` })));
+    for (const p of res.values()) {
+      const r = await p;
+      if (!r.ok) c.fail(path, r.error);
+      else into.push(...(r as { items: any[] }).items);
+    }
+  };
   // Wave 1 (+ pages): every top-level section; ARM runs alongside.
-  const azurePromise = collectAzure(clients.arm, emit);
+  const azurePromise = collectAzure(clients.arm, emit, options.config?.azure?.subscriptionIds);
   const topLevel = c.lists(TOP_LEVEL_READS.map((r) => ({ ...r, id: r.path })));
   const section = async (path: string): Promise<void> => {
     const read = TOP_LEVEL_READS.find((r) => r.path === path)!;
@@ -240,6 +250,17 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     .then(() =>
       Promise.all(AU_RELATIONSHIPS.map((r) => c.relationships(r, snapshot.administrativeUnits ?? []))),
     );
+  // PIM for groups: read per group (Graph requires the groupId filter).
+  const pimGroups = done.get("groups")!.then(() =>
+    Promise.all(
+      PIM_GROUP_SECTIONS.map(async ({ path }) => {
+        if (!snapshot.groups) return c.fail(path, `not read: groups unavailable (${c.unavailable.groups})`);
+        const items: any[] = [];
+        await collectInto(path, pimGroupReads(path, snapshot.groups.map((g: any) => String(g.id))), items);
+        if (!c.unavailable[path]) snapshot[path] = items;
+      }),
+    ),
+  );
   const azureDone = azurePromise.then((azure) => {
     snapshot.azure = azure.azure;
     Object.assign(c.unavailable, azure.unavailable);
@@ -261,6 +282,7 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   await Promise.all([
     ...SUBJECT_INPUTS.filter((k) => done.has(k)).map((k) => done.get(k)),
     groupRelations,
+    pimGroups,
     azureDone,
   ]);
   const users: any[] | undefined = snapshot.users;
@@ -275,14 +297,6 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   const subjectUsers = (users ?? []).filter((u) => subjectIds.has(String(u.id).toLowerCase()));
   const ids = subjectUsers.map((u) => String(u.id));
 
-  const collectInto = async (path: string, reads: SectionRead[], into: any[]) => {
-    const res = c.lists(reads.map((r, i) => ({ ...r, id: `${path}${i}` })));
-    for (const p of res.values()) {
-      const r = await p;
-      if (!r.ok) c.fail(path, r.error);
-      else into.push(...(r as { items: any[] }).items);
-    }
-  };
   const signInOut: any[] = [];
   const auditOut: any[] = [];
   await Promise.all([

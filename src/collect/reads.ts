@@ -50,16 +50,6 @@ export const TOP_LEVEL_READS: SectionRead[] = [
     version: "v1.0",
     url: `/policies/roleManagementPolicyAssignments?$filter=${q("scopeId eq '/' and scopeType eq 'DirectoryRole'")}&$expand=${q("policy($expand=rules)")}`,
   },
-  {
-    path: "privilegedAccessGroupAssignmentSchedules",
-    version: "v1.0",
-    url: "/identityGovernance/privilegedAccess/group/assignmentSchedules",
-  },
-  {
-    path: "privilegedAccessGroupEligibilitySchedules",
-    version: "v1.0",
-    url: "/identityGovernance/privilegedAccess/group/eligibilitySchedules",
-  },
   { path: "conditionalAccessPolicies", version: "v1.0", url: "/identity/conditionalAccess/policies" },
   { path: "namedLocations", version: "v1.0", url: "/identity/conditionalAccess/namedLocations" },
   {
@@ -161,6 +151,24 @@ export const USER_RELATIONSHIPS: RelationshipRead[] = [
 ];
 
 const quoted = (id: string) => `'${id.replace(/'/g, "''")}'`;
+
+/**
+ * PIM for groups: Graph requires a groupId (or principalId) filter, so these sections are read
+ * group by group, once the groups are listed (graph-contract.md, PIM for groups).
+ */
+export const PIM_GROUP_SECTIONS = [
+  { path: "privilegedAccessGroupAssignmentSchedules", segment: "assignmentSchedules" },
+  { path: "privilegedAccessGroupEligibilitySchedules", segment: "eligibilitySchedules" },
+] as const;
+
+export function pimGroupReads(path: (typeof PIM_GROUP_SECTIONS)[number]["path"], groupIds: string[]): SectionRead[] {
+  const segment = PIM_GROUP_SECTIONS.find((s) => s.path === path)!.segment;
+  return groupIds.map((id) => ({
+    path,
+    version: "v1.0" as const,
+    url: `/identityGovernance/privilegedAccess/group/${segment}?$filter=${q(`groupId eq ${quoted(id)}`)}`,
+  }));
+}
 
 /**
  * Sign-ins of the subjects: beta (authenticationDetails, non-interactive), both event types, every

@@ -43,6 +43,7 @@ describe("permission table", () => {
     const read = new Set([
       ...TOP_LEVEL_READS.map((r) => r.path),
       ...[...USER_RELATIONSHIPS, ...GROUP_RELATIONSHIPS, ...AU_RELATIONSHIPS].map((r) => r.path),
+      ...PIM_GROUP_SECTIONS.map((s) => s.path),
       "signIns",
       "directoryAudits",
     ]);

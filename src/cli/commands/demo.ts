@@ -1,0 +1,113 @@
+/**
+ * `breakglass demo`: start the Entra emulator in-process with the mid-size sample tenant, export it
+ * through the real HTTPS client stack (the same code as `export`), and print a truthful summary of
+ * what was read. The full assessment replaces this later.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { createClients } from "../../graph/index.js";
+import { exportTenant, type ExportResult } from "../../collect/export.js";
+import { loadSnapshot, saveSnapshot } from "../../snapshot/load.js";
+import { UsageError } from "../errors.js";
+
+/** The sample tenants ship beside src/ (source tree) or dist/src/ (built package). */
+function findFixture(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "fixtures", "tenants", `${name}.json`);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new UsageError(`demo: the sample tenant fixtures/tenants/${name}.json is not installed with this copy`);
+}
+
+function count(value: unknown): string {
+  if (Array.isArray(value)) return String(value.length);
+  if (value && typeof value === "object") return "1 object";
+  return "-";
+}
+
+/** Counts per section, relationship coverage, unavailable entries and request counters. */
+export function demoSummary(
+  result: ExportResult,
+  emulatorCounters?: { requests: { total: number }; depth: { afterToken: number | null }; throttled: { total: number }; faults: { total: number } },
+): string {
+  const s = result.snapshot as Record<string, any>;
+  const lines: string[] = [`tenant ${s.tenant.displayName ?? ""} (${s.tenant.id}), captured ${s.tenant.capturedAt}`, ""];
+  lines.push("sections read:");
+  for (const [k, v] of Object.entries(s)) {
+    if (["schema", "tenant", "unavailable", "azure"].includes(k)) continue;
+    lines.push(`  ${k.padEnd(44)} ${count(v)}`);
+  }
+  for (const [k, v] of Object.entries(s.azure ?? {})) lines.push(`  ${`azure.${k}`.padEnd(44)} ${count(v)}`);
+  const users: any[] = s.users ?? [];
+  lines.push("");
+  lines.push(`relationships read for ${result.subjects.length} users (emergency accounts, candidates, privileged users):`);
+  for (const rel of ["authenticationMethods", "perUserMfaState", "ownedObjects", "signInActivity"])
+    lines.push(`  users with ${rel.padEnd(31)} ${users.filter((u) => u[rel] !== undefined).length}`);
+  const unavailable = Object.entries(s.unavailable ?? {});
+  lines.push("");
+  lines.push(unavailable.length ? `unavailable (${unavailable.length}):` : "unavailable: none");
+  for (const [k, v] of unavailable) lines.push(`  ${k}: ${v}`);
+  const r = result.requests;
+  lines.push("");
+  lines.push(
+    `client: ${r.requests} HTTP requests (${r.graphRequests} Graph, ${r.armRequests} ARM; ${r.batchedRequests} reads inside $batch), ` +
+      `round-trip depth ${r.maxDepth}, ${r.throttled} throttled, ${(r.retryWaitMs / 1000).toFixed(1)} s waiting, ${(r.elapsedMs / 1000).toFixed(1)} s total`,
+  );
+  if (emulatorCounters)
+    lines.push(
+      `emulator: ${emulatorCounters.requests.total} requests seen (token included), depth after the token ${emulatorCounters.depth.afterToken}, ` +
+        `${emulatorCounters.throttled.total} throttled, ${emulatorCounters.faults.total} faults injected`,
+    );
+  return lines.join("\n") + "\n";
+}
+
+export function register(program: Command): void {
+  program
+    .command("demo")
+    .description("export the mid-size sample tenant from a local Entra emulator and summarise what was read")
+    .option("--tenant <name>", "sample tenant under fixtures/tenants", "midsize")
+    .option("--throttle", "emulate Graph throttling (slower: reports are limited to 5 requests per 10 s)")
+    .option("--fault-rate <p>", "inject transient faults with this probability (0..1)", (v) => {
+      const n = Number(v);
+      if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError("--fault-rate: a number from 0 to 1");
+      return n;
+    })
+    .option("--out <file>", "also write the exported snapshot here")
+    .action(async (opts: { tenant: string; throttle?: boolean; faultRate?: number; out?: string }) => {
+      if (!/^[\w-]+$/.test(opts.tenant)) throw new UsageError("--tenant: a sample name such as midsize");
+      const snapshot = await loadSnapshot(findFixture(opts.tenant));
+      // The emulator is only loaded by this command.
+      const { startEmulator } = await import("../../../emulator/index.js");
+      const emu = await startEmulator({ snapshot, throttle: !!opts.throttle, faultRate: opts.faultRate ?? 0 });
+      try {
+        process.stderr.write(`emulator on ${emu.url} (Graph ${emu.graphUrl}, ARM ${emu.armUrl})\n`);
+        const clients = createClients(
+          {
+            auth: {
+              method: "secret",
+              tenantId: emu.tenantId,
+              clientId: emu.env.AZURE_CLIENT_ID,
+              clientSecret: emu.env.AZURE_CLIENT_SECRET,
+              authorityHost: emu.authorityHost,
+            },
+            // In-process, NODE_EXTRA_CA_CERTS is too late: trust the emulator's CA explicitly.
+            caPem: emu.caPem,
+            graphUrl: emu.graphUrl,
+            armUrl: emu.armUrl,
+            retryDelaySeconds: 1,
+          },
+          {},
+        );
+        const result = await exportTenant({ clients });
+        if (opts.out) await saveSnapshot(opts.out, result.snapshot);
+        process.stdout.write(demoSummary(result, emu.counters()));
+      } finally {
+        await emu.close();
+      }
+    });
+}

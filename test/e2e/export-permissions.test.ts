@@ -1,0 +1,54 @@
+/**
+ * Done-when: for each permission P that `breakglass permissions export` lists, an app lacking only P
+ * exports with exactly the sections that need P in `unavailable`, naming P, and equality everywhere
+ * else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../emulator/index.js";
+import { GRAPH_READS, applicationPermissions, tablePath } from "../../src/collect/permissions.js";
+import { unavailableReason } from "../../src/snapshot/availability.js";
+import type { Snapshot } from "../../src/snapshot/schema.js";
+import { formatDifferences, snapshotDifferences } from "../support/equality.js";
+import { emulate, exportFrom, loadFixture, snapshotPathOf } from "./helpers.js";
+
+const FIXTURE = "good";
+
+describe("an app lacking one permission", () => {
+  let sample: Snapshot;
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    sample = await loadFixture(FIXTURE);
+    emu = await emulate(sample);
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  for (const permission of applicationPermissions("export")) {
+    it(`without ${permission}: exactly what needs it is unavailable, naming it`, async () => {
+      const secret = `test~${permission}~secret`;
+      const app = emu.registerApp({
+        secret,
+        graphPermissions: applicationPermissions("export").filter((p) => p !== permission),
+        arm: { subscriptions: "*", aadiam: true },
+      });
+      const { snapshot } = await exportFrom(emu, { clientId: app.clientId, secret });
+      const needing = GRAPH_READS.filter((r) => r.application.includes(permission)).map((r) => r.path);
+      for (const path of needing) {
+        const reason = unavailableReason(snapshot, path);
+        expect(reason, `${path} should be unavailable`).toBeDefined();
+        expect(reason).toContain(permission);
+      }
+      for (const [key, reason] of Object.entries(snapshot.unavailable ?? {})) {
+        const needsP = GRAPH_READS.find((r) => r.path === tablePath(key))?.application.includes(permission);
+        // An entry that does not need P must follow from one that does ("not read: users unavailable").
+        if (!needsP) expect(reason, `${key} is unavailable without needing ${permission}`).toMatch(/^not read/);
+        else expect(reason).toContain(permission);
+      }
+      const unexplained = snapshotDifferences(sample, snapshot, 1000).filter(
+        (d) => unavailableReason(snapshot, snapshotPathOf(d.path)) === undefined,
+      );
+      expect(unexplained, formatDifferences(unexplained)).toEqual([]);
+    });
+  }
+});
