@@ -27,9 +27,14 @@ export const ARM_API_VERSIONS = {
 /** The tables whose retention matters for break-glass monitoring (snapshot.md). */
 export const MONITORED_TABLES = ["SigninLogs", "AADNonInteractiveUserSignInLogs", "AuditLogs"];
 
-export interface AzureResult {
+export interface AzureCollection {
+  /** filled as reads complete; a section is absent when its read failed (see `unavailable`). */
   azure: Record<string, any[]>;
   unavailable: Record<string, string>;
+  /** resolves when the alert rules (Azure Monitor and Sentinel) are in: they name subjects. */
+  rules: Promise<void>;
+  /** resolves when everything is read. */
+  done: Promise<void>;
 }
 
 type Section =
@@ -42,12 +47,21 @@ type Section =
   | "sentinelAlertRules"
   | "sentinelWatchlists";
 
-export async function collectAzure(
+const BELOW_SUBSCRIPTIONS = [
+  "workspaces",
+  "tables",
+  "scheduledQueryRules",
+  "actionGroups",
+  "sentinelAlertRules",
+  "sentinelWatchlists",
+] as const;
+
+export function collectAzure(
   arm: ArmApi,
   onProgress: (path: string) => void = () => undefined,
   /** config `azure.subscriptionIds`: only these (default: every subscription the credential reads). */
   onlySubscriptions: string[] = [],
-): Promise<AzureResult> {
+): AzureCollection {
   const azure: Record<string, any[]> = {};
   const unavailable: Record<string, string> = {};
   const fail = (section: Section, error: ReadError | string) => {
@@ -59,126 +73,113 @@ export async function collectAzure(
     if (unavailable[`azure.${section}`]) return;
     (azure[section] ??= []).push(...items);
   };
-  const v = ARM_API_VERSIONS;
-
-  const diagnostics = (async () => {
-    const r = await arm.list(
-      `/providers/microsoft.aadiam/diagnosticSettings?api-version=${v.diagnosticSettings}`,
-    );
-    if (r.ok) add("diagnosticSettings", r.items);
-    else fail("diagnosticSettings", r.error);
-    onProgress("azure.diagnosticSettings");
-  })();
-
-  const subs = await arm.list(`/subscriptions?api-version=${v.subscriptions}`);
-  onProgress("azure.subscriptions");
-  if (!subs.ok) {
-    fail("subscriptions", subs.error);
-    const reason = `not read: azure.subscriptions unavailable (${subs.error.message})`;
-    for (const s of [
-      "workspaces",
-      "tables",
-      "scheduledQueryRules",
-      "actionGroups",
-      "sentinelAlertRules",
-      "sentinelWatchlists",
-    ] as const)
-      fail(s, reason);
-    await diagnostics;
-    return { azure, unavailable };
-  }
-  const wanted = new Set(onlySubscriptions.map((s) => s.toLowerCase()));
-  if (wanted.size) subs.items = subs.items.filter((s) => wanted.has(String(s.subscriptionId).toLowerCase()));
-  add("subscriptions", subs.items);
-  for (const s of [
-    "workspaces",
-    "tables",
-    "scheduledQueryRules",
-    "actionGroups",
-    "sentinelAlertRules",
-    "sentinelWatchlists",
-  ] as const)
-    azure[s] = [];
-
   const listInto = async (section: Section, path: string) => {
     const r = await arm.list(path);
     if (r.ok) add(section, r.items);
     else fail(section, r.error);
+    onProgress(`azure.${section}`);
     return r;
   };
+  const v = ARM_API_VERSIONS;
 
-  await Promise.all(
-    subs.items.map(async (sub) => {
-      const base = `/subscriptions/${encodeURIComponent(sub.subscriptionId)}/providers`;
-      await Promise.all([
-        listInto(
-          "scheduledQueryRules",
-          `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`,
-        ),
-        listInto("actionGroups", `${base}/Microsoft.Insights/actionGroups?api-version=${v.actionGroups}`),
-        (async () => {
-          const ws = await listInto(
-            "workspaces",
-            `${base}/Microsoft.OperationalInsights/workspaces?api-version=${v.workspaces}`,
-          );
-          if (!ws.ok) {
-            const reason = `not read: azure.workspaces unavailable (${ws.error.message})`;
-            for (const s of ["tables", "sentinelAlertRules", "sentinelWatchlists"] as const) fail(s, reason);
-            return;
-          }
-          await Promise.all(ws.items.map((w) => collectWorkspace(arm, w.id, add, fail)));
-        })(),
-      ]);
-    }),
+  const diagnostics = listInto(
+    "diagnosticSettings",
+    `/providers/microsoft.aadiam/diagnosticSettings?api-version=${v.diagnosticSettings}`,
   );
-  for (const s of Object.keys(azure)) onProgress(`azure.${s}`);
-  await diagnostics;
-  return { azure, unavailable };
+
+  let rulesDone!: () => void;
+  const rules = new Promise<void>((resolve) => (rulesDone = resolve));
+  const main = (async () => {
+    const subs = await arm.list(`/subscriptions?api-version=${v.subscriptions}`);
+    onProgress("azure.subscriptions");
+    if (!subs.ok) {
+      fail("subscriptions", subs.error);
+      const reason = `not read: azure.subscriptions unavailable (${unavailable["azure.subscriptions"]})`;
+      for (const s of BELOW_SUBSCRIPTIONS) fail(s, reason);
+      return;
+    }
+    const wanted = new Set(onlySubscriptions.map((s) => s.toLowerCase()));
+    const items = wanted.size
+      ? subs.items.filter((s) => wanted.has(String(s.subscriptionId).toLowerCase()))
+      : subs.items;
+    add("subscriptions", items);
+    // Present (possibly empty) unless a read fails: no subscription means nothing to read, not unknown.
+    for (const s of BELOW_SUBSCRIPTIONS) azure[s] = [];
+
+    const rulePromises: Promise<unknown>[] = [];
+    const rest: Promise<unknown>[] = [];
+    for (const sub of items) {
+      const base = `/subscriptions/${encodeURIComponent(sub.subscriptionId)}/providers`;
+      rulePromises.push(
+        listInto("scheduledQueryRules", `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`),
+      );
+      rest.push(listInto("actionGroups", `${base}/Microsoft.Insights/actionGroups?api-version=${v.actionGroups}`));
+      const workspaces = listInto(
+        "workspaces",
+        `${base}/Microsoft.OperationalInsights/workspaces?api-version=${v.workspaces}`,
+      ).then((ws) => {
+        if (!ws.ok) {
+          const reason = `not read: azure.workspaces unavailable (${unavailable["azure.workspaces"]})`;
+          for (const s of ["tables", "sentinelAlertRules", "sentinelWatchlists"] as const) fail(s, reason);
+          return [] as ReturnType<typeof collectWorkspace>[];
+        }
+        return ws.items.map((w) => collectWorkspace(arm, String(w.id), add, fail, onProgress));
+      });
+      rulePromises.push(workspaces.then((all) => Promise.all(all.map((w) => w.rules))));
+      rest.push(workspaces.then((all) => Promise.all(all.map((w) => w.done))));
+    }
+    await Promise.all(rulePromises);
+    rulesDone();
+    await Promise.all(rest);
+  })().finally(() => rulesDone());
+
+  return { azure, unavailable, rules, done: Promise.all([main, diagnostics]).then(() => undefined) };
 }
 
-async function collectWorkspace(
+function collectWorkspace(
   arm: ArmApi,
   workspaceId: string,
   add: (section: Section, items: any[]) => void,
   fail: (section: Section, error: ReadError | string) => void,
-): Promise<void> {
+  onProgress: (path: string) => void,
+): { rules: Promise<void>; done: Promise<void> } {
   const v = ARM_API_VERSIONS;
   const sentinel = `${workspaceId}/providers/Microsoft.SecurityInsights`;
-  await Promise.all([
-    (async () => {
-      const r = await arm.list(`${workspaceId}/tables?api-version=${v.tables}`);
-      if (!r.ok) return fail("tables", r.error);
-      add(
-        "tables",
-        r.items.filter((t) =>
-          MONITORED_TABLES.some((n) => n.toLowerCase() === String(t?.name).toLowerCase()),
-        ),
-      );
-    })(),
-    (async () => {
-      const r = await arm.list(`${sentinel}/alertRules?api-version=${v.sentinel}`);
-      if (r.ok) add("sentinelAlertRules", r.items);
-      // A workspace without Sentinel has no alert rules to read: ARM answers 404 there.
-      else if (r.error.status !== 404) fail("sentinelAlertRules", r.error);
-    })(),
-    (async () => {
-      const r = await arm.list(`${sentinel}/watchlists?api-version=${v.sentinel}`);
-      if (!r.ok) {
-        if (r.error.status !== 404) fail("sentinelWatchlists", r.error);
-        return;
-      }
-      // The snapshot keeps a watchlist's items inside it (snapshot.md); ARM serves them as children.
-      const withItems = await Promise.all(
-        r.items.map(async (w) => {
-          const items = await arm.list(`${w.id}/watchlistItems?api-version=${v.sentinel}`);
-          if (!items.ok) {
-            fail("sentinelWatchlists", items.error);
-            return w;
-          }
-          return { ...w, items: items.items };
-        }),
-      );
-      add("sentinelWatchlists", withItems);
-    })(),
-  ]);
+  const tables = (async () => {
+    const r = await arm.list(`${workspaceId}/tables?api-version=${v.tables}`);
+    onProgress("azure.tables");
+    if (!r.ok) return fail("tables", r.error);
+    add(
+      "tables",
+      r.items.filter((t) => MONITORED_TABLES.some((n) => n.toLowerCase() === String(t?.name).toLowerCase())),
+    );
+  })();
+  const rules = (async () => {
+    const r = await arm.list(`${sentinel}/alertRules?api-version=${v.sentinel}`);
+    onProgress("azure.sentinelAlertRules");
+    if (r.ok) add("sentinelAlertRules", r.items);
+    // A workspace without Sentinel has no alert rules to read: ARM answers 404 there.
+    else if (r.error.status !== 404) fail("sentinelAlertRules", r.error);
+  })();
+  const watchlists = (async () => {
+    const r = await arm.list(`${sentinel}/watchlists?api-version=${v.sentinel}`);
+    if (!r.ok) {
+      if (r.error.status !== 404) fail("sentinelWatchlists", r.error);
+      return;
+    }
+    // The snapshot keeps a watchlist's items inside it (snapshot.md); ARM serves them as children.
+    const withItems = await Promise.all(
+      r.items.map(async (w) => {
+        const items = await arm.list(`${w.id}/watchlistItems?api-version=${v.sentinel}`);
+        if (!items.ok) {
+          fail("sentinelWatchlists", items.error);
+          return w;
+        }
+        return { ...w, items: items.items };
+      }),
+    );
+    add("sentinelWatchlists", withItems);
+    onProgress("azure.sentinelWatchlists");
+  })();
+  return { rules, done: Promise.all([tables, rules, watchlists]).then(() => undefined) };
 }

@@ -30,9 +30,11 @@ import {
   AU_RELATIONSHIPS,
   GROUP_RELATIONSHIPS,
   PIM_GROUP_SECTIONS,
+  SIGN_IN_ACTIVITY_PAGE,
   TOP_LEVEL_READS,
   USER_RELATIONSHIPS,
   pimGroupReads,
+  signInActivityReads,
   auditReads,
   signInReads,
   type RelationshipRead,
@@ -62,7 +64,7 @@ export interface ExportResult {
   writePermissions: string[];
 }
 
-type ListOutcome = { ok: true; items: any[] } | { ok: false; error: ReadError };
+type ListOutcome = { ok: true; items: any[]; nextLink?: string } | { ok: false; error: ReadError };
 type EntityOutcome = { ok: true; body: any } | { ok: false; error: ReadError };
 
 /** Sections whose content decides the relationship subjects. */
@@ -146,6 +148,12 @@ class Collector {
             let result: ListOutcome | EntityOutcome;
             if (!a || !a.ok) result = { ok: false, error: a && !a.ok ? a.error : missingAnswer() };
             else if (r.entity) result = { ok: true, body: stripContext(a.body) };
+            else if (r.firstPageOnly)
+              result = {
+                ok: true,
+                items: Array.isArray(a.body?.value) ? a.body.value : [],
+                nextLink: a.body?.["@odata.nextLink"],
+              };
             else result = await this.pages(a.body, r.version);
             this.progress(r.path);
             return result;
@@ -228,7 +236,9 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     }
   };
   // Wave 1 (+ pages): every top-level section; ARM runs alongside.
-  const azurePromise = collectAzure(clients.arm, emit, options.config?.azure?.subscriptionIds);
+  const azure = collectAzure(clients.arm, emit, options.config?.azure?.subscriptionIds);
+  // The snapshot's azure object is filled in place as ARM reads complete.
+  snapshot.azure = azure.azure;
   const topLevel = c.lists(TOP_LEVEL_READS.map((r) => ({ ...r, id: r.path })));
   const section = async (path: string): Promise<void> => {
     const read = TOP_LEVEL_READS.find((r) => r.path === path)!;
@@ -261,16 +271,28 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
       }),
     ),
   );
-  const azureDone = azurePromise.then((azure) => {
-    snapshot.azure = azure.azure;
-    Object.assign(c.unavailable, azure.unavailable);
-  });
 
-  // signInActivity joins the users when both are in; its failure leaves the users intact.
+  // signInActivity joins the users when both are in; its failure leaves the users intact. Its
+  // pages hold 120 users: a few more pages are followed; for a larger tenant the rest is read by
+  // id, 15 per request, all in parallel, so the depth does not grow with the tenant.
   const signInActivity = Promise.all([done.get("users")!, topLevel.get("users.signInActivity")!]).then(
-    ([, sia]) => {
-      if (!sia.ok) return c.fail("users.signInActivity", sia.error);
-      const byId = new Map((sia as { items: any[] }).items.map((u) => [String(u.id).toLowerCase(), u]));
+    async ([, first]) => {
+      if (!first.ok) return c.fail("users.signInActivity", first.error);
+      const items = [...(first as { items: any[] }).items];
+      const nextLink = (first as { nextLink?: string }).nextLink;
+      if (nextLink && snapshot.users) {
+        const seen = new Set(items.map((u) => String(u.id).toLowerCase()));
+        const rest = (snapshot.users as any[]).map((u) => String(u.id)).filter((id) => !seen.has(id.toLowerCase()));
+        if (rest.length <= 3 * SIGN_IN_ACTIVITY_PAGE) {
+          const r = await c.pages({ value: [], "@odata.nextLink": nextLink }, "v1.0");
+          if (!r.ok) return c.fail("users.signInActivity", r.error);
+          items.push(...r.items);
+        } else {
+          await collectInto("users.signInActivity", signInActivityReads(rest), items);
+          if (c.unavailable["users.signInActivity"]) return;
+        }
+      }
+      const byId = new Map(items.map((u) => [String(u.id).toLowerCase(), u]));
       for (const u of snapshot.users ?? []) {
         const hit = byId.get(String(u.id).toLowerCase());
         if (hit && "signInActivity" in hit) u.signInActivity = hit.signInActivity;
@@ -283,7 +305,7 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     ...SUBJECT_INPUTS.filter((k) => done.has(k)).map((k) => done.get(k)),
     groupRelations,
     pimGroups,
-    azureDone,
+    azure.rules,
   ]);
   const users: any[] | undefined = snapshot.users;
   const subjects = users
@@ -292,7 +314,8 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
         group: options.config?.group,
       }).userIds
     : [];
-  const incomplete = SUBJECT_INPUTS.filter((k) => Object.keys(c.unavailable).some((u) => tablePath(u) === k));
+  const failedSoFar = [...Object.keys(c.unavailable), ...Object.keys(azure.unavailable)];
+  const incomplete = SUBJECT_INPUTS.filter((k) => failedSoFar.some((u) => tablePath(u) === k));
   const subjectIds = new Set(subjects);
   const subjectUsers = (users ?? []).filter((u) => subjectIds.has(String(u.id).toLowerCase()));
   const ids = subjectUsers.map((u) => String(u.id));
@@ -309,6 +332,7 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     }),
     signInActivity,
     auRelations,
+    azure.done.then(() => Object.assign(c.unavailable, azure.unavailable)),
     ...done.values(),
   ]);
   if (!c.unavailable.signIns) snapshot.signIns = dedupe(signInOut).sort(newestFirst("createdDateTime"));

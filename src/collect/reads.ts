@@ -15,6 +15,8 @@ export interface SectionRead {
   headers?: Record<string, string>;
   /** an entity (singleton policy), not a collection */
   entity?: boolean;
+  /** return the first page and its nextLink; the caller decides how to read the rest */
+  firstPageOnly?: boolean;
 }
 
 const q = (s: string) => encodeURIComponent(s).replace(/%24/g, "$").replace(/%2C/g, ",");
@@ -27,7 +29,7 @@ export const TOP_LEVEL_READS: SectionRead[] = [
   { path: "users", version: "v1.0", url: `/users?$select=${USER_PROPERTIES.join(",")}&$top=999` },
   // Read apart from users: it needs AuditLog.Read.All and P1, and its failure must not lose users.
   // Graph caps this page at 120.
-  { path: "users.signInActivity", version: "v1.0", url: "/users?$select=id,signInActivity&$top=120" },
+  { path: "users.signInActivity", version: "v1.0", url: "/users?$select=id,signInActivity&$top=120", firstPageOnly: true },
   { path: "deletedUsers", version: "v1.0", url: "/directory/deletedItems/microsoft.graph.user?$top=999" },
   { path: "riskyUsers", version: "v1.0", url: "/identityProtection/riskyUsers?$top=500" },
   { path: "groups", version: "v1.0", url: "/groups?$top=999" },
@@ -149,6 +151,25 @@ export const USER_RELATIONSHIPS: RelationshipRead[] = [
     url: (id) => `/users/${seg(id)}/ownedObjects?$select=id&$top=999`,
   },
 ];
+
+/** Graph caps a page of users with signInActivity at 120 (graph-contract.md 0.2). */
+export const SIGN_IN_ACTIVITY_PAGE = 120;
+/** Graph accepts at most 15 values in an `in` filter. */
+export const IN_FILTER_MAX = 15;
+
+/** signInActivity of the given users, 15 per request, so any number of them costs one round trip. */
+export function signInActivityReads(userIds: string[]): SectionRead[] {
+  const out: SectionRead[] = [];
+  for (let i = 0; i < userIds.length; i += IN_FILTER_MAX) {
+    const ids = userIds.slice(i, i + IN_FILTER_MAX).map(quoted).join(",");
+    out.push({
+      path: "users.signInActivity",
+      version: "v1.0",
+      url: `/users?$filter=${q(`id in (${ids})`)}&$select=id,signInActivity&$top=${SIGN_IN_ACTIVITY_PAGE}`,
+    });
+  }
+  return out;
+}
 
 const quoted = (id: string) => `'${id.replace(/'/g, "''")}'`;
 
