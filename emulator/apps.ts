@@ -1,0 +1,123 @@
+/**
+ * Emulated app registrations (the service principals that call the emulator): credentials, the
+ * Graph application permissions consented to them, and their Azure RBAC reach.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
+import { certificateThumbprint, createClientCertificate, type ClientCertificate } from "./tls.js";
+
+/** The least-privileged read set `breakglass export` needs (graph-contract.md Appendix B). */
+export const EXPORT_READ_PERMISSIONS = [
+  "User.Read.All",
+  "AuditLog.Read.All",
+  "GroupMember.Read.All",
+  "AdministrativeUnit.Read.All",
+  "RoleManagement.Read.Directory",
+  "PrivilegedAccess.Read.AzureADGroup",
+  "Policy.Read.All",
+  "Policy.Read.AuthenticationMethod",
+  "UserAuthenticationMethod.Read.All",
+  "IdentityRiskyUser.Read.All",
+  "Organization.Read.All",
+  "Domain.Read.All",
+  "AccessReview.Read.All",
+  "LifecycleWorkflows.Read.All",
+] as const;
+
+export interface ArmAccess {
+  /** subscriptions the app holds a reader role on: "*" for every subscription of the snapshot. */
+  subscriptions: "*" | string[];
+  /** an RBAC role at `/providers/microsoft.aadiam` (monitoring.md §1), needed for Entra diagnostic settings. */
+  aadiam: boolean;
+}
+
+export interface RegisteredCertificate {
+  certificatePem: string;
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+}
+
+export interface EmulatedApp {
+  clientId: string;
+  displayName: string;
+  /** the service principal's object id: `oid` of the tokens issued to it. */
+  objectId: string;
+  secrets: string[];
+  certificates: RegisteredCertificate[];
+  graphPermissions: string[];
+  arm: ArmAccess;
+}
+
+/** What `--apps FILE` holds (a JSON list of these) and what `registerApp` takes. */
+export const AppRegistrationInput = z.strictObject({
+  clientId: z
+    .string()
+    .regex(/^[0-9a-zA-Z-]+$/, "expected a GUID-like client id")
+    .optional(),
+  displayName: z.string().optional(),
+  objectId: z.string().optional(),
+  secret: z.string().min(1).optional(),
+  secrets: z.array(z.string().min(1)).optional(),
+  certificate: z.string().includes("BEGIN CERTIFICATE").optional(),
+  certificates: z.array(z.string().includes("BEGIN CERTIFICATE")).optional(),
+  graphPermissions: z.array(z.string().min(1)),
+  arm: z
+    .strictObject({
+      subscriptions: z.union([z.literal("*"), z.array(z.string())]).default("*"),
+      aadiam: z.boolean().default(false),
+    })
+    .optional(),
+});
+export type AppRegistrationInput = z.input<typeof AppRegistrationInput>;
+
+export const AppRegistrationList = z.array(AppRegistrationInput);
+
+export function newClientSecret(): string {
+  // Entra secrets are 40 characters with a "~" in them; any opaque string of that size will do.
+  return `bg~${randomBytes(28).toString("base64url")}`;
+}
+
+export function buildApp(input: AppRegistrationInput): EmulatedApp {
+  const parsed = AppRegistrationInput.parse(input);
+  const pems = [...(parsed.certificate ? [parsed.certificate] : []), ...(parsed.certificates ?? [])];
+  return {
+    clientId: parsed.clientId ?? randomUUID(),
+    displayName: parsed.displayName ?? "Breakglass emulated app",
+    objectId: parsed.objectId ?? randomUUID(),
+    secrets: [...(parsed.secret ? [parsed.secret] : []), ...(parsed.secrets ?? [])],
+    certificates: pems.map((certificatePem) => ({
+      certificatePem,
+      thumbprintSha1: certificateThumbprint(certificatePem, "sha1"),
+      thumbprintSha256: certificateThumbprint(certificatePem, "sha256"),
+    })),
+    graphPermissions: [...parsed.graphPermissions],
+    arm: parsed.arm
+      ? { subscriptions: parsed.arm.subscriptions ?? "*", aadiam: parsed.arm.aadiam ?? false }
+      : { subscriptions: [], aadiam: false },
+  };
+}
+
+/** The default app: a fresh secret, the export read set, ARM read on every subscription and aadiam. */
+export function defaultApp(): EmulatedApp {
+  return buildApp({
+    displayName: "Breakglass export (emulated)",
+    secret: newClientSecret(),
+    graphPermissions: [...EXPORT_READ_PERMISSIONS],
+    arm: { subscriptions: "*", aadiam: true },
+  });
+}
+
+/** An app authenticating with a new client certificate; the certificate (with key) is returned for the client. */
+export function certificateApp(
+  overrides: Omit<AppRegistrationInput, "certificate" | "certificates"> = {
+    graphPermissions: [...EXPORT_READ_PERMISSIONS],
+  },
+): { app: EmulatedApp; certificate: ClientCertificate } {
+  const certificate = createClientCertificate();
+  const app = buildApp({
+    arm: { subscriptions: "*", aadiam: true },
+    ...overrides,
+    certificate: certificate.certificatePem,
+  });
+  return { app, certificate };
+}
