@@ -1,0 +1,118 @@
+/**
+ * The Graph resource layer: `createGraphResourceLayer(snapshot)` indexes the snapshot once into a
+ * TenantStore and returns `resolve(request)`, which matches the route table and reports the
+ * endpoint's permissions, throttling family and snapshot section without doing the work;
+ * `handle()` then produces the response.
+ */
+import type { Snapshot } from "../../src/snapshot/schema.js";
+import { graphError } from "./errors.js";
+import { buildRoutes, type RouteContext, type RouteDef } from "./routes.js";
+import { TenantStore } from "./store.js";
+import type { CreateGraphResourceLayer, GraphRequest, GraphResolution, GraphResourceLayer } from "./types.js";
+
+export { TenantStore } from "./store.js";
+export { buildRoutes } from "./routes.js";
+export { DEFAULT_APP_PERMISSIONS } from "./permissions.js";
+export type * from "./types.js";
+
+interface CompiledRoute {
+  def: RouteDef;
+  segments: string[];
+}
+
+function splitPath(path: string): string[] {
+  return path.split("/").filter((s) => s !== "");
+}
+
+/** Match one pattern; literal segments compare case-insensitively, as Graph does. */
+function match(route: CompiledRoute, segs: string[]): Record<string, string> | undefined {
+  if (route.segments.length !== segs.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segs.length; i++) {
+    const p = route.segments[i]!;
+    const s = segs[i]!;
+    if (p.startsWith("{")) {
+      const name = p.slice(1, -1);
+      // an OData cast segment is always namespace-qualified; an id never is
+      if (
+        name === "cast"
+          ? !s.toLowerCase().startsWith("microsoft.graph.")
+          : s.toLowerCase().startsWith("microsoft.graph.")
+      ) {
+        return undefined;
+      }
+      params[name] = s;
+    } else if (p.toLowerCase() !== s.toLowerCase()) return undefined;
+  }
+  return params;
+}
+
+/** How many leading segments some route (of this version) accepts: the next one is the unknown segment. */
+function matchedPrefix(routes: CompiledRoute[], segs: string[]): number {
+  let best = 0;
+  for (const r of routes) {
+    let n = 0;
+    while (n < segs.length && n < r.segments.length) {
+      const p = r.segments[n]!;
+      if (!p.startsWith("{") && p.toLowerCase() !== segs[n]!.toLowerCase()) break;
+      n++;
+    }
+    best = Math.max(best, n);
+  }
+  return best;
+}
+
+export const createGraphResourceLayer: CreateGraphResourceLayer = (
+  snapshot: Snapshot,
+): GraphResourceLayer => {
+  const store = new TenantStore(snapshot);
+  const routes: CompiledRoute[] = buildRoutes().map((def) => ({ def, segments: splitPath(def.pattern) }));
+  return {
+    resolve(req: GraphRequest): GraphResolution {
+      const segs = splitPath(req.path);
+      const forVersion = routes.filter((r) => r.def.versions.includes(req.version));
+      const clientId = req.headers["client-request-id"];
+      let methodMismatch: CompiledRoute | undefined;
+      for (const r of forVersion) {
+        const params = match(r, segs);
+        if (!params) continue;
+        if (r.def.method !== req.method.toUpperCase()) {
+          methodMismatch ??= r;
+          continue;
+        }
+        const ctx: RouteContext = { req, params, store };
+        const def = r.def;
+        const permissions =
+          typeof def.permissions === "function" ? def.permissions(ctx) : def.permissions.map((l) => [...l]);
+        const section = typeof def.section === "function" ? def.section(ctx) : def.section;
+        return {
+          permissions,
+          family: def.family,
+          section,
+          ...(def.objectParam ? { objectId: params[def.objectParam] } : {}),
+          endpoint: `${def.method} ${def.pattern}`,
+          handle: () => def.handle(ctx),
+        };
+      }
+      if (methodMismatch) {
+        return {
+          endpoint: `${req.method.toUpperCase()} ${methodMismatch.def.pattern}`,
+          error: graphError(
+            405,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
+            {},
+            clientId,
+          ),
+        };
+      }
+      // Graph names the first segment it could not bind (beta-only paths on v1.0 included)
+      const n = matchedPrefix(forVersion, segs);
+      const seg = segs[Math.min(n, segs.length - 1)] ?? "";
+      return {
+        endpoint: `${req.method.toUpperCase()} (unknown)`,
+        error: graphError(400, "BadRequest", `Resource not found for the segment '${seg}'.`, {}, clientId),
+      };
+    },
+  };
+};

@@ -1,0 +1,601 @@
+/**
+ * OData query options as Graph applies them to one collection or entity: $select (with the default
+ * property set of users), $filter (restricted per property and operator), $search, $orderby, $count,
+ * $top with Graph's caps, $skip where Graph has it, $skiptoken paging with absolute nextLinks that
+ * repeat the original query, and $expand through route-provided expanders.
+ */
+import { createHash } from "node:crypto";
+import { graphError } from "../errors.js";
+import type { GraphRequest, GraphResponse } from "../types.js";
+import {
+  collectClauses,
+  evaluateFilter,
+  FilterSyntaxError,
+  parseFilter,
+  type ClauseOp,
+  type FilterNode,
+} from "./filter.js";
+
+export type Wire = Record<string, unknown>;
+
+/** An error raised while applying query options; the route turns it into a Graph error response. */
+export class QueryError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  toResponse(req: GraphRequest): GraphResponse {
+    return graphError(this.status, this.code, this.message, {}, req.headers["client-request-id"]);
+  }
+}
+
+export type Expander = (item: Wire, nested: URLSearchParams) => unknown;
+
+export interface TopSpec {
+  default: number;
+  max: number;
+  /** what Graph does with a larger $top: reject (directory objects) or silently cap (signInActivity, logs). */
+  overMax: "reject" | "cap";
+}
+
+export interface CollectionSpec {
+  /** `@odata.context` after `$metadata#`, e.g. "users", "users('id')/authentication/methods". */
+  context: string;
+  /** OData type for error messages, e.g. "microsoft.graph.user". */
+  typeName: string;
+  /** directory objects follow the advanced-query rules (graph-contract 0.3). */
+  directoryObject: boolean;
+  /** $select support; undefined = not supported (400). */
+  select?: {
+    defaults?: readonly string[];
+    /** per-item default set for mixed collections (members: users get the user default set). */
+    defaultsFor?: (item: Wire) => readonly string[] | undefined;
+    known?: ReadonlySet<string>;
+    emptyArrays?: ReadonlySet<string>;
+  };
+  /** property path → operators Graph allows; undefined = $filter not supported. */
+  filter?: Record<string, readonly ClauseOp[]>;
+  /** operators that need ConsistencyLevel + $count even on an allowed property. */
+  advancedOps?: readonly ClauseOp[];
+  orderby?: readonly string[];
+  /** "reject" = the endpoint rejects $top (subscribedSkus); undefined = $top not supported at all. */
+  top?: TopSpec | "reject";
+  count?: boolean;
+  search?: readonly string[];
+  skip?: boolean;
+  expand?: Record<string, Expander>;
+  /** endpoint requires every request to be an advanced query (casts, transitiveRoleAssignments). */
+  requiresAdvanced?: boolean;
+}
+
+export interface ListOptions {
+  /** view of one stored item on the wire (relationships stripped, version differences applied). */
+  view: (e: Wire) => Wire;
+  /** lower the page cap (signInActivity: 120). */
+  capTop?: number;
+  /** the route evaluates $filter itself (transitiveRoleAssignments); skip parsing it here. */
+  filterHandled?: boolean;
+  /** a pre-filter applied before $filter (v1.0 sign-ins are interactive only). */
+  prefilter?: (e: Wire, filter: FilterNode | undefined) => boolean;
+}
+
+const ADVANCED_HINT =
+  "is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information";
+
+export function isEventual(req: GraphRequest): boolean {
+  return (req.headers["consistencylevel"] ?? "").toLowerCase() === "eventual";
+}
+export function countTrue(req: GraphRequest): boolean {
+  return (req.query.get("$count") ?? "").toLowerCase() === "true";
+}
+export function isAdvanced(req: GraphRequest): boolean {
+  return isEventual(req) && countTrue(req);
+}
+
+// -------------------------------------------------------------------------------------------------
+// $select
+
+export function parseSelect(req: GraphRequest, spec: CollectionSpec): string[] | undefined {
+  const raw = req.query.get("$select");
+  if (raw === null) return undefined;
+  if (!spec.select) {
+    throw new QueryError(
+      400,
+      "BadRequest",
+      `Query option '$select' is not allowed. ($select is not supported on ${spec.typeName})`,
+    );
+  }
+  const props = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of props) {
+    if (p === "*") continue;
+    if (spec.select.known && !spec.select.known.has(p)) {
+      throw new QueryError(
+        400,
+        "BadRequest",
+        `Could not find a property named '${p}' on type '${spec.typeName}'.`,
+      );
+    }
+  }
+  return props;
+}
+
+/** Project one wire item to the selected (or default) properties. `id` and `@odata.type` always stay. */
+export function project(
+  item: Wire,
+  spec: CollectionSpec,
+  select: string[] | undefined,
+  keep: string[] = [],
+): Wire {
+  const props =
+    select && !select.includes("*")
+      ? select
+      : select
+        ? undefined
+        : (spec.select?.defaultsFor?.(item) ?? spec.select?.defaults);
+  if (!props) return item;
+  const out: Wire = {};
+  if (item["@odata.type"] !== undefined) out["@odata.type"] = item["@odata.type"];
+  if (item.id !== undefined || props.includes("id") || spec.directoryObject) out.id = item.id ?? null;
+  for (const p of props) {
+    if (p === "id") continue;
+    const v = item[p];
+    out[p] = v === undefined ? (spec.select?.emptyArrays?.has(p) ? [] : null) : v;
+  }
+  for (const k of keep) if (item[k] !== undefined) out[k] = item[k];
+  return out;
+}
+
+// -------------------------------------------------------------------------------------------------
+// $filter
+
+export function parseAndValidateFilter(req: GraphRequest, spec: CollectionSpec): FilterNode | undefined {
+  const raw = req.query.get("$filter");
+  if (raw === null) return undefined;
+  if (!spec.filter) {
+    throw new QueryError(
+      400,
+      spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest",
+      `Invalid filter clause: $filter is not supported on ${spec.typeName}.`,
+    );
+  }
+  let node: FilterNode;
+  try {
+    node = parseFilter(raw);
+  } catch (e) {
+    if (e instanceof FilterSyntaxError)
+      throw new QueryError(400, "BadRequest", `Invalid filter clause: ${e.message}`);
+    throw e;
+  }
+  validateClauses(node, req, spec);
+  return node;
+}
+
+const resourceName = (typeName: string): string => {
+  const t = typeName.split(".").pop() ?? typeName;
+  return t.charAt(0).toUpperCase() + t.slice(1);
+};
+
+function validateClauses(node: FilterNode, req: GraphRequest, spec: CollectionSpec): void {
+  const clauses = collectClauses(node);
+  const code = spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest";
+  const advanced = isAdvanced(req);
+  const advancedOps = new Set(spec.advancedOps ?? (spec.directoryObject ? ["ne", "not", "endsWith"] : []));
+  for (const c of clauses) {
+    const allowed = spec.filter![c.property];
+    const ok = allowed?.includes(c.op) || (c.op === "eqNull" && allowed?.includes("eqNull"));
+    if (!ok) {
+      throw new QueryError(
+        400,
+        code,
+        `Unsupported or invalid query filter clause specified for property '${c.property}' of resource '${resourceName(spec.typeName)}'.`,
+      );
+    }
+    if (advancedOps.has(c.op) && !advanced) {
+      throw new QueryError(400, "Request_UnsupportedQuery", `Operator '${c.op}' ${ADVANCED_HINT}`);
+    }
+  }
+  // users: signInActivity can't be combined with any other filterable property (user-list.md)
+  const sia = clauses.filter((c) => c.property.startsWith("signInActivity/"));
+  if (sia.length && sia.length !== clauses.length) {
+    throw new QueryError(
+      400,
+      "Request_UnsupportedQuery",
+      "Filtering on signInActivity can't be combined with any other filterable property.",
+    );
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// $search (directory objects): `"prop:term"` clauses joined by OR/AND; a term matches a word prefix.
+
+function searchMatcher(req: GraphRequest, spec: CollectionSpec): ((e: Wire) => boolean) | undefined {
+  const raw = req.query.get("$search");
+  if (raw === null) return undefined;
+  if (!spec.search)
+    throw new QueryError(400, "BadRequest", `Query option '$search' is not allowed on ${spec.typeName}.`);
+  if (!isEventual(req)) {
+    throw new QueryError(
+      400,
+      "Request_UnsupportedQuery",
+      "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+    );
+  }
+  const parts = raw.split(/\s+(AND|OR)\s+/);
+  const clauses: { prop: string; term: string }[] = [];
+  const joins: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 1) {
+      joins.push(parts[i]!);
+      continue;
+    }
+    const m = /^"([^":]+):([^"]*)"$/.exec(parts[i]!.trim());
+    if (!m || !spec.search.includes(m[1]!)) {
+      throw new QueryError(400, "Request_UnsupportedQuery", `Invalid $search query: ${raw}`);
+    }
+    clauses.push({ prop: m[1]!, term: m[2]!.toLowerCase() });
+  }
+  const one = (e: Wire, c: { prop: string; term: string }): boolean => {
+    const v = e[c.prop];
+    if (typeof v !== "string") return false;
+    const lower = v.toLowerCase();
+    return lower.startsWith(c.term) || lower.split(/[\s._@\-#]+/).some((w) => w.startsWith(c.term));
+  };
+  return (e) => {
+    let acc = one(e, clauses[0]!);
+    for (let i = 1; i < clauses.length; i++) {
+      acc = joins[i - 1] === "AND" ? acc && one(e, clauses[i]!) : acc || one(e, clauses[i]!);
+    }
+    return acc;
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+// $orderby
+
+function orderer(
+  req: GraphRequest,
+  spec: CollectionSpec,
+  hasFilter: boolean,
+): ((a: Wire, b: Wire) => number) | undefined {
+  const raw = req.query.get("$orderby");
+  if (raw === null) return undefined;
+  const keys = raw.split(",").map((s) => {
+    const [prop, dir] = s.trim().split(/\s+/);
+    return { prop: prop!, desc: (dir ?? "asc").toLowerCase() === "desc" };
+  });
+  for (const k of keys) {
+    if (!spec.orderby?.includes(k.prop)) {
+      throw new QueryError(
+        400,
+        spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest",
+        `Sorting not supported for '${k.prop}' on ${spec.typeName}.`,
+      );
+    }
+  }
+  if (spec.directoryObject && hasFilter && !isAdvanced(req)) {
+    throw new QueryError(400, "Request_UnsupportedQuery", `$orderby with $filter ${ADVANCED_HINT}`);
+  }
+  return (a, b) => {
+    for (const k of keys) {
+      const x = a[k.prop];
+      const y = b[k.prop];
+      const c =
+        x === y
+          ? 0
+          : x === undefined || x === null
+            ? 1
+            : y === undefined || y === null
+              ? -1
+              : String(x).toLowerCase() < String(y).toLowerCase()
+                ? -1
+                : String(x).toLowerCase() > String(y).toLowerCase()
+                  ? 1
+                  : 0;
+      if (c !== 0) return k.desc ? -c : c;
+    }
+    return 0;
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+// $expand: "a,b(nested options)"
+
+export function parseExpand(raw: string | null): { name: string; nested: URLSearchParams }[] {
+  if (raw === null || raw.trim() === "") return [];
+  const out: { name: string; nested: URLSearchParams }[] = [];
+  let depth = 0;
+  let cur = "";
+  const flush = (): void => {
+    const s = cur.trim();
+    cur = "";
+    if (!s) return;
+    const p = s.indexOf("(");
+    if (p < 0) {
+      out.push({ name: s, nested: new URLSearchParams() });
+      return;
+    }
+    const inner = s.slice(p + 1, s.lastIndexOf(")"));
+    const nested = new URLSearchParams();
+    for (const part of splitTop(inner, ";")) {
+      const eq = part.indexOf("=");
+      if (eq > 0) nested.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    }
+    out.push({ name: s.slice(0, p).trim(), nested });
+  };
+  for (const ch of raw) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) flush();
+    else cur += ch;
+  }
+  flush();
+  return out;
+}
+
+function splitTop(s: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of s) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === sep && depth === 0) {
+      parts.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  parts.push(cur);
+  return parts;
+}
+
+function resolveExpands(
+  req: GraphRequest,
+  spec: CollectionSpec,
+): { name: string; nested: URLSearchParams; fn: Expander }[] {
+  return parseExpand(req.query.get("$expand")).map((x) => {
+    const fn = spec.expand?.[x.name];
+    if (!fn) {
+      throw new QueryError(
+        400,
+        "BadRequest",
+        `Could not find a property named '${x.name}' on type '${spec.typeName}'.`,
+      );
+    }
+    return { ...x, fn };
+  });
+}
+
+function contextSuffix(
+  select: string[] | undefined,
+  expands: { name: string; nested: URLSearchParams }[],
+): string {
+  const parts = [...(select ?? [])];
+  for (const e of expands) {
+    const inner = e.nested.get("$expand");
+    parts.push(`${e.name}(${inner ? `${inner.replace(/\(.*$/, "")}()` : ""})`);
+  }
+  return parts.length ? `(${parts.join(",")})` : "";
+}
+
+// -------------------------------------------------------------------------------------------------
+// paging
+
+function queryFingerprint(q: URLSearchParams): string {
+  const entries = [...q.entries()]
+    .filter(([k]) => k !== "$skiptoken")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash("sha256").update(JSON.stringify(entries)).digest("base64url").slice(0, 10);
+}
+
+function encodeSkipToken(offset: number, q: URLSearchParams): string {
+  // opaque to clients, like Graph's; the fingerprint catches a token replayed with another query
+  return Buffer.from(JSON.stringify({ o: offset, q: queryFingerprint(q) })).toString("base64url");
+}
+
+function decodeSkipToken(token: string, q: URLSearchParams, code: string): number {
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o?: unknown; q?: unknown };
+    if (typeof v.o === "number" && Number.isInteger(v.o) && v.o >= 0 && v.q === queryFingerprint(q))
+      return v.o;
+  } catch {
+    // fall through
+  }
+  throw new QueryError(400, code, "Invalid $skiptoken value.");
+}
+
+/** Graph path segments are percent-encoded except the characters Graph leaves readable. */
+export function encodePath(path: string): string {
+  return path
+    .split("/")
+    .map((s) =>
+      encodeURIComponent(s)
+        .replace(/%24/g, "$")
+        .replace(/%40/g, "@")
+        .replace(/%3D/g, "=")
+        .replace(/%2C/g, ","),
+    )
+    .join("/");
+}
+
+function encodeQuery(q: URLSearchParams): string {
+  return [...q.entries()]
+    .map(
+      ([k, v]) =>
+        `${encodeURIComponent(k).replace(/%24/g, "$")}=${encodeURIComponent(v).replace(/%24/g, "$").replace(/%2C/g, ",")}`,
+    )
+    .join("&");
+}
+
+export function nextLink(req: GraphRequest, offset: number): string {
+  const q = new URLSearchParams(req.query);
+  q.delete("$skiptoken");
+  q.append("$skiptoken", encodeSkipToken(offset, req.query));
+  return `${req.baseUrl}/${req.version}${encodePath(req.path)}?${encodeQuery(q)}`;
+}
+
+export function metadataUrl(req: GraphRequest): string {
+  return `${req.baseUrl}/${req.version}/$metadata`;
+}
+
+function parseTop(req: GraphRequest, spec: CollectionSpec, capTop: number | undefined): number {
+  const raw = req.query.get("$top");
+  const code = spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest";
+  if (spec.top === "reject") {
+    if (raw !== null)
+      throw new QueryError(400, "Request_UnsupportedQuery", "The server does not support custom page sizes.");
+    return Number.MAX_SAFE_INTEGER;
+  }
+  if (!spec.top) {
+    if (raw !== null)
+      throw new QueryError(400, code, `Query option '$top' is not allowed on ${spec.typeName}.`);
+    return Number.MAX_SAFE_INTEGER;
+  }
+  const max = Math.min(spec.top.max, capTop ?? Infinity);
+  if (raw === null) return Math.min(spec.top.default, max);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1) {
+    throw new QueryError(
+      400,
+      spec.directoryObject ? "Request_BadRequest" : "BadRequest",
+      `Invalid page size specified: '${raw}'. Must be between 1 and ${spec.top.max} inclusive.`,
+    );
+  }
+  if (n > spec.top.max && spec.top.overMax === "reject") {
+    throw new QueryError(
+      400,
+      "Request_BadRequest",
+      `Invalid page size specified: '${raw}'. Must be between 1 and ${spec.top.max} inclusive.`,
+    );
+  }
+  return Math.min(n, max);
+}
+
+// -------------------------------------------------------------------------------------------------
+
+export function listResponse(
+  req: GraphRequest,
+  spec: CollectionSpec,
+  items: readonly Wire[],
+  opts: ListOptions,
+): GraphResponse {
+  try {
+    const dirCode = spec.directoryObject ? "Request_BadRequest" : "BadRequest";
+    if (spec.requiresAdvanced && !isAdvanced(req)) {
+      throw new QueryError(400, "Request_UnsupportedQuery", `OData cast ${ADVANCED_HINT}`);
+    }
+    if (req.query.has("$count") && !spec.count) {
+      throw new QueryError(400, dirCode, `Query option '$count' is not allowed on ${spec.typeName}.`);
+    }
+    if (spec.directoryObject && countTrue(req) && !isEventual(req)) {
+      throw new QueryError(400, "Request_BadRequest", "$count is not currently supported.");
+    }
+    if (req.query.has("$skip") && !spec.skip) {
+      throw new QueryError(400, dirCode, "'$skip' is not supported by the service.");
+    }
+    const select = parseSelect(req, spec);
+    const filter = opts.filterHandled ? undefined : parseAndValidateFilter(req, spec);
+    const search = searchMatcher(req, spec);
+    const order = orderer(req, spec, filter !== undefined);
+    const expands = resolveExpands(req, spec);
+    const pageSize = parseTop(req, spec, opts.capTop);
+
+    let rows = items.map(opts.view);
+    if (opts.prefilter) rows = rows.filter((r) => opts.prefilter!(r, filter));
+    if (filter) rows = rows.filter((r) => evaluateFilter(filter, r));
+    if (search) rows = rows.filter(search);
+    if (order) rows = [...rows].sort(order);
+    const total = rows.length;
+
+    let offset = 0;
+    const tok = req.query.get("$skiptoken");
+    if (tok !== null) offset = decodeSkipToken(tok, req.query, dirCode);
+    if (spec.skip && req.query.has("$skip")) {
+      const s = Number(req.query.get("$skip"));
+      if (!Number.isInteger(s) || s < 0) throw new QueryError(400, "BadRequest", "Invalid value for $skip.");
+      offset += s;
+    }
+    const page = rows.slice(offset, offset + pageSize);
+    const value = page.map((r) => {
+      const expanded: Wire = { ...r };
+      for (const e of expands) expanded[e.name] = e.fn(r, e.nested);
+      return project(
+        expanded,
+        spec,
+        select,
+        expands.map((e) => e.name),
+      );
+    });
+
+    const body: Wire = {
+      "@odata.context": `${metadataUrl(req)}#${spec.context}${contextSuffix(select, expands)}`,
+    };
+    if (countTrue(req)) body["@odata.count"] = total;
+    if (offset + pageSize < total) {
+      // $skip-based endpoints still page with a skiptoken; the token carries the absolute offset, so
+      // the repeated $skip must not be added twice.
+      if (spec.skip && req.query.has("$skip")) {
+        const q = new URLSearchParams(req.query);
+        q.delete("$skip");
+        q.delete("$skiptoken");
+        q.append("$skiptoken", encodeSkipToken(offset + pageSize, q));
+        body["@odata.nextLink"] = `${req.baseUrl}/${req.version}${encodePath(req.path)}?${encodeQuery(q)}`;
+      } else body["@odata.nextLink"] = nextLink(req, offset + pageSize);
+    }
+    body.value = value;
+    return { status: 200, headers: jsonHeaders(), body };
+  } catch (e) {
+    if (e instanceof QueryError) return e.toResponse(req);
+    throw e;
+  }
+}
+
+export function entityResponse(
+  req: GraphRequest,
+  spec: CollectionSpec,
+  item: Wire,
+  opts: { view: (e: Wire) => Wire; context?: string },
+): GraphResponse {
+  try {
+    for (const k of ["$filter", "$top", "$skip", "$orderby", "$search"]) {
+      if (req.query.has(k))
+        throw new QueryError(
+          400,
+          "BadRequest",
+          `Query option '${k}' is not allowed on a single ${spec.typeName}.`,
+        );
+    }
+    const select = parseSelect(req, spec);
+    const expands = resolveExpands(req, spec);
+    const r = opts.view(item);
+    const expanded: Wire = { ...r };
+    for (const e of expands) expanded[e.name] = e.fn(r, e.nested);
+    const projected = project(
+      expanded,
+      spec,
+      select,
+      expands.map((e) => e.name),
+    );
+    const ctx = opts.context ?? `${spec.context}${contextSuffix(select, expands)}/$entity`;
+    return {
+      status: 200,
+      headers: jsonHeaders(),
+      body: { "@odata.context": `${metadataUrl(req)}#${ctx}`, ...projected },
+    };
+  } catch (e) {
+    if (e instanceof QueryError) return e.toResponse(req);
+    throw e;
+  }
+}
+
+export function jsonHeaders(): Record<string, string> {
+  return {
+    "content-type":
+      "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+  };
+}
