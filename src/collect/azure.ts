@@ -11,7 +11,9 @@ import { AZURE_READS } from "./permissions.js";
 function armReason(path: string, error: ReadError): string {
   if (error.status !== 403) return error.message;
   const need = AZURE_READS.find((r) => r.path === path);
-  return need ? `403 Forbidden: ${need.role} at ${need.scope} not granted (${error.code ?? "AuthorizationFailed"})` : error.message;
+  return need
+    ? `403 Forbidden: ${need.role} at ${need.scope} not granted (${error.code ?? "AuthorizationFailed"})`
+    : error.message;
 }
 
 export const ARM_API_VERSIONS = {
@@ -111,9 +113,14 @@ export function collectAzure(
     for (const sub of items) {
       const base = `/subscriptions/${encodeURIComponent(sub.subscriptionId)}/providers`;
       rulePromises.push(
-        listInto("scheduledQueryRules", `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`),
+        listInto(
+          "scheduledQueryRules",
+          `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`,
+        ),
       );
-      rest.push(listInto("actionGroups", `${base}/Microsoft.Insights/actionGroups?api-version=${v.actionGroups}`));
+      rest.push(
+        listInto("actionGroups", `${base}/Microsoft.Insights/actionGroups?api-version=${v.actionGroups}`),
+      );
       const workspaces = listInto(
         "workspaces",
         `${base}/Microsoft.OperationalInsights/workspaces?api-version=${v.workspaces}`,

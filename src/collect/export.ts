@@ -217,7 +217,8 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   // tenant cannot be read at all: it propagates.
   const [graphToken] = await Promise.all([
     clients.credential.getToken(GRAPH_SCOPE),
-    clients.credential.getToken(ARM_SCOPE).catch(() => null),
+    // An ARM token failure is not fatal: the ARM reads then record it as unavailable.
+    clients.armCredential.getToken(ARM_SCOPE).catch(() => null),
   ]);
   c.granted = graphToken ? grantedPermissions(graphToken.token) : [];
   const writePermissions = c.granted.filter((p) => /ReadWrite/i.test(p)).sort();
@@ -266,7 +267,14 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
       PIM_GROUP_SECTIONS.map(async ({ path }) => {
         if (!snapshot.groups) return c.fail(path, `not read: groups unavailable (${c.unavailable.groups})`);
         const items: any[] = [];
-        await collectInto(path, pimGroupReads(path, snapshot.groups.map((g: any) => String(g.id))), items);
+        await collectInto(
+          path,
+          pimGroupReads(
+            path,
+            snapshot.groups.map((g: any) => String(g.id)),
+          ),
+          items,
+        );
         if (!c.unavailable[path]) snapshot[path] = items;
       }),
     ),
@@ -282,7 +290,9 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
       const nextLink = (first as { nextLink?: string }).nextLink;
       if (nextLink && snapshot.users) {
         const seen = new Set(items.map((u) => String(u.id).toLowerCase()));
-        const rest = (snapshot.users as any[]).map((u) => String(u.id)).filter((id) => !seen.has(id.toLowerCase()));
+        const rest = (snapshot.users as any[])
+          .map((u) => String(u.id))
+          .filter((id) => !seen.has(id.toLowerCase()));
         if (rest.length <= 3 * SIGN_IN_ACTIVITY_PAGE) {
           const r = await c.pages({ value: [], "@odata.nextLink": nextLink }, "v1.0");
           if (!r.ok) return c.fail("users.signInActivity", r.error);
@@ -339,9 +349,15 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   if (!c.unavailable.directoryAudits)
     snapshot.directoryAudits = dedupe(auditOut).sort(newestFirst("activityDateTime"));
 
-  if (users && incomplete.length) {
+  if (incomplete.length) {
     // The subject list may miss someone: their relationships are unknown, not empty.
-    const why = `not read for every subject: ${incomplete.join(", ")} unavailable`;
+    const causes = incomplete.map((k) => {
+      const key = [...Object.keys(c.unavailable), ...Object.keys(azure.unavailable)].find(
+        (u) => tablePath(u) === k,
+      )!;
+      return `${k} unavailable (${c.unavailable[key] ?? azure.unavailable[key]})`;
+    });
+    const why = `not read for every subject: ${causes.join("; ")}`;
     for (const key of [...USER_RELATIONSHIPS.map((r) => r.path), "signIns", "directoryAudits"])
       c.fail(key, why);
   }

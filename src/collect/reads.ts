@@ -29,7 +29,12 @@ export const TOP_LEVEL_READS: SectionRead[] = [
   { path: "users", version: "v1.0", url: `/users?$select=${USER_PROPERTIES.join(",")}&$top=999` },
   // Read apart from users: it needs AuditLog.Read.All and P1, and its failure must not lose users.
   // Graph caps this page at 120.
-  { path: "users.signInActivity", version: "v1.0", url: "/users?$select=id,signInActivity&$top=120", firstPageOnly: true },
+  {
+    path: "users.signInActivity",
+    version: "v1.0",
+    url: "/users?$select=id,signInActivity&$top=120",
+    firstPageOnly: true,
+  },
   { path: "deletedUsers", version: "v1.0", url: "/directory/deletedItems/microsoft.graph.user?$top=999" },
   { path: "riskyUsers", version: "v1.0", url: "/identityProtection/riskyUsers?$top=500" },
   { path: "groups", version: "v1.0", url: "/groups?$top=999" },
@@ -161,7 +166,10 @@ export const IN_FILTER_MAX = 15;
 export function signInActivityReads(userIds: string[]): SectionRead[] {
   const out: SectionRead[] = [];
   for (let i = 0; i < userIds.length; i += IN_FILTER_MAX) {
-    const ids = userIds.slice(i, i + IN_FILTER_MAX).map(quoted).join(",");
+    const ids = userIds
+      .slice(i, i + IN_FILTER_MAX)
+      .map(quoted)
+      .join(",");
     out.push({
       path: "users.signInActivity",
       version: "v1.0",
@@ -182,7 +190,10 @@ export const PIM_GROUP_SECTIONS = [
   { path: "privilegedAccessGroupEligibilitySchedules", segment: "eligibilitySchedules" },
 ] as const;
 
-export function pimGroupReads(path: (typeof PIM_GROUP_SECTIONS)[number]["path"], groupIds: string[]): SectionRead[] {
+export function pimGroupReads(
+  path: (typeof PIM_GROUP_SECTIONS)[number]["path"],
+  groupIds: string[],
+): SectionRead[] {
   const segment = PIM_GROUP_SECTIONS.find((s) => s.path === path)!.segment;
   return groupIds.map((id) => ({
     path,

@@ -4,7 +4,7 @@
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { ArmApi, PUBLIC_ARM_URL } from "./arm.js";
-import { createCredential, authSettingsFromEnv, type AuthSettings } from "./auth.js";
+import { createCredential, authSettingsFromEnv, resolveAuthMethod, type AuthSettings } from "./auth.js";
 import { AuthConfigError } from "./errors.js";
 import { GraphApi, PUBLIC_GRAPH_URL } from "./graph.js";
 import { RequestTracker } from "./tracker.js";
@@ -29,7 +29,10 @@ export interface ClientSettings {
 }
 
 export interface Clients {
+  /** the credential Graph uses (its token's roles decide the read-only warning). */
   credential: TokenCredential;
+  /** the credential ARM uses: the same one, or a second instance (see createClients). */
+  armCredential: TokenCredential;
   graph: GraphApi;
   arm: ArmApi;
   tracker: RequestTracker;
@@ -50,19 +53,31 @@ function baseUrl(value: string | undefined, variable: string, fallback: string):
 
 export function createClients(settings: ClientSettings = {}, env: NodeJS.ProcessEnv = process.env): Clients {
   const caPem = settings.caPem ?? settings.auth?.caPem;
-  const credential =
-    settings.credential ?? createCredential(authSettingsFromEnv({ ...settings.auth, caPem }, env));
+  const authSettings = authSettingsFromEnv({ ...settings.auth, caPem }, env);
+  const credential = settings.credential ?? createCredential(authSettings);
+  // An app credential gets one instance per resource. MSAL reuses a certificate's signed client
+  // assertion for every token request until it expires; one instance per resource sends each
+  // assertion once (an authority that rejects replayed assertions, like the emulator, needs it),
+  // and keeps two concurrent first token requests from creating two MSAL clients. Interactive and
+  // host credentials (CLI, device code, managed identity) stay shared so nobody is prompted twice.
+  const method = settings.credential ? undefined : resolveAuthMethod(authSettings);
+  const armCredential =
+    method === "secret" || method === "certificate" || method === "workload-identity"
+      ? createCredential(authSettings)
+      : credential;
   const tracker = new RequestTracker();
-  const common = { credential, caPem, maxRetries: settings.maxRetries, tracker };
+  const common = { caPem, maxRetries: settings.maxRetries, tracker };
   const graph = new GraphApi({
     ...common,
+    credential,
     baseUrl: baseUrl(settings.graphUrl ?? env.BREAKGLASS_GRAPH_URL, "BREAKGLASS_GRAPH_URL", PUBLIC_GRAPH_URL),
     retryDelaySeconds: settings.retryDelaySeconds,
   });
   const arm = new ArmApi({
     ...common,
+    credential: armCredential,
     baseUrl: baseUrl(settings.armUrl ?? env.BREAKGLASS_ARM_URL, "BREAKGLASS_ARM_URL", PUBLIC_ARM_URL),
     retryDelayMs: settings.retryDelaySeconds !== undefined ? settings.retryDelaySeconds * 1000 : undefined,
   });
-  return { credential, graph, arm, tracker };
+  return { credential, armCredential, graph, arm, tracker };
 }

@@ -11,6 +11,7 @@ import {
   USER_RELATIONSHIPS,
   GROUP_RELATIONSHIPS,
   AU_RELATIONSHIPS,
+  PIM_GROUP_SECTIONS,
 } from "../../src/collect/reads.js";
 import { permissionsText } from "../../src/cli/commands/permissions.js";
 

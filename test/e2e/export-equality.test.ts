@@ -7,14 +7,17 @@ import type { RunningEmulator } from "../../emulator/index.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 import { parseSnapshot } from "../../src/snapshot/load.js";
 import { formatDifferences, snapshotDifferences } from "../support/equality.js";
-import { emulate, exportFrom, fixtureNames, loadFixture } from "./helpers.js";
+import type { Config } from "../../src/config/schema.js";
+import { emulate, exportFrom, fixtureConfig, fixtureNames, loadFixture } from "./helpers.js";
 
 for (const name of fixtureNames()) {
   describe(`export of the ${name} sample`, () => {
     let sample: Snapshot;
     let emu: RunningEmulator;
+    let config: Config;
     beforeAll(async () => {
       sample = await loadFixture(name);
+      config = await fixtureConfig(name);
       emu = await emulate(sample);
     });
     afterAll(async () => {
@@ -22,7 +25,7 @@ for (const name of fixtureNames()) {
     });
 
     it("with a client secret equals the sample", async () => {
-      const result = await exportFrom(emu);
+      const result = await exportFrom(emu, { config });
       expect(result.snapshot.unavailable ?? {}).toEqual(sample.unavailable ?? {});
       const diffs = snapshotDifferences(sample, result.snapshot);
       expect(diffs, formatDifferences(diffs)).toEqual([]);
@@ -32,7 +35,11 @@ for (const name of fixtureNames()) {
 
     it("with a certificate equals the sample", async () => {
       const { app, certificate } = emu.registerCertificateApp();
-      const result = await exportFrom(emu, { clientId: app.clientId, certificatePem: certificate.combinedPem });
+      const result = await exportFrom(emu, {
+        clientId: app.clientId,
+        certificatePem: certificate.combinedPem,
+        config,
+      });
       expect(result.snapshot.unavailable ?? {}).toEqual(sample.unavailable ?? {});
       const diffs = snapshotDifferences(sample, result.snapshot);
       expect(diffs, formatDifferences(diffs)).toEqual([]);

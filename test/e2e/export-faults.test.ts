@@ -19,40 +19,47 @@ function faultFor(key: string, log: FaultLogEntry[]): boolean {
   const object = /\[([^\]]+)\]/.exec(key)?.[1];
   const section = tablePath(key);
   return log.some(
-    (f) => f.section === section && (object === undefined || (f.objectId ?? "").toLowerCase() === object.toLowerCase()),
+    (f) =>
+      f.section === section &&
+      (object === undefined || (f.objectId ?? "").toLowerCase() === object.toLowerCase()),
   );
 }
 
-it("exports through 20% faults: 19 of 20 seeds equal, every gap explained", { timeout: 240_000 }, async () => {
-  const sample = await loadFixture("midsize");
-  const outcomes: Array<{ seed: number; equal: boolean; problems: string[] }> = [];
-  const runSeed = async (seed: number) => {
-    const emu = await emulate(sample, { faultRate: 0.2, seed, maxSlowMs: 400 });
-    try {
-      const result = await exportFrom(emu, { maxRetries: 6, retryDelaySeconds: 1 });
-      const snapshot = result.snapshot as Snapshot;
-      const log = emu.faults();
-      const problems: string[] = [];
-      const unavailable = snapshot.unavailable ?? {};
-      for (const [key, reason] of Object.entries(unavailable)) {
-        // "not read: X unavailable" entries follow from another entry; that one must have a fault.
-        const derived = /^not read/.exec(reason) !== null;
-        if (!derived && !faultFor(key, log)) problems.push(`${key}: "${reason}" has no logged fault`);
+it(
+  "exports through 20% faults: 19 of 20 seeds equal, every gap explained",
+  { timeout: 240_000 },
+  async () => {
+    const sample = await loadFixture("midsize");
+    const outcomes: Array<{ seed: number; equal: boolean; problems: string[] }> = [];
+    const runSeed = async (seed: number) => {
+      const emu = await emulate(sample, { faultRate: 0.2, seed, maxSlowMs: 400 });
+      try {
+        const result = await exportFrom(emu, { maxRetries: 6, retryDelaySeconds: 1 });
+        const snapshot = result.snapshot as Snapshot;
+        const log = emu.faults();
+        const problems: string[] = [];
+        const unavailable = snapshot.unavailable ?? {};
+        for (const [key, reason] of Object.entries(unavailable)) {
+          // "not read: X unavailable" entries follow from another entry; that one must have a fault.
+          const derived = /^not read/.exec(reason) !== null;
+          if (!derived && !faultFor(key, log)) problems.push(`${key}: "${reason}" has no logged fault`);
+        }
+        const diffs = snapshotDifferences(sample, snapshot, 1000);
+        for (const d of diffs) {
+          if (unavailableReason(snapshot, snapshotPathOf(d.path)) === undefined)
+            problems.push(`missing without an unavailable entry: ${formatDifferences([d])}`);
+        }
+        outcomes.push({ seed, equal: diffs.length === 0 && Object.keys(unavailable).length === 0, problems });
+      } finally {
+        await emu.close();
       }
-      const diffs = snapshotDifferences(sample, snapshot, 1000);
-      for (const d of diffs) {
-        if (unavailableReason(snapshot, snapshotPathOf(d.path)) === undefined)
-          problems.push(`missing without an unavailable entry: ${formatDifferences([d])}`);
-      }
-      outcomes.push({ seed, equal: diffs.length === 0 && Object.keys(unavailable).length === 0, problems });
-    } finally {
-      await emu.close();
-    }
-  };
-  for (let i = 0; i < SEEDS.length; i += AT_ONCE) await Promise.all(SEEDS.slice(i, i + AT_ONCE).map(runSeed));
+    };
+    for (let i = 0; i < SEEDS.length; i += AT_ONCE)
+      await Promise.all(SEEDS.slice(i, i + AT_ONCE).map(runSeed));
 
-  const problems = outcomes.flatMap((o) => o.problems.map((p) => `seed ${o.seed}: ${p}`));
-  expect(problems, problems.join("\n")).toEqual([]);
-  const equal = outcomes.filter((o) => o.equal).length;
-  expect(equal, `equal in ${equal} of 20 seeds`).toBeGreaterThanOrEqual(19);
-});
+    const problems = outcomes.flatMap((o) => o.problems.map((p) => `seed ${o.seed}: ${p}`));
+    expect(problems, problems.join("\n")).toEqual([]);
+    const equal = outcomes.filter((o) => o.equal).length;
+    expect(equal, `equal in ${equal} of 20 seeds`).toBeGreaterThanOrEqual(19);
+  },
+);

@@ -42,7 +42,8 @@ describe("an app lacking one permission", () => {
       for (const [key, reason] of Object.entries(snapshot.unavailable ?? {})) {
         const needsP = GRAPH_READS.find((r) => r.path === tablePath(key))?.application.includes(permission);
         // An entry that does not need P must follow from one that does ("not read: users unavailable").
-        if (!needsP) expect(reason, `${key} is unavailable without needing ${permission}`).toMatch(/^not read/);
+        if (!needsP)
+          expect(reason, `${key} is unavailable without needing ${permission}`).toMatch(/^not read/);
         else expect(reason).toContain(permission);
       }
       const unexplained = snapshotDifferences(sample, snapshot, 1000).filter(

@@ -8,6 +8,8 @@ describe("diff path to snapshot path", () => {
     expect(snapshotPathOf("$.groups")).toBe("groups");
     expect(snapshotPathOf("$.signIns[x]")).toBe("signIns[x]");
     expect(snapshotPathOf("$.azure.workspaces[/subscriptions/x]")).toBe("azure.workspaces");
-    expect(snapshotPathOf("$.authorizationPolicy.allowedToUseSSPR")).toBe("authorizationPolicy.allowedToUseSSPR");
+    expect(snapshotPathOf("$.authorizationPolicy.allowedToUseSSPR")).toBe(
+      "authorizationPolicy.allowedToUseSSPR",
+    );
   });
 });

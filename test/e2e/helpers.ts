@@ -10,6 +10,8 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../..
 import { createClients } from "../../src/graph/index.js";
 import { exportTenant, type ExportResult } from "../../src/collect/export.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
+import { loadConfigFile } from "../../src/collect/config-file.js";
+import type { Config } from "../../src/config/schema.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 
 export const FIXTURES = join(import.meta.dirname, "../../fixtures/tenants");
@@ -25,7 +27,15 @@ export async function loadFixture(name: string): Promise<Snapshot> {
   return loadSnapshot(join(FIXTURES, `${name}.json`));
 }
 
-export async function emulate(snapshot: Snapshot, options: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
+/** The sample's config (`<name>.breakglass.yaml`): its emergency accounts decide the subjects. */
+export async function fixtureConfig(name: string): Promise<Config> {
+  return loadConfigFile(join(FIXTURES, `${name}.breakglass.yaml`));
+}
+
+export async function emulate(
+  snapshot: Snapshot,
+  options: Partial<EmulatorOptions> = {},
+): Promise<RunningEmulator> {
   return startEmulator({ throttle: false, ...options, snapshot });
 }
 
@@ -35,7 +45,7 @@ export interface ExportAs {
   certificatePem?: string;
   maxRetries?: number;
   retryDelaySeconds?: number;
-  config?: { accounts?: string[]; group?: string };
+  config?: Partial<Config>;
 }
 
 /** Export the emulated tenant through the real stack. */
@@ -65,6 +75,8 @@ export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promi
 
 /** `$.users[abc].authenticationMethods[x].id` -> `users[abc].authenticationMethods`. */
 export function snapshotPathOf(diffPath: string): string {
+  // The tenant's name is read from the organization object.
+  if (/^\$\.tenant\b/.test(diffPath)) return "organization";
   const parts = diffPath.replace(/^\$\.?/, "").match(/[^.[\]]+|\[[^\]]*\]/g) ?? [];
   const out: string[] = [];
   for (const part of parts) {

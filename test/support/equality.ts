@@ -19,7 +19,9 @@ export function dropAnnotations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropAnnotations);
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith("@odata.")) out[k] = dropAnnotations(v);
+  for (const [k, v] of Object.entries(value))
+    // `@odata.type` on objects and `prop@odata.context` property annotations alike.
+    if (!k.startsWith("@odata.") && !k.includes("@odata.")) out[k] = dropAnnotations(v);
   return out;
 }
 

@@ -21,7 +21,9 @@ function findFixture(name: string): string {
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new UsageError(`demo: the sample tenant fixtures/tenants/${name}.json is not installed with this copy`);
+  throw new UsageError(
+    `demo: the sample tenant fixtures/tenants/${name}.json is not installed with this copy`,
+  );
 }
 
 function count(value: unknown): string {
@@ -33,10 +35,18 @@ function count(value: unknown): string {
 /** Counts per section, relationship coverage, unavailable entries and request counters. */
 export function demoSummary(
   result: ExportResult,
-  emulatorCounters?: { requests: { total: number }; depth: { afterToken: number | null }; throttled: { total: number }; faults: { total: number } },
+  emulatorCounters?: {
+    requests: { total: number };
+    depth: { afterToken: number | null };
+    throttled: { total: number };
+    faults: { total: number };
+  },
 ): string {
   const s = result.snapshot as Record<string, any>;
-  const lines: string[] = [`tenant ${s.tenant.displayName ?? ""} (${s.tenant.id}), captured ${s.tenant.capturedAt}`, ""];
+  const lines: string[] = [
+    `tenant ${s.tenant.displayName ?? ""} (${s.tenant.id}), captured ${s.tenant.capturedAt}`,
+    "",
+  ];
   lines.push("sections read:");
   for (const [k, v] of Object.entries(s)) {
     if (["schema", "tenant", "unavailable", "azure"].includes(k)) continue;
@@ -45,7 +55,9 @@ export function demoSummary(
   for (const [k, v] of Object.entries(s.azure ?? {})) lines.push(`  ${`azure.${k}`.padEnd(44)} ${count(v)}`);
   const users: any[] = s.users ?? [];
   lines.push("");
-  lines.push(`relationships read for ${result.subjects.length} users (emergency accounts, candidates, privileged users):`);
+  lines.push(
+    `relationships read for ${result.subjects.length} users (emergency accounts, candidates, privileged users):`,
+  );
   for (const rel of ["authenticationMethods", "perUserMfaState", "ownedObjects", "signInActivity"])
     lines.push(`  users with ${rel.padEnd(31)} ${users.filter((u) => u[rel] !== undefined).length}`);
   const unavailable = Object.entries(s.unavailable ?? {});
@@ -83,7 +95,11 @@ export function register(program: Command): void {
       const snapshot = await loadSnapshot(findFixture(opts.tenant));
       // The emulator is only loaded by this command.
       const { startEmulator } = await import("../../../emulator/index.js");
-      const emu = await startEmulator({ snapshot, throttle: !!opts.throttle, faultRate: opts.faultRate ?? 0 });
+      const emu = await startEmulator({
+        snapshot,
+        throttle: !!opts.throttle,
+        faultRate: opts.faultRate ?? 0,
+      });
       try {
         process.stderr.write(`emulator on ${emu.url} (Graph ${emu.graphUrl}, ARM ${emu.armUrl})\n`);
         const clients = createClients(

@@ -4,4 +4,8 @@ import { register as registerExport } from "./export.js";
 import { register as registerPermissions } from "./permissions.js";
 
 /** Every command of the CLI, in the order `--help` lists them. One file each. */
-export const commands: Array<(program: Command) => void> = [registerExport, registerPermissions, registerDemo];
+export const commands: Array<(program: Command) => void> = [
+  registerExport,
+  registerPermissions,
+  registerDemo,
+];
