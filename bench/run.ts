@@ -10,11 +10,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startEmulator } from "../emulator/index.js";
+import { startWorkerEmulator } from "./worker.js";
 import { loadConfigFile } from "../src/collect/config-file.js";
 import { exportTenant } from "../src/collect/export.js";
 import { createClients } from "../src/graph/index.js";
-import { loadSnapshot } from "../src/snapshot/load.js";
 
 /** The repository root, from bench/ (tsx) or dist/bench/ (built). */
 function root(): string {
@@ -27,8 +26,10 @@ export interface BenchRun {
   throttle: boolean;
   /** round trips after the token, as the emulator counts them */
   depthAfterToken: number | null;
-  /** the same, as the client counts its own Graph/ARM requests */
-  clientDepth: number;
+  /** the same, as the client counts its own requests (token and metadata included) */
+  clientDepthAfterToken: number | null;
+  /** latency the emulator adds to every response */
+  latencyMs: number;
   requests: number;
   batchedReads: number;
   throttled: number;
@@ -39,19 +40,25 @@ export interface BenchRun {
   unavailable: string[];
 }
 
-export async function benchExport(tenant: string, throttle: boolean): Promise<BenchRun> {
+/** A realistic Graph round trip; see bench/emulator-worker.ts for why the depth needs one. */
+export const DEFAULT_LATENCY_MS = 150;
+
+export async function benchExport(
+  tenant: string,
+  throttle: boolean,
+  latencyMs = DEFAULT_LATENCY_MS,
+): Promise<BenchRun> {
   const dir = join(root(), "fixtures", "tenants");
-  const snapshot = await loadSnapshot(join(dir, `${tenant}.json`));
   const config = await loadConfigFile(join(dir, `${tenant}.breakglass.yaml`));
-  const emu = await startEmulator({ snapshot, throttle });
+  const emu = await startWorkerEmulator(join(dir, `${tenant}.json`), { throttle, latencyMs });
   try {
     const clients = createClients(
       {
         auth: {
           method: "secret",
           tenantId: emu.tenantId,
-          clientId: emu.env.AZURE_CLIENT_ID,
-          clientSecret: emu.env.AZURE_CLIENT_SECRET,
+          clientId: emu.clientId,
+          clientSecret: emu.clientSecret,
           authorityHost: emu.authorityHost,
         },
         caPem: emu.caPem,
@@ -63,12 +70,13 @@ export async function benchExport(tenant: string, throttle: boolean): Promise<Be
     const started = Date.now();
     const result = await exportTenant({ clients, config });
     const elapsedMs = Date.now() - started;
-    const counters = emu.counters();
+    const counters = await emu.counters();
     return {
       tenant,
       throttle,
+      latencyMs,
       depthAfterToken: counters.depth.afterToken,
-      clientDepth: result.requests.maxDepth,
+      clientDepthAfterToken: result.requests.depthAfterToken,
       requests: result.requests.requests,
       batchedReads: result.requests.batchedRequests,
       throttled: counters.throttled.total,
@@ -83,11 +91,23 @@ export async function benchExport(tenant: string, throttle: boolean): Promise<Be
 }
 
 function table(runs: BenchRun[]): string {
-  const head = ["tenant", "throttle", "depth after token", "requests", "reads in $batch", "throttled", "retry wait s", "elapsed s", "unavailable"];
+  const head = [
+    "tenant",
+    "throttle",
+    "latency ms",
+    "depth after token (emulator/client)",
+    "requests",
+    "reads in $batch",
+    "throttled",
+    "retry wait s",
+    "elapsed s",
+    "unavailable",
+  ];
   const rows = runs.map((r) => [
     r.tenant,
     r.throttle ? "on" : "off",
-    String(r.depthAfterToken),
+    String(r.latencyMs),
+    `${r.depthAfterToken} / ${r.clientDepthAfterToken}`,
     String(r.requests),
     String(r.batchedReads),
     String(r.throttled),
@@ -102,12 +122,18 @@ function table(runs: BenchRun[]): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { tenant: { type: "string", default: "midsize" }, runs: { type: "string", default: "1" }, "no-throttle-only": { type: "boolean" } },
+    options: {
+      tenant: { type: "string", default: "midsize" },
+      runs: { type: "string", default: "1" },
+      latency: { type: "string", default: String(DEFAULT_LATENCY_MS) },
+      "no-throttle-only": { type: "boolean" },
+    },
   });
+  const latency = Math.max(0, Number(values.latency) || 0);
   const runs: BenchRun[] = [];
   const n = Math.max(1, Number(values.runs) || 1);
   for (const throttle of values["no-throttle-only"] ? [false] : [false, true])
-    for (let i = 0; i < n; i++) runs.push(await benchExport(values.tenant!, throttle));
+    for (let i = 0; i < n; i++) runs.push(await benchExport(values.tenant!, throttle, latency));
   process.stdout.write(`${table(runs)}\n`);
   const out = join(root(), "bench", "results", `export-${new Date().toISOString().slice(0, 10)}.json`);
   await mkdir(dirname(out), { recursive: true });

@@ -156,10 +156,9 @@ function collectWorkspace(
     const r = await arm.list(`${workspaceId}/tables?api-version=${v.tables}`);
     onProgress("azure.tables");
     if (!r.ok) return fail("tables", r.error);
-    add(
-      "tables",
-      r.items.filter((t) => MONITORED_TABLES.some((n) => n.toLowerCase() === String(t?.name).toLowerCase())),
-    );
+    // Every listed table is kept as ARM returns it; checks pick MONITORED_TABLES (an absent one
+    // inherits the workspace's retention).
+    add("tables", r.items);
   })();
   const rules = (async () => {
     const r = await arm.list(`${sentinel}/alertRules?api-version=${v.sentinel}`);

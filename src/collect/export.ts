@@ -218,7 +218,9 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   const [graphToken] = await Promise.all([
     clients.credential.getToken(GRAPH_SCOPE),
     // An ARM token failure is not fatal: the ARM reads then record it as unavailable.
-    clients.armCredential.getToken(ARM_SCOPE).catch(() => null),
+    // enableCae as core-rest-pipeline's bearer policy asks: @azure/identity keeps CAE and non-CAE
+    // tokens in separate caches, and a mismatch would cost a second token round trip later.
+    clients.armCredential.getToken(ARM_SCOPE, { enableCae: true }).catch(() => null),
   ]);
   c.granted = graphToken ? grantedPermissions(graphToken.token) : [];
   const writePermissions = c.granted.filter((p) => /ReadWrite/i.test(p)).sort();
@@ -310,32 +312,49 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     },
   );
 
-  // Wave 3: the subjects' relationships, sign-ins and audits, once what decides the subjects is in.
-  await Promise.all([
+  // Wave 3: the subjects' relationships, sign-ins and audits. Most subjects follow from Graph
+  // alone (accounts, group, privileged users, CA exclusions): their reads start as soon as the
+  // Graph inputs are in, without waiting for the Azure alert rules three ARM round trips away.
+  // Users named only in an alert query are read once the rules are in (usually none are new).
+  const subjectInput = { accounts: options.config?.accounts, group: options.config?.group };
+  const signInOut: any[] = [];
+  const auditOut: any[] = [];
+  const readSubjects = async (userObjects: any[]) => {
+    const ids = userObjects.map((u) => String(u.id));
+    await Promise.all([
+      ...USER_RELATIONSHIPS.map((r) => c.relationships(r, userObjects)),
+      collectInto("signIns", signInReads(ids), signInOut),
+      collectInto("directoryAudits", auditReads(ids), auditOut),
+    ]);
+  };
+  const subjectsOf = (withAzure: boolean): string[] =>
+    snapshot.users
+      ? relationshipSubjects((withAzure ? snapshot : { ...snapshot, azure: {} }) as Snapshot, subjectInput)
+          .userIds
+      : [];
+  const usersById = (ids: Iterable<string>) => {
+    const wanted = new Set(ids);
+    return ((snapshot.users ?? []) as any[]).filter((u) => wanted.has(String(u.id).toLowerCase()));
+  };
+
+  const graphInputs = Promise.all([
     ...SUBJECT_INPUTS.filter((k) => done.has(k)).map((k) => done.get(k)),
     groupRelations,
     pimGroups,
-    azure.rules,
   ]);
+  await graphInputs;
+  const early = new Set(subjectsOf(false));
+  const earlyReads = readSubjects(usersById(early));
+  await azure.rules;
+  const subjects = subjectsOf(true);
+  const late = subjects.filter((id) => !early.has(id));
   const users: any[] | undefined = snapshot.users;
-  const subjects = users
-    ? relationshipSubjects(snapshot as Snapshot, {
-        accounts: options.config?.accounts,
-        group: options.config?.group,
-      }).userIds
-    : [];
   const failedSoFar = [...Object.keys(c.unavailable), ...Object.keys(azure.unavailable)];
   const incomplete = SUBJECT_INPUTS.filter((k) => failedSoFar.some((u) => tablePath(u) === k));
-  const subjectIds = new Set(subjects);
-  const subjectUsers = (users ?? []).filter((u) => subjectIds.has(String(u.id).toLowerCase()));
-  const ids = subjectUsers.map((u) => String(u.id));
 
-  const signInOut: any[] = [];
-  const auditOut: any[] = [];
   await Promise.all([
-    ...USER_RELATIONSHIPS.map((r) => c.relationships(r, subjectUsers)),
-    collectInto("signIns", signInReads(ids), signInOut),
-    collectInto("directoryAudits", auditReads(ids), auditOut),
+    earlyReads,
+    late.length ? readSubjects(usersById(late)) : undefined,
     topLevel.get("directoryAudits")!.then((r) => {
       if (!r.ok) c.fail("directoryAudits", r.error);
       else auditOut.push(...(r as { items: any[] }).items);

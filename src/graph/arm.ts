@@ -35,14 +35,14 @@ export interface ArmClientOptions {
 export type ArmResult = { ok: true; body: any } | { ok: false; error: ReadError };
 
 /** Counts each attempt (it sits after the retry policy) and the time between retried attempts. */
-function trackingPolicy(tracker: RequestTracker): PipelinePolicy {
+export function trackingPolicy(tracker: RequestTracker, kind: "arm" | "identity" = "arm"): PipelinePolicy {
   const lastRetryableEnd = new Map<string, number>();
   return {
-    name: "breakglassTracking",
+    name: `breakglassTracking-${kind}`,
     async sendRequest(request, next) {
       const previous = lastRetryableEnd.get(request.requestId);
       if (previous !== undefined) tracker.addWait(Date.now() - previous);
-      const done = tracker.start("arm", request.method, request.url);
+      const done = tracker.start(kind, request.method, request.url);
       try {
         const response = await next(request);
         done(response.status);
@@ -80,7 +80,8 @@ export class ArmApi {
       bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: ARM_SCOPE }),
       { phase: "Sign" },
     );
-    if (options.tracker) this.pipeline.addPolicy(trackingPolicy(options.tracker), { afterPhase: "Retry" });
+    // After Sign: an attempt is timed from when it goes on the wire, not while a token is fetched.
+    if (options.tracker) this.pipeline.addPolicy(trackingPolicy(options.tracker), { afterPhase: "Sign" });
     this.httpClient = createDefaultHttpClient();
   }
 

@@ -15,7 +15,7 @@ import {
   WorkloadIdentityCredential,
   type TokenCredential,
 } from "@azure/identity";
-import { agentPolicy } from "@azure/core-rest-pipeline";
+import { agentPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AuthConfigError } from "./errors.js";
 import { httpsAgentFor } from "./tls.js";
 
@@ -45,6 +45,8 @@ export interface AuthSettings {
   caPem?: string;
   /** where device-code instructions go (stderr for a person). */
   prompt?: (message: string) => void;
+  /** extra pipeline policies for the credential's own requests (request tracking). */
+  policies?: PipelinePolicy[];
 }
 
 const PUBLIC_AUTHORITIES = new Set(
@@ -68,6 +70,7 @@ export function authSettingsFromEnv(
     authorityHost: explicit.authorityHost ?? env.AZURE_AUTHORITY_HOST,
     caPem: explicit.caPem,
     prompt: explicit.prompt,
+    policies: explicit.policies,
   };
 }
 
@@ -106,12 +109,16 @@ export function createCredential(settings: AuthSettings): TokenCredential {
     throw new AuthConfigError(`AZURE_TENANT_ID: "${settings.tenantId}" is not a tenant id or domain name`);
   const privateCloud = authorityHost !== undefined && !PUBLIC_AUTHORITIES.has(authorityHost.toLowerCase());
   const agent = httpsAgentFor(settings.caPem);
+  const additionalPolicies = [
+    ...(agent ? [{ policy: agentPolicy(agent), position: "perCall" as const }] : []),
+    ...(settings.policies ?? []).map((policy) => ({ policy, position: "perRetry" as const })),
+  ];
   const common = {
     ...(authorityHost ? { authorityHost } : {}),
     // Instance discovery asks login.microsoftonline.com about the authority: wrong for a private
     // cloud or the emulator, and a call to the internet from a test.
     ...(privateCloud ? { disableInstanceDiscovery: true } : {}),
-    ...(agent ? { additionalPolicies: [{ policy: agentPolicy(agent), position: "perCall" as const }] } : {}),
+    ...(additionalPolicies.length ? { additionalPolicies } : {}),
   };
   switch (method) {
     case "secret":

@@ -3,7 +3,7 @@
  * Base URLs come from BREAKGLASS_GRAPH_URL / BREAKGLASS_ARM_URL (the emulator prints them).
  */
 import type { TokenCredential } from "@azure/core-auth";
-import { ArmApi, PUBLIC_ARM_URL } from "./arm.js";
+import { ArmApi, PUBLIC_ARM_URL, trackingPolicy } from "./arm.js";
 import { createCredential, authSettingsFromEnv, resolveAuthMethod, type AuthSettings } from "./auth.js";
 import { AuthConfigError } from "./errors.js";
 import { GraphApi, PUBLIC_GRAPH_URL } from "./graph.js";
@@ -53,7 +53,11 @@ function baseUrl(value: string | undefined, variable: string, fallback: string):
 
 export function createClients(settings: ClientSettings = {}, env: NodeJS.ProcessEnv = process.env): Clients {
   const caPem = settings.caPem ?? settings.auth?.caPem;
-  const authSettings = authSettingsFromEnv({ ...settings.auth, caPem }, env);
+  const tracker = new RequestTracker();
+  const authSettings = authSettingsFromEnv(
+    { ...settings.auth, caPem, policies: [trackingPolicy(tracker, "identity")] },
+    env,
+  );
   const credential = settings.credential ?? createCredential(authSettings);
   // An app credential gets one instance per resource. MSAL reuses a certificate's signed client
   // assertion for every token request until it expires; one instance per resource sends each
@@ -65,7 +69,6 @@ export function createClients(settings: ClientSettings = {}, env: NodeJS.Process
     method === "secret" || method === "certificate" || method === "workload-identity"
       ? createCredential(authSettings)
       : credential;
-  const tracker = new RequestTracker();
   const common = { caPem, maxRetries: settings.maxRetries, tracker };
   const graph = new GraphApi({
     ...common,

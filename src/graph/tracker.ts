@@ -5,7 +5,7 @@
  * attempt counts, retries included, so throttling shows up as extra depth.
  */
 export interface RequestRecord {
-  kind: "graph" | "arm";
+  kind: "graph" | "arm" | "identity";
   method: string;
   url: string;
   depth: number;
@@ -17,10 +17,15 @@ export interface RequestRecord {
 export interface TrackerSummary {
   requests: number;
   graphRequests: number;
+  /** OpenID metadata and token requests (when the credential reports them). */
+  identityRequests: number;
   armRequests: number;
   /** inner requests sent inside `$batch` bodies (each also counted once per send). */
   batchedRequests: number;
+  /** the largest depth, counting Graph and ARM requests only */
   maxDepth: number;
+  /** round trips after the first token, the emulator's definition (identity requests tracked). */
+  depthAfterToken: number | null;
   /** HTTP attempts answered 429/503/504 (throttled or unavailable; retried by the library when budget remains). */
   throttled: number;
   /** milliseconds spent waiting on Retry-After / back-off, summed over waits (overlapping waits count each). */
@@ -62,11 +67,19 @@ export class RequestTracker {
   summary(): TrackerSummary {
     const throttled = this.records.filter((r) => r.status === 429 || r.status === 503 || r.status === 504);
     return {
-      requests: this.records.length,
+      requests: this.records.filter((r) => r.kind !== "identity").length,
       graphRequests: this.records.filter((r) => r.kind === "graph").length,
+      identityRequests: this.records.filter((r) => r.kind === "identity").length,
       armRequests: this.records.filter((r) => r.kind === "arm").length,
       batchedRequests: this.batchedRequests,
-      maxDepth: this.records.reduce((m, r) => Math.max(m, r.depth), 0),
+      maxDepth: this.records.filter((r) => r.kind !== "identity").reduce((m, r) => Math.max(m, r.depth), 0),
+      depthAfterToken: (() => {
+        const firstToken = this.records.find(
+          (r) => r.kind === "identity" && /\/token$/.test(r.url.split("?")[0]!),
+        );
+        if (!firstToken) return null;
+        return this.records.reduce((m, r) => Math.max(m, r.depth), 0) - firstToken.depth;
+      })(),
       throttled: throttled.length,
       retryWaitMs: this.retryWaitMs,
       networkRetries: this.networkRetries,

@@ -36,7 +36,7 @@ it(
   { timeout: 240_000 },
   async () => {
     const sample = await loadFixture(FIXTURE);
-  const config = await fixtureConfig(FIXTURE);
+    const config = await fixtureConfig(FIXTURE);
     const outcomes: Array<{ seed: number; equal: boolean; problems: string[] }> = [];
     const runSeed = async (seed: number) => {
       const emu = await emulate(sample, { faultRate: 0.2, seed, maxSlowMs: 400 });

@@ -70,7 +70,19 @@ export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promi
     // An empty environment: nothing from the developer's shell (AZURE_*) may leak into a test.
     {},
   );
-  return exportTenant({ clients, config: as.config });
+  const result = await exportTenant({ clients, config: as.config });
+  if (process.env.BG_TRACE) {
+    const t0 = clients.tracker.records[0]?.startedAt ?? 0;
+    for (const rec of clients.tracker.records)
+      console.log(
+        rec.depth,
+        rec.startedAt - t0,
+        rec.endedAt! - t0,
+        rec.kind,
+        rec.url.slice(rec.url.indexOf("/", 10), rec.url.indexOf("/", 10) + 90),
+      );
+  }
+  return result;
 }
 
 /** `$.users[abc].authenticationMethods[x].id` -> `users[abc].authenticationMethods`. */
