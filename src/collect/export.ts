@@ -348,7 +348,6 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   await azure.rules;
   const subjects = subjectsOf(true);
   const late = subjects.filter((id) => !early.has(id));
-  const users: any[] | undefined = snapshot.users;
   const failedSoFar = [...Object.keys(c.unavailable), ...Object.keys(azure.unavailable)];
   const incomplete = SUBJECT_INPUTS.filter((k) => failedSoFar.some((u) => tablePath(u) === k));
 
