@@ -49,6 +49,8 @@ export interface GraphClientOptions {
   maxRetries?: number;
   /** base back-off in seconds when the service sends no Retry-After. */
   retryDelaySeconds?: number;
+  /** how long a batch keeps honouring 429 + Retry-After before giving up (default 900 s). */
+  maxThrottleWaitSeconds?: number;
   tracker?: RequestTracker;
 }
 
@@ -152,6 +154,7 @@ export class GraphApi {
   readonly baseUrl: string;
   private readonly maxRetries: number;
   private readonly retryDelaySeconds: number;
+  private readonly maxThrottleWaitSeconds: number;
   private readonly tracker?: RequestTracker;
   private batchCounter = 0;
 
@@ -159,6 +162,7 @@ export class GraphApi {
     this.baseUrl = (options.baseUrl ?? PUBLIC_GRAPH_URL).replace(/\/+$/, "");
     this.maxRetries = Math.min(10, Math.max(0, options.maxRetries ?? 6));
     this.retryDelaySeconds = Math.max(0, options.retryDelaySeconds ?? 3);
+    this.maxThrottleWaitSeconds = Math.max(0, options.maxThrottleWaitSeconds ?? 900);
     this.tracker = options.tracker;
     const authProvider = new TokenCredentialAuthenticationProvider(options.credential, {
       scopes: [options.scope ?? GRAPH_SCOPE],
@@ -262,9 +266,17 @@ export class GraphApi {
     return results;
   }
 
+  /**
+   * Failures (5xx, and 429 without Retry-After) consume the retry budget. A 429 that says when to
+   * come back does not: the service is pacing us (reports allow 5 requests per 10 s, so a tenant
+   * with many subjects needs many rounds), and it is honoured until `maxThrottleWaitSeconds` of
+   * waiting for this chunk, after which the read is recorded as unavailable.
+   */
   private async batchChunk(chunk: BatchItem[], version: GraphVersion, results: Map<string, ReadResult>) {
     let pending = chunk;
-    for (let attempt = 0; pending.length > 0; attempt++) {
+    const failures = new Map<string, number>();
+    let throttleWaited = 0;
+    for (let round = 0; pending.length > 0; round++) {
       const answered = await this.sendBatch(pending, version);
       const again: BatchItem[] = [];
       let waitSeconds = 0;
@@ -281,10 +293,17 @@ export class GraphApi {
           results.set(item.id, r.result);
           continue;
         }
-        if (r.retryable && attempt < this.maxRetries) {
+        const paced = r.status === 429 && r.retryAfter !== undefined;
+        const used = failures.get(item.id) ?? 0;
+        if (r.retryable && paced && throttleWaited + r.retryAfter! <= this.maxThrottleWaitSeconds) {
           again.push(item);
-          const ra = r.retryAfter ?? this.retryDelaySeconds * 2 ** attempt + Math.random();
-          waitSeconds = Math.max(waitSeconds, ra);
+          waitSeconds = Math.max(waitSeconds, r.retryAfter!);
+          continue;
+        }
+        if (r.retryable && !paced && used < this.maxRetries) {
+          failures.set(item.id, used + 1);
+          again.push(item);
+          waitSeconds = Math.max(waitSeconds, this.retryDelaySeconds * 2 ** used + Math.random());
           continue;
         }
         results.set(
@@ -292,13 +311,20 @@ export class GraphApi {
           r.retryable
             ? {
                 ok: false,
-                error: new ReadError(r.status, undefined, `${r.status} after ${this.maxRetries} retries`),
+                error: new ReadError(
+                  r.status,
+                  undefined,
+                  paced
+                    ? `${r.status} after ${Math.round(throttleWaited)} s of throttling`
+                    : `${r.status} after ${this.maxRetries} retries`,
+                ),
               }
             : r.result,
         );
       }
       if (again.length) {
         const ms = Math.min(waitSeconds, 180) * 1000;
+        throttleWaited += ms / 1000;
         this.tracker?.addWait(ms);
         await sleep(ms);
       }
