@@ -1,7 +1,7 @@
 /**
  * Done-when: with throttling off, the mid-size sample exports in at most 5 round trips of depth
  * after the token, as the emulator counts them and as the client counts them. The emulator runs in
- * a worker thread with a realistic latency (bench/emulator-worker.ts says why).
+ * a worker thread with a realistic latency of 200 ms (bench/emulator-worker.ts says why).
  */
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { exportTenant } from "../../src/collect/export.js";
 import { FIXTURES, fixtureConfig } from "./helpers.js";
 
 it("exports the mid-size sample in at most 5 round trips after the token", async () => {
-  const emu = await startWorkerEmulator(join(FIXTURES, "midsize.json"), { throttle: false, latencyMs: 150 });
+  const emu = await startWorkerEmulator(join(FIXTURES, "midsize.json"), { throttle: false, latencyMs: 200 });
   try {
     const clients = createClients(
       {

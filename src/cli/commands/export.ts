@@ -33,7 +33,7 @@ export function exportSummary(result: ExportResult): string {
   const lines = [
     `exported ${s.users?.length ?? "?"} users, ${s.groups?.length ?? "?"} groups, ` +
       `${s.conditionalAccessPolicies?.length ?? "?"} Conditional Access policies; relationships of ${result.subjects.length} users`,
-    `${r.requests} requests (${r.batchedRequests} inside $batch), round-trip depth ${r.maxDepth} after the token, ` +
+    `${r.requests} requests (${r.batchedRequests} inside $batch), ${r.depthAfterToken ?? "?"} round trips of depth after the token, ` +
       `${r.throttled} throttled, ${(r.retryWaitMs / 1000).toFixed(1)} s waiting on retries`,
   ];
   if (unavailable.length) {
@@ -54,7 +54,12 @@ export function register(program: Command): void {
       `credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
       parseAuth,
     )
-    .option("--retries <n>", "retries per request on throttling and transient failures", parseRetries, 6)
+    .option(
+      "--retries <n>",
+      "retries per request on transient failures (a 429 with Retry-After is honoured, up to 15 min)",
+      parseRetries,
+      6,
+    )
     .action(async (opts: { out: string; config?: string; auth?: AuthMethod; retries: number }) => {
       if (!opts.out.trim()) throw new UsageError("--out: give the file to write the snapshot to");
       const config = await loadConfigFile(opts.config);
