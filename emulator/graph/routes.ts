@@ -453,10 +453,31 @@ function methodGet(ctx: RouteContext, typed?: string): GraphResponse {
   );
 }
 
+/** `/users/$count`, `/groups/$count`: a bare integer as text/plain, counting what the same $filter/$search lists. */
+function countResponse(
+  ctx: RouteContext,
+  spec: CollectionSpec,
+  items: readonly Wire[],
+  view: (e: Wire) => Wire,
+): GraphResponse {
+  if (!isEventual(ctx.req))
+    return badRequest(ctx.req, "$count is not currently supported.", "Request_BadRequest");
+  const q = new URLSearchParams(ctx.req.query);
+  q.set("$count", "true");
+  q.set("$top", "1");
+  q.delete("$select");
+  const res = listResponse({ ...ctx.req, query: q }, spec, items, { view });
+  if (res.status !== 200) return res;
+  const n = (res.body as Wire)["@odata.count"];
+  return { status: 200, headers: { "content-type": "text/plain;charset=utf-8" }, body: String(n) };
+}
+
 const METHOD_DOC: RouteDoc = {
   query: "none (no $select/$filter/$top: 400)",
   page: "all methods in one page",
 };
+
+const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);
 
 export function buildRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
@@ -472,22 +493,12 @@ export function buildRoutes(): RouteDef[] {
     section: "users",
     doc: { query: "$filter, $search (same rules as /users)", mandatory: "ConsistencyLevel: eventual" },
     handle(ctx) {
-      if (!isEventual(ctx.req))
-        return badRequest(ctx.req, "$count is not currently supported.", "Request_BadRequest");
-      // count by running the list query with the same filter and no paging
-      const q = new URLSearchParams(ctx.req.query);
-      q.set("$count", "true");
-      q.set("$top", "1");
-      q.delete("$select");
-      const res = listResponse(
-        { ...ctx.req, query: q },
+      return countResponse(
+        ctx,
         { ...USERS_SPEC(knownUserProps(ctx.store)), context: "users" },
         ctx.store.users.list(),
-        { view: userView(ctx.req) },
+        userView(ctx.req),
       );
-      if (res.status !== 200) return res;
-      const n = (res.body as Wire)["@odata.count"];
-      return { status: 200, headers: { "content-type": "text/plain;charset=utf-8" }, body: String(n) };
     },
   });
   add({
@@ -729,7 +740,17 @@ export function buildRoutes(): RouteDef[] {
   });
 
   // ---------------------------------------------------------------- groups
-  const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);
+  add({
+    method: "GET",
+    pattern: "/groups/$count",
+    versions: BOTH,
+    family: "directory",
+    permissions: [P.groups],
+    section: "groups",
+    doc: { query: "$filter, $search (same rules as /groups)", mandatory: "ConsistencyLevel: eventual" },
+    handle: (ctx) =>
+      countResponse(ctx, { ...GROUPS_SPEC, context: "groups" }, ctx.store.groups.list(), groupView),
+  });
   add({
     method: "GET",
     pattern: "/groups",

@@ -440,7 +440,8 @@ const SIGNIN_FILTER: Record<string, Ops> = {
 export const SIGNINS_SPEC = (beta: boolean): Omit<CollectionSpec, "context"> => ({
   typeName: "microsoft.graph.signIn",
   directoryObject: false,
-  select: beta ? {} : undefined,
+  // signin-list.md lists $top, $skiptoken and $filter (newer: $orderby) only
+  select: undefined,
   filter: beta
     ? {
         ...SIGNIN_FILTER,

@@ -358,6 +358,14 @@ describe("groups", () => {
     expect(m365.json.error.code).toBe("Request_UnsupportedQuery");
   });
 
+  it("/groups/$count counts with the same filter rules", () => {
+    expect(get(layer, "/groups/$count", { headers: EVENTUAL }).body).toBe("3");
+    expect(
+      get(layer, "/groups/$count", { headers: EVENTUAL, query: "$filter=securityEnabled eq true" }).body,
+    ).toBe("2");
+    expect(get(layer, "/groups/$count").status).toBe(400);
+  });
+
   it("groupTypes lambda filter", () => {
     const r = get(layer, "/groups", { query: "$filter=groupTypes/any(c:c eq 'DynamicMembership')" }).json
       .value;

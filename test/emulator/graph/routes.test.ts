@@ -68,7 +68,7 @@ describe("route table", () => {
     ]);
     expect(perms("/auditLogs/signIns")).toEqual([["AuditLog.Read.All"]]);
     expect(perms("/policies/authenticationMethodsPolicy")).toEqual([
-      ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod"],
+      ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"],
     ]);
     expect(
       perms(
