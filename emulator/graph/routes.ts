@@ -368,8 +368,55 @@ function strengthInline(ctx: RouteContext, id: string): Wire {
   return s ? strip(s, ["combinationConfigurations"]) : { id };
 }
 
+/**
+ * Evolvable enums (graph-contract 0.5): members added after `unknownFutureValue` are sent as
+ * `unknownFutureValue` unless the client sends `Prefer: include-unknown-enum-members`.
+ */
+function includeUnknownEnums(req: GraphRequest): boolean {
+  return /include-unknown-enum-members/i.test(req.headers["prefer"] ?? "");
+}
+const EVOLVABLE = {
+  builtInControls: new Set(["riskRemediation"]),
+  workflowCategory: new Set(["mover", "extensibility"]),
+};
+function evolve(req: GraphRequest, value: unknown, members: ReadonlySet<string>): unknown {
+  if (includeUnknownEnums(req)) return value;
+  if (typeof value === "string") return members.has(value) ? "unknownFutureValue" : value;
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === "string" && members.has(v) ? "unknownFutureValue" : v));
+  return value;
+}
+
+function workflowView(ctx: RouteContext): (e: Wire) => Wire {
+  return (e) =>
+    e.category === undefined
+      ? e
+      : { ...e, category: evolve(ctx.req, e.category, EVOLVABLE.workflowCategory) };
+}
+
+/** isPrivileged is a beta property of unifiedRoleDefinition (snapshot.md); v1.0 does not send it. */
+function roleDefinitionView(ctx: RouteContext): (e: Wire) => Wire {
+  return ctx.req.version === "beta" ? (e) => e : (e) => strip(e, ["isPrivileged"]);
+}
+function roleDefinitionsSpec(ctx: RouteContext): Omit<CollectionSpec, "context"> {
+  if (ctx.req.version === "beta") return ROLE_DEFINITIONS_SPEC;
+  const { isPrivileged: _beta, ...filter } = ROLE_DEFINITIONS_SPEC.filter!;
+  return { ...ROLE_DEFINITIONS_SPEC, filter };
+}
+
 function caPolicyView(ctx: RouteContext): (e: Wire) => Wire {
-  return (e) => {
+  return (raw) => {
+    let e = raw;
+    const gc0 = raw.grantControls as Wire | null | undefined;
+    if (gc0 && Array.isArray(gc0.builtInControls)) {
+      e = {
+        ...raw,
+        grantControls: {
+          ...gc0,
+          builtInControls: evolve(ctx.req, gc0.builtInControls, EVOLVABLE.builtInControls),
+        },
+      };
+    }
     const gc = e.grantControls as Wire | null | undefined;
     const strength = gc?.authenticationStrength as { id?: string } | null | undefined;
     if (!gc || !strength?.id) return e;
@@ -894,12 +941,15 @@ export function buildRoutes(): RouteDef[] {
     section: "roleDefinitions",
     doc: {
       query:
-        "$select, $filter (id, templateId eq/in; displayName eq/startsWith; isBuiltIn, isEnabled, isPrivileged eq), $orderby displayName, $top, $count",
+        "$select, $filter (id, templateId eq/in; displayName eq/startsWith; isBuiltIn, isEnabled eq; beta: isPrivileged eq), $orderby displayName, $top, $count. isPrivileged is sent on beta only",
       page: "1000 / 1000 (capped)",
     },
     handle: (ctx) =>
-      simpleList(ROLE_DEFINITIONS_SPEC, "roleManagement/directory/roleDefinitions", () =>
-        ctx.store.roleDefinitions.list(),
+      simpleList(
+        roleDefinitionsSpec(ctx),
+        "roleManagement/directory/roleDefinitions",
+        () => ctx.store.roleDefinitions.list(),
+        roleDefinitionView(ctx),
       )(ctx),
   });
   add({
@@ -910,13 +960,14 @@ export function buildRoutes(): RouteDef[] {
     permissions: [P.roleManagement],
     section: "roleDefinitions",
     doc: { query: "$select" },
-    handle: simpleGet(
-      ROLE_DEFINITIONS_SPEC,
-      "roleManagement/directory/roleDefinitions",
-      (ctx) => ctx.store.roleDefinitions.get(ctx.params.id!),
-      undefined,
-      "itemNotFound",
-    ),
+    handle: (ctx) =>
+      simpleGet(
+        ROLE_DEFINITIONS_SPEC,
+        "roleManagement/directory/roleDefinitions",
+        (c) => c.store.roleDefinitions.get(c.params.id!),
+        roleDefinitionView(ctx),
+        "itemNotFound",
+      )(ctx),
   });
   add({
     method: "GET",
@@ -1264,7 +1315,7 @@ export function buildRoutes(): RouteDef[] {
     section: "conditionalAccessPolicies",
     doc: {
       query:
-        "$select, $filter (id eq/in; displayName eq/ne/startsWith; state eq/ne; createdDateTime, modifiedDateTime eq/ge/le/gt/lt), $orderby, $count, $top, $skip; grantControls.authenticationStrength inlined",
+        "$select, $filter (id eq/in; displayName eq/ne/startsWith; state eq/ne; createdDateTime, modifiedDateTime eq/ge/le/gt/lt), $orderby, $count, $top, $skip; grantControls.authenticationStrength inlined; builtInControls riskRemediation is sent as unknownFutureValue unless Prefer: include-unknown-enum-members",
       page: "1000 / 1000 (capped)",
     },
     handle: (ctx) =>
@@ -1563,12 +1614,15 @@ export function buildRoutes(): RouteDef[] {
     section: "lifecycleWorkflows",
     doc: {
       query:
-        "$select, $filter (category, isEnabled, isSchedulingEnabled eq/ne; displayName eq/startsWith), $orderby, $search, $top, $skip, $count",
+        "$select, $filter (category, isEnabled, isSchedulingEnabled eq/ne; displayName eq/startsWith), $orderby, $search, $top, $skip, $count. category mover/extensibility is sent as unknownFutureValue unless Prefer: include-unknown-enum-members",
       page: "100 / 100",
     },
     handle: (ctx) =>
-      simpleList(WORKFLOWS_SPEC, "identityGovernance/lifecycleWorkflows/workflows", () =>
-        ctx.store.lifecycleWorkflows.list(),
+      simpleList(
+        WORKFLOWS_SPEC,
+        "identityGovernance/lifecycleWorkflows/workflows",
+        () => ctx.store.lifecycleWorkflows.list(),
+        workflowView(ctx),
       )(ctx),
   });
   add({
@@ -1579,13 +1633,14 @@ export function buildRoutes(): RouteDef[] {
     permissions: [P.lifecycleWorkflows],
     section: "lifecycleWorkflows",
     doc: { query: "$select" },
-    handle: simpleGet(
-      WORKFLOWS_SPEC,
-      "identityGovernance/lifecycleWorkflows/workflows",
-      (c) => c.store.lifecycleWorkflows.get(c.params.id!),
-      undefined,
-      "itemNotFound",
-    ),
+    handle: (ctx) =>
+      simpleGet(
+        WORKFLOWS_SPEC,
+        "identityGovernance/lifecycleWorkflows/workflows",
+        (c) => c.store.lifecycleWorkflows.get(c.params.id!),
+        workflowView(ctx),
+        "itemNotFound",
+      )(ctx),
   });
 
   // ---------------------------------------------------------------- audit logs

@@ -15,6 +15,7 @@ import {
   request,
   resolveOk,
   TENANT,
+  tenant,
 } from "./fixture.js";
 
 const layer = makeLayer();
@@ -346,6 +347,55 @@ describe("conditional access and authentication policies", () => {
       id: "00000000-0000-0000-0000-000000000005",
       isEnabled: false,
     });
+  });
+});
+
+describe("version and Prefer differences", () => {
+  it("isPrivileged on role definitions is beta only", () => {
+    expect(get(layer, "/roleManagement/directory/roleDefinitions").json.value[0]).not.toHaveProperty(
+      "isPrivileged",
+    );
+    expect(
+      get(layer, "/roleManagement/directory/roleDefinitions", { version: "beta" }).json.value[0].isPrivileged,
+    ).toBe(true);
+    expect(
+      get(layer, "/roleManagement/directory/roleDefinitions", { query: "$filter=isPrivileged eq true" })
+        .status,
+    ).toBe(400);
+    expect(
+      get(layer, "/roleManagement/directory/roleDefinitions", {
+        version: "beta",
+        query: "$filter=isPrivileged eq true",
+      }).json.value,
+    ).toHaveLength(1);
+  });
+
+  it("evolvable enum members need Prefer: include-unknown-enum-members", () => {
+    const snap = tenant();
+    snap.lifecycleWorkflows = [{ id: "wf2", category: "mover" }];
+    snap.conditionalAccessPolicies = [
+      {
+        id: "ca3",
+        state: "enabled",
+        grantControls: { operator: "AND", builtInControls: ["mfa", "riskRemediation"] },
+      },
+    ];
+    const l = makeLayer(snap);
+    expect(get(l, "/identityGovernance/lifecycleWorkflows/workflows").json.value[0].category).toBe(
+      "unknownFutureValue",
+    );
+    const prefer = { prefer: "include-unknown-enum-members" };
+    expect(
+      get(l, "/identityGovernance/lifecycleWorkflows/workflows", { headers: prefer }).json.value[0].category,
+    ).toBe("mover");
+    expect(get(l, "/identity/conditionalAccess/policies/ca3").json.grantControls.builtInControls).toEqual([
+      "mfa",
+      "unknownFutureValue",
+    ]);
+    expect(
+      get(l, "/identity/conditionalAccess/policies/ca3", { headers: prefer }).json.grantControls
+        .builtInControls,
+    ).toEqual(["mfa", "riskRemediation"]);
   });
 });
 
