@@ -62,6 +62,10 @@ function matchedPrefix(routes: CompiledRoute[], segs: string[]): number {
   return best;
 }
 
+function canonicalId(store: TenantStore, id: string): string {
+  return store.users.get(id)?.id ?? store.directoryObject(id)?.entity.id ?? id;
+}
+
 export const createGraphResourceLayer: CreateGraphResourceLayer = (
   snapshot: Snapshot,
 ): GraphResourceLayer => {
@@ -89,7 +93,8 @@ export const createGraphResourceLayer: CreateGraphResourceLayer = (
           permissions,
           family: def.family,
           section,
-          ...(def.objectParam ? { objectId: params[def.objectParam] } : {}),
+          // the canonical id, so a fault keyed `users[<id>]` also hits a request made by UPN
+          ...(def.objectParam ? { objectId: canonicalId(store, params[def.objectParam]!) } : {}),
           endpoint: `${def.method} ${def.pattern}`,
           handle: () => def.handle(ctx),
         };

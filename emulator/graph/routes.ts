@@ -1191,6 +1191,7 @@ export function buildRoutes(): RouteDef[] {
         "$filter (scopeId, scopeType, roleDefinitionId, policyId eq, joined by and), $expand=policy or policy($expand=rules), $select, $top",
       mandatory:
         "$filter with scopeId eq and scopeType eq (400 without); scopeType 'Group' needs RoleManagementPolicy.Read.AzureADGroup",
+      page: "1000 / 1000 (capped)",
     },
     handle(ctx) {
       const eqs = topLevelEq(tryParse(ctx.req));

@@ -288,6 +288,12 @@ describe("user relationships", () => {
     expect(get(layer, `/users/nobody/authentication/methods`).status).toBe(404);
   });
 
+  it("objectId is the canonical id even when the path names the user by UPN", () => {
+    const r = resolveOk(layer, request("/users/BG1@contoso.onmicrosoft.com/authentication/methods"));
+    expect(r.objectId).toBe(BG1);
+    expect((r.handle().body as any).value).toHaveLength(2);
+  });
+
   it("per-user MFA state is beta only", () => {
     const beta = get(layer, `/users/${BG2}/authentication/requirements`, { version: "beta" });
     expect(beta.json).toEqual({ perUserMfaState: "enforced" });
