@@ -181,8 +181,37 @@ const resourceName = (typeName: string): string => {
   return t.charAt(0).toUpperCase() + t.slice(1);
 };
 
+/** Directory objects allow at most 15 `or`/`in` child clauses in one $filter. */
+const MAX_OR_CLAUSES = 15;
+
+function orClauseCount(node: FilterNode): number {
+  let inValues = 0;
+  let orNodes = 0;
+  const walk = (n: FilterNode): void => {
+    if (n.kind === "or") orNodes++;
+    if (n.kind === "in") inValues += n.list.length;
+    if (n.kind === "and" || n.kind === "or") {
+      walk(n.left);
+      walk(n.right);
+    } else if (n.kind === "not") walk(n.expr);
+    else if (n.kind === "lambda" && n.body) walk(n.body);
+  };
+  walk(node);
+  return inValues + (orNodes > 0 ? orNodes + 1 : 0);
+}
+
 function validateClauses(node: FilterNode, req: GraphRequest, spec: CollectionSpec): void {
   const clauses = collectClauses(node);
+  if (spec.directoryObject) {
+    const n = orClauseCount(node);
+    if (n > MAX_OR_CLAUSES) {
+      throw new QueryError(
+        400,
+        "Request_UnsupportedQuery",
+        `Too many child clauses specified in search filter expression containing 'OR' operators: ${n}. Max allowed: ${MAX_OR_CLAUSES}.`,
+      );
+    }
+  }
   const code = spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest";
   const advanced = isAdvanced(req);
   const advancedOps = new Set(spec.advancedOps ?? (spec.directoryObject ? ["ne", "not", "endsWith"] : []));

@@ -230,6 +230,16 @@ describe("$filter on users", () => {
     expect(get(layer, "/users", { query: "$filter=favouriteColour eq 'red'" }).status).toBe(400);
   });
 
+  it("allows at most 15 in/or child clauses on directory objects", () => {
+    const list = (n: number) => Array.from({ length: n }, (_, i) => `'u${i}'`).join(",");
+    expect(get(layer, "/users", { query: `$filter=id in (${list(15)})` }).status).toBe(200);
+    const r = get(layer, "/users", { query: `$filter=id in (${list(16)})` });
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toMatch(/Max allowed: 15/);
+    const ors = Array.from({ length: 16 }, (_, i) => `id eq 'u${i}'`).join(" or ");
+    expect(get(layer, "/users", { query: `$filter=${ors}` }).status).toBe(400);
+  });
+
   it("reports a syntax error as BadRequest", () => {
     const r = get(layer, "/users", { query: "$filter=displayName eq" });
     expect(r.status).toBe(400);
