@@ -12,6 +12,7 @@ import {
   jsonHeaders,
   listResponse,
   metadataUrl,
+  project,
   type CollectionSpec,
   type ListOptions,
   type Wire,
@@ -44,6 +45,7 @@ import {
   SUBSCRIBED_SKUS_SPEC,
   USER_DEFAULT_PROPERTIES,
   USER_KNOWN_PROPERTIES,
+  USER_SINGLE_ONLY_PROPERTIES,
   USERS_SPEC,
   WORKFLOWS_SPEC,
 } from "./specs.js";
@@ -526,6 +528,27 @@ const METHOD_DOC: RouteDoc = {
 
 const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);
 
+/** Graph returns at most 20 expanded members/owners per group, unpaged. */
+const EXPAND_LIMIT = 20;
+
+function groupExpand(ctx: RouteContext): Record<string, (item: Wire, nested: URLSearchParams) => unknown> {
+  const expand = (rel: "members" | "owners") => (item: Wire, nested: URLSearchParams) => {
+    const g = ctx.store.groups.get(String(item.id));
+    if (!g) return [];
+    const select = nested
+      .get("$select")
+      ?.split(",")
+      .map((x) => x.trim());
+    return (rel === "members" ? ctx.store.members(g) : ctx.store.owners(g))
+      .slice(0, EXPAND_LIMIT)
+      .map((r) => {
+        const w = resolveRef(ctx.store, r);
+        return project(w, directoryObjectSpec("directoryObjects"), select);
+      });
+  };
+  return { members: expand("members"), owners: expand("owners") };
+}
+
 export function buildRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
   const add = (r: RouteDef): void => void routes.push(r);
@@ -561,6 +584,18 @@ export function buildRoutes(): RouteDef[] {
       page: "100 / 999 ($top>999: 400); with signInActivity 120 (larger $top capped)",
     },
     handle(ctx) {
+      const single = (ctx.req.query.get("$select") ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .find((x) => USER_SINGLE_ONLY_PROPERTIES.has(x));
+      if (single) {
+        return badRequest(
+          ctx.req,
+          `The property '${single}' can only be returned for a single user: request GET /users/{id}?$select=${single}.`,
+          "NotImplemented",
+          501,
+        );
+      }
       const sia = wantsSignInActivity(ctx.req);
       return listResponse(
         ctx.req,
@@ -807,10 +842,16 @@ export function buildRoutes(): RouteDef[] {
     section: "groups",
     doc: {
       query:
-        "$select, $filter (id eq/in; displayName eq/in/startsWith/ge/le/eq null; groupTypes/any(c:c eq '...'); securityEnabled, isAssignableToRole, mailEnabled eq; membershipRule eq/startsWith; ne†/not†/endsWith†), $search†, $orderby displayName, $count†, $top",
+        "$select, $filter (id eq/in; displayName eq/in/startsWith/ge/le/eq null; groupTypes/any(c:c eq '...'); securityEnabled, isAssignableToRole, mailEnabled eq; membershipRule eq/startsWith; ne†/not†/endsWith†), $search†, $orderby displayName, $count†, $top, $expand=members or owners (first 20 each, nested $select allowed; page members/owners through their own endpoints for more)",
       page: "100 / 999",
     },
-    handle: (ctx) => simpleList(GROUPS_SPEC, "groups", () => ctx.store.groups.list(), groupView)(ctx),
+    handle: (ctx) =>
+      simpleList(
+        { ...GROUPS_SPEC, expand: groupExpand(ctx) },
+        "groups",
+        () => ctx.store.groups.list(),
+        groupView,
+      )(ctx),
   });
   add({
     method: "GET",
@@ -819,8 +860,14 @@ export function buildRoutes(): RouteDef[] {
     family: "directory",
     permissions: [P.groups],
     section: "groups",
-    doc: { query: "$select" },
-    handle: simpleGet(GROUPS_SPEC, "groups", (ctx) => ctx.store.groups.get(ctx.params.id!), groupView),
+    doc: { query: "$select, $expand=members or owners (first 20)" },
+    handle: (ctx) =>
+      simpleGet(
+        { ...GROUPS_SPEC, expand: groupExpand(ctx) },
+        "groups",
+        (c) => c.store.groups.get(c.params.id!),
+        groupView,
+      )(ctx),
   });
   for (const rel of ["members", "owners", "transitiveMembers"] as const) {
     const section = rel === "owners" ? "groups.owners" : "groups.members";

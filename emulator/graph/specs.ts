@@ -40,12 +40,30 @@ export const USER_DEFAULT_PROPERTIES = [
   "id",
 ] as const;
 
+/**
+ * User properties Graph returns only for a single user: selecting them on a list is
+ * `501 Not Implemented` (graph-contract 0.3, `/users?$select=aboutMe`).
+ */
+export const USER_SINGLE_ONLY_PROPERTIES: ReadonlySet<string> = new Set([
+  "aboutMe",
+  "birthday",
+  "hireDate",
+  "interests",
+  "mySite",
+  "pastProjects",
+  "preferredName",
+  "responsibilities",
+  "schools",
+  "skills",
+  "mailboxSettings",
+]);
+
 /** user properties Graph knows (for `$select` validation), besides those present on stored users. */
 export const USER_KNOWN_PROPERTIES: ReadonlySet<string> = new Set([
   ...USER_PROPERTIES,
   ...USER_DEFAULT_PROPERTIES,
   "signInActivity",
-  "aboutMe",
+  ...USER_SINGLE_ONLY_PROPERTIES,
   "ageGroup",
   "assignedPlans",
   "city",

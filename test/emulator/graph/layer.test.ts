@@ -64,6 +64,15 @@ describe("users", () => {
     });
   });
 
+  it("a property Graph returns only for a single user is 501 on the list", () => {
+    expect(get(layer, "/users", { query: "$select=id,aboutMe" }).status).toBe(501);
+    expect(get(layer, `/users/${BG1}`, { query: "$select=aboutMe" }).json).toEqual({
+      "@odata.context": `${BASE}/v1.0/$metadata#users(aboutMe)/$entity`,
+      id: BG1,
+      aboutMe: null,
+    });
+  });
+
   it("rejects $select of a property users do not have", () => {
     const r = get(layer, "/users", { query: "$select=displayName,perUserMfaState" });
     expect(r.status).toBe(400);
@@ -372,6 +381,20 @@ describe("groups", () => {
     });
     expect(m365.status).toBe(400);
     expect(m365.json.error.code).toBe("Request_UnsupportedQuery");
+  });
+
+  it("$expand=members on groups inlines up to 20 members, with a nested $select", () => {
+    const r = get(layer, "/groups", {
+      query: `$filter=id eq '${ADMINS_GROUP}'&$expand=members($select=id,displayName)`,
+    }).json;
+    expect(r["@odata.context"]).toBe(`${BASE}/v1.0/$metadata#groups(members())`);
+    expect(r.value[0].members).toEqual([
+      { "@odata.type": "#microsoft.graph.user", id: BG1, displayName: "Break Glass 1" },
+      { "@odata.type": "#microsoft.graph.group", id: NESTED_GROUP, displayName: "Nested" },
+    ]);
+    const one = get(layer, `/groups/${ADMINS_GROUP}`, { query: "$expand=owners" }).json;
+    expect(one.owners.map((o: any) => o.id)).toEqual([BG2]);
+    expect(get(layer, "/groups", { query: "$expand=manager" }).status).toBe(400);
   });
 
   it("/groups/$count counts with the same filter rules", () => {
