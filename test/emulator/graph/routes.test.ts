@@ -416,6 +416,24 @@ describe("other sections", () => {
     expect(get(layer, `/organization/${TENANT}`).json.displayName).toBe("Contoso");
   });
 
+  it("$skip where Graph has it (CA policies), rejected on directory objects; nextLink drops the consumed $skip", () => {
+    const snap = tenant();
+    snap.conditionalAccessPolicies = Array.from({ length: 5 }, (_, i) => ({
+      id: `p${i}`,
+      displayName: `P${i}`,
+      state: "enabled",
+    }));
+    const l = makeLayer(snap);
+    const r = get(l, "/identity/conditionalAccess/policies", { query: "$skip=1&$top=2" }).json;
+    expect(r.value.map((p: any) => p.id)).toEqual(["p1", "p2"]);
+    const next = new URL(r["@odata.nextLink"]);
+    expect(next.searchParams.has("$skip")).toBe(false);
+    const r2 = follow(l, r["@odata.nextLink"]).json;
+    expect(r2.value.map((p: any) => p.id)).toEqual(["p3", "p4"]);
+    expect(r2["@odata.nextLink"]).toBeUndefined();
+    expect(get(l, "/users", { query: "$skip=1" }).status).toBe(400);
+  });
+
   it("a missing list section is served as an empty collection", () => {
     const bare = makeLayer({
       schema: "breakglass.snapshot/v1",
