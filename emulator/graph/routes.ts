@@ -114,7 +114,18 @@ function userView(req: GraphRequest): (e: Wire) => Wire {
   };
 }
 
+const knownPropsCache = new WeakMap<TenantStore, { version: number; props: ReadonlySet<string> }>();
+
+/** Graph's user properties plus any a stored user carries (cached per store version). */
 function knownUserProps(store: TenantStore): ReadonlySet<string> {
+  const cached = knownPropsCache.get(store);
+  if (cached && cached.version === store.version) return cached.props;
+  const props = computeKnownUserProps(store);
+  knownPropsCache.set(store, { version: store.version, props });
+  return props;
+}
+
+function computeKnownUserProps(store: TenantStore): ReadonlySet<string> {
   const s = new Set(USER_KNOWN_PROPERTIES);
   const rel = new Set(RELATIONSHIP_PROPS.users);
   for (const u of store.users.list())

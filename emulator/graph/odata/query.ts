@@ -534,7 +534,10 @@ export function listResponse(
     const expands = resolveExpands(req, spec);
     const pageSize = parseTop(req, spec, opts.capTop);
 
-    let rows = items.map(opts.view);
+    // Without a predicate or ordering, only the requested page needs the (allocating) view: paging
+    // a 50,000-user tenant must not rebuild every user on every page.
+    const whole = !opts.prefilter && !filter && !search && !order;
+    let rows: readonly Wire[] = whole ? items : items.map(opts.view);
     if (opts.prefilter) rows = rows.filter((r) => opts.prefilter!(r, filter));
     if (filter) rows = rows.filter((r) => evaluateFilter(filter, r));
     if (search) rows = rows.filter(search);
@@ -549,7 +552,9 @@ export function listResponse(
       if (!Number.isInteger(s) || s < 0) throw new QueryError(400, "BadRequest", "Invalid value for $skip.");
       offset += s;
     }
-    const page = rows.slice(offset, offset + pageSize);
+    const page = whole
+      ? rows.slice(offset, offset + pageSize).map(opts.view)
+      : rows.slice(offset, offset + pageSize);
     const value = page.map((r) => {
       const expanded: Wire = { ...r };
       for (const e of expands) expanded[e.name] = e.fn(r, e.nested);
