@@ -111,6 +111,19 @@ export const createGraphResourceLayer: CreateGraphResourceLayer = (
           ),
         };
       }
+      // the emulator issues app-only tokens, and Graph refuses /me without a signed-in user
+      if (segs[0]?.toLowerCase() === "me") {
+        return {
+          endpoint: `${req.method.toUpperCase()} /me`,
+          error: graphError(
+            400,
+            "BadRequest",
+            "/me request is only valid with delegated authentication flow.",
+            {},
+            clientId,
+          ),
+        };
+      }
       // Graph names the first segment it could not bind (beta-only paths on v1.0 included)
       const n = matchedPrefix(forVersion, segs);
       const seg = segs[Math.min(n, segs.length - 1)] ?? "";

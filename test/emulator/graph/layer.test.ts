@@ -441,6 +441,8 @@ describe("unknown paths and methods", () => {
     );
     const p = layer.resolve(request("/users", { method: "DELETE" }));
     expect("error" in p && p.error.status).toBe(405);
+    const me = layer.resolve(request("/me/authentication/methods"));
+    expect("error" in me && (me.error.body as any).error.message).toMatch(/delegated authentication flow/);
     const t = layer.resolve(request("/roleManagement/directory/transitiveRoleAssignments"));
     expect("error" in t && (t.error.body as any).error.message).toMatch(/transitiveRoleAssignments/);
   });
