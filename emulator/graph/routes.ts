@@ -1712,7 +1712,7 @@ export function buildRoutes(): RouteDef[] {
     section: "signIns",
     doc: {
       query:
-        "$filter (createdDateTime eq/ge/le/gt/lt unquoted; userId, appId, correlationId, clientAppUsed, conditionalAccessStatus, isInteractive, status/errorCode eq; userPrincipalName, appDisplayName, ipAddress, location/* eq/startsWith; beta: signInEventTypes/any(t: t eq 'nonInteractiveUser')), $orderby createdDateTime, $top, $select (beta only). v1.0: interactive sign-ins only, beta-only properties stripped. beta: interactive only unless $filter names signInEventTypes",
+        "$filter (createdDateTime eq/ge/le/gt/lt unquoted; userId, appId, correlationId, clientAppUsed, conditionalAccessStatus, isInteractive, status/errorCode eq; userPrincipalName, appDisplayName, ipAddress, location/* eq/startsWith; beta: signInEventTypes/any(t: t eq 'nonInteractiveUser')), $orderby createdDateTime, $top, $select (v1.0: selecting a beta-only property is 400). v1.0: interactive sign-ins only, beta-only properties stripped. beta: interactive only unless $filter names signInEventTypes",
       page: "1000 / 1000 (capped); newest first",
     },
     handle(ctx) {

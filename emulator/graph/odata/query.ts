@@ -54,6 +54,8 @@ export interface CollectionSpec {
     /** per-item default set for mixed collections (members: users get the user default set). */
     defaultsFor?: (item: Wire) => readonly string[] | undefined;
     known?: ReadonlySet<string>;
+    /** properties this version of the type does not have (beta-only sign-in properties on v1.0). */
+    absent?: ReadonlySet<string>;
     emptyArrays?: ReadonlySet<string>;
   };
   /** property path → operators Graph allows; undefined = $filter not supported. */
@@ -114,7 +116,7 @@ export function parseSelect(req: GraphRequest, spec: CollectionSpec): string[] |
     .filter(Boolean);
   for (const p of props) {
     if (p === "*") continue;
-    if (spec.select.known && !spec.select.known.has(p)) {
+    if ((spec.select.known && !spec.select.known.has(p)) || spec.select.absent?.has(p)) {
       throw new QueryError(
         400,
         "BadRequest",

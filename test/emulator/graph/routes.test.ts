@@ -164,6 +164,14 @@ describe("sign-ins: v1.0 vs beta", () => {
     const bad = get(layer, "/auditLogs/signIns", { query: "$filter=endsWith(userPrincipalName,'.com')" });
     expect(bad.status).toBe(400);
     expect(get(layer, "/auditLogs/signIns", { query: "$count=true" }).status).toBe(400);
+    expect(get(layer, "/auditLogs/signIns", { query: "$select=id,status" }).json.value[0]).toEqual({
+      id: "s1",
+      status: { errorCode: 0 },
+    });
+    expect(get(layer, "/auditLogs/signIns", { query: "$select=id,authenticationDetails" }).status).toBe(400);
+    expect(
+      get(layer, "/auditLogs/signIns", { version: "beta", query: "$select=id,authenticationDetails" }).status,
+    ).toBe(200);
   });
 
   it("directory audits newest first with lambda filters on targetResources", () => {
