@@ -1763,7 +1763,7 @@ export function buildRoutes(): RouteDef[] {
     section: "directoryAudits",
     doc: {
       query:
-        "$filter (activityDateTime eq/ge/le; activityDisplayName eq/startsWith; category, loggedByService, result, operationType, correlationId eq; initiatedBy/user/id, initiatedBy/app/appId eq; targetResources/any(t: t/id eq '...')), $orderby activityDateTime, $top",
+        "$select, $filter (activityDateTime eq/ge/le; activityDisplayName eq/startsWith; category, loggedByService, result, operationType, correlationId eq; initiatedBy/user/id, initiatedBy/app/appId eq; targetResources/any(t: t/id eq '...')), $orderby activityDateTime, $top",
       page: "1000 / 1000 (capped); newest first",
     },
     handle: (ctx) =>

@@ -481,6 +481,7 @@ export const SIGNINS_SPEC = (beta: boolean): Omit<CollectionSpec, "context"> => 
 export const DIRECTORY_AUDITS_SPEC: Omit<CollectionSpec, "context"> = {
   typeName: "microsoft.graph.directoryAudit",
   directoryObject: false,
+  select: {},
   filter: {
     id: EQ,
     activityDateTime: ["eq", "ge", "le"],
