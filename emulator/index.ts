@@ -36,7 +36,7 @@ import { createServerCertificate, loadOrCreateCertificateAuthority, type ClientC
 export { EXPORT_READ_PERMISSIONS } from "./apps.js";
 export type { AppRegistrationInput, EmulatedApp } from "./apps.js";
 export type { CountersSnapshot } from "./counters.js";
-export type { FaultKind, FaultLogEntry } from "./faults.js";
+export { unavailableKeyOf, type FaultKind, type FaultLogEntry } from "./faults.js";
 export { createClientCertificate, type ClientCertificate } from "./tls.js";
 
 export interface EmulatorOptions {

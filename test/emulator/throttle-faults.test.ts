@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";
-import { FaultInjector } from "../../emulator/faults.js";
+import { FaultInjector, unavailableKeyOf } from "../../emulator/faults.js";
 import { Throttler } from "../../emulator/throttle.js";
 import { createFakeGraphLayer } from "./fake-graph-layer.js";
 import { call, sampleSnapshot, tokenFor, undiciAgent } from "./support.js";
@@ -153,6 +153,8 @@ describe("fault injection", () => {
         inBatch: false,
         path: `/v1.0/users/${USER_1}/authentication/methods`,
       });
+      expect(unavailableKeyOf(log[0]!)).toBe(`users[${USER_1}].authenticationMethods`);
+      expect(unavailableKeyOf(log[6]!)).toBe("organization");
       expect(log.slice(6).every((e) => e.inBatch && e.section === "organization" && e.kind !== "reset")).toBe(
         true,
       );
