@@ -82,7 +82,7 @@ export function checkChange(
     const eligible = eligibleRoles(directory, id);
     for (const activated of eligible.length ? [[], eligible] : [[]]) {
       const identity = identityOf(directory, id, { activated });
-      const live = merged.policies.filter((p) => p.users(identity) !== 0).map((p) => ({ p, t: YES }));
+      const live = merged.policies.flatMap((p, i) => (p.users(identity) !== 0 ? [{ p, t: YES, i }] : []));
       walk(dims, live, (signIn) => {
         const a = evaluateSignIn(before, identity, signIn, { capability: cap }).outcome;
         const b = evaluateSignIn(next, identity, signIn, { capability: cap }).outcome;

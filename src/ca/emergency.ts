@@ -8,7 +8,8 @@ import { licenceTier, norm } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
 import { CaEngine } from "./engine.js";
 import type { CompiledPolicy } from "./policy.js";
-import { blankSignIn, scenarioSpace } from "./scenarios.js";
+import { spaceOf } from "./prover.js";
+import { blankSignIn } from "./scenarios.js";
 import { NO, type Tri, YES } from "./types.js";
 
 const engines = new WeakMap<Snapshot, CaEngine>();
@@ -69,7 +70,7 @@ export function dedicatedPolicyIds(ctx: CheckContext): Set<string> {
  * dimensions are independent, so it does iff every dimension has a cell it does not rule out.
  */
 export function appliesSomewhere(ctx: CheckContext, policy: CompiledPolicy): Tri {
-  const dims = scenarioSpace(engineFor(ctx), { envelope: ctx.config.profile.envelope, exposure: true });
+  const dims = spaceOf(engineFor(ctx), ctx.config.profile.envelope, true);
   const s = blankSignIn();
   let out: Tri = policy.unmodelled.length ? 2 : YES;
   for (const { dimension, cells } of dims) {

@@ -135,8 +135,16 @@ export function representativeIps(ranges: Range[]): string[] {
       if (r.end < max) cuts.add(r.end + 1n);
     }
     const sorted = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    // Prefer a public-looking representative for the interval starting at 0.
-    for (const c of sorted) out.push(formatAddress(family, c));
+    // Where a well-known public address lies inside the interval, show it instead of
+    // the interval's first address (0.0.0.0 reads like a bug in a counter-example).
+    const nice = (
+      family === "ipv4" ? ["8.8.8.8", "203.0.113.7", "1.1.1.1"] : ["2a00:1450::8888", "2606:4700::1111"]
+    ).map((ip) => parseAddress(ip)!.value);
+    sorted.forEach((c, k) => {
+      const end = k + 1 < sorted.length ? sorted[k + 1]! - 1n : max;
+      const pick = nice.find((v) => c <= v && v <= end) ?? c;
+      out.push(formatAddress(family, pick));
+    });
   }
   return out;
 }

@@ -9,7 +9,7 @@
  * them alike. Policies a cell rules out drop from the live set, so later dimensions collapse.
  */
 import type { Envelope } from "../config/schema.js";
-import { type Capability, capabilityOf } from "./capability.js";
+import { atomSatisfied, type Capability, capabilityOf } from "./capability.js";
 import { resourceOf } from "./catalogue.js";
 import {
   type CaEngine,
@@ -20,9 +20,9 @@ import {
   stateSelected,
 } from "./engine.js";
 import { eligibleRoles, explainUsers, identityOf } from "./identity.js";
-import type { CompiledPolicy } from "./policy.js";
+import type { CompiledPolicy, GrantAtom } from "./policy.js";
 import { blankSignIn, type DimensionCells, scenarioSpace } from "./scenarios.js";
-import { type Identity, MAYBE, NO, type SignIn, type Tri, triAnd } from "./types.js";
+import { type Identity, MAYBE, NO, type SignIn, type Tri, triAnd, YES } from "./types.js";
 
 export interface CounterExample {
   userId: string;
@@ -54,11 +54,15 @@ export interface ProveOptions {
   maxExamples?: number;
   /** the full space (every resource, client, flow) instead of the envelope. */
   exposure?: boolean;
+  /** compute `whatIfCalls` (a report statistic, not part of the proof); default true. */
+  countWhatIfCalls?: boolean;
 }
 
 interface Live {
   p: CompiledPolicy;
   t: Tri;
+  /** index of the policy in engine.policies. */
+  i: number;
 }
 
 const MAX_ROLE_SUBSETS = 64;
@@ -120,7 +124,7 @@ export function walk(
         for (const l of cur) {
           const t = byPolicy.get(l.p);
           if (t === undefined) next.push(l);
-          else if (t !== NO) next.push(t === l.t ? l : { p: l.p, t: triAnd(l.t, t) });
+          else if (t !== NO) next.push(t === l.t ? l : { p: l.p, t: triAnd(l.t, t), i: l.i });
         }
       }
       rec(i + 1, next);
@@ -148,12 +152,12 @@ function fullPartitionSize(dims: DimensionCells[], policies: CompiledPolicy[]): 
 
 function usersLive(engine: CaEngine, identity: Identity, mode: PolicyMode): Live[] {
   const out: Live[] = [];
-  for (const p of engine.policies) {
+  for (const [i, p] of engine.policies.entries()) {
     const s = stateSelected(p, mode);
     if (s === NO) continue;
     const u = p.users(identity);
     if (u === NO) continue;
-    out.push({ p, t: p.unmodelled.length ? triAnd(triAnd(s, u), MAYBE) : triAnd(s, u) });
+    out.push({ p, t: p.unmodelled.length ? triAnd(triAnd(s, u), MAYBE) : triAnd(s, u), i });
   }
   return out;
 }
@@ -177,11 +181,39 @@ function pathsOf(engine: CaEngine, outcome: Outcome, identity: Identity, activat
     }));
 }
 
+const spaces = new WeakMap<CaEngine, Map<string, DimensionCells[]>>();
+
+/** The scenario space of an engine for an envelope, built once per engine. */
+export function spaceOf(engine: CaEngine, envelope: Envelope, exposure = false): DimensionCells[] {
+  let byKey = spaces.get(engine);
+  if (!byKey) spaces.set(engine, (byKey = new Map()));
+  const key = JSON.stringify([envelope, exposure]);
+  let dims = byKey.get(key);
+  if (!dims) byKey.set(key, (dims = scenarioSpace(engine, { envelope, exposure })));
+  return dims;
+}
+
+const partitionSizes = new WeakMap<DimensionCells[], Map<PolicyMode, number>>();
+function cachedPartitionSize(engine: CaEngine, dims: DimensionCells[], mode: PolicyMode): number {
+  let byMode = partitionSizes.get(dims);
+  if (!byMode) partitionSizes.set(dims, (byMode = new Map()));
+  let n = byMode.get(mode);
+  if (n === undefined)
+    byMode.set(
+      mode,
+      (n = fullPartitionSize(
+        dims,
+        engine.policies.filter((p) => stateSelected(p, mode) !== NO),
+      )),
+    );
+  return n;
+}
+
 /** Proves one account over the envelope. */
 export function proveAccount(engine: CaEngine, userId: string, opts: ProveOptions): AccountProof {
   const mode = opts.mode ?? "enforced";
   const max = opts.maxExamples ?? 20;
-  const dims = scenarioSpace(engine, { envelope: opts.envelope, exposure: opts.exposure });
+  const dims = spaceOf(engine, opts.envelope, opts.exposure);
   const cap = capabilityOf(engine.snapshot, engine.directory, userId);
   const user = engine.directory.user(userId);
   const variants = activationVariants(engine, eligibleRoles(engine.directory, userId));
@@ -262,67 +294,84 @@ export function proveAllAdmins(
   opts: ProveOptions & { adminIds?: string[] },
 ): AllAdminsProof {
   const mode = opts.mode ?? "enforced";
-  const dims = scenarioSpace(engine, { envelope: opts.envelope, exposure: opts.exposure });
+  const dims = spaceOf(engine, opts.envelope, opts.exposure);
   const adminIds = opts.adminIds ?? [...engine.directory.privilegedUserIds()].sort();
-  const selected = engine.policies.filter((p) => stateSelected(p, mode) !== NO);
   interface AdminClass {
     userIds: string[];
     identity: Identity;
     cap: Capability;
-    member: Map<CompiledPolicy, Tri>;
+    capKey: string;
+    /** per policy index: 0 not in scope, else the users-step Tri (with state and unmodelled). */
+    member: Uint8Array;
   }
   const classes = new Map<string, AdminClass>();
   for (const id of adminIds) {
     const identity = identityOf(engine.directory, id, { activated: eligibleRoles(engine.directory, id) });
     const cap = capabilityOf(engine.snapshot, engine.directory, id);
-    const member = new Map<CompiledPolicy, Tri>();
-    for (const l of usersLive(engine, identity, mode)) member.set(l.p, l.t);
-    const key =
-      [...member.entries()].map(([p, t]) => `${p.id}:${t}`).join(",") +
-      "|" +
+    const member = new Uint8Array(engine.policies.length);
+    for (const l of usersLive(engine, identity, mode)) member[l.i] = l.t;
+    const capKey =
       cap.methods
         .filter((m) => m.enabled)
         .map((m) => `${m.mode}:${m.aaguid ?? ""}`)
         .sort()
-        .join(",") +
-      `|${cap.ssprRegistered}`;
+        .join(",") + `|${cap.ssprRegistered}`;
+    const key = `${member.join("")}|${capKey}`;
     const c = classes.get(key);
     if (c) c.userIds.push(id);
-    else classes.set(key, { userIds: [id], identity, cap, member });
+    else classes.set(key, { userIds: [id], identity, cap, capKey, member });
   }
   const order = [...classes.values()];
-  const union = new Map<CompiledPolicy, Tri>();
-  for (const c of order) for (const [p] of c.member) union.set(p, YES_OR(union.get(p)));
-  const live: Live[] = selected.filter((p) => union.has(p)).map((p) => ({ p, t: 1 as Tri }));
+  const inUnion = new Uint8Array(engine.policies.length);
+  for (const c of order) for (let i = 0; i < c.member.length; i++) if (c.member[i]) inUnion[i] = 1;
+  const live: Live[] = [];
+  for (const [i, p] of engine.policies.entries())
+    if (inUnion[i] && stateSelected(p, mode) !== NO) live.push({ p, t: YES, i });
   const lockouts: TenantLockout[] = [];
   let lockoutClasses = 0;
+  const maxExamples = opts.maxExamples ?? 20;
+  const verdictsOf = (c: AdminClass, cur: Live[]): PolicyVerdict[] => {
+    const out: PolicyVerdict[] = [];
+    for (const l of cur) {
+      const m = c.member[l.i] as Tri;
+      if (m) out.push({ policy: l.p, applies: triAnd(m, l.t), reason: "notSet" });
+    }
+    return out;
+  };
   const visited = walk(dims, live, (signIn, cur) => {
-    const failures: TenantLockout["admins"] = [];
+    const atomCache = new Map<string, boolean>();
     let allDefinite = true;
     for (let k = 0; k < order.length; k++) {
       const c = order[k]!;
-      const verdicts: PolicyVerdict[] = [];
-      for (const l of cur) {
-        const m = c.member.get(l.p);
-        if (m !== undefined) verdicts.push({ policy: l.p, applies: triAnd(m, l.t), reason: "notSet" });
-      }
-      const outcome = combineOutcome(verdicts, signIn, c.cap, engine.strengths);
-      if (outcome.verdict === "allowed") {
+      const fast = quickAllowed(engine, c.member, c.cap, c.capKey, cur, signIn, atomCache);
+      if (
+        fast === true ||
+        (fast === undefined &&
+          combineOutcome(verdictsOf(c, cur), signIn, c.cap, engine.strengths).verdict === "allowed")
+      ) {
         // Move the admin who got in to the front: the next class most likely lets them in too.
         if (k > 0) order.unshift(...order.splice(k, 1));
         return;
       }
-      if (!outcome.definite) allDefinite = false;
-      if (failures.length < 5)
-        failures.push({
-          userId: c.userIds[0]!,
-          userPrincipalName: engine.directory.user(c.userIds[0]!)?.userPrincipalName ?? undefined,
-          outcome,
-        });
+      // Definiteness only matters for the examples kept; counting the others stays cheap.
+      if (
+        lockouts.length < maxExamples &&
+        allDefinite &&
+        !combineOutcome(verdictsOf(c, cur), signIn, c.cap, engine.strengths).definite
+      )
+        allDefinite = false;
     }
     lockoutClasses++;
-    if (lockouts.length < (opts.maxExamples ?? 20))
-      lockouts.push({ signIn, definite: allDefinite, admins: failures });
+    if (lockouts.length < maxExamples)
+      lockouts.push({
+        signIn,
+        definite: allDefinite,
+        admins: order.slice(0, 5).map((c) => ({
+          userId: c.userIds[0]!,
+          userPrincipalName: engine.directory.user(c.userIds[0]!)?.userPrincipalName ?? undefined,
+          outcome: combineOutcome(verdictsOf(c, cur), signIn, c.cap, engine.strengths),
+        })),
+      });
   });
   return {
     admins: adminIds.length,
@@ -330,11 +379,47 @@ export function proveAllAdmins(
     classes: visited,
     lockouts,
     lockoutClasses,
-    whatIfCalls: fullPartitionSize(dims, selected) * adminIds.length,
+    whatIfCalls:
+      opts.countWhatIfCalls === false ? 0 : cachedPartitionSize(engine, dims, mode) * adminIds.length,
   };
 }
 
-const YES_OR = (t: Tri | undefined): Tri => (t === undefined ? 1 : t);
+/**
+ * The allowed/not-allowed answer of combineOutcome without building it: true, false, or
+ * undefined where the fast path does not decide (registration strength precedence).
+ */
+function quickAllowed(
+  engine: CaEngine,
+  member: Uint8Array,
+  cap: Capability,
+  capKey: string,
+  cur: Live[],
+  signIn: SignIn,
+  atomCache: Map<string, boolean>,
+): boolean | undefined {
+  if (signIn.target.kind === "userAction") return undefined;
+  const atomOk = (atom: GrantAtom): boolean => {
+    const key = `${capKey}#${atom.kind}:${(atom as { id?: string }).id ?? ""}`;
+    let ok = atomCache.get(key);
+    if (ok === undefined) atomCache.set(key, (ok = atomSatisfied(atom, cap, signIn, engine.strengths).ok));
+    return ok;
+  };
+  for (const l of cur) {
+    if (!member[l.i]) continue;
+    const g = l.p.grant;
+    if (!g) continue;
+    if (g.block) return false;
+    const met = g.operator === "OR" ? g.atoms.some(atomOk) : g.atoms.every(atomOk);
+    if (!met) return false;
+  }
+  if (
+    signIn.target.kind === "app" &&
+    resourceOf(signIn.target.appId).mandatoryMfa &&
+    !atomOk({ kind: "mfa" })
+  )
+    return false;
+  return true;
+}
 
 /** The resource a counter-example targets, in words. */
 export function describeTarget(signIn: SignIn): string {
