@@ -231,7 +231,8 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   const plat = c.platforms as Record<string, unknown> | null | undefined;
   const incPlat = lower(arr(plat?.includePlatforms));
   const excPlat = lower(arr(plat?.excludePlatforms));
-  if (incPlat.length) constrains.add("platform");
+  // "all" with no exclusion matches every platform, unknown ones included: no constraint.
+  if (incPlat.length && !(incPlat.includes("all") && !excPlat.length)) constrains.add("platform");
   const platformTest = (p: Platform): Tri => {
     if (!incPlat.length) return YES;
     const hit = (list: string[]) =>
@@ -243,7 +244,8 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   const locCond = c.locations as Record<string, unknown> | null | undefined;
   const incLoc = arr(locCond?.includeLocations);
   const excLoc = arr(locCond?.excludeLocations);
-  if (incLoc.length) constrains.add("location");
+  // "All" with no exclusion matches every sign-in, whatever its IP or country: no constraint.
+  if (incLoc.length && !(has(incLoc, "All") && !excLoc.length)) constrains.add("location");
   const inList = (list: string[], l: SignInLocation): Tri => {
     let out: Tri = NO;
     for (const id of list) {

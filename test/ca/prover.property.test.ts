@@ -218,7 +218,7 @@ describe("prover vs brute force", () => {
           }
         }
       }),
-      { numRuns: 60, seed: 20261122 },
+      { numRuns: 40, seed: 20261122 },
     );
   });
 });
