@@ -96,6 +96,7 @@ export function walk(
   live: Live[],
   leaf: (signIn: SignIn, live: Live[]) => void,
 ): number {
+  const sensitive = grantSensitivity(dims);
   let count = 0;
   const signIn = blankSignIn();
   const rec = (i: number, cur: Live[]) => {
@@ -110,7 +111,7 @@ export function walk(
     for (const cell of cells) {
       (signIn as any)[dimension] = cell.value;
       const tests = constraining.map((l) => l.p.test(dimension, signIn));
-      const key = `${cell.grantKey}|${tests.join("")}`;
+      const key = `${sensitive(dimension, cur) ? cell.grantKey : ""}|${tests.join("")}`;
       if (!groups.has(key)) groups.set(key, { cell, tests });
     }
     for (const { cell, tests } of groups.values()) {
@@ -132,6 +133,28 @@ export function walk(
   };
   rec(0, live);
   return count;
+}
+
+const DEVICE_ATOMS = new Set([
+  "compliantDevice",
+  "domainJoinedDevice",
+  "approvedApplication",
+  "compliantApplication",
+]);
+
+/**
+ * Whether grant satisfiability can tell a dimension's cells apart for these live policies. The
+ * platform only matters to device and app grants, and to Windows Hello (a registered Windows
+ * device); merging platforms otherwise keeps counter-examples to one per real difference.
+ */
+function grantSensitivity(dims: DimensionCells[]): (dimension: string, cur: Live[]) => boolean {
+  const registeredDevice = dims.some(
+    (d) => d.dimension === "device" && d.cells.some((c) => c.value !== null),
+  );
+  return (dimension, cur) => {
+    if (dimension !== "platform" || registeredDevice) return true;
+    return cur.some((l) => l.p.grant?.atoms.some((a) => DEVICE_ATOMS.has(a.kind)));
+  };
 }
 
 /** Classes of the whole partition (every dimension cut by every policy at once): What If's cost. */

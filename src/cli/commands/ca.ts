@@ -254,7 +254,9 @@ export function register(program: Command): void {
             out(
               `${p.status.toUpperCase()}  ${who}: ${p.failingClasses}/${p.classes} classes fail (What If would need ${p.whatIfCalls} calls)`,
             );
-            for (const c of p.counterExamples) out(`  - ${describeCounterExample(c)}`);
+            for (const c of p.counterExamples.slice(0, 5)) out(`  - ${describeCounterExample(c)}`);
+            if (p.failingClasses > 5)
+              out(`  ... and ${p.failingClasses - 5} more classes (--format json lists up to 20)`);
           }
           if (admins) {
             out(
