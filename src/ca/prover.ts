@@ -248,10 +248,7 @@ export function proveAccount(engine: CaEngine, userId: string, opts: ProveOption
   for (const activated of variants) {
     const identity = identityOf(engine.directory, userId, { activated });
     const live = usersLive(engine, identity, mode);
-    whatIfCalls += fullPartitionSize(
-      dims,
-      engine.policies.filter((p) => stateSelected(p, mode) !== NO),
-    );
+    if (opts.countWhatIfCalls !== false) whatIfCalls += cachedPartitionSize(engine, dims, mode);
     classes += walk(dims, live, (signIn, cur) => {
       const outcome = combineOutcome(toVerdicts(cur), signIn, cap, engine.strengths);
       if (outcome.verdict === "allowed") return;
