@@ -194,8 +194,13 @@ export function combineOutcome(
     const g = v.policy.grant;
     if (!g) continue;
     let atoms = g.atoms;
-    if (registrationStrength && !targetsAction(v.policy))
-      atoms = atoms.filter((a) => a.kind !== "strength" && a.kind !== "mfa");
+    if (registrationStrength && !targetsAction(v.policy) && atoms.some((a) => a.kind === "strength")) {
+      // The registration policy's strength stands in for this one (and is required by its own
+      // clause): an OR clause is met through it, an AND clause keeps only its other controls.
+      // The built-in MFA control is not a strength and stays.
+      if (g.operator === "OR") continue;
+      atoms = atoms.filter((a) => a.kind !== "strength");
+    }
     if (!atoms.length) continue;
     const results = atoms.map((atom) =>
       cap

@@ -865,6 +865,36 @@ const cases: Case[] = [
     signIn: { target: { kind: "userAction", action: "registerSecurityInformation" } },
     verdict: "allowed",
   },
+  {
+    name: "registration precedence replaces strengths only, not other controls of an AND",
+    cite: H.strengths,
+    policies: [
+      {
+        grant: { operator: "AND", builtInControls: ["compliantDevice"], authenticationStrength: { id: PR } },
+      },
+      {
+        apps: { includeApplications: [], includeUserActions: ["urn:user:registersecurityinfo"] },
+        grant: strengthGrant(MFA),
+      },
+    ],
+    user: "alice",
+    signIn: { target: { kind: "userAction", action: "registerSecurityInformation" } },
+    verdict: "unsatisfiable",
+  },
+  {
+    name: "a registration-targeted strength must itself be met",
+    cite: H.strengths,
+    policies: [
+      {},
+      {
+        apps: { includeApplications: [], includeUserActions: ["urn:user:registersecurityinfo"] },
+        grant: strengthGrant(PR),
+      },
+    ],
+    user: "alice",
+    signIn: { target: { kind: "userAction", action: "registerSecurityInformation" } },
+    verdict: "unsatisfiable",
+  },
   // ---- satisfiability
   {
     name: "nobody on a legacy client can do MFA",
