@@ -10,7 +10,7 @@
  */
 import type { Envelope } from "../config/schema.js";
 import { atomSatisfied, type Capability, capabilityOf } from "./capability.js";
-import { resourceOf } from "./catalogue.js";
+import { APP, RECOVERY_APPS, resourceOf } from "./catalogue.js";
 import {
   type CaEngine,
   combineOutcome,
@@ -22,7 +22,7 @@ import {
 import { eligibleRoles, explainUsers, identityOf } from "./identity.js";
 import type { CompiledPolicy, GrantAtom } from "./policy.js";
 import { blankSignIn, type DimensionCells, scenarioSpace } from "./scenarios.js";
-import { type Identity, MAYBE, NO, type SignIn, type Tri, triAnd, YES } from "./types.js";
+import { type Identity, MAYBE, NO, type SignIn, type Target, type Tri, triAnd, YES } from "./types.js";
 
 export interface CounterExample {
   userId: string;
@@ -358,40 +358,63 @@ export function proveAllAdmins(
     }
     return out;
   };
-  const visited = walk(dims, live, (signIn, cur) => {
-    const atomCache = new Map<string, boolean>();
-    let allDefinite = true;
+  // A recovery path (ca-semantics.md §6 Step C): some recovery resource is allowed, and so is the
+  // directory itself, which every All-resources policy hits even when the resource is excluded.
+  const targetCells = dims.find((d) => d.dimension === "target")?.cells ?? [];
+  const otherDims = dims.filter((d) => d.dimension !== "target");
+  const isApp = (v: unknown, ids: ReadonlySet<string>) =>
+    (v as Target).kind === "app" && ids.has((v as { appId: string }).appId);
+  const recoveryCells = targetCells.filter((c) => isApp(c.value, RECOVERY_PATHS));
+  const directoryCell = targetCells.find((c) => isApp(c.value, new Set([APP.azureAdGraph])));
+  interface AtTarget {
+    signIn: SignIn;
+    live: Live[];
+    cache: Map<string, boolean>;
+  }
+  const outcomeAt = (c: AdminClass, x: AtTarget) =>
+    combineOutcome(verdictsOf(c, x.live), x.signIn, c.cap, engine.strengths);
+  const allowedAt = (c: AdminClass, x: AtTarget) =>
+    quickAllowed(engine, c.member, c.cap, c.capKey, x.live, x.signIn, x.cache) ??
+    outcomeAt(c, x).verdict === "allowed";
+  const visited = walk(otherDims, live, (base, cur) => {
+    const at = (cell: { value: unknown }): AtTarget => {
+      const signIn = { ...base, target: cell.value as Target };
+      const l2: Live[] = [];
+      for (const l of cur) {
+        const t = l.p.test("target", signIn);
+        if (t !== NO) l2.push(t === YES ? l : { ...l, t: triAnd(l.t, t) });
+      }
+      return { signIn, live: l2, cache: new Map() };
+    };
+    const dir = directoryCell ? at(directoryCell) : undefined;
+    const paths = recoveryCells.map(at);
     for (let k = 0; k < order.length; k++) {
       const c = order[k]!;
-      const fast = quickAllowed(engine, c.member, c.cap, c.capKey, cur, signIn, atomCache);
-      if (
-        fast === true ||
-        (fast === undefined &&
-          combineOutcome(verdictsOf(c, cur), signIn, c.cap, engine.strengths).verdict === "allowed")
-      ) {
+      if ((!dir || allowedAt(c, dir)) && paths.some((x) => allowedAt(c, x))) {
         // Move the admin who got in to the front: the next class most likely lets them in too.
         if (k > 0) order.unshift(...order.splice(k, 1));
         return;
       }
-      // Definiteness only matters for the examples kept; counting the others stays cheap.
-      if (
-        lockouts.length < maxExamples &&
-        allDefinite &&
-        !combineOutcome(verdictsOf(c, cur), signIn, c.cap, engine.strengths).definite
-      )
-        allDefinite = false;
     }
     lockoutClasses++;
-    if (lockouts.length < maxExamples)
-      lockouts.push({
-        signIn,
-        definite: allDefinite,
-        admins: order.slice(0, 5).map((c) => ({
-          userId: c.userIds[0]!,
-          userPrincipalName: engine.directory.user(c.userIds[0]!)?.userPrincipalName ?? undefined,
-          outcome: combineOutcome(verdictsOf(c, cur), signIn, c.cap, engine.strengths),
-        })),
-      });
+    if (lockouts.length >= maxExamples) return;
+    // For the example: each admin's failing outcome (the directory's if it fails, else the first path's).
+    const failure = (c: AdminClass) => {
+      const d = dir ? outcomeAt(c, dir) : undefined;
+      if (d && d.verdict !== "allowed") return { x: dir!, outcome: d, definite: d.definite };
+      const outs = paths.map((x) => ({ x, outcome: outcomeAt(c, x) }));
+      return { ...outs[0]!, definite: outs.every((o) => o.outcome.definite) };
+    };
+    const failures = order.map((c) => ({ c, ...failure(c) }));
+    lockouts.push({
+      signIn: failures[0]!.x.signIn,
+      definite: failures.every((f) => f.definite),
+      admins: failures.slice(0, 5).map((f) => ({
+        userId: f.c.userIds[0]!,
+        userPrincipalName: engine.directory.user(f.c.userIds[0]!)?.userPrincipalName ?? undefined,
+        outcome: f.outcome,
+      })),
+    });
   });
   return {
     admins: adminIds.length,
@@ -403,6 +426,8 @@ export function proveAllAdmins(
       opts.countWhatIfCalls === false ? 0 : cachedPartitionSize(engine, dims, mode) * adminIds.length,
   };
 }
+
+const RECOVERY_PATHS: ReadonlySet<string> = new Set(RECOVERY_APPS.filter((a) => a !== APP.azureAdGraph));
 
 /**
  * The allowed/not-allowed answer of combineOutcome without building it: true, false, or

@@ -97,14 +97,26 @@ describe("tenant-wide lockout and change pre-flight", () => {
     expect(r.lockoutClasses).toBe(0);
   });
   it("finds the lockout an all-users block creates, with a concrete sign-in", () => {
+    const edited = tenant({ conditionalAccessPolicies: [policy({ id: "b", grant: block })] });
+    const r = proveAllAdmins(engineOf(edited), { envelope: env });
+    expect(r.lockoutClasses).toBe(r.classes);
+    expect(r.lockouts[0]!.definite).toBe(true);
+    expect(r.lockouts[0]!.signIn.target).toMatchObject({ kind: "app" });
+  });
+  it("a block on the admin portals alone leaves Graph as a recovery path", () => {
     const edited = tenant({
       conditionalAccessPolicies: [
         policy({ id: "b", grant: block, apps: { includeApplications: ["MicrosoftAdminPortals"] } }),
       ],
     });
-    const r = proveAllAdmins(engineOf(edited), { envelope: env });
-    expect(r.lockoutClasses).toBeGreaterThan(0);
-    expect(r.lockouts[0]!.signIn.target).toMatchObject({ kind: "app" });
+    expect(proveAllAdmins(engineOf(edited), { envelope: env }).lockoutClasses).toBe(0);
+  });
+  it("excluding every recovery resource does not help when the directory itself is blocked", () => {
+    const excluded = ["MicrosoftAdminPortals", APP.azureManagement, APP.microsoftGraph];
+    const edited = tenant({
+      conditionalAccessPolicies: [policy({ id: "b", grant: block, apps: { excludeApplications: excluded } })],
+    });
+    expect(proveAllAdmins(engineOf(edited), { envelope: env }).lockoutClasses).toBeGreaterThan(0);
   });
   it("flags a change that reaches an emergency account", () => {
     const s = tenant({
