@@ -68,7 +68,7 @@ interface Live {
 const MAX_ROLE_SUBSETS = 64;
 
 /** Role-activation variants: every subset of the eligible roles a policy references. */
-function activationVariants(engine: CaEngine, eligible: string[]): string[][] {
+export function activationVariants(engine: CaEngine, eligible: string[]): string[][] {
   const referenced = new Set<string>();
   for (const p of engine.policies) {
     const u = (p.raw.conditions as any)?.users ?? {};

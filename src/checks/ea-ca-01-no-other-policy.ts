@@ -12,6 +12,7 @@ import {
   engineFor,
 } from "../ca/emergency.js";
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
+import { activationVariants } from "../ca/prover.js";
 import { NO, YES } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
 import type { Check, CheckContext, Finding } from "./types.js";
@@ -25,21 +26,24 @@ function evaluate(ctx: CheckContext): Finding[] {
   );
   const findings: Finding[] = [];
   for (const account of ctx.accounts.resolved) {
-    const eligible = eligibleRoles(ctx.directory, account.id);
-    const now = identityOf(ctx.directory, account.id);
-    const activated = identityOf(ctx.directory, account.id, { activated: eligible });
+    // Every combination of activated eligible roles: a role exclusion can hide another role's inclusion.
+    const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
+      (activated) => ({
+        activated,
+        identity: identityOf(ctx.directory, account.id, { activated }),
+      }),
+    );
     let hits = 0;
     for (const p of candidates) {
       const usersCond = (p.raw.conditions as any)?.users;
-      const direct = p.users(now) !== NO;
-      const afterActivation = !direct && p.users(activated) !== NO;
-      if (!direct && !afterActivation) continue;
+      const hit = variants.find((v) => p.users(v.identity) !== NO);
+      if (!hit) continue;
+      const afterActivation = hit.activated.length > 0;
       const where = appliesSomewhere(ctx, p);
       if (where === NO) continue;
       hits++;
-      const identity = direct ? now : activated;
       const path =
-        explainUsers(ctx.directory, usersCond, identity, "include", new Set(direct ? [] : eligible)) ?? "";
+        explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
       const may = where === YES && p.state === "enabled" ? "applies" : "may apply";
       findings.push({
         status: "fail",

@@ -13,7 +13,7 @@ import {
 } from "../ca/emergency.js";
 import { describeCounterExample } from "../ca/format.js";
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
-import { proveAccount } from "../ca/prover.js";
+import { activationVariants, proveAccount } from "../ca/prover.js";
 import { NO } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
 import type { Check, CheckContext, Finding } from "./types.js";
@@ -32,9 +32,14 @@ function evaluate(ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
   for (const account of ctx.accounts.resolved) {
     const who = account.userPrincipalName ?? account.id;
-    const eligible = eligibleRoles(ctx.directory, account.id);
-    const identity = identityOf(ctx.directory, account.id, { activated: eligible });
-    const hits = dormant.filter((p) => p.users(identity) !== NO && appliesSomewhere(ctx, p) !== NO);
+    const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
+      (activated) => ({
+        activated,
+        identity: identityOf(ctx.directory, account.id, { activated }),
+      }),
+    );
+    const hitOf = new Map(dormant.map((p) => [p, variants.find((v) => p.users(v.identity) !== NO)]));
+    const hits = dormant.filter((p) => hitOf.get(p) && appliesSomewhere(ctx, p) !== NO);
     if (!hits.length) {
       findings.push({
         status: "pass",
@@ -52,14 +57,10 @@ function evaluate(ctx: CheckContext): Finding[] {
     for (const p of hits) {
       const lock = proof.counterExamples.find((c) => c.paths.some((x) => x.policyId === p.id));
       const managed = isMicrosoftManaged(p.raw);
+      const hit = hitOf.get(p)!;
+      const usersCond = (p.raw.conditions as any)?.users;
       const path =
-        explainUsers(
-          ctx.directory,
-          (p.raw.conditions as any)?.users,
-          identity,
-          "include",
-          new Set(eligible),
-        ) ?? "";
+        explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
       const state = p.state === "reportOnly" ? "report-only" : "disabled";
       findings.push({
         status: lock ? "fail" : "warn",

@@ -8,7 +8,7 @@ import type { CheckContext } from "../../src/checks/types.js";
 import { Config } from "../../src/config/schema.js";
 import { Directory } from "../../src/snapshot/directory.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
-import { block, GA, policy, strengthGrant, tenant } from "./fixtures.js";
+import { block, GA, policy, SECADMIN, strengthGrant, tenant } from "./fixtures.js";
 
 const PR = "00000000-0000-0000-0000-000000000004";
 const dedicated = policy({
@@ -83,6 +83,32 @@ describe("EA-CA-01 no other policy", () => {
     const r = runCheck(ca01, ctxOf(snap));
     expect(r.status).toBe("fail");
     expect(r.findings[0]!.message).toContain("via role Global Administrator, active");
+  });
+  it("tries every activation combination: a role exclusion cannot hide another role's inclusion", () => {
+    const snap = tenant({
+      roleEligibilitySchedules: [
+        { id: "e1", principalId: "bob", roleDefinitionId: GA, directoryScopeId: "/", status: "Provisioned" },
+        {
+          id: "e2",
+          principalId: "bob",
+          roleDefinitionId: SECADMIN,
+          directoryScopeId: "/",
+          status: "Provisioned",
+        },
+      ],
+      conditionalAccessPolicies: [
+        policy({
+          id: "ga",
+          name: "GA not SecAdmin",
+          users: { includeUsers: [], includeRoles: [GA], excludeRoles: [SECADMIN] },
+        }),
+      ],
+    });
+    const ctx = ctxOf(snap);
+    ctx.accounts = { ...ctx.accounts, resolved: [{ id: "bob", userPrincipalName: "bob@contoso.com" }] };
+    const r = runCheck(ca01, ctx);
+    expect(r.status).toBe("fail");
+    expect(r.findings[0]!.message).toContain("once an eligible role is activated");
   });
   it("accepts policies listed in allowedPolicyIds", () => {
     const snap = tenant({
