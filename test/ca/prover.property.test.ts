@@ -11,7 +11,7 @@ import { APP } from "../../src/ca/catalogue.js";
 import { evaluateSignIn } from "../../src/ca/engine.js";
 import { eligibleRoles, identityOf } from "../../src/ca/identity.js";
 import { parseCidr, formatAddress } from "../../src/ca/locations.js";
-import { proveAccount } from "../../src/ca/prover.js";
+import { proveAccount, proveAllAdmins } from "../../src/ca/prover.js";
 import { PLATFORMS, type RiskLevel, type SignIn, type Target } from "../../src/ca/types.js";
 import { Envelope } from "../../src/config/schema.js";
 import {
@@ -85,6 +85,24 @@ const tenantArb = fc.record({
   u1InG1: fc.boolean(),
   u1EligibleGa: fc.boolean(),
 });
+
+/** The first policy is an enforced block on All users (its conditions still random): lockouts are common. */
+const lockoutProneArb = tenantArb.map((t) => ({
+  ...t,
+  policies: t.policies.map((p, i) =>
+    i === 0
+      ? {
+          ...p,
+          includeUsers: ["All"],
+          excludeUsers: [],
+          excludeGroups: [],
+          excludeRoles: [],
+          state: "enabled",
+          grant: { operator: "OR", builtInControls: ["block"] },
+        }
+      : p,
+  ),
+}));
 
 function build(t: fc.infer<typeof tenantArb>) {
   const snap = tenant({
@@ -219,6 +237,37 @@ describe("prover vs brute force", () => {
         }
       }),
       { numRuns: 40, seed: 20261122 },
+    );
+  });
+
+  it("finds every tenant-wide lockout brute force finds, and prints only real ones", () => {
+    const envelope = Envelope.parse({});
+    const recovery: Target[] = [
+      { kind: "app", appId: APP.azurePortal },
+      { kind: "app", appId: APP.azureManagement },
+      { kind: "app", appId: APP.microsoftGraph },
+    ];
+    const directory: Target = { kind: "app", appId: APP.azureAdGraph };
+    fc.assert(
+      fc.property(lockoutProneArb, (t) => {
+        const snap = build(t);
+        const engine = engineOf(snap);
+        const admins = [...engine.directory.privilegedUserIds()].map((id) => ({
+          identity: identityOf(engine.directory, id, { activated: eligibleRoles(engine.directory, id) }),
+          cap: capabilityOf(snap, engine.directory, id),
+        }));
+        const allowed = (a: (typeof admins)[number], s: SignIn, target: Target) =>
+          evaluateSignIn(engine, a.identity, { ...s, target }, { capability: a.cap }).outcome.verdict ===
+          "allowed";
+        const locked = (s: SignIn) =>
+          admins.every((a) => !allowed(a, s, directory) || !recovery.some((r) => allowed(a, s, r)));
+        const bases = domain(t).filter((s) => s.target.kind === "app" && s.target.appId === APP.azurePortal);
+        const bruteLockout = bases.find(locked);
+        const proof = proveAllAdmins(engine, { envelope });
+        if (bruteLockout) expect(proof.lockoutClasses, JSON.stringify(bruteLockout)).toBeGreaterThan(0);
+        for (const l of proof.lockouts) expect(locked(l.signIn)).toBe(true);
+      }),
+      { numRuns: 40, seed: 20261123 },
     );
   });
 });
