@@ -85,8 +85,9 @@ export function evaluatePolicy(
 ): PolicyVerdict {
   const state = stateSelected(p, mode);
   if (state === NO) return { policy: p, applies: NO, reason: "policyNotEnabled" };
-  if (p.users(identity) === NO) return { policy: p, applies: NO, reason: "users" };
-  let acc: Tri = state;
+  const users = p.users(identity);
+  if (users === NO) return { policy: p, applies: NO, reason: "users" };
+  let acc: Tri = triAnd(state, users);
   for (const d of DIMENSIONS) {
     const t = p.test(d, signIn);
     if (t === NO) return { policy: p, applies: NO, reason: reasonOf(d, signIn.target) };

@@ -98,7 +98,9 @@ export function explainUsers(
     case "user":
       return "named directly as a user";
     case "guests":
-      return `as an external user (${identity.externalKind})`;
+      return hit.maybe
+        ? `as an external user (${identity.externalKind}) if its home tenant is one the policy lists (not known)`
+        : `as an external user (${identity.externalKind})`;
     case "group":
       return groupPath(directory, hit.id!, identity.userId);
     case "role":

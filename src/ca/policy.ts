@@ -138,28 +138,32 @@ function guestSpec(v: unknown): GuestSpec | undefined {
   return { types: lower(types), allTenants, tenants: lower(arr(ext?.members)) };
 }
 
-const guestMatch = (spec: GuestSpec | undefined, id: Identity): boolean =>
-  !!spec &&
-  !!id.externalKind &&
-  spec.types.includes(id.externalKind.toLowerCase()) &&
-  (spec.allTenants || (!!id.externalTenantId && spec.tenants.includes(id.externalTenantId.toLowerCase())));
+/** YES, NO, or MAYBE when the tenants are enumerated and the guest's home tenant is not known. */
+const guestMatch = (spec: GuestSpec | undefined, id: Identity): Tri => {
+  if (!spec || !id.externalKind || !spec.types.includes(id.externalKind.toLowerCase())) return NO;
+  if (spec.allTenants) return YES;
+  if (!id.externalTenantId) return MAYBE;
+  return spec.tenants.includes(id.externalTenantId.toLowerCase()) ? YES : NO;
+};
 
 /** Which include or exclude element of `users` an identity hits; undefined when none. */
 export function usersHit(
   usersCond: Record<string, unknown> | null | undefined,
   id: Identity,
   side: "include" | "exclude",
-): { kind: "all" | "user" | "guests" | "group" | "role"; id?: string } | undefined {
+): { kind: "all" | "user" | "guests" | "group" | "role"; id?: string; maybe?: boolean } | undefined {
   if (!usersCond) return undefined;
   const users = lower(arr(usersCond[`${side}Users`]));
   if (side === "include" && users.includes("all")) return { kind: "all" };
   if (users.includes(id.userId)) return { kind: "user", id: id.userId };
   if (users.includes("guestsorexternalusers") && id.externalKind) return { kind: "guests" };
-  if (guestMatch(guestSpec(usersCond[`${side}GuestsOrExternalUsers`]), id)) return { kind: "guests" };
+  const guest = guestMatch(guestSpec(usersCond[`${side}GuestsOrExternalUsers`]), id);
+  if (guest === YES) return { kind: "guests" };
   for (const g of lower(arr(usersCond[`${side}Groups`])))
     if (id.groups.has(g)) return { kind: "group", id: g };
   for (const r of lower(arr(usersCond[`${side}Roles`])))
     if (id.activeRoles.has(r)) return { kind: "role", id: r };
+  if (guest === MAYBE) return { kind: "guests", maybe: true };
   return undefined;
 }
 
@@ -186,8 +190,11 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   const workloadOnly = !usersCond && !!c.clientApplications;
   const users = (id: Identity): Tri => {
     if (workloadOnly || !usersCond) return NO;
-    if (!usersHit(usersCond, id, "include")) return NO;
-    return usersHit(usersCond, id, "exclude") ? NO : YES;
+    const inc = usersHit(usersCond, id, "include");
+    if (!inc) return NO;
+    const exc = usersHit(usersCond, id, "exclude");
+    if (exc && !exc.maybe) return NO;
+    return exc?.maybe || inc.maybe ? MAYBE : YES;
   };
 
   // --- target resources

@@ -264,6 +264,22 @@ const cases: Case[] = [
     applies: NO,
   },
   {
+    name: "enumerated external tenants with an unknown home tenant may match",
+    cite: H.users,
+    policies: [
+      {
+        users: only({
+          includeGuestsOrExternalUsers: {
+            guestOrExternalUserTypes: "b2bCollaborationGuest",
+            externalTenants: { membershipKind: "enumerated", members: ["fabrikam-tenant"] },
+          },
+        }),
+      },
+    ],
+    user: "guest",
+    applies: MAYBE,
+  },
+  {
     name: "excluded guest type removes the guest",
     cite: H.users,
     policies: [
