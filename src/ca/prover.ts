@@ -38,6 +38,8 @@ export interface CounterExample {
 export interface AccountProof {
   userId: string;
   userPrincipalName?: string;
+  /** why a proof without counter-example is still not a proof (too many activation combinations). */
+  incomplete?: string;
   /** proven: no class fails; refuted: a definite counter-example; undecided: only MAYBE counter-examples. */
   status: "proven" | "refuted" | "undecided";
   classes: number;
@@ -67,14 +69,25 @@ interface Live {
 
 const MAX_ROLE_SUBSETS = 64;
 
-/** Role-activation variants: every subset of the eligible roles a policy references. */
-export function activationVariants(engine: CaEngine, eligible: string[]): string[][] {
+function referencedRoles(engine: CaEngine): Set<string> {
   const referenced = new Set<string>();
   for (const p of engine.policies) {
     const u = (p.raw.conditions as any)?.users ?? {};
     for (const r of [...(u.includeRoles ?? []), ...(u.excludeRoles ?? [])])
       referenced.add(String(r).toLowerCase());
   }
+  return referenced;
+}
+
+/** Whether activationVariants gave up on every combination (too many referenced eligible roles). */
+export function activationTruncated(engine: CaEngine, eligible: string[]): boolean {
+  const referenced = referencedRoles(engine);
+  return 2 ** eligible.filter((r) => referenced.has(r)).length > MAX_ROLE_SUBSETS;
+}
+
+/** Role-activation variants: every subset of the eligible roles a policy references. */
+export function activationVariants(engine: CaEngine, eligible: string[]): string[][] {
+  const referenced = referencedRoles(engine);
   const relevant = eligible.filter((r) => referenced.has(r));
   const others = eligible.filter((r) => !referenced.has(r));
   if (2 ** relevant.length > MAX_ROLE_SUBSETS) return [[], eligible];
@@ -239,7 +252,12 @@ export function proveAccount(engine: CaEngine, userId: string, opts: ProveOption
   const dims = spaceOf(engine, opts.envelope, opts.exposure);
   const cap = capabilityOf(engine.snapshot, engine.directory, userId);
   const user = engine.directory.user(userId);
-  const variants = activationVariants(engine, eligibleRoles(engine.directory, userId));
+  const eligible = eligibleRoles(engine.directory, userId);
+  const variants = activationVariants(engine, eligible);
+  // Past MAX_ROLE_SUBSETS only "none" and "all" are tried: no counter-example is then no proof.
+  const incomplete = activationTruncated(engine, eligible)
+    ? `${eligible.length} eligible roles: only none and all activated were tried`
+    : undefined;
   const counterExamples: CounterExample[] = [];
   let classes = 0;
   let failing = 0;
@@ -279,7 +297,8 @@ export function proveAccount(engine: CaEngine, userId: string, opts: ProveOption
   return {
     userId: user?.id ?? userId,
     userPrincipalName: user?.userPrincipalName ?? undefined,
-    status: failing === 0 ? "proven" : definiteFail ? "refuted" : "undecided",
+    status: failing === 0 ? (incomplete ? "undecided" : "proven") : definiteFail ? "refuted" : "undecided",
+    incomplete,
     classes,
     failingClasses: failing,
     counterExamples: counterExamples.sort((a, b) => Number(b.outcome.definite) - Number(a.outcome.definite)),
