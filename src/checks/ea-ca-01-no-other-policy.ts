@@ -12,7 +12,7 @@ import {
   engineFor,
 } from "../ca/emergency.js";
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
-import { activationVariants } from "../ca/prover.js";
+import { activationTruncated, activationVariants } from "../ca/prover.js";
 import { NO, YES } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
 import type { Check, CheckContext, Finding } from "./types.js";
@@ -68,7 +68,17 @@ function evaluate(ctx: CheckContext): Finding[] {
         },
       });
     }
-    if (!hits)
+    if (activationTruncated(engine, eligibleRoles(ctx.directory, account.id)))
+      findings.push({
+        status: "unknown",
+        subject: {
+          type: "user",
+          id: account.id,
+          displayName: account.userPrincipalName ?? account.displayName,
+        },
+        message: `${account.userPrincipalName ?? account.id} has too many eligible roles to try every activation combination`,
+      });
+    else if (!hits)
       findings.push({
         status: "pass",
         subject: {

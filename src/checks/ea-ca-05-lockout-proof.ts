@@ -55,7 +55,9 @@ function evaluate(ctx: CheckContext): Finding[] {
         subject,
         message: methodsGap
           ? `${who}: registered methods not readable (${methodsGap}), so satisfiability cannot be proven`
-          : `${who}: ${proof.failingClasses} classes rest on conditions the engine cannot decide; e.g. ${describeCounterExample(proof.counterExamples[0]!)}`,
+          : proof.counterExamples[0]
+            ? `${who}: ${proof.failingClasses} classes rest on conditions the engine cannot decide; e.g. ${describeCounterExample(proof.counterExamples[0])}`
+            : `${who}: no counter-example, but the proof is incomplete (${proof.incomplete})`,
         evidence,
       });
     } else {
