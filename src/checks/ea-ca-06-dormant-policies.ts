@@ -13,7 +13,7 @@ import {
 } from "../ca/emergency.js";
 import { describeCounterExample } from "../ca/format.js";
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
-import { activationVariants, proveAccount } from "../ca/prover.js";
+import { activationTruncated, activationVariants, proveAccount } from "../ca/prover.js";
 import { NO } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
 import type { Check, CheckContext, Finding } from "./types.js";
@@ -41,10 +41,13 @@ function evaluate(ctx: CheckContext): Finding[] {
     const hitOf = new Map(dormant.map((p) => [p, variants.find((v) => p.users(v.identity) !== NO)]));
     const hits = dormant.filter((p) => hitOf.get(p) && appliesSomewhere(ctx, p) !== NO);
     if (!hits.length) {
+      const truncated = activationTruncated(engine, eligibleRoles(ctx.directory, account.id));
       findings.push({
-        status: "pass",
+        status: truncated ? "unknown" : "pass",
         subject: { type: "user", id: account.id, displayName: who },
-        message: `No report-only or disabled policy would apply to ${who} if switched on`,
+        message: truncated
+          ? `${who} has too many eligible roles to try every activation combination`
+          : `No report-only or disabled policy would apply to ${who} if switched on`,
       });
       continue;
     }
