@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { register as emulator } from "./emulator.js";
+import { register as registerCa } from "./ca.js";
+import { register as registerEmulator } from "./emulator.js";
 
 /** Every command of the CLI, in the order `--help` lists them. One file each. */
-export const commands: Array<(program: Command) => void> = [emulator];
+export const commands: Array<(program: Command) => void> = [registerCa, registerEmulator];
