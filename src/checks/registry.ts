@@ -1,0 +1,113 @@
+/**
+ * Every check of the catalogue (shared/spec/checks.md), in catalogue order: EA-ACC, EA-ROLE,
+ * EA-AUTH, EA-MON, EA-CA. Every report lists each of them once, whatever its status. Checks other
+ * branches implement are placeholders from pending-checks.ts until they merge.
+ */
+import type { Config } from "../config/schema.js";
+import { Directory } from "../snapshot/directory.js";
+import type { Snapshot } from "../snapshot/schema.js";
+import { resolveAccounts } from "./accounts.js";
+import { check as eaAcc01 } from "./ea-acc-01-two-accounts.js";
+import { check as eaAcc02 } from "./ea-acc-02-enabled.js";
+import { check as eaAcc03 } from "./ea-acc-03-cloud-only.js";
+import { check as eaAcc04 } from "./ea-acc-04-initial-domain.js";
+import * as pendingChecks from "./pending-checks.js";
+import { runChecks } from "./runner.js";
+import type { Check, CheckContext, CheckResult } from "./types.js";
+
+const { pending } = pendingChecks;
+const THIS_BRANCH = "the account, role and authentication checks (checks branch, in progress)";
+
+export const CHECKS: readonly Check[] = [
+  eaAcc01,
+  eaAcc02,
+  eaAcc03,
+  eaAcc04,
+  pending(
+    "EA-ACC-05",
+    "The emergency accounts' passwords never expire",
+    "medium",
+    ["000", "004"],
+    THIS_BRANCH,
+  ),
+  pending("EA-ACC-06", "The emergency accounts' passwords are rotated", "low", ["000"], THIS_BRANCH),
+  pending("EA-ACC-07", "The emergency accounts' licences match the profile", "low", ["000"], THIS_BRANCH),
+  pending("EA-ACC-08", "Naming policy", "low", ["000", "002", "004"], THIS_BRANCH),
+  pending("EA-ACC-09", "Not in scope of automated clean-up", "high", ["001", "003"], THIS_BRANCH),
+  pending("EA-ACC-10", "Isolated from everyday identity", "medium", ["004"], THIS_BRANCH),
+  pending(
+    "EA-ROLE-01",
+    "Every account holds Global Administrator",
+    "critical",
+    ["000", "001", "002", "003", "004"],
+    THIS_BRANCH,
+  ),
+  pending(
+    "EA-ROLE-02",
+    "Global Administrator is active and permanent",
+    "critical",
+    ["000", "001", "003", "004"],
+    THIS_BRANCH,
+  ),
+  pending(
+    "EA-ROLE-03",
+    "The emergency group is protected and exact",
+    "high",
+    ["000", "002", "003"],
+    THIS_BRANCH,
+  ),
+  pending("EA-ROLE-04", "Restricted-management administrative unit", "low", ["beyond seeds"], THIS_BRANCH),
+  pending(
+    "EA-ROLE-05",
+    "Everyday administration does not lean on the accounts",
+    "medium",
+    ["004"],
+    THIS_BRANCH,
+  ),
+  pending("EA-ROLE-06", "PIM approval cannot lock admins out", "high", ["003"], THIS_BRANCH),
+  pending(
+    "EA-AUTH-01",
+    "Phishing-resistant method",
+    "critical",
+    ["000", "001", "002", "003", "004"],
+    THIS_BRANCH,
+  ),
+  pending("EA-AUTH-02", "Hardware diversity", "medium", ["004"], THIS_BRANCH),
+  pending("EA-AUTH-03", "No phishable or personal-device method", "high", ["000", "001", "004"], THIS_BRANCH),
+  pending("EA-AUTH-04", "Independent of everyday admins", "medium", ["001"], THIS_BRANCH),
+  pending("EA-AUTH-05", "The tenant lets the keys work", "critical", ["beyond seeds"], THIS_BRANCH),
+  pending("EA-AUTH-06", "Per-user MFA disabled", "medium", ["000", "003"], THIS_BRANCH),
+  pending("EA-AUTH-07", "SSPR cannot take them over", "high", ["000"], THIS_BRANCH),
+  pending("EA-AUTH-08", "No usable Temporary Access Pass", "high", ["beyond seeds"], THIS_BRANCH),
+  pending("EA-AUTH-09", "Registration campaigns exclude the accounts", "medium", ["001"], THIS_BRANCH),
+  pending("EA-AUTH-10", "No account is at risk", "critical", ["beyond seeds"], THIS_BRANCH),
+  pendingChecks.PENDING_MON_01,
+  pendingChecks.PENDING_MON_02,
+  pendingChecks.PENDING_MON_03,
+  pendingChecks.PENDING_MON_04,
+  pendingChecks.PENDING_CA_01,
+  pendingChecks.PENDING_CA_02,
+  pendingChecks.PENDING_CA_03,
+  pendingChecks.PENDING_CA_04,
+  pendingChecks.PENDING_CA_05,
+  pendingChecks.PENDING_CA_06,
+  pendingChecks.PENDING_CA_07,
+  pendingChecks.PENDING_CA_08,
+];
+
+/** The context every check sees: the snapshot, its directory index, the config, the accounts and "now". */
+export function buildCheckContext(snapshot: Snapshot, config: Config): CheckContext {
+  const directory = new Directory(snapshot);
+  return {
+    snapshot,
+    directory,
+    config,
+    accounts: resolveAccounts(snapshot, config, directory),
+    now: new Date(snapshot.tenant.capturedAt),
+  };
+}
+
+/** Runs every check of the catalogue on a snapshot. Pure: the same input gives the same results. */
+export function assess(snapshot: Snapshot, config: Config, checks: readonly Check[] = CHECKS): CheckResult[] {
+  return runChecks(checks, buildCheckContext(snapshot, config));
+}

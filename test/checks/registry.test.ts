@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { isPending } from "../../src/checks/pending-checks.js";
+import { assess, CHECKS } from "../../src/checks/registry.js";
+import { Config } from "../../src/config/schema.js";
+import { goodTenant } from "../support/tenant.js";
+
+const CATALOGUE_ORDER = [
+  ...Array.from({ length: 10 }, (_, i) => `EA-ACC-${String(i + 1).padStart(2, "0")}`),
+  ...Array.from({ length: 6 }, (_, i) => `EA-ROLE-0${i + 1}`),
+  ...Array.from({ length: 10 }, (_, i) => `EA-AUTH-${String(i + 1).padStart(2, "0")}`),
+  ...Array.from({ length: 4 }, (_, i) => `EA-MON-0${i + 1}`),
+  ...Array.from({ length: 8 }, (_, i) => `EA-CA-0${i + 1}`),
+];
+
+describe("registry", () => {
+  it("lists every check of the catalogue once, in catalogue order", () => {
+    expect(CHECKS.map((c) => c.id)).toEqual(CATALOGUE_ORDER);
+  });
+  it("gives every check a title, severity and sources", () => {
+    for (const c of CHECKS) {
+      expect(c.title.length).toBeGreaterThan(5);
+      expect(c.sources.length).toBeGreaterThan(0);
+    }
+  });
+  it("loads each implemented check's documentation from the Markdown beside it", () => {
+    const implemented = CHECKS.filter((c) => !isPending(c));
+    expect(implemented.length).toBeGreaterThan(0);
+    for (const c of implemented) {
+      expect(c.docs, c.id).toMatch(new RegExp(`^# ${c.id}:`));
+      expect(c.docs, c.id).toMatch(/## How to fix/);
+    }
+  });
+  it("skips the placeholders of other branches with a reason, never passes them", () => {
+    const { t } = goodTenant();
+    const results = assess(t.build(), Config.parse(t.config));
+    expect(results.map((r) => r.id)).toEqual(CATALOGUE_ORDER);
+    for (const r of results.filter((x) => x.id.startsWith("EA-CA") || x.id.startsWith("EA-MON"))) {
+      expect(r.status).toBe("skip");
+      expect(r.reason).toMatch(/arrives with/);
+    }
+  });
+  it("is pure: the same snapshot and config give the same results", () => {
+    const { t } = goodTenant();
+    const s = t.build();
+    const c = Config.parse(t.config);
+    expect(assess(s, c)).toEqual(assess(s, c));
+  });
+});
