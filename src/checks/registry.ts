@@ -11,6 +11,18 @@ import { check as eaAcc01 } from "./ea-acc-01-two-accounts.js";
 import { check as eaAcc02 } from "./ea-acc-02-enabled.js";
 import { check as eaAcc03 } from "./ea-acc-03-cloud-only.js";
 import { check as eaAcc04 } from "./ea-acc-04-initial-domain.js";
+import { check as eaAcc05 } from "./ea-acc-05-password-never-expires.js";
+import { check as eaAcc06 } from "./ea-acc-06-password-rotated.js";
+import { check as eaAcc07 } from "./ea-acc-07-licences.js";
+import { check as eaAcc08 } from "./ea-acc-08-naming.js";
+import { check as eaAcc09 } from "./ea-acc-09-no-automated-cleanup.js";
+import { check as eaAcc10 } from "./ea-acc-10-isolated.js";
+import { check as eaRole01 } from "./ea-role-01-global-admin.js";
+import { check as eaRole02 } from "./ea-role-02-permanent-active.js";
+import { check as eaRole03 } from "./ea-role-03-protected-group.js";
+import { check as eaRole04 } from "./ea-role-04-restricted-au.js";
+import { check as eaRole05 } from "./ea-role-05-other-global-admins.js";
+import { check as eaRole06 } from "./ea-role-06-pim-approvers.js";
 import * as pendingChecks from "./pending-checks.js";
 import { runChecks } from "./runner.js";
 import type { Check, CheckContext, CheckResult } from "./types.js";
@@ -30,11 +42,11 @@ export const CHECKS: readonly Check[] = [
     ["000", "004"],
     THIS_BRANCH,
   ),
-  pending("EA-ACC-06", "The emergency accounts' passwords are rotated", "low", ["000"], THIS_BRANCH),
-  pending("EA-ACC-07", "The emergency accounts' licences match the profile", "low", ["000"], THIS_BRANCH),
-  pending("EA-ACC-08", "Naming policy", "low", ["000", "002", "004"], THIS_BRANCH),
-  pending("EA-ACC-09", "Not in scope of automated clean-up", "high", ["001", "003"], THIS_BRANCH),
-  pending("EA-ACC-10", "Isolated from everyday identity", "medium", ["004"], THIS_BRANCH),
+  eaAcc06,
+  eaAcc07,
+  eaAcc08,
+  eaAcc09,
+  eaAcc10,
   pending(
     "EA-ROLE-01",
     "Every account holds Global Administrator",
@@ -56,7 +68,7 @@ export const CHECKS: readonly Check[] = [
     ["000", "002", "003"],
     THIS_BRANCH,
   ),
-  pending("EA-ROLE-04", "Restricted-management administrative unit", "low", ["beyond seeds"], THIS_BRANCH),
+  eaRole04,
   pending(
     "EA-ROLE-05",
     "Everyday administration does not lean on the accounts",
@@ -64,7 +76,7 @@ export const CHECKS: readonly Check[] = [
     ["004"],
     THIS_BRANCH,
   ),
-  pending("EA-ROLE-06", "PIM approval cannot lock admins out", "high", ["003"], THIS_BRANCH),
+  eaRole06,
   pending(
     "EA-AUTH-01",
     "Phishing-resistant method",
