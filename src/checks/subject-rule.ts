@@ -16,14 +16,18 @@ function tokenize(rule: string): Token[] | undefined {
   while (i < rule.length) {
     const c = rule[i]!;
     if (/\s/.test(c)) i++;
-    else if ("(),".includes(c)) (tokens.push({ kind: "punct", value: c }), i++);
-    else if (c === "'") {
+    else if ("(),".includes(c)) {
+      tokens.push({ kind: "punct", value: c });
+      i++;
+    } else if (c === "'") {
       let value = "";
       i++;
       for (;;) {
         if (i >= rule.length) return undefined;
-        if (rule[i] === "'" && rule[i + 1] === "'") ((value += "'"), (i += 2));
-        else if (rule[i] === "'") break;
+        if (rule[i] === "'" && rule[i + 1] === "'") {
+          value += "'";
+          i += 2;
+        } else if (rule[i] === "'") break;
         else value += rule[i++];
       }
       i++;
