@@ -17,6 +17,16 @@ import { check as eaAcc07 } from "./ea-acc-07-licences.js";
 import { check as eaAcc08 } from "./ea-acc-08-naming.js";
 import { check as eaAcc09 } from "./ea-acc-09-no-automated-cleanup.js";
 import { check as eaAcc10 } from "./ea-acc-10-isolated.js";
+import { check as eaAuth01 } from "./ea-auth-01-phishing-resistant.js";
+import { check as eaAuth02 } from "./ea-auth-02-key-diversity.js";
+import { check as eaAuth03 } from "./ea-auth-03-no-phishable-methods.js";
+import { check as eaAuth04 } from "./ea-auth-04-independent-methods.js";
+import { check as eaAuth05 } from "./ea-auth-05-methods-policy.js";
+import { check as eaAuth06 } from "./ea-auth-06-per-user-mfa.js";
+import { check as eaAuth07 } from "./ea-auth-07-sspr.js";
+import { check as eaAuth08 } from "./ea-auth-08-no-tap.js";
+import { check as eaAuth09 } from "./ea-auth-09-registration-campaigns.js";
+import { check as eaAuth10 } from "./ea-auth-10-not-at-risk.js";
 import { check as eaRole01 } from "./ea-role-01-global-admin.js";
 import { check as eaRole02 } from "./ea-role-02-permanent-active.js";
 import { check as eaRole03 } from "./ea-role-03-protected-group.js";
@@ -26,9 +36,6 @@ import { check as eaRole06 } from "./ea-role-06-pim-approvers.js";
 import * as pendingChecks from "./pending-checks.js";
 import { runChecks } from "./runner.js";
 import type { Check, CheckContext, CheckResult } from "./types.js";
-
-const { pending } = pendingChecks;
-const THIS_BRANCH = "the account, role and authentication checks (checks branch, in progress)";
 
 export const CHECKS: readonly Check[] = [
   eaAcc01,
@@ -47,22 +54,16 @@ export const CHECKS: readonly Check[] = [
   eaRole04,
   eaRole05,
   eaRole06,
-  pending(
-    "EA-AUTH-01",
-    "Phishing-resistant method",
-    "critical",
-    ["000", "001", "002", "003", "004"],
-    THIS_BRANCH,
-  ),
-  pending("EA-AUTH-02", "Hardware diversity", "medium", ["004"], THIS_BRANCH),
-  pending("EA-AUTH-03", "No phishable or personal-device method", "high", ["000", "001", "004"], THIS_BRANCH),
-  pending("EA-AUTH-04", "Independent of everyday admins", "medium", ["001"], THIS_BRANCH),
-  pending("EA-AUTH-05", "The tenant lets the keys work", "critical", ["beyond seeds"], THIS_BRANCH),
-  pending("EA-AUTH-06", "Per-user MFA disabled", "medium", ["000", "003"], THIS_BRANCH),
-  pending("EA-AUTH-07", "SSPR cannot take them over", "high", ["000"], THIS_BRANCH),
-  pending("EA-AUTH-08", "No usable Temporary Access Pass", "high", ["beyond seeds"], THIS_BRANCH),
-  pending("EA-AUTH-09", "Registration campaigns exclude the accounts", "medium", ["001"], THIS_BRANCH),
-  pending("EA-AUTH-10", "No account is at risk", "critical", ["beyond seeds"], THIS_BRANCH),
+  eaAuth01,
+  eaAuth02,
+  eaAuth03,
+  eaAuth04,
+  eaAuth05,
+  eaAuth06,
+  eaAuth07,
+  eaAuth08,
+  eaAuth09,
+  eaAuth10,
   pendingChecks.PENDING_MON_01,
   pendingChecks.PENDING_MON_02,
   pendingChecks.PENDING_MON_03,

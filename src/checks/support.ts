@@ -145,3 +145,10 @@ export function targetsCover(
   }
   return undefined;
 }
+
+/** FIDO2 methods of a list. */
+export const fido2Methods = (methods: readonly AuthenticationMethod[]): AuthenticationMethod[] =>
+  methods.filter((m) => methodKind(m) === "fido2");
+
+/** `users[<id>].authenticationMethods`. */
+export const methodsPath = (userId: string): string => objectPath("users", userId, "authenticationMethods");
