@@ -1,7 +1,7 @@
 import { norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
 import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { accountLabel, accountUsers, needsAccounts, sortedUnique, userSubject } from "./support.js";
 import type { Finding } from "./types.js";
 
 /** Issuers Entra uses for identities that come from outside the tenant. */
@@ -45,7 +45,7 @@ export const check = defineCheck(import.meta.url, {
         problems.push(`it is a ${user.userType}, not a Member`);
       if (externalIdentities.length)
         problems.push(
-          `it signs in with an identity from an external issuer (${externalIdentities.map((i) => i.issuer).join(", ")})`,
+          `it signs in with an identity from an external issuer (${sortedUnique(externalIdentities.map((i) => i.issuer ?? i.signInType ?? "?")).join(", ")})`,
         );
       const evidence = {
         onPremisesSyncEnabled: user.onPremisesSyncEnabled ?? null,

@@ -51,7 +51,8 @@ export const check = defineCheck(import.meta.url, {
     const findings: Finding[] = [];
     const accounts = accountUsers(ctx);
 
-    for (const review of ctx.snapshot.accessReviewDefinitions ?? []) {
+    const byId = (a: { id: string }, b: { id: string }) => norm(a.id).localeCompare(norm(b.id));
+    for (const review of [...(ctx.snapshot.accessReviewDefinitions ?? [])].sort(byId)) {
       const r = review as Record<string, any>;
       if (r.status === "Completed") continue; // a finished one-off review will not run again
       const settings = r.settings ?? {};
@@ -87,7 +88,7 @@ export const check = defineCheck(import.meta.url, {
       });
     }
 
-    for (const workflow of ctx.snapshot.lifecycleWorkflows ?? []) {
+    for (const workflow of [...(ctx.snapshot.lifecycleWorkflows ?? [])].sort(byId)) {
       const w = workflow as Record<string, any>;
       if (w.isEnabled !== true) continue;
       const tasks = (w.tasks ?? []).filter(

@@ -1,3 +1,4 @@
+import { norm } from "../snapshot/directory.js";
 import { isHardwareKey, lookupAaguid } from "./aaguid.js";
 import { defineCheck } from "./docs.js";
 import {
@@ -34,12 +35,14 @@ export const check = defineCheck(import.meta.url, {
         findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
         continue;
       }
-      const keys = fido2Methods(methods).map((m) => ({
-        model: lookupAaguid(m.aaGuid).model ?? m.model ?? null,
-        aaGuid: m.aaGuid ?? null,
-        attestationLevel: m.attestationLevel ?? null,
-        hardwareKey: isHardwareKey(m),
-      }));
+      const keys = fido2Methods(methods)
+        .sort((a, b) => norm(a.aaGuid).localeCompare(norm(b.aaGuid)) || a.id.localeCompare(b.id))
+        .map((m) => ({
+          model: lookupAaguid(m.aaGuid).model ?? m.model ?? null,
+          aaGuid: m.aaGuid ?? null,
+          attestationLevel: m.attestationLevel ?? null,
+          hardwareKey: isHardwareKey(m),
+        }));
       const hardwareKeys = keys.filter((k) => k.hardwareKey);
       const hello = methods.filter((m) => methodKind(m) === "windowsHelloForBusiness");
       const certIds = ((user as Record<string, any>).authorizationInfo?.certificateUserIds ?? []) as string[];

@@ -41,7 +41,8 @@ export const check = defineCheck(import.meta.url, {
       }
       const keys = fido2Methods(methods)
         .filter(isHardwareKey)
-        .map((m) => lookupAaguid(m.aaGuid));
+        .map((m) => lookupAaguid(m.aaGuid))
+        .sort((a, b) => a.aaguid.localeCompare(b.aaguid));
       const models = sortedUnique(keys.map((k) => k.aaguid));
       const vendors = sortedUnique(keys.map((k) => k.vendor ?? "?"));
       const evidence = {

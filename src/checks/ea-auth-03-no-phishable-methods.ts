@@ -94,9 +94,12 @@ export const check = defineCheck(import.meta.url, {
             doubtful.push(`an attested FIDO2 key with an AAGUID the table does not know (${m.aaGuid})`);
         }
       }
+      // Report in a stable order, whatever order Graph listed the methods in.
+      bad.sort((a, b) => `${a.kind}${a.why}${a.id}`.localeCompare(`${b.kind}${b.why}${b.id}`));
+      doubtful.sort();
       const evidence = {
         mobilePhone: user.mobilePhone ?? null,
-        otherMails: user.otherMails ?? [],
+        otherMails: [...(user.otherMails ?? [])].sort(),
         methods: bad.map((b) => b.why),
       };
       if (bad.length) {

@@ -115,7 +115,8 @@ export const check = defineCheck(import.meta.url, {
           const allow = String(config.keyRestrictions.enforcementType ?? "").toLowerCase() === "allow";
           const refused = fido2Methods(methods)
             .map((m) => norm(m.aaGuid))
-            .filter((a) => (allow ? !listed.has(a) : listed.has(a)));
+            .filter((a) => (allow ? !listed.has(a) : listed.has(a)))
+            .sort();
           evidence.keyRestrictions = {
             enforcementType: config.keyRestrictions.enforcementType ?? null,
             aaGuids: [...listed].sort(),

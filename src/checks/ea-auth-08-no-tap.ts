@@ -42,6 +42,9 @@ export const check = defineCheck(import.meta.url, {
           if (!start || m.lifetimeInMinutes == null) return true;
           return start.getTime() + m.lifetimeInMinutes * 60_000 > ctx.now.getTime();
         });
+      usable.sort((a, b) =>
+        `${a.startDateTime ?? ""}${a.id}`.localeCompare(`${b.startDateTime ?? ""}${b.id}`),
+      );
       if (!usable.length) {
         findings.push({ status: "pass", subject, message: `${label}: no usable Temporary Access Pass` });
         continue;

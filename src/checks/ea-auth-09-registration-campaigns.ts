@@ -15,11 +15,13 @@ export const check = defineCheck(import.meta.url, {
     const campaign = policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign;
     // "default" is Microsoft-managed, which Microsoft switches on for users who use SMS or voice.
     const campaignOn = campaign && String(campaign.state ?? "default").toLowerCase() !== "disabled";
-    const forcing = ((policy.authenticationMethodConfigurations ?? []) as Array<Record<string, any>>).filter(
-      (c) =>
-        c.state === "enabled" &&
-        (c.includeTargets ?? []).some((t: Record<string, any>) => t.isRegistrationRequired === true),
-    );
+    const forcing = [...((policy.authenticationMethodConfigurations ?? []) as Array<Record<string, any>>)]
+      .sort((a, b) => String(a.id).localeCompare(String(b.id)))
+      .filter(
+        (c) =>
+          c.state === "enabled" &&
+          (c.includeTargets ?? []).some((t: Record<string, any>) => t.isRegistrationRequired === true),
+      );
     const findings: Finding[] = [];
     for (const { account, user } of accountUsers(ctx)) {
       if (!user) continue;

@@ -33,7 +33,12 @@ export const check = defineCheck(import.meta.url, {
       const label = accountLabel(account);
       const holdings = ctx.directory
         .holdersOf(GLOBAL_ADMINISTRATOR, "/")
-        .filter((h) => h.userId === norm(account.id));
+        .filter((h) => h.userId === norm(account.id))
+        .sort((a, b) =>
+          `${a.kind}${a.via}${a.groupId ?? ""}${a.sourceId}`.localeCompare(
+            `${b.kind}${b.via}${b.groupId ?? ""}${b.sourceId}`,
+          ),
+        );
       const describe = holdings.map((h) => ({
         kind: h.kind,
         via: h.via,

@@ -105,7 +105,7 @@ export const check = defineCheck(import.meta.url, {
     }
 
     if (isAvailable(ctx.snapshot, objectPath("groups", group.id, "members"))) {
-      const members = group.members ?? [];
+      const members = [...(group.members ?? [])].sort((a, b) => norm(a.id).localeCompare(norm(b.id)));
       const nonUsers = members.filter(
         (m) =>
           !(m["@odata.type"] ?? "").toLowerCase().endsWith(".user") && !ctx.directory.users.has(norm(m.id)),

@@ -44,7 +44,10 @@ export const check = defineCheck(import.meta.url, {
   appliesTo: (ctx) => lacksLicence(ctx, "p2", "PIM activation approval"),
   evaluate(ctx) {
     const findings: Finding[] = [];
-    for (const assignment of ctx.snapshot.roleManagementPolicyAssignments ?? []) {
+    const assignments = [...(ctx.snapshot.roleManagementPolicyAssignments ?? [])].sort((a, b) =>
+      `${norm(a.roleDefinitionId)}${a.id}`.localeCompare(`${norm(b.roleDefinitionId)}${b.id}`),
+    );
+    for (const assignment of assignments) {
       const role = GUARDED_ROLES[ctx.directory.roleTemplate(assignment.roleDefinitionId ?? "")];
       if (!role || (assignment.scopeId ?? "/") !== "/") continue;
       const rule = (assignment.policy?.rules ?? []).find(
