@@ -87,7 +87,23 @@ export const check = defineCheck(import.meta.url, {
         : accounts.method === "group"
           ? " (members of the emergency group)"
           : "";
-    if (count < min) {
+    // Discovery reads Conditional Access exclusions, roles and alert rules: when those could not be
+    // read, finding too few candidates proves nothing about the tenant.
+    const discoveryBlind =
+      accounts.method === "discovered" &&
+      ["conditionalAccessPolicies", "roleAssignments"].some((s) => !isAvailable(ctx.snapshot, s));
+    if (count < min && discoveryBlind) {
+      findings.push({
+        status: "unknown",
+        subject: {
+          type: "tenant",
+          id: ctx.snapshot.tenant.id,
+          displayName: ctx.snapshot.tenant.displayName ?? null,
+        },
+        message: `Discovery found ${count} emergency account${count === 1 ? "" : "s"}, but the data it ranks by (Conditional Access policies, role assignments) could not all be read: name the accounts in the config`,
+        evidence,
+      });
+    } else if (count < min) {
       findings.push({
         status: "fail",
         subject: {

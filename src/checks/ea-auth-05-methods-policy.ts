@@ -42,7 +42,11 @@ export const check = defineCheck(import.meta.url, {
       ? ctx.accounts.resolved.map((a) => methodsPath(a.id))
       : [];
   },
-  appliesTo: needsAccounts,
+  appliesTo(ctx) {
+    if (!ctx.config.profile.allowedMethods.some((m) => CONFIG_ID[m]))
+      return "profile allowedMethods names only Windows Hello for Business, which Windows and Intune policy govern, not the methods policy";
+    return needsAccounts(ctx);
+  },
   evaluate(ctx) {
     const policy = ctx.snapshot.authenticationMethodsPolicy;
     if (!policy) return [];

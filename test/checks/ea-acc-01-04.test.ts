@@ -38,6 +38,12 @@ describe("EA-ACC-01 enough accounts", () => {
     t.config = {};
     expect(t.run(acc01).status).toBe("fail");
   });
+  it("does not fail a discovery that could not read what it ranks by", () => {
+    const { t } = goodTenant();
+    t.config = {};
+    t.unavailable("conditionalAccessPolicies", "403 Forbidden: Policy.Read.All");
+    expect(t.run(acc01).status).toBe("unknown");
+  });
 });
 
 describe("EA-ACC-02 enabled", () => {

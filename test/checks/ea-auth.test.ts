@@ -196,6 +196,15 @@ describe("EA-AUTH-05 methods policy lets the keys work", () => {
     g.t.methodConfig("Fido2").excludeTargets = [{ targetType: "group", id: g.group.id }];
     expect(g.t.run(auth05).findings.filter((f) => f.status === "fail")).toHaveLength(2);
   });
+  it("grades every method configuration allowedMethods names", () => {
+    const { t } = goodTenant();
+    t.config = { ...t.config, profile: { allowedMethods: ["fido2", "x509CertificateMultiFactor"] } };
+    const r = t.run(auth05);
+    expect(r.status).toBe("fail");
+    expect(r.findings.find((f) => f.status === "fail")?.message).toContain("X509Certificate");
+    t.config = { ...t.config, profile: { allowedMethods: ["windowsHelloForBusiness"] } };
+    expect(t.run(auth05).reason).toContain("Windows Hello");
+  });
   it("fails a key restriction that refuses a registered key", () => {
     const { t } = goodTenant();
     t.methodConfig("Fido2").keyRestrictions = {

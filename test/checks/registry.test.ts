@@ -27,7 +27,19 @@ describe("registry", () => {
     expect(implemented.length).toBeGreaterThan(0);
     for (const c of implemented) {
       expect(c.docs, c.id).toMatch(new RegExp(`^# ${c.id}:`));
-      expect(c.docs, c.id).toMatch(/## How to fix/);
+      for (const section of [
+        "## What",
+        "## Why",
+        "## When it applies",
+        "## How it is evaluated",
+        "## How to fix",
+      ])
+        expect(c.docs, `${c.id} ${section}`).toContain(section);
+      // every fix names the portal path, a Graph request and a PowerShell command
+      const fix = c.docs!.slice(c.docs!.indexOf("## How to fix"));
+      expect(fix, c.id).toMatch(/Microsoft Entra admin center|mysignins|portal/i);
+      expect(fix, c.id).toMatch(/graph\.microsoft\.com/);
+      expect(fix, c.id).toMatch(/(Get|Set|New|Update|Remove|Restore|Invoke)-Mg/);
     }
   });
   it("skips the placeholders of other branches with a reason, never passes them", () => {
