@@ -59,7 +59,8 @@ export const check = defineCheck(import.meta.url, {
       }
 
       const owned = new Set<string>();
-      if (isAvailable(ctx.snapshot, objectPath("users", account.id, "ownedObjects")))
+      const ownedReadable = isAvailable(ctx.snapshot, objectPath("users", account.id, "ownedObjects"));
+      if (ownedReadable)
         for (const o of user.ownedObjects ?? [])
           if (OWNABLE.test(o["@odata.type"] ?? ""))
             owned.add(`${(o["@odata.type"] ?? "").replace(/^#microsoft\.graph\./, "")} ${o.id}`);
@@ -102,7 +103,13 @@ export const check = defineCheck(import.meta.url, {
                 powershell: `Get-MgUserMemberOf -UserId ${account.id}; Remove-MgGroupMemberByRef -GroupId <group-id> -DirectoryObjectId ${account.id}`,
               },
             }
-          : { status: "pass", subject, message: `${label} holds nothing but its emergency role and group` },
+          : user.ownedObjects === undefined && ownedReadable
+            ? {
+                status: "unknown",
+                subject,
+                message: `${label}: its owned objects were not collected, so ownership cannot be ruled out`,
+              }
+            : { status: "pass", subject, message: `${label} holds nothing but its emergency role and group` },
       );
     }
     return findings;

@@ -77,10 +77,26 @@ export const check = defineCheck(import.meta.url, {
     return undefined;
   },
   evaluate(ctx) {
-    const admins = everydayAdmins(ctx)
-      .map((id) => ({ id, user: ctx.directory.users.get(id), methods: methodsOf(ctx, id) }))
-      .filter((a) => a.methods);
+    const all = everydayAdmins(ctx).map((id) => ({
+      id,
+      user: ctx.directory.users.get(id),
+      methods: methodsOf(ctx, id),
+    }));
+    const admins = all.filter((a) => a.methods);
     const findings: Finding[] = [];
+    // Listed as unreadable, the needs already make this unknown; merely not collected, say so here.
+    const notCollected = all.filter((a) => !a.methods && isAvailable(ctx.snapshot, methodsPath(a.id)));
+    if (notCollected.length)
+      findings.push({
+        status: "unknown",
+        subject: {
+          type: "tenant",
+          id: ctx.snapshot.tenant.id,
+          displayName: ctx.snapshot.tenant.displayName ?? null,
+        },
+        message: `The methods of ${notCollected.length} privileged user${notCollected.length === 1 ? " were" : "s were"} not collected, so sharing with them cannot be ruled out`,
+        evidence: { users: notCollected.map((a) => a.user?.userPrincipalName ?? a.id).sort() },
+      });
     for (const { account, user } of accountUsers(ctx)) {
       if (!user) continue;
       const subject = userSubject(account);

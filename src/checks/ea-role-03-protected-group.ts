@@ -88,7 +88,15 @@ export const check = defineCheck(import.meta.url, {
         },
       );
 
-    if (isAvailable(ctx.snapshot, objectPath("groups", group.id, "owners"))) {
+    // A relationship the export did not collect is absent, not empty: never read it as "none".
+    const notCollected = (["members", "owners"] as const).filter((r) => group[r] === undefined);
+    if (notCollected.length)
+      findings.push({
+        status: "unknown",
+        subject,
+        message: `The emergency group's ${notCollected.join(" and ")} were not collected`,
+      });
+    if (group.owners !== undefined && isAvailable(ctx.snapshot, objectPath("groups", group.id, "owners"))) {
       const owners = (group.owners ?? []).map((o) => o.id).sort();
       if (owners.length)
         fail(
@@ -104,7 +112,7 @@ export const check = defineCheck(import.meta.url, {
         );
     }
 
-    if (isAvailable(ctx.snapshot, objectPath("groups", group.id, "members"))) {
+    if (group.members !== undefined && isAvailable(ctx.snapshot, objectPath("groups", group.id, "members"))) {
       const members = [...(group.members ?? [])].sort((a, b) => norm(a.id).localeCompare(norm(b.id)));
       const nonUsers = members.filter(
         (m) =>

@@ -87,3 +87,24 @@ describe("which accounts", () => {
     expect(r.candidates?.every((c) => c.selected === r.resolved.some((a) => a.id === c.id))).toBe(true);
   });
 });
+
+describe("config+group mismatch", () => {
+  it("keeps the configured accounts authoritative and lets EA-ROLE-03 name both sides of the mismatch", async () => {
+    const { check: role03 } = await import("../../src/checks/ea-role-03-protected-group.js");
+    const { t, bg1, bg2, group, admin } = goodTenant();
+    t.group(group.id).members = [
+      { "@odata.type": "#microsoft.graph.user", id: bg1.id },
+      { "@odata.type": "#microsoft.graph.user", id: admin.id },
+    ];
+    const r = resolveAccounts(t.build(), t.configObject());
+    expect(r.method).toBe("config+group");
+    expect(r.resolved.map((a) => a.id)).toEqual([bg1.id, bg2.id]);
+    const result = t.run(role03);
+    expect(result.status).toBe("fail");
+    const failed = result.findings.filter((f) => f.status === "fail");
+    expect(failed.find((f) => f.subject?.id === bg2.id)?.message).toContain("not a member");
+    expect(failed.find((f) => f.subject?.id === admin.id)?.message).toContain(
+      "not a configured emergency account",
+    );
+  });
+});

@@ -274,3 +274,11 @@ describe("EA-ACC-10 isolation", () => {
   });
   it("skips without accounts", () => expect(noAccounts(goodTenant().t).run(acc10).status).toBe("skip"));
 });
+
+describe("EA-ACC-10 with ownedObjects not collected", () => {
+  it("is unknown rather than pass", () => {
+    const { t, bg1 } = goodTenant();
+    delete t.user(bg1.id).ownedObjects;
+    expect(t.run(acc10).status).toBe("unknown");
+  });
+});

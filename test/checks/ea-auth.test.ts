@@ -379,3 +379,16 @@ describe("EA-AUTH-10 not at risk", () => {
     expect(t.run(auth10).status).toBe("unknown");
   });
 });
+
+describe("relationships that were not collected are never read as empty", () => {
+  it("EA-AUTH-04 is unknown when a privileged user's methods were not collected", () => {
+    const { t, admin } = goodTenant();
+    delete t.user(admin.id).authenticationMethods;
+    expect(t.run(auth04).status).toBe("unknown");
+  });
+  it("EA-AUTH-01 is unknown when an account's methods were not collected", () => {
+    const { t, bg1 } = goodTenant();
+    delete t.user(bg1.id).authenticationMethods;
+    expect(t.run(auth01).status).toBe("unknown");
+  });
+});

@@ -237,3 +237,11 @@ describe("EA-ROLE-06 PIM approvers", () => {
     expect(t.run(role06).status).toBe("unknown");
   });
 });
+
+describe("EA-ROLE-03 and EA-ACC-10 with relationships not collected", () => {
+  it("is unknown, not a mismatch, when the group's members were not collected", () => {
+    const { t, group } = goodTenant();
+    delete t.group(group.id).members;
+    expect(t.run(role03).status).toBe("unknown");
+  });
+});
