@@ -1,4 +1,4 @@
-import { norm } from "../snapshot/directory.js";
+import { licenceTier, norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
 import { defineCheck } from "./docs.js";
 import { accountLabel, accountUsers, daysBetween, needsAccounts, parseDate, userSubject } from "./support.js";
@@ -32,7 +32,9 @@ export const check = defineCheck(import.meta.url, {
   title: "The emergency accounts' passwords are rotated, and changed after each use",
   severity: "low",
   sources: ["000"],
-  needs: ["users", "signIns"],
+  needs: ["users"],
+  // Sign-in logs need Entra ID P1: where the tenant provably has none, only the age can be graded.
+  needsFor: (ctx) => (licenceTier(ctx.snapshot)?.p1 === false ? [] : ["signIns"]),
   appliesTo(ctx) {
     if (ctx.config.profile.passwords === "discarded")
       return "profile passwords: discarded (the accounts are passwordless; nothing to rotate)";

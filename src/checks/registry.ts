@@ -35,7 +35,7 @@ import { check as eaRole05 } from "./ea-role-05-other-global-admins.js";
 import { check as eaRole06 } from "./ea-role-06-pim-approvers.js";
 import * as pendingChecks from "./pending-checks.js";
 import { runChecks } from "./runner.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { AccountResolution, Check, CheckContext, CheckResult } from "./types.js";
 
 export const CHECKS: readonly Check[] = [
   eaAcc01,
@@ -88,6 +88,16 @@ export function buildCheckContext(snapshot: Snapshot, config: Config): CheckCont
     accounts: resolveAccounts(snapshot, config, directory),
     now: new Date(snapshot.tenant.capturedAt),
   };
+}
+
+/** The results with the accounts they were graded on (the report's `accounts` block). Pure. */
+export function assessWithAccounts(
+  snapshot: Snapshot,
+  config: Config,
+  checks: readonly Check[] = CHECKS,
+): { accounts: AccountResolution; results: CheckResult[] } {
+  const ctx = buildCheckContext(snapshot, config);
+  return { accounts: ctx.accounts, results: runChecks(checks, ctx) };
 }
 
 /** Runs every check of the catalogue on a snapshot. Pure: the same input gives the same results. */

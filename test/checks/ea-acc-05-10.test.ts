@@ -282,3 +282,11 @@ describe("EA-ACC-10 with ownedObjects not collected", () => {
     expect(t.run(acc10).status).toBe("unknown");
   });
 });
+
+describe("EA-ACC-06 without P1", () => {
+  it("grades only the age when sign-in logs cannot exist", () => {
+    const { t } = goodTenant({ licence: "free" });
+    t.unavailable("signIns", "403 Forbidden: tenant has no Entra ID P1");
+    expect(t.run(acc06).status).toBe("pass");
+  });
+});

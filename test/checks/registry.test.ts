@@ -58,3 +58,14 @@ describe("registry", () => {
     expect(assess(s, c)).toEqual(assess(s, c));
   });
 });
+
+describe("assessWithAccounts", () => {
+  it("returns the accounts the results were graded on", async () => {
+    const { assessWithAccounts } = await import("../../src/checks/registry.js");
+    const { t, bg1, bg2 } = goodTenant();
+    const { accounts, results } = assessWithAccounts(t.build(), Config.parse(t.config));
+    expect(accounts.method).toBe("config+group");
+    expect(accounts.resolved.map((a) => a.id)).toEqual([bg1.id, bg2.id]);
+    expect(results).toHaveLength(38);
+  });
+});
