@@ -69,3 +69,15 @@ describe("assessWithAccounts", () => {
     expect(results).toHaveLength(38);
   });
 });
+
+describe("the good tenant", () => {
+  it("passes every account, role and authentication check", () => {
+    const { t } = goodTenant();
+    const results = assess(t.build(), Config.parse(t.config)).filter((r) =>
+      /^EA-(ACC|ROLE|AUTH)-/.test(r.id),
+    );
+    expect(
+      results.filter((r) => r.status !== "pass").map((r) => `${r.id}: ${r.status} ${r.reason ?? ""}`),
+    ).toEqual([]);
+  });
+});
