@@ -38,6 +38,17 @@ describe("EA-ACC-01 enough accounts", () => {
     t.config = {};
     expect(t.run(acc01).status).toBe("fail");
   });
+  it("applies always: it is skipped only when the config turns it off, with the reason", () => {
+    const { t } = goodTenant();
+    t.config = {
+      ...t.config,
+      checks: { "EA-ACC-01": { enabled: false, reason: "accounts managed elsewhere" } },
+    };
+    expect(t.run(acc01)).toMatchObject({
+      status: "skip",
+      reason: "disabled in config: accounts managed elsewhere",
+    });
+  });
   it("does not fail a discovery that could not read what it ranks by", () => {
     const { t } = goodTenant();
     t.config = {};
