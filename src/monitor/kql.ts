@@ -260,7 +260,8 @@ export function watchVerdict(q: QueryAnalysis, row: LogRow, requireIdentity = tr
     if (requireIdentity && v.matches.length === 0)
       return {
         status: "not-watched",
-        reason: "no positive comparison on UserId, UserPrincipalName, TargetResources or InitiatedBy names it",
+        reason:
+          "no positive comparison on UserId, UserPrincipalName, TargetResources or InitiatedBy names it",
         excerpts: [],
       };
     const excerpts = [...new Set(v.matches.map((m) => m.excerpt))];
@@ -495,7 +496,11 @@ function compare(op: string, leftNode: KNode, rightNode: KNode, n: KNode, ctx: E
   let left = evalValue(leftNode, ctx);
   let right = evalValue(rightNode, ctx);
   if (left.t === "lits" && (right.t === "text" || right.t === "obj")) [left, right] = [right, left];
-  const fail = (r: Tri, why: string): BoolResult => ({ r, m: [], why: r === true ? [] : [`${excerpt}: ${why}`] });
+  const fail = (r: Tri, why: string): BoolResult => ({
+    r,
+    m: [],
+    why: r === true ? [] : [`${excerpt}: ${why}`],
+  });
 
   if (left.t === "time" || right.t === "time") return { r: true, m: [], why: [] };
   if (left.t === "unknown") return fail("depends", left.why);
@@ -558,7 +563,8 @@ function compare(op: string, leftNode: KNode, rightNode: KNode, n: KNode, ctx: E
     const hit = base === "has_all" ? matched.length === lits.length && lits.length > 0 : matched.length > 0;
     r = negated ? !hit : hit;
   }
-  if (!r) return fail(false, negated || op === "!=" || op === "!~" ? "excludes this row" : "false for this row");
+  if (!r)
+    return fail(false, negated || op === "!=" || op === "!~" ? "excludes this row" : "false for this row");
   const m: IdentityMatch[] = [];
   if (!negated && POSITIVE_OPERATORS.has(op) && ident) {
     const names = rowIdentities(ctx.row);
@@ -612,7 +618,12 @@ function columnValue(name: string, ctx: EvalContext): Val | undefined {
       return row.initiator
         ? {
             t: "obj",
-            v: { user: { id: row.initiator.id.toLowerCase(), userPrincipalName: row.initiator.userPrincipalName } },
+            v: {
+              user: {
+                id: row.initiator.id.toLowerCase(),
+                userPrincipalName: row.initiator.userPrincipalName,
+              },
+            },
             ident: { upn: false, folded: false },
           }
         : unknown("the initiator varies");
@@ -685,7 +696,8 @@ function evalValueInner(n: KNode, ctx: EvalContext): Val {
     case "JsonArrayExpression": {
       const out: string[] = [];
       for (const d of descendants(n)) {
-        if (nodeClass(d) === "LiteralExpression" && typeof d.LiteralValue === "string") out.push(d.LiteralValue);
+        if (nodeClass(d) === "LiteralExpression" && typeof d.LiteralValue === "string")
+          out.push(d.LiteralValue);
       }
       return { t: "lits", v: out };
     }
