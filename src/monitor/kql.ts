@@ -128,6 +128,32 @@ const POSITIVE_OPERATORS = new Set([
   "contains_cs",
 ]);
 
+/** Operators that keep every row reaching them, or whose effect is evaluated elsewhere (where, join). */
+const ROW_KEEPING_OPERATORS = new Set([
+  "FilterOperator",
+  "JoinOperator",
+  "LookupOperator",
+  "ExtendOperator",
+  "ProjectOperator",
+  "ProjectAwayOperator",
+  "ProjectKeepOperator",
+  "ProjectRenameOperator",
+  "ProjectReorderOperator",
+  "SummarizeOperator",
+  "TakeOperator",
+  "TopOperator",
+  "SortOperator",
+  "DistinctOperator",
+  "UnionOperator",
+  "MvApplyOperator",
+  "MvExpandOperator",
+  "ParseOperator",
+  "SerializeOperator",
+  "AsOperator",
+  "CountOperator",
+  "RenderOperator",
+]);
+
 const entityJson = (e: KqlEntity) => ({
   id: e.id.toLowerCase(),
   userPrincipalName: e.userPrincipalName ?? null,
@@ -149,7 +175,7 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
   const all = [...descendants(root)];
 
   const lets = new Map<string, KNode>();
-  const bindings = new Map<string, Binding>();
+  const bindings = new Map<string, Binding[]>();
   const elementColumns = new Set<string>();
   for (const n of all) {
     const cls = nodeClass(n);
@@ -160,7 +186,8 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
     } else if (cls === "SimpleNamedExpression") {
       const [decl, expr] = elements(n);
       const name = decl ? nameOf(decl) : undefined;
-      if (name && expr) bindings.set(name, { expr, element: underMvOperator(n) });
+      if (name && expr)
+        bindings.set(name, [...(bindings.get(name) ?? []), { expr, element: underMvOperator(n) }]);
     } else if (cls === "MvExpandExpression" || cls === "MvApplyExpression") {
       // `mv-expand TargetResources` without a new name turns the column into its elements.
       const [expr] = elements(n);
@@ -189,7 +216,18 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
   // The filters that decide which rows come out: every `where`, except those that only build a list
   // of values (inside `x in (subquery)`, or a `let` that reads no log table).
   const filters = all.filter((n) => nodeClass(n) === "FilterOperator" && !buildsValueList(n, lets));
-  const joins = all.filter((n) => nodeClass(n) === "JoinOperator" && !buildsValueList(n, lets));
+  const joins = all.filter(
+    (n) =>
+      (nodeClass(n) === "JoinOperator" || nodeClass(n) === "LookupOperator") && !buildsValueList(n, lets),
+  );
+  // Operators whose effect on rows the analysis does not model (search, sample, parse-where,
+  // evaluate, invoke, ...) may drop the account's rows: they narrow like an unknown filter.
+  const opaque = all.filter(
+    (n) =>
+      nodeClass(n).endsWith("Operator") &&
+      !ROW_KEEPING_OPERATORS.has(nodeClass(n)) &&
+      !buildsValueList(n, lets),
+  );
 
   const ctx: EvalContext = {
     text,
@@ -199,6 +237,7 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
     watchlists: watchlistByAlias,
     row: { table: "" },
     depth: 0,
+    evaluating: new Set(),
   };
 
   const evaluate = (row: LogRow): RowVerdict => {
@@ -216,8 +255,14 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
       if (r.r === true) matches.push(...r.m);
       else blockers.push(...r.why);
     }
+    for (const o of opaque) {
+      const source = sourceTables(o, lets);
+      if (source.size > 0 && !source.has(row.table)) continue;
+      accepted = and3(accepted, "depends");
+      blockers.push(`${excerptOf(text, o, 120)}: this operator may drop rows`);
+    }
     for (const j of joins) {
-      const kind = joinKind(j);
+      const kind = joinKind(j, nodeClass(j) === "LookupOperator" ? "leftouter" : "innerunique");
       if (["leftouter", "fullouter"].includes(kind)) continue;
       const source = sourceTables(j, lets);
       if (source.size > 0 && !source.has(row.table)) continue;
@@ -324,13 +369,16 @@ function stringArgument(call: KNode): string | undefined {
   return first && typeof first.LiteralValue === "string" ? first.LiteralValue : undefined;
 }
 
-function joinKind(j: KNode): string {
-  for (const n of descendants(j)) {
-    if (nodeClass(n) !== "NamedParameter") continue;
-    const [decl, value] = elements(n);
-    if (decl && nameOf(decl) === "kind" && value) return String(value.LiteralValue ?? "innerunique");
+function joinKind(j: KNode, byDefault: string): string {
+  for (const n of children(j)) {
+    for (const p of descendants(n)) {
+      if (nodeClass(p) !== "NamedParameter") continue;
+      const [decl, value] = elements(p);
+      if (decl && nameOf(decl) === "kind" && value) return String(value.LiteralValue ?? byDefault);
+    }
+    if (!n.IsToken && nodeClass(n) !== "SyntaxList") break;
   }
-  return "innerunique";
+  return byDefault;
 }
 
 /** A filter that only narrows a list of values (a watchlist subquery), not the alert's rows. */
@@ -386,7 +434,9 @@ function sourceTables(op: KNode, lets: Map<string, KNode>): Set<string> {
 interface EvalContext {
   text: string;
   lets: Map<string, KNode>;
-  bindings: Map<string, Binding>;
+  bindings: Map<string, Binding[]>;
+  /** bindings being evaluated: `extend UserId = tolower(UserId)` reads the column inside. */
+  evaluating: Set<string>;
   elementColumns: Set<string>;
   watchlists: Map<string, WatchlistData>;
   row: LogRow;
@@ -712,16 +762,24 @@ function evalValueInner(n: KNode, ctx: EvalContext): Val {
     }
     case "NameReference": {
       const name = nameOf(n) ?? "";
+      // A name the query assigns (extend, project, mv-apply) shadows the column of the same name.
+      const bound = ctx.evaluating.has(name) ? undefined : ctx.bindings.get(name);
+      if (bound && bound.length > 1) return unknown(`${name} is assigned in several places`);
+      const binding = bound?.[0];
+      if (binding) {
+        ctx.evaluating.add(name);
+        try {
+          const v = evalValue(binding.expr, ctx);
+          if (binding.element && v.t === "obj" && Array.isArray(v.v)) {
+            return v.v.length === 1 ? { t: "obj", v: v.v[0], ident: v.ident } : unknown("several elements");
+          }
+          return v;
+        } finally {
+          ctx.evaluating.delete(name);
+        }
+      }
       const col = columnValue(name, ctx);
       if (col) return col;
-      const binding = ctx.bindings.get(name);
-      if (binding) {
-        const v = evalValue(binding.expr, ctx);
-        if (binding.element && v.t === "obj" && Array.isArray(v.v)) {
-          return v.v.length === 1 ? { t: "obj", v: v.v[0], ident: v.ident } : unknown("several elements");
-        }
-        return v;
-      }
       const letExpr = ctx.lets.get(name);
       if (letExpr) return evalValue(letExpr, ctx);
       return unknown(`${name} is not a value the analysis knows`);
