@@ -3,122 +3,12 @@ import { accountEntity, needsP1, readDoc, sortedAccounts } from "../monitor/chec
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";
-import type { KqlEntity, LogRow } from "../monitor/kql.js";
-import { AUDIT_TABLE } from "../monitor/kql.js";
+import type { AuditFamily } from "../monitor/families.js";
+import { auditFamilies } from "../monitor/families.js";
+import type { KqlEntity } from "../monitor/kql.js";
 import { isAvailable } from "../snapshot/availability.js";
-import type { Check, CheckContext, Finding, Remediation } from "./types.js";
+import type { Check, Finding, Remediation } from "./types.js";
 import { coverageEvidence } from "./ea-mon-03-signin-alert.js";
-
-/** One family of EA-MON-04: the audit events an alert must keep, as synthetic AuditLogs rows. */
-export interface AuditFamily {
-  id: number;
-  name: string;
-  /** the rule must name the principal (family 3 names no account). */
-  requireIdentity: boolean;
-  rows: Array<{ label: string; row: LogRow }>;
-  /** why the family does not apply to this tenant. */
-  notApplicable?: string;
-  /** a query that covers the family, for the remediation. */
-  sampleQuery: string;
-}
-
-const audit = (operation: string, category: string, extra: Partial<LogRow>): LogRow => ({
-  table: AUDIT_TABLE,
-  operation,
-  category,
-  ...extra,
-});
-
-// Operation names from Microsoft's audit-activity reference (monitoring.md §4). Each family is tested
-// with the events that must raise it; a query narrowed to some of them misses the rest.
-const GROUP_OPERATIONS = [
-  "Add member to group",
-  "Remove member from group",
-  "Add owner to group",
-  "Remove owner from group",
-];
-const ROLE_OPERATIONS = [
-  "Add member to role",
-  "Remove member from role",
-  "Add eligible member to role",
-  "Remove eligible member from role",
-];
-const CA_OPERATIONS = [
-  "Add conditional access policy",
-  "Update conditional access policy",
-  "Delete conditional access policy",
-];
-const CREDENTIAL_OPERATIONS: Array<[string, boolean]> = [
-  // [operation, the account itself initiates it]
-  ["User registered security info", true],
-  ["User deleted security info", true],
-  ["Reset password (by admin)", false],
-  ["Change user password", false],
-];
-
-export function auditFamilies(ctx: CheckContext): AuditFamily[] {
-  const accounts = sortedAccounts(ctx).map(accountEntity);
-  const group: KqlEntity | undefined = ctx.accounts.group
-    ? { id: ctx.accounts.group.id.toLowerCase(), type: "Group" }
-    : undefined;
-  const ids = accounts.map((a) => `"${a.id}"`).join(", ");
-  return [
-    {
-      id: 1,
-      name: "emergency group membership and owner changes",
-      requireIdentity: true,
-      notApplicable: group ? undefined : "no emergency group is configured",
-      rows: group
-        ? GROUP_OPERATIONS.map((op) => ({
-            label: `${op}: ${group.id}`,
-            row: audit(op, "GroupManagement", { targets: [group] }),
-          }))
-        : [],
-      sampleQuery: `AuditLogs | where OperationName has_any ("member to group", "member from group", "owner to group", "owner from group") | where TargetResources has "${group?.id ?? "<group id>"}"`,
-    },
-    {
-      id: 2,
-      name: "role changes of the accounts or group",
-      requireIdentity: true,
-      rows: [...accounts, ...(group ? [group] : [])].flatMap((principal) =>
-        ROLE_OPERATIONS.map((op) => ({
-          label: `${op}: ${principal.userPrincipalName ?? principal.id}`,
-          row: audit(op, "RoleManagement", { targets: [principal] }),
-        })),
-      ),
-      sampleQuery: `AuditLogs | where Category =~ "RoleManagement" | where TargetResources has_any (${ids}${group ? `, "${group.id}"` : ""})`,
-    },
-    {
-      id: 3,
-      name: "Conditional Access policy added, updated or deleted",
-      requireIdentity: false,
-      rows: CA_OPERATIONS.map((op) => ({ label: op, row: audit(op, "Policy", { targets: [] }) })),
-      sampleQuery: 'AuditLogs | where OperationName has "conditional access policy"',
-    },
-    {
-      id: 4,
-      name: "security info registered or deleted, password reset or changed on an account",
-      requireIdentity: true,
-      rows: accounts.flatMap((a) =>
-        CREDENTIAL_OPERATIONS.map(([op, self]) => ({
-          label: `${op}: ${a.userPrincipalName ?? a.id}`,
-          row: audit(op, "UserManagement", { targets: [a], ...(self ? { initiator: a } : {}) }),
-        })),
-      ),
-      sampleQuery: `AuditLogs | where OperationName has "security info" or (OperationName has_any ("password") and OperationName has_any ("change", "changed", "reset")) | where TargetResources has_any (${ids})`,
-    },
-    {
-      id: 5,
-      name: "any audit event initiated by an account",
-      requireIdentity: true,
-      rows: accounts.map((a) => ({
-        label: `any operation by ${a.userPrincipalName ?? a.id}`,
-        row: { table: AUDIT_TABLE, initiator: a },
-      })),
-      sampleQuery: `AuditLogs | where tostring(InitiatedBy.user.id) in~ (${ids})`,
-    },
-  ];
-}
 
 const remediationFor = (families: AuditFamily[]): Remediation => ({
   summary: `Add log search alerts (or Sentinel rules creating incidents) on the AuditLogs workspace for: ${families
@@ -153,7 +43,10 @@ export const check: Check = {
     if (ctx.accounts.resolved.length === 0)
       return [{ status: "unknown", message: "No emergency account is known, so no alert can be graded." }];
     const ws = resolveWorkspaces(s);
-    const families = auditFamilies(ctx);
+    const group: KqlEntity | undefined = ctx.accounts.group
+      ? { id: ctx.accounts.group.id.toLowerCase(), type: "Group" }
+      : undefined;
+    const families = auditFamilies(sortedAccounts(ctx).map(accountEntity), group);
     if (ws.auditWorkspaces.length === 0)
       return [
         {

@@ -347,3 +347,32 @@ describe("assignments and operators that change rows", () => {
     }
   });
 });
+
+describe("audit operation families a query matches", () => {
+  it("names the families one query covers on its own", async () => {
+    const { auditFamilies, familiesCovered } = await import("../../src/monitor/families.js");
+    const families = auditFamilies([A, B], G);
+    const cover = (q: string) => familiesCovered(analyzeQuery(q), families);
+    expect(cover(`AuditLogs | where OperationName has "conditional access policy"`)).toEqual([3]);
+    expect(
+      cover(
+        `AuditLogs | where OperationName in~ ("Add conditional access policy", "Update conditional access policy")`,
+      ),
+    ).toEqual([]);
+    expect(cover(`AuditLogs | where tostring(InitiatedBy.user.id) in~ ("${A.id}", "${B.id}")`)).toEqual([5]);
+    expect(cover(`AuditLogs | where TargetResources has "${G.id}"`)).toEqual([1]);
+    expect(
+      cover(
+        `AuditLogs | where Category =~ "RoleManagement" | where TargetResources has_any ("${A.id}", "${B.id}", "${G.id}")`,
+      ),
+    ).toEqual([2]);
+    expect(
+      cover(
+        `AuditLogs | where TargetResources has_any ("${A.id}", "${B.id}", "${G.id}") or tostring(InitiatedBy.user.id) in~ ("${A.id}", "${B.id}")`,
+      ),
+    ).toEqual([1, 2, 4, 5]);
+    expect(cover(`SigninLogs | where UserId in ("${A.id}", "${B.id}")`)).toEqual([]);
+    const withoutGroup = auditFamilies([A, B]);
+    expect(withoutGroup[0]!.notApplicable).toContain("no emergency group");
+  });
+});
