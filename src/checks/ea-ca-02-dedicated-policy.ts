@@ -39,6 +39,16 @@ export function includesOnlyEmergencyPrincipals(p: ConditionalAccessPolicy, ctx:
   return includeGroups.every((g) => groups.has(g));
 }
 
+/** No emergency account or group is known: which policies are dedicated cannot be told. */
+export function noEmergencyPrincipals(ctx: CheckContext): boolean {
+  return ctx.accounts.resolved.length === 0 && !ctx.accounts.group;
+}
+
+export const NO_PRINCIPALS: Finding = {
+  status: "unknown",
+  message: "No emergency account or group is known, so the dedicated policy cannot be identified.",
+};
+
 export interface DedicatedPolicies {
   policies: ConditionalAccessPolicy[];
   how: "config" | "found";
@@ -174,6 +184,7 @@ export const check: Check = {
   appliesTo: conditionalAccessApplies,
   evaluate(ctx) {
     if (!ctx.snapshot.conditionalAccessPolicies) return [];
+    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
     const d = dedicatedPolicies(ctx);
     const findings: Finding[] = d.missingIds.map((id) => ({
       status: "fail" as const,

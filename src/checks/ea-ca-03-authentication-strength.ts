@@ -7,6 +7,8 @@ import {
   CA_NEEDS,
   conditionalAccessApplies,
   dedicatedPolicies,
+  NO_PRINCIPALS,
+  noEmergencyPrincipals,
   policySubject,
 } from "./ea-ca-02-dedicated-policy.js";
 import type { Check, CheckContext, Finding, Remediation } from "./types.js";
@@ -60,12 +62,17 @@ export const check: Check = {
   appliesTo(ctx) {
     const reason = conditionalAccessApplies(ctx);
     if (reason) return reason;
-    if (ctx.snapshot.conditionalAccessPolicies && dedicatedPolicies(ctx).policies.length === 0)
+    if (
+      ctx.snapshot.conditionalAccessPolicies &&
+      !noEmergencyPrincipals(ctx) &&
+      dedicatedPolicies(ctx).policies.length === 0
+    )
       return "there is no dedicated policy (EA-CA-02 fails)";
     return undefined;
   },
   evaluate(ctx) {
     if (!ctx.snapshot.conditionalAccessPolicies) return [];
+    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
     const allowed = new Set(ctx.config.profile.allowedMethods);
     const findings: Finding[] = [];
     const dedicated = dedicatedPolicies(ctx).policies;

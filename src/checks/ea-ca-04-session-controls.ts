@@ -5,6 +5,8 @@ import {
   CA_NEEDS,
   conditionalAccessApplies,
   dedicatedPolicies,
+  NO_PRINCIPALS,
+  noEmergencyPrincipals,
   policySubject,
 } from "./ea-ca-02-dedicated-policy.js";
 import type { Check, Finding } from "./types.js";
@@ -52,12 +54,17 @@ export const check: Check = {
   appliesTo(ctx) {
     const reason = conditionalAccessApplies(ctx);
     if (reason) return reason;
-    if (ctx.snapshot.conditionalAccessPolicies && dedicatedPolicies(ctx).policies.length === 0)
+    if (
+      ctx.snapshot.conditionalAccessPolicies &&
+      !noEmergencyPrincipals(ctx) &&
+      dedicatedPolicies(ctx).policies.length === 0
+    )
       return "there is no dedicated policy (EA-CA-02 fails)";
     return undefined;
   },
   evaluate(ctx) {
     if (!ctx.snapshot.conditionalAccessPolicies) return [];
+    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
     const wanted = ctx.config.profile.signInFrequency as Frequency;
     return dedicatedPolicies(ctx).policies.map((p): Finding => {
       const found = problems(p, wanted);

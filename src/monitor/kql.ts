@@ -113,6 +113,24 @@ type Val =
 
 const unknown = (why: string): Val => ({ t: "unknown", why });
 
+/** Nesting the evaluation follows before it gives up ("depends"): real alert queries stay far below. */
+const MAX_DEPTH = 64;
+const MAX_BRACKET_DEPTH = 200;
+
+/** The deepest nesting of (, [ and { in the text (strings and comments included: an upper bound). */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const ch of text) {
+    if (ch === "(" || ch === "[" || ch === "{") max = Math.max(max, ++depth);
+    else if (ch === ")" || ch === "]" || ch === "}") depth = Math.max(0, depth - 1);
+  }
+  return max;
+}
+
+/** Longer queries are not analysed (Sentinel caps queries at 10,000 characters). */
+const MAX_QUERY_LENGTH = 65_536;
+
 const TIME_COLUMNS = new Set(["TimeGenerated", "CreatedDateTime", "ActivityDateTime", "_TimeReceived"]);
 const TIME_FUNCTIONS = new Set(["ago", "now", "datetime", "startofday", "startofweek", "endofday", "bin"]);
 const POSITIVE_OPERATORS = new Set([
@@ -170,6 +188,39 @@ interface Binding {
 }
 
 export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): QueryAnalysis {
+  try {
+    if (text.length > MAX_QUERY_LENGTH) throw new Error(`longer than ${MAX_QUERY_LENGTH} characters`);
+    // The parser takes seconds on thousands of nested brackets; no real alert query nests that deep.
+    if (bracketDepth(text) > MAX_BRACKET_DEPTH)
+      throw new Error(`brackets nested deeper than ${MAX_BRACKET_DEPTH}`);
+    const analysis = analyze(text, watchlists);
+    return {
+      ...analysis,
+      evaluate: (row) => {
+        try {
+          return analysis.evaluate(row);
+        } catch (err) {
+          const why = `the query could not be evaluated: ${err instanceof Error ? err.message : String(err)}`;
+          return { accepted: "depends", matches: [], blockers: [why] };
+        }
+      },
+    };
+  } catch (err) {
+    // A query the parser or the walk cannot handle (absurd nesting, say) watches nobody provably.
+    const why = `the query could not be analysed: ${err instanceof Error ? err.message : String(err)}`;
+    const verdict: RowVerdict = { accepted: "depends", matches: [], blockers: [why] };
+    return {
+      text,
+      syntaxErrors: [why],
+      tables: [],
+      watchlists: [],
+      missingWatchlists: [],
+      evaluate: () => verdict,
+    };
+  }
+}
+
+function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
   const parsed = parseKql(text);
   const root = parsed.root;
   const all = [...descendants(root)];
@@ -461,6 +512,17 @@ function operatorToken(n: KNode): string | undefined {
 }
 
 function evalBool(n: KNode, ctx: EvalContext): BoolResult {
+  if (ctx.depth > MAX_DEPTH)
+    return { r: "depends", m: [], why: [`${excerptOf(ctx.text, n, 60)}: nested too deeply to evaluate`] };
+  ctx.depth++;
+  try {
+    return evalBoolInner(n, ctx);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+function evalBoolInner(n: KNode, ctx: EvalContext): BoolResult {
   const cls = nodeClass(n);
   const excerpt = () => excerptOf(ctx.text, n);
   if (cls === "ParenthesizedExpression") {
@@ -713,7 +775,7 @@ function property(base: Val, key: string): Val {
 }
 
 function evalValue(n: KNode, ctx: EvalContext): Val {
-  if (ctx.depth > 32) return unknown("too deeply nested");
+  if (ctx.depth > MAX_DEPTH) return unknown("too deeply nested");
   ctx.depth++;
   try {
     return evalValueInner(n, ctx);

@@ -86,13 +86,20 @@ export function elements(n: KNode): KNode[] {
 }
 
 export function tokens(n: KNode): KNode[] {
-  if (n.IsToken) return [n];
-  return children(n).flatMap(tokens);
+  return descendants(n).filter((d) => d.IsToken);
 }
 
-export function* descendants(n: KNode): Generator<KNode> {
-  yield n;
-  for (const c of children(n)) yield* descendants(c);
+/** The node and everything under it, in document order (iterative: deep trees do not cost depth²). */
+export function descendants(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  const stack: KNode[] = [n];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    out.push(cur);
+    const kids = children(cur);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  }
+  return out;
 }
 
 /** The identifier of a NameReference / NameDeclaration / TokenName. */

@@ -376,3 +376,12 @@ describe("audit operation families a query matches", () => {
     expect(withoutGroup[0]!.notApplicable).toContain("no emergency group");
   });
 });
+
+it("turns a query the analysis cannot handle into 'not watched', never a throw", () => {
+  const deep = `SigninLogs | where ${"(".repeat(5000)}UserId == "${A.id}"${")".repeat(5000)}`;
+  const v = watchVerdict(analyzeQuery(deep), signIn(A));
+  expect(v.status).toBe("not-watched");
+  expect(v.reason).toContain("nested deeper");
+  const nested = `SigninLogs | where ${"(".repeat(100)}UserId == "${A.id}"${")".repeat(100)}`;
+  expect(watchVerdict(analyzeQuery(nested), signIn(A)).status).not.toBe("error");
+});

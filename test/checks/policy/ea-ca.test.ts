@@ -264,3 +264,10 @@ it("grades dedicated policies regardless of the order Graph returned them in", (
   expect(run(ca02, t)).toEqual(forward);
   expect(forward.findings.map((f) => f.subject?.id)).toEqual([DEDICATED]);
 });
+
+it("is unknown, not fail or skip, when no emergency account or group is known", () => {
+  for (const c of [ca02, ca03, ca04]) {
+    const r = run(c, goodTenant(), { accounts: { resolved: [], group: undefined } });
+    expect([c.id, r.status]).toEqual([c.id, "unknown"]);
+  }
+});
