@@ -146,6 +146,8 @@ const POSITIVE_OPERATORS = new Set([
   "contains_cs",
 ]);
 
+const CROSS_RESOURCE_FUNCTIONS = new Set(["workspace", "app", "cluster", "database", "resource", "adx"]);
+
 /** Operators that keep every row reaching them, or whose effect is evaluated elsewhere (where, join). */
 const ROW_KEEPING_OPERATORS = new Set([
   "FilterOperator",
@@ -249,6 +251,8 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
 
   const tables = new Set<string>();
   const watchlistNames = new Set<string>();
+  // workspace("...").SigninLogs reads another workspace: the rule's scope says nothing about it.
+  const crossResource: KNode[] = [];
   for (const n of all) {
     const cls = nodeClass(n);
     if (cls === "NameReference") {
@@ -259,6 +263,7 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
       const arg = stringArgument(n);
       if (fn === "table" && arg && KNOWN_TABLES.includes(arg)) tables.add(arg);
       if (fn === "_GetWatchlist" && arg) watchlistNames.add(arg);
+      if (fn && CROSS_RESOURCE_FUNCTIONS.has(fn)) crossResource.push(n);
     }
   }
   const watchlistByAlias = new Map(watchlists.map((w) => [w.alias.toLowerCase(), w]));
@@ -305,6 +310,10 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
       accepted = and3(accepted, r.r);
       if (r.r === true) matches.push(...r.m);
       else blockers.push(...r.why);
+    }
+    for (const c of crossResource) {
+      accepted = and3(accepted, "depends");
+      blockers.push(`${excerptOf(text, c, 120)}: reads data outside the rule's workspace`);
     }
     for (const o of opaque) {
       const source = sourceTables(o, lets);

@@ -385,3 +385,10 @@ it("turns a query the analysis cannot handle into 'not watched', never a throw",
   const nested = `SigninLogs | where ${"(".repeat(100)}UserId == "${A.id}"${")".repeat(100)}`;
   expect(watchVerdict(analyzeQuery(nested), signIn(A)).status).not.toBe("error");
 });
+
+it("does not count a query reading another workspace's tables", () => {
+  const q = `union workspace("other-ws").SigninLogs, SigninLogs | where UserId == "${A.id}"`;
+  const v = watchVerdict(analyzeQuery(q), signIn(A));
+  expect(v.status).toBe("not-watched");
+  expect(v.reason).toContain("outside the rule's workspace");
+});

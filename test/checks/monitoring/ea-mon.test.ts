@@ -59,6 +59,17 @@ describe("EA-MON-01 log export", () => {
     expect(r.status).toBe("unknown");
     expect(r.reason).toContain("403 AuthorizationFailed");
   });
+  it("keeps a proven fail beside unreadable licences", () => {
+    const t = goodTenant();
+    t.azure.diagnosticSettings = [];
+    delete t.subscribedSkus;
+    t.unavailable = { subscribedSkus: "403" };
+    expect(run(mon01, t).status).toBe("fail");
+    expect(
+      run(mon01, { ...goodTenant(), subscribedSkus: undefined, unavailable: { subscribedSkus: "403" } })
+        .status,
+    ).toBe("unknown");
+  });
   it("warns when the sign-in categories go to different workspaces", () => {
     const t = goodTenant();
     const other = `${WS}-2`;

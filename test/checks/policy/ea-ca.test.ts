@@ -194,6 +194,13 @@ describe("EA-CA-04 session controls", () => {
     t.conditionalAccessPolicies.shift();
     expect(run(ca04, t).status).toBe("skip");
   });
+  it("keeps a proven fail beside unreadable licences", () => {
+    const t = goodTenant();
+    dedicated(t).sessionControls.persistentBrowser = { isEnabled: false, mode: null };
+    delete t.subscribedSkus;
+    t.unavailable = { subscribedSkus: "403" };
+    expect(run(ca04, t).status).toBe("fail");
+  });
 });
 
 describe("EA-CA-07 exclusions through the group", () => {
