@@ -108,7 +108,8 @@ type Val =
   | { t: "text"; v: string; ident?: IdentInfo }
   | { t: "obj"; v: unknown; ident?: IdentInfo }
   | { t: "lits"; v: string[] }
-  | { t: "time" }
+  /** a time: the row's own (TimeGenerated), past (ago(x), now() - x), now, future, or other (datetime(...)). */
+  | { t: "time"; when: "row" | "past" | "now" | "future" | "other" }
   | { t: "unknown"; why: string };
 
 const unknown = (why: string): Val => ({ t: "unknown", why });
@@ -563,9 +564,23 @@ function evalBoolInner(n: KNode, ctx: EvalContext): BoolResult {
     return compare(op, left, right, n, ctx);
   }
   if (cls === "BetweenExpression") {
-    const left = elements(n)[0];
-    if (left && evalValue(left, ctx).t === "time") return { r: true, m: [], why: [] };
-    return { r: "depends", m: [], why: [`${excerpt()}: a condition on other data`] };
+    // TimeGenerated between (ago(1h) .. now()) bounds the window; fixed dates may exclude every new row.
+    const [left, couple] = elements(n);
+    const [low, high] = couple ? elements(couple) : [];
+    const lv = left ? evalValue(left, ctx) : undefined;
+    const lo = low ? evalValue(low, ctx) : undefined;
+    const hi = high ? evalValue(high, ctx) : undefined;
+    if (
+      operatorToken(n) === "between" &&
+      lv?.t === "time" &&
+      lv.when === "row" &&
+      lo?.t === "time" &&
+      lo.when === "past" &&
+      hi?.t === "time" &&
+      (hi.when === "now" || hi.when === "future")
+    )
+      return { r: true, m: [], why: [] };
+    return { r: "depends", m: [], why: [`${excerpt()}: a condition that may exclude recent events`] };
   }
   if (cls === "FunctionCallExpression") {
     const fn = functionName(n);
@@ -623,7 +638,22 @@ function compare(op: string, leftNode: KNode, rightNode: KNode, n: KNode, ctx: E
     why: r === true ? [] : [`${excerpt}: ${why}`],
   });
 
-  if (left.t === "time" || right.t === "time") return { r: true, m: [], why: [] };
+  if (left.t === "time" || right.t === "time") {
+    // Only "the row's time is after a recent instant" bounds the window without hiding new events;
+    // TimeGenerated < ago(30d), or a fixed date, silences the alert.
+    const mirrored: Record<string, string> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+    const [rowSide, other, o] =
+      left.t === "time" && left.when === "row" ? [left, right, op] : [right, left, mirrored[op] ?? op];
+    if (
+      rowSide.t === "time" &&
+      rowSide.when === "row" &&
+      other.t === "time" &&
+      other.when === "past" &&
+      (o === ">" || o === ">=")
+    )
+      return { r: true, m: [], why: [] };
+    return fail("depends", "a time condition that may exclude recent events");
+  }
   if (left.t === "unknown") return fail("depends", left.why);
   if (right.t === "unknown") return fail("depends", right.why);
   if (right.t !== "lits") return fail("depends", "compares two columns");
@@ -759,7 +789,7 @@ function columnValue(name: string, ctx: EvalContext): Val | undefined {
     case "$table":
       return { t: "text", v: row.table };
     default:
-      if (TIME_COLUMNS.has(name)) return { t: "time" };
+      if (TIME_COLUMNS.has(name)) return { t: "time", when: "row" };
       return undefined;
   }
 }
@@ -870,6 +900,15 @@ function evalValueInner(n: KNode, ctx: EvalContext): Val {
     }
     case "FunctionCallExpression":
       return evalCall(n, ctx);
+    case "BinaryExpression": {
+      const op = operatorToken(n);
+      const [l, r] = elements(n);
+      if ((op === "-" || op === "+") && l && r) {
+        const lv = evalValue(l, ctx);
+        if (lv.t === "time" && lv.when === "now") return { t: "time", when: op === "-" ? "past" : "future" };
+      }
+      return unknown(`${excerptOf(ctx.text, n, 60)} is not evaluated`);
+    }
     case "PipeExpression":
       return watchlistValues(n, ctx);
     default:
@@ -880,7 +919,9 @@ function evalValueInner(n: KNode, ctx: EvalContext): Val {
 function evalCall(n: KNode, ctx: EvalContext): Val {
   const fn = functionName(n) ?? "";
   const args = callArguments(n);
-  if (TIME_FUNCTIONS.has(fn)) return { t: "time" };
+  if (fn === "ago") return { t: "time", when: "past" };
+  if (fn === "now") return { t: "time", when: args.length === 0 ? "now" : "other" };
+  if (TIME_FUNCTIONS.has(fn)) return { t: "time", when: "other" };
   if (fn === "_GetWatchlist") return watchlistValues(n, ctx);
   if (fn === "pack_array") {
     const out: string[] = [];

@@ -392,3 +392,26 @@ it("does not count a query reading another workspace's tables", () => {
   expect(v.status).toBe("not-watched");
   expect(v.reason).toContain("outside the rule's workspace");
 });
+
+describe("time filters", () => {
+  it("bound the window without narrowing when they keep recent events", () => {
+    for (const t of [
+      "TimeGenerated > ago(1h)",
+      "TimeGenerated >= ago(5m)",
+      "ago(1h) < TimeGenerated",
+      "TimeGenerated > now() - 1h",
+      "TimeGenerated between (ago(1h) .. now())",
+    ])
+      expect([t, status(`SigninLogs | where ${t} | where UserId == "${A.id}"`)]).toEqual([t, "watched"]);
+  });
+  it("narrow when they may exclude recent events (a hostile way to silence an alert)", () => {
+    for (const t of [
+      "TimeGenerated < ago(30d)",
+      "TimeGenerated > now()",
+      "TimeGenerated > datetime(2099-01-01)",
+      "TimeGenerated between (datetime(2020-01-01) .. datetime(2020-02-01))",
+      "TimeGenerated between (ago(2d) .. ago(1d))",
+    ])
+      expect([t, status(`SigninLogs | where ${t} | where UserId == "${A.id}"`)]).toEqual([t, "not-watched"]);
+  });
+});
