@@ -282,7 +282,7 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
   const opaque = all.filter(
     (n) =>
       nodeClass(n).endsWith("Operator") &&
-      !ROW_KEEPING_OPERATORS.has(nodeClass(n)) &&
+      (!ROW_KEEPING_OPERATORS.has(nodeClass(n)) || !keepsAtLeastOneRow(n)) &&
       !buildsValueList(n, lets),
   );
 
@@ -428,6 +428,15 @@ function callArguments(call: KNode): KNode[] {
 function stringArgument(call: KNode): string | undefined {
   const first = callArguments(call)[0];
   return first && typeof first.LiteralValue === "string" ? first.LiteralValue : undefined;
+}
+
+/** `take 0` / `top 0 by ...` keep nothing: a count that is not a positive literal may silence the alert. */
+function keepsAtLeastOneRow(op: KNode): boolean {
+  const cls = nodeClass(op);
+  if (cls !== "TakeOperator" && cls !== "TopOperator") return true;
+  const count = elements(op).find((e) => nodeClass(e) !== "SyntaxList" && nodeClass(e) !== "NamedParameter");
+  const v = count ? literalValues(count) : undefined;
+  return v !== undefined && v.length === 1 && Number(v[0]) >= 1;
 }
 
 function joinKind(j: KNode, byDefault: string): string {

@@ -415,3 +415,10 @@ describe("time filters", () => {
       expect([t, status(`SigninLogs | where ${t} | where UserId == "${A.id}"`)]).toEqual([t, "not-watched"]);
   });
 });
+
+it("treats take 0 / top 0 as dropping every row, take 10 as keeping them", () => {
+  expect(status(`SigninLogs | where UserId == "${A.id}" | take 0`)).toBe("not-watched");
+  expect(status(`SigninLogs | where UserId == "${A.id}" | top 0 by TimeGenerated`)).toBe("not-watched");
+  expect(status(`SigninLogs | where UserId == "${A.id}" | limit 10`)).toBe("watched");
+  expect(status(`SigninLogs | where UserId == "${A.id}" | top 5 by TimeGenerated desc`)).toBe("watched");
+});
