@@ -176,8 +176,13 @@ function actionGroupVerdict(snapshot: Snapshot, ids: unknown): { reach: ReachSta
   return { reach: "fails", reasons: notes };
 }
 
-function watchlistsOf(snapshot: Snapshot): WatchlistData[] {
-  return (snapshot.azure?.sentinelWatchlists ?? []).map((w) => {
+/** The watchlists of the workspaces a rule runs on (a watchlist lives in one workspace). */
+function watchlistsOf(snapshot: Snapshot, workspaceIds: string[]): WatchlistData[] {
+  const inWorkspace = (w: ArmResource) =>
+    workspaceIds.some((ws) =>
+      lower(w.id).startsWith(`${ws}/providers/microsoft.securityinsights/watchlists/`),
+    );
+  return (snapshot.azure?.sentinelWatchlists ?? []).filter(inWorkspace).map((w) => {
     const p = props(w);
     const rawItems = Array.isArray((w as any).items) ? ((w as any).items as any[]) : [];
     return {
@@ -229,17 +234,18 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
       `autoMitigate is ${p.autoMitigate === undefined ? "not set (true by default)" : "true"}: the alert stays fired and a second sign-in is silent`,
     );
   }
+  const workspaceIds = (Array.isArray(p.scopes) ? p.scopes : []).map((s: unknown) => lower(String(s))).sort();
   const queries = conditions
     .map((x) => x?.query)
     .filter((q): q is string => typeof q === "string")
-    .map((q) => analyzeQuery(q, watchlistsOf(snapshot)));
+    .map((q) => analyzeQuery(q, watchlistsOf(snapshot, workspaceIds)));
   return {
     source: "azureMonitor",
     id: r.id ?? r.name ?? "",
     name: String(p.displayName ?? r.name ?? r.id ?? ""),
     kind: "Microsoft.Insights/scheduledQueryRules",
     queries,
-    workspaceIds: (Array.isArray(p.scopes) ? p.scopes : []).map((s: unknown) => lower(String(s))).sort(),
+    workspaceIds,
     reach,
     reasons,
     severity,
@@ -298,7 +304,10 @@ function sentinelRule(
     id: r.id ?? r.name ?? "",
     name: String(p.displayName ?? r.name ?? r.id ?? ""),
     kind: `Microsoft.SecurityInsights/alertRules (${kind || "?"})`,
-    queries: typeof p.query === "string" ? [analyzeQuery(p.query, watchlistsOf(snapshot))] : [],
+    queries:
+      typeof p.query === "string"
+        ? [analyzeQuery(p.query, watchlistsOf(snapshot, workspace ? [workspace] : []))]
+        : [],
     workspaceIds: workspace ? [workspace] : [],
     reach,
     reasons,

@@ -242,6 +242,10 @@ union isfuzzy=true SigninLogs, AADNonInteractiveUserSignInLogs | where UserPrinc
       },
     ];
     expect(run(mon03, t).status).toBe("pass");
+    // A watchlist of the same alias in another workspace is not the one the rule reads.
+    t.azure.sentinelWatchlists[0].id = `${WS}-other/providers/Microsoft.SecurityInsights/watchlists/BreakGlass`;
+    expect(run(mon03, t).status).toBe("unknown");
+    t.azure.sentinelWatchlists[0].id = `${WS}/providers/Microsoft.SecurityInsights/watchlists/BreakGlass`;
     t.azure.sentinelWatchlists[0].items.pop();
     expect(run(mon03, t).status).toBe("fail");
   });
