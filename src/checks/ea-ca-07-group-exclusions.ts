@@ -40,14 +40,30 @@ export const check: Check = {
       const excludedUsers = new Set(list(u.excludeUsers).map(norm));
       const excludesGroup = list(u.excludeGroups).some((g) => norm(g) === groupId);
       const direct = accounts.filter((a) => excludedUsers.has(norm(a.id)));
-      const excludedRoles = new Set(list(u.excludeRoles).map(norm));
-      const byRole = excludesGroup
+      // Another excluded group holding an account spares it, but a new account would not be in it
+      // (unless that group holds the emergency group itself).
+      const otherGroups = excludesGroup
         ? []
-        : accounts.filter((a) =>
-            [...ctx.directory.activeRoleTemplates(a.id)].some((r) => excludedRoles.has(r)),
-          );
-      if (direct.length === 0 && byRole.length === 0) {
-        if (excludesGroup)
+        : list(u.excludeGroups)
+            .map(norm)
+            .filter((g) => g !== groupId && !ctx.directory.transitiveGroupsOf(groupId).has(g))
+            .sort();
+      const viaOtherGroup = accounts.filter((a) => {
+        const groups = ctx.directory.transitiveGroupsOf(a.id);
+        return otherGroups.some((g) => groups.has(g));
+      });
+      const nestedEmergency = list(u.excludeGroups).some((g) =>
+        ctx.directory.transitiveGroupsOf(groupId).has(norm(g)),
+      );
+      const excludedRoles = new Set(list(u.excludeRoles).map(norm));
+      const byRole =
+        excludesGroup || nestedEmergency
+          ? []
+          : accounts.filter((a) =>
+              [...ctx.directory.activeRoleTemplates(a.id)].some((r) => excludedRoles.has(r)),
+            );
+      if (direct.length === 0 && byRole.length === 0 && viaOtherGroup.length === 0) {
+        if (excludesGroup || nestedEmergency)
           findings.push({
             status: "pass",
             subject: policySubject(p),
@@ -59,6 +75,10 @@ export const check: Check = {
       const parts: string[] = [];
       if (direct.length)
         parts.push(`excludes ${direct.map((a) => a.userPrincipalName ?? a.id).join(", ")} one by one`);
+      if (viaOtherGroup.length)
+        parts.push(
+          `spares ${viaOtherGroup.map((a) => a.userPrincipalName ?? a.id).join(", ")} through group(s) ${otherGroups.join(", ")}`,
+        );
       if (byRole.length)
         parts.push(
           `spares ${byRole.map((a) => a.userPrincipalName ?? a.id).join(", ")} only by excluding a role they hold`,
@@ -66,7 +86,7 @@ export const check: Check = {
       findings.push({
         status: "fail",
         subject: policySubject(p),
-        message: `"${p.displayName ?? p.id}" ${parts.join(" and ")}${excludesGroup ? "" : ", not through the emergency group"}: a new emergency account would not be covered.`,
+        message: `"${p.displayName ?? p.id}" ${parts.join(" and ")}${excludesGroup || nestedEmergency ? "" : ", not through the emergency group"}: a new emergency account would not be covered.`,
         evidence: {
           state: p.state,
           excludeUsers: list(u.excludeUsers),

@@ -223,6 +223,21 @@ describe("EA-CA-07 exclusions through the group", () => {
     t.conditionalAccessPolicies[1].conditions.users.excludeGroups = [GROUP];
     expect(run(ca07, t).status).toBe("pass");
   });
+  it("fails another group holding the accounts, passes a group that holds the emergency group", () => {
+    const t = goodTenant();
+    const other = "0f0f0f0f-0000-4000-8000-000000000099";
+    t.groups.push({
+      id: other,
+      displayName: "admins",
+      members: [{ "@odata.type": "#microsoft.graph.user", id: A.id }],
+    });
+    t.conditionalAccessPolicies[1].conditions.users.excludeGroups = [other];
+    const r = run(ca07, t);
+    expect(r.status).toBe("fail");
+    expect(r.findings[0]!.message).toContain("through group(s)");
+    t.groups[1].members = [{ "@odata.type": "#microsoft.graph.group", id: GROUP }];
+    expect(run(ca07, t).status).toBe("pass");
+  });
   it("skips without an emergency group", () => {
     const r = run(ca07, goodTenant(), { accounts: { group: undefined }, config: { group: undefined } });
     expect(r.status).toBe("skip");
