@@ -205,6 +205,9 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
     reasons.push(why);
   };
   if (p.enabled !== true) failWith("the rule is disabled");
+  const kind = (r as { kind?: unknown }).kind;
+  if (kind !== undefined && kind !== null && kind !== "LogAlert" && kind !== "SimpleLogAlert")
+    failWith(`kind ${String(kind)} does not raise alerts`);
   const conditions: any[] = Array.isArray(p.criteria?.allOf) ? p.criteria.allOf : [];
   if (conditions.length !== 1)
     failWith(`it has ${conditions.length} conditions; one condition counting the query's rows is expected`);
@@ -250,9 +253,10 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
     reasons,
     severity,
     frequency: p.evaluationFrequency,
-    window: p.windowSize,
+    // overrideQueryTimeRange replaces the window the query looks at (Azure Monitor documentation).
+    window: p.overrideQueryTimeRange ?? p.windowSize,
     frequencySeconds: durationSeconds(p.evaluationFrequency),
-    windowSeconds: durationSeconds(p.windowSize),
+    windowSeconds: durationSeconds(p.overrideQueryTimeRange ?? p.windowSize),
   };
 }
 

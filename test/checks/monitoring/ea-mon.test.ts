@@ -176,6 +176,9 @@ describe("EA-MON-03 sign-in alert", () => {
       (t) => (t.azure.scheduledQueryRules[0].properties.windowSize = "PT1M"),
       (t) => (t.azure.scheduledQueryRules[0].properties.scopes = [`${WS}-elsewhere`]),
       (t) => (t.azure.scheduledQueryRules[0].properties.actions = { actionGroups: [`${AG}-gone`] }),
+      (t) => (t.azure.scheduledQueryRules[0].properties.overrideQueryTimeRange = "PT1M"),
+      (t) => (t.azure.scheduledQueryRules[0].kind = "LogToMetric"),
+      (t) => (t.azure.scheduledQueryRules[0].properties.actions = { actionGroups: [] }),
     ];
     for (const [i, mutate] of variants.entries()) {
       const t = goodTenant();
