@@ -61,6 +61,8 @@ export interface IdentityMatch {
 export interface RowVerdict {
   accepted: Tri;
   matches: IdentityMatch[];
+  /** comparisons naming the principal in filters that held, even when another filter narrows them. */
+  namedBy: IdentityMatch[];
   /** the filters that drop or may drop the row, each with why. */
   blockers: string[];
 }
@@ -204,14 +206,14 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
           return analysis.evaluate(row);
         } catch (err) {
           const why = `the query could not be evaluated: ${err instanceof Error ? err.message : String(err)}`;
-          return { accepted: "depends", matches: [], blockers: [why] };
+          return { accepted: "depends", matches: [], namedBy: [], blockers: [why] };
         }
       },
     };
   } catch (err) {
     // A query the parser or the walk cannot handle (absurd nesting, say) watches nobody provably.
     const why = `the query could not be analysed: ${err instanceof Error ? err.message : String(err)}`;
-    const verdict: RowVerdict = { accepted: "depends", matches: [], blockers: [why] };
+    const verdict: RowVerdict = { accepted: "depends", matches: [], namedBy: [], blockers: [why] };
     return {
       text,
       syntaxErrors: [why],
@@ -330,7 +332,7 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
       accepted = and3(accepted, "depends");
       blockers.push(`${excerptOf(text, j, 120)}: a ${kind} join keeps only rows that find a partner`);
     }
-    return { accepted, matches: accepted === true ? matches : [], blockers };
+    return { accepted, matches: accepted === true ? matches : [], namedBy: matches, blockers };
   };
 
   return {
@@ -393,13 +395,15 @@ export function watchVerdict(q: QueryAnalysis, row: LogRow, requireIdentity = tr
       reason: `the query reads watchlist ${q.missingWatchlists.join(", ")}, which is not in the snapshot`,
       excerpts: v.blockers,
     };
+  const named = [...new Set(v.namedBy.map((m) => m.excerpt))];
+  const namedText = named.length ? `named by ${named.join(", ")}, but ` : "";
   return {
     status: "not-watched",
     reason:
       v.accepted === false
-        ? `a filter drops it: ${v.blockers.join("; ")}`
-        : `a filter may drop it (narrows the comparison): ${v.blockers.join("; ")}`,
-    excerpts: v.blockers,
+        ? `${namedText}a filter drops it: ${v.blockers.join("; ")}`
+        : `${namedText}a filter may drop it (narrows the comparison): ${v.blockers.join("; ")}`,
+    excerpts: [...named, ...v.blockers],
   };
 }
 
@@ -892,7 +896,7 @@ function evalValueInner(n: KNode, ctx: EvalContext): Val {
       if (col) return col;
       const letExpr = ctx.lets.get(name);
       if (letExpr) return evalValue(letExpr, ctx);
-      return unknown(`${name} is not a value the analysis knows`);
+      return unknown(`${name} is not an identity column, so this filter may drop the account's rows`);
     }
     case "PathExpression": {
       const [base, selector] = elements(n);

@@ -422,3 +422,12 @@ it("treats take 0 / top 0 as dropping every row, take 10 as keeping them", () =>
   expect(status(`SigninLogs | where UserId == "${A.id}" | limit 10`)).toBe("watched");
   expect(status(`SigninLogs | where UserId == "${A.id}" | top 5 by TimeGenerated desc`)).toBe("watched");
 });
+
+it("explains a narrowed comparison: which comparison names the account and what narrows it", () => {
+  const v = watchVerdict(
+    analyzeQuery(`SigninLogs | where UserId == "${A.id}" | where ResultType == "0"`),
+    signIn(A),
+  );
+  expect(v.reason).toContain(`named by UserId == "${A.id}", but a filter may drop it`);
+  expect(v.excerpts).toEqual([`UserId == "${A.id}"`, expect.stringContaining('ResultType == "0"')]);
+});
