@@ -129,6 +129,20 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
     problems.push({ status: "fail", what: "it does not grant by authentication strength" });
   if (list(grant.builtInControls).includes("block"))
     problems.push({ status: "fail", what: "it blocks access" });
+  const alternatives = [
+    ...list(grant.builtInControls).filter((x) => x !== "block"),
+    ...list(grant.customAuthenticationFactors),
+    ...list(grant.termsOfUse).map((x) => `terms of use ${x}`),
+  ];
+  if (
+    grant.authenticationStrength?.id &&
+    alternatives.length &&
+    String(grant.operator ?? "OR").toUpperCase() === "OR"
+  )
+    problems.push({
+      status: "fail",
+      what: `it grants by the strength OR ${alternatives.join(", ")}: either satisfies it, so the strength can be bypassed`,
+    });
   const conditionsAdded: string[] = [];
   const loc = c.locations as Record<string, unknown> | null | undefined;
   if (loc && (list(loc.includeLocations).length || list(loc.excludeLocations).length))

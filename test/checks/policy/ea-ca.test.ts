@@ -68,6 +68,16 @@ describe("EA-CA-02 dedicated policy", () => {
       ],
       [(t) => (dedicated(t).conditions.applications.includeApplications = ["MicrosoftAdminPortals"]), "fail"],
       [(t) => (dedicated(t).grantControls = { operator: "OR", builtInControls: ["mfa"] }), "fail"],
+      [(t) => (dedicated(t).grantControls.builtInControls = ["mfa"]), "fail"],
+      [
+        (t) => Object.assign(dedicated(t).grantControls, { operator: "AND", builtInControls: ["mfa"] }),
+        "pass",
+      ],
+      [(t) => (dedicated(t).grantControls.builtInControls = ["mfa"]), "fail"],
+      [
+        (t) => Object.assign(dedicated(t).grantControls, { operator: "AND", builtInControls: ["mfa"] }),
+        "pass",
+      ],
       [
         (t) =>
           (dedicated(t).conditions.locations = {
