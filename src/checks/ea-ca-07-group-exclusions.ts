@@ -24,7 +24,10 @@ export const check: Check = {
   appliesTo(ctx) {
     const reason = conditionalAccessApplies(ctx);
     if (reason) return reason;
-    if (!ctx.accounts.group) return "no emergency group is configured";
+    if (!ctx.accounts.group)
+      return ctx.accounts.unresolvedGroup
+        ? `the configured emergency group ${ctx.accounts.unresolvedGroup} was not found (see EA-ROLE-03)`
+        : "no emergency group is configured";
     return undefined;
   },
   evaluate(ctx) {
