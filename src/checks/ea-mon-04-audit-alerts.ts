@@ -70,11 +70,21 @@ export const check: Check = {
         displayName: family.name,
       };
       if (family.notApplicable) {
-        findings.push({
-          status: "pass",
-          subject,
-          message: `Family (${family.id}) ${family.name} does not apply: ${family.notApplicable}.`,
-        });
+        // A configured group that did not resolve cannot be looked for in the queries.
+        const unresolved = family.id === 1 ? ctx.accounts.unresolvedGroup : undefined;
+        findings.push(
+          unresolved
+            ? {
+                status: "unknown",
+                subject,
+                message: `Family (${family.id}) ${family.name} cannot be checked: the configured group ${unresolved} was not found.`,
+              }
+            : {
+                status: "pass",
+                subject,
+                message: `Family (${family.id}) ${family.name} does not apply: ${family.notApplicable}.`,
+              },
+        );
         continue;
       }
       let status: CoverageStatus = "pass";

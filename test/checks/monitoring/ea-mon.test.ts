@@ -358,3 +358,9 @@ describe("EA-MON-04 audit alert families", () => {
     expect(run(mon04, t).status).toBe("pass");
   });
 });
+
+it("EA-MON-04 is unknown for the group family when the configured group did not resolve", () => {
+  const r = run(mon04, goodTenant(), { accounts: { group: undefined, unresolvedGroup: "grp-missing" } });
+  expect(r.status).toBe("unknown");
+  expect(JSON.stringify(r.findings)).toContain("grp-missing");
+});
