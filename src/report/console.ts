@@ -23,6 +23,9 @@ const t = (text: string | null | undefined, max = MAX_NAME): string => terminalI
 /** A finding's message or fix is cut here in a terminal; the full text is in the json/html formats. */
 const MAX_MESSAGE = 500;
 
+/** A table cell shows at most this much of a tenant string, so a table fits a wide terminal. */
+const MAX_CELL = 60;
+
 const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
 
 export function renderConsole(report: Report, options: ConsoleOptions): string {
@@ -78,7 +81,8 @@ function renderAccounts(report: Report, c: Colors): string[] {
       head: ["Display name", "User principal name", "Object id"],
       style: TABLE_STYLE,
     });
-    for (const acc of a.resolved) table.push([t(acc.displayName), t(acc.userPrincipalName), t(acc.id)]);
+    for (const acc of a.resolved)
+      table.push([t(acc.displayName, MAX_CELL), t(acc.userPrincipalName, MAX_CELL), t(acc.id, MAX_CELL)]);
     out.push(table.toString());
   }
   for (const u of a.unresolved) {

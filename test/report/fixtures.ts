@@ -99,14 +99,12 @@ export function demoBuildCheckContext(snapshot: Snapshot, config: Config): Check
     }
   }
   if (!config.accounts)
-    accounts.candidates = users
-      .slice(0, 3)
-      .map((u) => ({
-        id: u.id,
-        userPrincipalName: u.userPrincipalName,
-        score: 7,
-        reasons: [`named ${u.displayName}`],
-      }));
+    accounts.candidates = users.slice(0, 3).map((u) => ({
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      score: 7,
+      reasons: [`named ${u.displayName}`],
+    }));
   return {
     snapshot,
     directory: new Directory(snapshot),
