@@ -102,6 +102,32 @@ describe.skipIf(!existsSync(CHROMIUM))("the HTML report in headless Chromium", (
     expect(v.text).toContain(HOSTILE.long);
   }, 60_000);
 
+  it("prints readably: on A4 paper nothing runs off the page, 10,000-character names wrap", async () => {
+    const page = await context.newPage();
+    await page.route("**/*", (route) =>
+      route.request().url() === REPORT_URL
+        ? route.fulfill({
+            status: 200,
+            contentType: "text/html; charset=utf-8",
+            body: renderHtml(hostileReport()),
+          })
+        : route.abort("blockedbyclient"),
+    );
+    try {
+      await page.setViewportSize({ width: 794, height: 1123 });
+      await page.goto(REPORT_URL, { waitUntil: "load" });
+      await page.emulateMedia({ media: "print" });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      const pdf = await page.pdf({ format: "A4", printBackground: false });
+      expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
   it("control: the same payloads pasted raw into a page do run and load", async () => {
     const raw = `<!DOCTYPE html><html><body>${HOSTILE.script}${HOSTILE.img}</body></html>`;
     const v = await visit(raw);

@@ -278,9 +278,10 @@ export async function loadCheckRegistry(): Promise<AssessEngine> {
     v !== null &&
     typeof (v as Check).id === "string" &&
     typeof (v as Check).evaluate === "function";
-  const checks = Object.values(mod).find(
-    (v): v is Check[] => Array.isArray(v) && v.length > 0 && v.every(isCheck),
-  );
+  // The checks branch exports the catalogue as CHECKS; any other exported list of checks is accepted
+  // so a rename there does not break assess here.
+  const lists = [mod.CHECKS, ...Object.values(mod)];
+  const checks = lists.find((v): v is Check[] => Array.isArray(v) && v.length > 0 && v.every(isCheck));
   if (typeof buildCheckContext !== "function" || !checks)
     throw new Error("src/checks/registry.ts exports no buildCheckContext or no list of checks");
   return { checks, buildCheckContext: buildCheckContext as AssessEngine["buildCheckContext"] };
