@@ -51,9 +51,12 @@ export function clip(text: string, max: number): string {
   return `${points.slice(0, max).join("")}... (${points.length} characters)`;
 }
 
-/** HTML text and attribute values: the five significant characters as entities; controls made visible. */
-export function escapeHtml(text: string): string {
-  return sanitizeForTerminal(text)
+/**
+ * HTML text and attribute values: the five significant characters as entities; controls (newlines
+ * too, unless `keepNewlines` for a <pre> block) made visible.
+ */
+export function escapeHtml(text: string, { keepNewlines = false } = {}): string {
+  return sanitizeForTerminal(text, { keepNewlines })
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")

@@ -5,10 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import { STATUS_ORDER } from "../checks/types.js";
-import { escapeHtml as h } from "./escape.js";
+import { clip, escapeHtml as h } from "./escape.js";
 import { checkDocUri } from "./links.js";
 import { groupChecks, type Report, type ReportCheck, type ReportFinding } from "./model.js";
 import { METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+
+/** Tenant names in headings, tables and finding lines are cut here (the evidence keeps them whole). */
+const MAX_NAME = 300;
+const n = (text: string | null | undefined): string => h(clip(text ?? "", MAX_NAME));
+/** A code block: newlines kept. */
+const pre = (text: string): string => `<pre><code>${h(text, { keepNewlines: true })}</code></pre>`;
 
 export interface HtmlOptions {
   docsBaseUri?: string;
@@ -23,14 +29,18 @@ h3 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
 .verdict { padding: .7rem 1rem; border-radius: 4px; font-weight: 700; margin: 1rem 0; border: 2px solid; }
 .verdict.failed { color: var(--fail); border-color: var(--fail); } .verdict.passed { color: var(--pass); border-color: var(--pass); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; table-layout: auto; }
-th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; word-break: break-word; }
-th { background: #f3f3f3; }
+th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+td { overflow-wrap: anywhere; }
+th { background: #f3f3f3; white-space: nowrap; }
+table.fixed { table-layout: fixed; }
+col.w10 { width: 10%; } col.w30 { width: 30%; } col.w35 { width: 35%; } col.w55 { width: 55%; }
+h1, h2, h3, p, li { overflow-wrap: anywhere; }
 .badge { display: inline-block; min-width: 5.5em; font-weight: 700; font-size: .8rem; }
 .s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-pass { color: var(--pass); }
 .s-unknown { color: var(--unknown); } .s-error { color: var(--error); } .s-skip { color: var(--skip); }
 .check { border-left: 4px solid #ccc; padding: .2rem .8rem; margin: .8rem 0; page-break-inside: avoid; }
-.check.s-fail { border-color: var(--fail); } .check.s-error { border-color: var(--error); }
-.check.s-warn, .check.s-unknown { border-color: var(--warn); } .check.s-pass { border-color: var(--pass); }
+.check.c-fail { border-color: var(--fail); } .check.c-error { border-color: var(--error); }
+.check.c-warn, .check.c-unknown { border-color: var(--warn); } .check.c-pass { border-color: var(--pass); }
 .finding { margin: .4rem 0 .4rem 1rem; overflow-wrap: anywhere; }
 .muted { color: #555; } .discovered { color: var(--fail); font-weight: 700; }
 pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85rem; }
@@ -54,7 +64,7 @@ export const HTML_CSP = [
 ].join("; ");
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
-  const title = `Breakglass assessment: ${report.tenant.displayName ?? report.tenant.id}`;
+  const title = `Breakglass assessment: ${clip(report.tenant.displayName ?? report.tenant.id, MAX_NAME)}`;
   const body: string[] = [];
   body.push(`<h1>${h(title)}</h1>`);
   body.push(
@@ -62,7 +72,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   );
   body.push(
     `<table><tbody>`,
-    `<tr><th>Tenant</th><td>${h(report.tenant.displayName ?? "(no name)")} <span class="muted">(${h(report.tenant.id)})</span></td></tr>`,
+    `<tr><th>Tenant</th><td>${n(report.tenant.displayName ?? "(no name)")} <span class="muted">(${h(report.tenant.id)})</span></td></tr>`,
     `<tr><th>As of</th><td>${h(report.asOf)}</td></tr>`,
     `<tr><th>Source</th><td>${h(report.source)}</td></tr>`,
     `<tr><th>Generated</th><td>${h(report.generatedAt)} by breakglass ${h(report.tool.version)}</td></tr>`,
@@ -102,18 +112,19 @@ function renderAccounts(report: Report): string[] {
   ];
   if (a.group)
     out.push(
-      `<p>Emergency group: ${h(a.group.displayName ?? "(no name)")} <span class="muted">(${h(a.group.id)})</span></p>`,
+      `<p>Emergency group: ${n(a.group.displayName ?? "(no name)")} <span class="muted">(${h(a.group.id)})</span></p>`,
     );
   if (a.unresolvedGroup !== undefined)
     out.push(`<p class="s-fail">Group not found: ${h(a.unresolvedGroup)}</p>`);
   if (a.resolved.length === 0) out.push(`<p class="s-fail">No emergency account resolved.</p>`);
   else {
     out.push(
-      `<table><thead><tr><th>Display name</th><th>User principal name</th><th>Object id</th></tr></thead><tbody>`,
+      `<table class="fixed"><colgroup><col class="w35"><col class="w35"><col class="w30"></colgroup>`,
+      `<thead><tr><th>Display name</th><th>User principal name</th><th>Object id</th></tr></thead><tbody>`,
     );
     for (const acc of a.resolved)
       out.push(
-        `<tr><td>${h(acc.displayName ?? "")}</td><td>${h(acc.userPrincipalName ?? "")}</td><td><code>${h(acc.id)}</code></td></tr>`,
+        `<tr><td>${n(acc.displayName)}</td><td>${n(acc.userPrincipalName)}</td><td><code>${n(acc.id)}</code></td></tr>`,
       );
     out.push(`</tbody></table>`);
   }
@@ -123,17 +134,18 @@ function renderAccounts(report: Report): string[] {
       const state = u.deleted
         ? `deleted${u.restorableUntil ? `, restorable until ${h(u.restorableUntil)}` : ""}`
         : "not found";
-      out.push(`<li class="s-fail">${h(u.ref)}: ${state}</li>`);
+      out.push(`<li class="s-fail">${n(u.ref)}: ${state}</li>`);
     }
     out.push(`</ul>`);
   }
   if (a.candidates.length > 0) {
     out.push(
-      `<p>Discovery candidates:</p><table><thead><tr><th>Candidate</th><th>Score</th><th>Reasons</th></tr></thead><tbody>`,
+      `<p>Discovery candidates:</p><table class="fixed"><colgroup><col class="w35"><col class="w10"><col class="w55"></colgroup>`,
+      `<thead><tr><th>Candidate</th><th>Score</th><th>Reasons</th></tr></thead><tbody>`,
     );
     for (const c of a.candidates)
       out.push(
-        `<tr><td>${h(c.userPrincipalName ?? c.id)}</td><td>${h(String(c.score))}</td><td>${c.reasons.map(h).join("<br>")}</td></tr>`,
+        `<tr><td>${n(c.userPrincipalName ?? c.id)}</td><td>${h(String(c.score))}</td><td>${c.reasons.map((r) => h(r)).join("<br>")}</td></tr>`,
       );
     out.push(`</tbody></table>`);
   }
@@ -142,7 +154,7 @@ function renderAccounts(report: Report): string[] {
 
 function renderCheck(check: ReportCheck, options: HtmlOptions): string {
   const out = [
-    `<div class="check s-${check.status}" id="${h(check.id)}">`,
+    `<div class="check c-${check.status}" id="${h(check.id)}">`,
     `<h3><span class="badge s-${check.status}">${STATUS_LABEL[check.status]}</span> ${h(check.id)}: ${h(check.title)}</h3>`,
     `<p class="muted">Severity ${h(check.severity)}. <a href="${h(checkDocUri(check.id, options.docsBaseUri))}" rel="noopener noreferrer">About this check</a></p>`,
   ];
@@ -155,14 +167,12 @@ function renderCheck(check: ReportCheck, options: HtmlOptions): string {
 }
 
 function renderFinding(f: ReportFinding): string {
-  const subject = subjectLabel(f.subject);
+  const subject = subjectLabel(f.subject, MAX_NAME);
   const out = [
     `<div class="finding"><p><span class="badge s-${f.status}">${STATUS_LABEL[f.status]}</span>${f.severity ? ` <span class="muted">(${h(f.severity)})</span>` : ""}${subject ? ` <strong>${h(subject)}</strong>:` : ""} ${h(f.message)}</p>`,
   ];
   if (f.evidence && Object.keys(f.evidence).length > 0)
-    out.push(
-      `<p class="muted">Evidence:</p><pre><code>${h(JSON.stringify(f.evidence, null, 2))}</code></pre>`,
-    );
+    out.push(`<p class="muted">Evidence:</p>${pre(JSON.stringify(f.evidence, null, 2))}`);
   if (f.remediation) {
     const r = f.remediation;
     out.push(`<p><strong>Fix:</strong> ${h(r.summary)}</p>`);
@@ -172,7 +182,7 @@ function renderFinding(f: ReportFinding): string {
       ["PowerShell", r.powershell],
       ["Command", r.command],
     ] as const)
-      if (value) out.push(`<p class="muted">${label}:</p><pre><code>${h(value)}</code></pre>`);
+      if (value) out.push(`<p class="muted">${label}:</p>${pre(value)}`);
   }
   out.push(`</div>`);
   return out.join("\n");
