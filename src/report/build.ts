@@ -19,6 +19,8 @@ export interface ReportInput {
   generatedAt: Date;
   /** "live" or "snapshot:<file name>". */
   source: string;
+  /** the configuration file read, for display; null when the defaults applied. */
+  configFile?: string | null;
   toolVersion: string;
   failOn: Severity;
   allowUnknown: boolean;
@@ -42,6 +44,7 @@ export function buildReport(input: ReportInput): Report {
     generatedAt: isoSeconds(input.generatedAt),
     asOf: isoSeconds(new Date(input.asOf)),
     source: input.source,
+    configFile: input.configFile ?? null,
     accounts: toReportAccounts(input.accounts),
     checks,
     summary,

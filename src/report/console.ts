@@ -9,7 +9,15 @@ import { createColors } from "picocolors";
 import type { Status } from "../checks/types.js";
 import { clip, terminalInline } from "./escape.js";
 import { groupChecks, type Report, type ReportCheck } from "./model.js";
-import { evidenceLine, MAX_NAME, METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+import {
+  configLine,
+  evidenceLine,
+  MAX_NAME,
+  METHOD_LABEL,
+  STATUS_LABEL,
+  subjectLabel,
+  verdictLine,
+} from "./text.js";
 import { STATUS_ORDER } from "../checks/types.js";
 
 export interface ConsoleOptions {
@@ -47,6 +55,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
   );
   out.push(
     `${c.dim("Tenant")}    ${t(report.tenant.displayName ?? "(no name)")} ${c.dim(`(${t(report.tenant.id)})`)}`,
+    `${c.dim("Config")}    ${report.configFile === null ? c.yellow(t(configLine(report), 300)) : t(configLine(report), 300)}`,
     `${c.dim("As of")}     ${t(report.asOf)} ${c.dim(`from ${t(report.source, 300)}; generated ${t(report.generatedAt)} by breakglass ${t(report.tool.version)}`)}`,
     "",
   );

@@ -8,7 +8,7 @@ import { STATUS_ORDER } from "../checks/types.js";
 import { clip, escapeHtml as h } from "./escape.js";
 import { checkDocUri } from "./links.js";
 import { groupChecks, type Report, type ReportCheck, type ReportFinding } from "./model.js";
-import { METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+import { configLine, METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
 
 /** Tenant names in headings, tables and finding lines are cut here (the evidence keeps them whole). */
 const MAX_NAME = 300;
@@ -73,6 +73,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   body.push(
     `<table><tbody>`,
     `<tr><th>Tenant</th><td>${n(report.tenant.displayName ?? "(no name)")} <span class="muted">(${h(report.tenant.id)})</span></td></tr>`,
+    `<tr><th>Config</th><td>${n(configLine(report))}</td></tr>`,
     `<tr><th>As of</th><td>${h(report.asOf)}</td></tr>`,
     `<tr><th>Source</th><td>${h(report.source)}</td></tr>`,
     `<tr><th>Generated</th><td>${h(report.generatedAt)} by breakglass ${h(report.tool.version)}</td></tr>`,

@@ -5,7 +5,7 @@
  */
 import { escapeXml as x } from "./escape.js";
 import { groupChecks, type Report, type ReportCheck } from "./model.js";
-import { STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+import { configLine, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
 
 export function renderJunit(report: Report): string {
   const groups = groupChecks(report.checks);
@@ -28,6 +28,7 @@ export function renderJunit(report: Report): string {
         `      <property name="asOf" value="${x(report.asOf)}"/>`,
         `      <property name="source" value="${x(report.source)}"/>`,
         `      <property name="accountsMethod" value="${x(report.accounts.method)}"/>`,
+        `      <property name="configFile" value="${x(configLine(report))}"/>`,
         `      <property name="verdict" value="${x(verdictLine(report))}"/>`,
         `    </properties>`,
       );

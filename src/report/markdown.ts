@@ -7,7 +7,7 @@ import { STATUS_ORDER } from "../checks/types.js";
 import { clip, escapeMarkdown, markdownFence } from "./escape.js";
 import { checkDocUri } from "./links.js";
 import { groupChecks, type Report, type ReportCheck, type ReportFinding } from "./model.js";
-import { MAX_NAME, METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+import { configLine, MAX_NAME, METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
 
 export interface MarkdownOptions {
   docsBaseUri?: string;
@@ -26,6 +26,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     row(["", ""]),
     row(["---", "---"]),
     row(["Tenant", `${md(report.tenant.displayName ?? "(no name)")} (${md(report.tenant.id)})`]),
+    row(["Config", md(configLine(report), 300)]),
     row(["As of", md(report.asOf)]),
     row(["Source", md(report.source, 300)]),
     row(["Generated", `${md(report.generatedAt)} by breakglass ${md(report.tool.version)}`]),

@@ -99,6 +99,11 @@ export const Report = z.strictObject({
   generatedAt: Timestamp,
   asOf: Timestamp,
   source: z.string(),
+  /**
+   * The configuration file read (as given, relative to the working directory when inside it), or
+   * null when none was found and every default applied: a misplaced file must not go unnoticed.
+   */
+  configFile: z.string().nullable(),
   accounts: ReportAccounts,
   checks: z.array(ReportCheck),
   summary: Counts,

@@ -108,6 +108,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
           tenant: { id: report.tenant.id, displayName: report.tenant.displayName },
           asOf: report.asOf,
           source: report.source,
+          configFile: report.configFile,
           accountsMethod: report.accounts.method,
           verdict: report.verdict,
         },

@@ -32,6 +32,10 @@ export function verdictLine(report: Report): string {
     : `PASS: every check ${scope} met`;
 }
 
+/** "breakglass.yaml" or what happened when there was none; raw text. */
+export const configLine = (report: Report): string =>
+  report.configFile ?? "none found (./breakglass.yaml, ./breakglass.json): every default applies";
+
 export const METHOD_LABEL: Record<ReportAccounts["method"], string> = {
   config: "listed in the configuration (accounts)",
   "config+group": "listed in the configuration (accounts), checked against the emergency group",

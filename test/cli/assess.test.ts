@@ -157,6 +157,9 @@ describe("outputs", () => {
     expect(files).toContain("breakglass-report.junit.xml");
     const report = JSON.parse(await readFile(join(dir, "out", "breakglass-report.json"), "utf8"));
     expect(report.source).toBe("snapshot:hostile.json");
+    // No config file: the report says so rather than silently using defaults.
+    expect(report.configFile).toBeNull();
+    expect(r.stdout).toContain("Config    none found (./breakglass.yaml, ./breakglass.json)");
     expect(report.checks.map((c: { id: string }) => c.id)).toEqual(["EA-ACC-02", "EA-AUTH-10"]);
     const sarif = JSON.parse(await readFile(join(dir, "out", "breakglass-report.sarif"), "utf8"));
     // No config file: results point at the snapshot file, relative to the working directory.
@@ -171,6 +174,7 @@ describe("outputs", () => {
     const sarif = JSON.parse(r.stdout);
     expect(sarif.runs[0].properties.accountsMethod).toBe("config");
     const json = JSON.parse((await assess(["--snapshot", "good.json", "--format", "json"])).stdout);
+    expect(json.configFile).toBe("breakglass.yaml");
     expect(json.accounts.method).toBe("config");
     expect(json.accounts.unresolved).toEqual([{ ref: "ghost@contoso.onmicrosoft.com" }]);
     await write("hostile.json", {

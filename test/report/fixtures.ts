@@ -225,6 +225,7 @@ export function hostileReport(): Report {
     asOf: snapshot.tenant.capturedAt,
     generatedAt: new Date("2026-11-01T10:00:05Z"),
     source: `snapshot:${HOSTILE.bidi}.json`,
+    configFile: `breakglass${HOSTILE.ansi}.yaml`,
     toolVersion: "0.1.0",
     failOn: "high",
     allowUnknown: false,

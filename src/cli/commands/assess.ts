@@ -124,6 +124,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     asOf: snapshot.tenant.capturedAt,
     generatedAt: io.clock(),
     source: read.source,
+    configFile: configFile ? displayPath(configFile, io.cwd) : null,
     toolVersion: VERSION,
     failOn,
     allowUnknown: options.allowUnknown === true,
@@ -208,6 +209,12 @@ function parseNow(value: string): Date {
       `--now: expected an ISO 8601 date-time such as 2026-11-01T10:00:00Z, got ${JSON.stringify(value)}`,
     );
   return date;
+}
+
+/** A path as a reader recognises it: relative to the working directory when inside it. */
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
 }
 
 /** The SARIF location of results: relative to the working directory when inside it, else a file URL. */
