@@ -85,6 +85,9 @@ describe("exit codes", () => {
     const r = await assess(["--snapshot", "good.json"]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toMatch(/^PASS/);
+    // No accounts configured: the stand-in discovers them, and the report says so at the top.
+    expect(r.stdout).toContain("identified by discovered: DISCOVERED by heuristics");
+    expect(r.stdout).toContain("discovery candidates");
   });
   it("1 when a check at or above --fail-on fails; --fail-on and --allow-unknown move the line", async () => {
     // hostile.json: disabled accounts fail EA-ACC-02 (high); no riskyUsers makes EA-AUTH-10 (critical) unknown.
