@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
@@ -209,6 +209,13 @@ describe("outputs", () => {
     const r = await assess(["--snapshot", "good.json", "--format", "json", "--out", "no-such-dir/r.json"]);
     expect(r.code).toBe(2);
     expect(await readdir(dir)).toEqual(expect.not.arrayContaining([expect.stringMatching(/\.tmp$/)]));
+  });
+  it("removes its temporary files when a target cannot be replaced", async () => {
+    await mkdir(join(dir, "taken.json"));
+    const r = await assess(["--snapshot", "good.json", "--format", "json", "--out", "taken.json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot write");
+    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
   it("keeps an earlier report untouched when the run fails", async () => {
     await assess(["--snapshot", "good.json", "--format", "json", "--out", "r.json"]);

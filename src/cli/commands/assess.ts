@@ -224,25 +224,43 @@ export function artifactUri(file: string, cwd: string): string {
   return rel.split(sep).map(encodeURIComponent).join("/");
 }
 
-/** Each file to a temporary file beside it first; renamed over the targets only when all are written. */
+/**
+ * Each file to a temporary file beside it first; renamed over the targets only when all are
+ * written. A failure removes every temporary file and is a usage error naming the file (exit 2).
+ */
 export async function writeAtomically(
   files: ReadonlyArray<{ path: string; content: string }>,
 ): Promise<void> {
-  const written: Array<{ tmp: string; path: string }> = [];
-  try {
-    for (const f of files) {
-      const dir = dirname(f.path);
-      const info = await stat(dir).catch(() => undefined);
-      if (!info?.isDirectory()) throw new UsageError(`cannot write ${f.path}: ${dir} is not a directory`);
-      const tmp = join(dir, `.${basename(f.path)}.${process.pid}.tmp`);
-      written.push({ tmp, path: f.path });
-      await writeFile(tmp, f.content, { encoding: "utf8", mode: 0o644 });
+  const pending: Array<{ tmp: string; path: string }> = [];
+  const cleanUp = () => Promise.all(pending.map((w) => unlink(w.tmp).catch(() => undefined)));
+  const cannotWrite = (path: string, err: unknown) =>
+    new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  for (const f of files) {
+    const dir = dirname(f.path);
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      await cleanUp();
+      throw new UsageError(`cannot write ${f.path}: ${dir} is not a directory`);
     }
-  } catch (err) {
-    await Promise.all(written.map((w) => unlink(w.tmp).catch(() => undefined)));
-    throw err;
+    const tmp = join(dir, `.${basename(f.path)}.${process.pid}.tmp`);
+    pending.push({ tmp, path: f.path });
+    try {
+      await writeFile(tmp, f.content, { encoding: "utf8", mode: 0o644 });
+    } catch (err) {
+      await cleanUp();
+      throw cannotWrite(f.path, err);
+    }
   }
-  for (const w of written) await rename(w.tmp, w.path);
+  while (pending.length > 0) {
+    const next = pending[0]!;
+    try {
+      await rename(next.tmp, next.path);
+    } catch (err) {
+      await cleanUp();
+      throw cannotWrite(next.path, err);
+    }
+    pending.shift();
+  }
 }
 
 function processIo(): AssessIo {
