@@ -128,9 +128,13 @@ export function describeIssues(error: z.ZodError, document: unknown): string[] {
     switch (issue.code) {
       case "unrecognized_keys": {
         const node = schemaAt(schema, path);
-        const allowed = node?.properties ? Object.keys(node.properties).join(", ") : "no other keys";
+        const keys = node?.properties ? Object.keys(node.properties) : [];
+        const allowed = keys.length > 0 ? keys.join(", ") : "no other keys";
         return issue.keys
-          .map((key) => `${formatPath([...path, key])}: unknown key; allowed here: ${allowed}`)
+          .map((key) => {
+            const near = closest(key, keys);
+            return `${formatPath([...path, key])}: unknown key${near ? ` (did you mean ${near}?)` : ""}; allowed here: ${allowed}`;
+          })
           .join("\n  ");
       }
       case "invalid_key": {
@@ -148,6 +152,31 @@ export function describeIssues(error: z.ZodError, document: unknown): string[] {
         return `${formatPath(path)}: ${issue.message}`;
     }
   });
+}
+
+/** The allowed key a typo most likely meant: edit distance at most 2, case ignored. */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 interface SchemaNode {

@@ -102,7 +102,9 @@ describe("exit codes", () => {
     await write("breakglass.yaml", "profile:\n  keysPerAcount: 2\n");
     const r = await assess(["--snapshot", "good.json"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("profile.keysPerAcount: unknown key; allowed here:");
+    expect(r.stderr).toContain(
+      "profile.keysPerAcount: unknown key (did you mean keysPerAccount?); allowed here:",
+    );
     expect(r.stdout).toBe("");
   });
   it("2 for a bad format name, a bad severity, a bad --now, or --out with several formats", async () => {

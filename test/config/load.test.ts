@@ -31,11 +31,11 @@ describe("parsing and validating", () => {
   it("names the path of an unknown key and what is allowed there", () => {
     const message = problem("profile:\n  namming: obscure\n");
     expect(message).toContain(
-      "profile.namming: unknown key; allowed here: accountCount, naming, namingPattern",
+      "profile.namming: unknown key (did you mean naming?); allowed here: accountCount, naming, namingPattern",
     );
     expect(problem("colour: red\n")).toMatch(/colour: unknown key; allowed here: tenant, accounts, group,/);
     expect(problem("profile:\n  envelope:\n    devices: compliant\n")).toContain(
-      "profile.envelope.devices: unknown key; allowed here: clientAppTypes, platforms",
+      "profile.envelope.devices: unknown key (did you mean device?); allowed here: clientAppTypes, platforms",
     );
   });
   it("names the path of a wrong type and the type allowed", () => {
