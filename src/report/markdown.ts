@@ -51,12 +51,23 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     out.push("");
     for (const check of group.checks) out.push(...renderCheck(check, options));
   }
-  return (
-    out
-      .join("\n")
-      .replace(/\n{3,}/g, "\n\n")
-      .trimEnd() + "\n"
-  );
+  return withoutRepeatedBlankLines(out).join("\n").trimEnd() + "\n";
+}
+
+/** Sections end and begin with a blank line; keep one, except inside fenced code, which stays as it is. */
+function withoutRepeatedBlankLines(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let fence: string | undefined;
+  for (const chunk of lines)
+    for (const line of chunk.split("\n")) {
+      if (fence === undefined) {
+        const open = /^(`{3,})/.exec(line);
+        if (open) fence = open[1];
+        else if (line === "" && out.at(-1) === "") continue;
+      } else if (line === fence) fence = undefined;
+      out.push(line);
+    }
+  return out;
 }
 
 function renderAccounts(report: Report): string[] {

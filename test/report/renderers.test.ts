@@ -257,3 +257,21 @@ describe("junit", () => {
     expect(HOSTILE.cdata).toContain("]]>");
   });
 });
+
+describe("markdown code blocks", () => {
+  it("keep their blank lines and their content exactly, while prose has no repeated blank line", () => {
+    const withScript = hostileReport();
+    const finding = withScript.checks[0]!.findings.find((f) => f.status === "fail")!;
+    finding.remediation = { summary: "run it", powershell: "Connect-MgGraph\n\n\n\nUpdate-MgUser -UserId x" };
+    const md = renderMarkdown(withScript);
+    expect(md).toContain("```\nConnect-MgGraph\n\n\n\nUpdate-MgUser -UserId x\n```");
+    let fence: string | undefined;
+    let previous: string | undefined;
+    for (const line of md.split("\n")) {
+      if (fence === undefined && /^`{3,}/.test(line)) fence = /^`+/.exec(line)![0];
+      else if (fence !== undefined && line === fence) fence = undefined;
+      else if (fence === undefined) expect(line === "" && previous === "").toBe(false);
+      previous = line;
+    }
+  });
+});
