@@ -27,6 +27,9 @@ export interface CountersSnapshot {
 
 export interface InFlight {
   depth: number;
+  /** the counters epoch the request started in: requests from before a reset do not count */
+  epoch: number;
+  done: boolean;
 }
 
 export class Counters {
@@ -41,16 +44,21 @@ export class Counters {
   private finishedDepth = 0;
   private maxDepth = 0;
   private firstTokenDepth: number | null = null;
+  private epoch = 0;
 
   /** Call when an HTTP request starts; pass the result to `finish` when its response is complete. */
   start(isTokenRequest = false): InFlight {
     const depth = this.finishedDepth + 1;
     if (depth > this.maxDepth) this.maxDepth = depth;
     if (isTokenRequest && this.firstTokenDepth === null) this.firstTokenDepth = depth;
-    return { depth };
+    return { depth, epoch: this.epoch, done: false };
   }
 
+  /** Idempotent: the first call marks the request finished. */
   finish(flight: InFlight): void {
+    if (flight.done) return;
+    flight.done = true;
+    if (flight.epoch !== this.epoch) return;
     if (flight.depth > this.finishedDepth) this.finishedDepth = flight.depth;
   }
 
@@ -74,6 +82,7 @@ export class Counters {
   }
 
   reset(): void {
+    this.epoch++;
     this.byEndpoint = new Map();
     this.total = 0;
     this.faultsBySection = new Map();

@@ -108,3 +108,14 @@ export class FaultInjector {
     this.random = mulberry32(this.options.seed);
   }
 }
+
+/**
+ * The snapshot `unavailable` key a fault would explain if the client gave up on it:
+ * `users[<id>].authenticationMethods` for a per-object relationship, else the section.
+ */
+export function unavailableKeyOf(entry: Pick<FaultLogEntry, "section" | "objectId">): string {
+  if (entry.objectId === undefined) return entry.section;
+  const dot = entry.section.indexOf(".");
+  if (dot < 0) return `${entry.section}[${entry.objectId}]`;
+  return `${entry.section.slice(0, dot)}[${entry.objectId}]${entry.section.slice(dot)}`;
+}

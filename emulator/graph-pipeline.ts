@@ -194,6 +194,12 @@ export class GraphPipeline {
       );
     }
 
+    // The fault is drawn before throttling, so the PRNG stream depends on request order only, not
+    // on timing; a throttled request discards its draw.
+    const fault = this.options.faults.draw();
+    let faultKind: FaultKind | undefined = fault?.kind;
+    if (faultKind === "reset" && context.inBatch) faultKind = this.options.faults.batchSubstitute();
+
     const extraHeaders: Record<string, string> = {};
     if (this.options.throttler) {
       const verdict = this.options.throttler.check(
@@ -207,6 +213,17 @@ export class GraphPipeline {
       }
       if (!verdict.allowed) {
         counters.throttled(resolution.section);
+        this.options.throttler.record({
+          endpoint,
+          family: resolution.family,
+          section: resolution.section,
+          ...(resolution.objectId !== undefined ? { objectId: resolution.objectId } : {}),
+          ...(verdict.retryAfterSeconds !== undefined
+            ? { retryAfterSeconds: verdict.retryAfterSeconds }
+            : {}),
+          inBatch: context.inBatch,
+          path: context.originalUrl,
+        });
         const headers: Record<string, string> = { ...extraHeaders };
         if (verdict.retryAfterSeconds !== undefined) {
           headers["Retry-After"] = String(verdict.retryAfterSeconds);
@@ -218,10 +235,8 @@ export class GraphPipeline {
       }
     }
 
-    const fault = this.options.faults.draw();
-    if (fault) {
-      let kind: FaultKind = fault.kind;
-      if (kind === "reset" && context.inBatch) kind = this.options.faults.batchSubstitute();
+    if (fault && faultKind) {
+      const kind = faultKind;
       const status = kind === "reset" || kind === "slow" ? null : Number(kind);
       this.options.faults.record({
         api: "graph",

@@ -28,15 +28,22 @@ import {
   type HttpResponse,
   type PipelineResult,
 } from "./http.js";
-import { IdentityProvider } from "./identity.js";
+import { aadstsError, IdentityProvider } from "./identity.js";
 import { EmulatorStore } from "./store.js";
-import { directoryResourceUnitLimit, Throttler } from "./throttle.js";
-import { createServerCertificate, loadOrCreateCertificateAuthority, type ClientCertificate } from "./tls.js";
+import { directoryResourceUnitLimit, Throttler, type ThrottleEvent } from "./throttle.js";
+import {
+  createServerCertificate,
+  loadOrCreateCertificateAuthority,
+  type CertificateAuthority,
+  type ClientCertificate,
+  type ServerCertificate,
+} from "./tls.js";
 
 export { EXPORT_READ_PERMISSIONS } from "./apps.js";
 export type { AppRegistrationInput, EmulatedApp } from "./apps.js";
 export type { CountersSnapshot } from "./counters.js";
-export type { FaultKind, FaultLogEntry } from "./faults.js";
+export type { ThrottleEvent } from "./throttle.js";
+export { unavailableKeyOf, type FaultKind, type FaultLogEntry } from "./faults.js";
 export { createClientCertificate, type ClientCertificate } from "./tls.js";
 
 export interface EmulatorOptions {
@@ -59,7 +66,7 @@ export interface EmulatorOptions {
   throttle?: boolean;
   /** app registrations; default: one app with a secret and EXPORT_READ_PERMISSIONS */
   apps?: AppRegistrationInput[];
-  /** where the CA lives (ca.pem, ca-key.pem); default a fresh temp dir */
+  /** where the CA lives (ca.pem, ca-key.pem), reused when present; default a fresh temp dir per process */
   stateDir?: string;
   /** the Graph resource layer factory; default emulator/graph/index.ts's createGraphResourceLayer */
   graphLayer?: CreateGraphResourceLayer;
@@ -99,6 +106,8 @@ export interface RunningEmulator {
   store: EmulatorStore;
   counters(): CountersSnapshot;
   faults(): FaultLogEntry[];
+  /** every request the throttling rejected (empty when throttle is false) */
+  throttleEvents(): ThrottleEvent[];
   /** clears counters, the fault log (restarting the fault PRNG from the seed) and throttling windows */
   resetCounters(): void;
   registerApp(input: AppRegistrationInput): EmulatedApp;
@@ -126,6 +135,19 @@ async function defaultGraphLayer(): Promise<CreateGraphResourceLayer> {
   throw new Error("emulator/graph/index.ts does not export createGraphResourceLayer.");
 }
 
+/**
+ * Without a stateDir, every emulator of this process shares one fresh temp dir, so its CA (and the
+ * server certificate, which names no port) is made once: RSA key generation dominates start-up.
+ * The token signing key stays per emulator, so one emulator's tokens never pass another's check.
+ */
+let sharedStateDir: Promise<string> | undefined;
+function processStateDir(): Promise<string> {
+  sharedStateDir ??= mkdtemp(join(tmpdir(), "breakglass-emulator-"));
+  return sharedStateDir;
+}
+const serverCertificates = new Map<string, ServerCertificate>();
+const certificateAuthorities = new Map<string, Promise<CertificateAuthority>>();
+
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const faultRate = options.faultRate ?? 0;
   if (!(faultRate >= 0 && faultRate <= 1)) throw new RangeError("faultRate must be between 0 and 1");
@@ -137,9 +159,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
   const layer = createLayer(store.snapshot);
 
-  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), "breakglass-emulator-")));
-  const ca = await loadOrCreateCertificateAuthority(stateDir);
-  const serverCert = createServerCertificate(ca);
+  const stateDir = options.stateDir ?? (await processStateDir());
+  // one load-or-create per dir and process, so emulators started together agree on the CA file
+  let caPromise = certificateAuthorities.get(stateDir);
+  if (!caPromise) {
+    caPromise = loadOrCreateCertificateAuthority(stateDir);
+    certificateAuthorities.set(stateDir, caPromise);
+    caPromise.catch(() => certificateAuthorities.delete(stateDir));
+  }
+  const ca = await caPromise;
+  let serverCert = serverCertificates.get(ca.certificatePem);
+  if (!serverCert) {
+    serverCert = createServerCertificate(ca);
+    serverCertificates.set(ca.certificatePem, serverCert);
+  }
 
   const apps: EmulatedApp[] = options.apps?.length ? options.apps.map(buildApp) : [defaultApp()];
   const findApp = (clientId: string) =>
@@ -235,26 +268,32 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     if (options.faultIdentity) {
       const fault = faults.draw();
-      if (fault && fault.kind !== "slow") {
+      if (fault) {
         faults.record({
           api: "identity",
           endpoint,
           section: "identity",
           kind: fault.kind,
-          status: fault.kind === "reset" ? null : Number(fault.kind),
+          status: fault.kind === "reset" || fault.kind === "slow" ? null : Number(fault.kind),
           inBatch: false,
           path: originalUrl,
+          ...(fault.delayMs !== undefined ? { delayMs: fault.delayMs } : {}),
         });
         counters.fault("identity", fault.kind);
-        counters.count(endpoint, fault.kind === "reset" ? "reset" : Number(fault.kind));
-        if (fault.kind === "reset") return { reset: true };
-        return json(Number(fault.kind), {
-          error: "temporarily_unavailable",
-          error_description: "AADSTS90033: A transient error has occurred. Please try again.",
-          error_codes: [90033],
-        });
+        if (fault.kind === "slow") {
+          await delay(fault.delayMs ?? 0);
+        } else {
+          counters.count(endpoint, fault.kind === "reset" ? "reset" : Number(fault.kind));
+          if (fault.kind === "reset") return { reset: true };
+          // Entra's transient-error answer (AADSTS90033 is "A transient error has occurred")
+          return aadstsError(
+            Number(fault.kind),
+            "temporarily_unavailable",
+            90033,
+            "A transient error has occurred. Please try again.",
+          );
+        }
       }
-      if (fault?.kind === "slow") await delay(fault.delayMs ?? 0);
     }
     const response = await produce();
     counters.count(endpoint, response.status);
@@ -306,17 +345,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return;
     }
     const flight = counters.start(/\/oauth2\/v2\.0\/token$/i.test(path));
+    // A request is finished when its response is handed to the socket: no client can start a
+    // request depending on it earlier. (Waiting for "close" would race a same-process client.)
     res.on("close", () => counters.finish(flight));
     route(req)
       .then(async (result) => {
         if (isReset(result)) {
+          counters.finish(flight);
           req.socket.destroy();
           return;
         }
         await delay(latencyMs);
+        counters.finish(flight);
         writeResponse(res, result);
       })
       .catch((err: unknown) => {
+        counters.finish(flight);
         if (res.headersSent) {
           res.destroy();
           return;
@@ -362,6 +406,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     store,
     counters: () => counters.snapshot(),
     faults: () => faults.entries(),
+    throttleEvents: () => throttler?.entries() ?? [],
     resetCounters() {
       counters.reset();
       faults.reset();

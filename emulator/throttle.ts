@@ -36,6 +36,20 @@ export function directoryCost(path: string, query: URLSearchParams): number {
   return query.has("$expand") ? 2 : 1;
 }
 
+/** A throttled request, logged so an export's `unavailable` entry can be traced to throttling too. */
+export interface ThrottleEvent {
+  sequence: number;
+  time: string;
+  endpoint: string;
+  family: ThrottleFamily;
+  section: string;
+  objectId?: string;
+  /** absent for the CA / identity-protection families */
+  retryAfterSeconds?: number;
+  inBatch: boolean;
+  path: string;
+}
+
 interface Spend {
   at: number;
   units: number;
@@ -45,6 +59,7 @@ export class Throttler {
   /** key → spends inside the sliding window */
   private windows = new Map<string, Spend[]>();
   private lastCaAllowed = new Map<string, number>();
+  private log: ThrottleEvent[] = [];
 
   constructor(
     private readonly tenantId: string,
@@ -104,9 +119,22 @@ export class Throttler {
     }
   }
 
+  record(event: Omit<ThrottleEvent, "sequence" | "time">): void {
+    this.log.push({
+      sequence: this.log.length + 1,
+      time: new Date(this.now()).toISOString(),
+      ...event,
+    });
+  }
+
+  entries(): ThrottleEvent[] {
+    return this.log.map((event) => ({ ...event }));
+  }
+
   reset(): void {
     this.windows = new Map();
     this.lastCaAllowed = new Map();
+    this.log = [];
   }
 
   private window(key: string, now: number): Spend[] {

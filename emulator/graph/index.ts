@@ -62,6 +62,10 @@ function matchedPrefix(routes: CompiledRoute[], segs: string[]): number {
   return best;
 }
 
+function canonicalId(store: TenantStore, id: string): string {
+  return store.users.get(id)?.id ?? store.directoryObject(id)?.entity.id ?? id;
+}
+
 export const createGraphResourceLayer: CreateGraphResourceLayer = (
   snapshot: Snapshot,
 ): GraphResourceLayer => {
@@ -89,7 +93,8 @@ export const createGraphResourceLayer: CreateGraphResourceLayer = (
           permissions,
           family: def.family,
           section,
-          ...(def.objectParam ? { objectId: params[def.objectParam] } : {}),
+          // the canonical id, so a fault keyed `users[<id>]` also hits a request made by UPN
+          ...(def.objectParam ? { objectId: canonicalId(store, params[def.objectParam]!) } : {}),
           endpoint: `${def.method} ${def.pattern}`,
           handle: () => def.handle(ctx),
         };
@@ -101,6 +106,19 @@ export const createGraphResourceLayer: CreateGraphResourceLayer = (
             405,
             "Request_BadRequest",
             "Specified HTTP method is not allowed for the request target.",
+            {},
+            clientId,
+          ),
+        };
+      }
+      // the emulator issues app-only tokens, and Graph refuses /me without a signed-in user
+      if (segs[0]?.toLowerCase() === "me") {
+        return {
+          endpoint: `${req.method.toUpperCase()} /me`,
+          error: graphError(
+            400,
+            "BadRequest",
+            "/me request is only valid with delegated authentication flow.",
             {},
             clientId,
           ),

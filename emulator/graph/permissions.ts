@@ -95,7 +95,11 @@ export const P = {
     "Policy.ReadWrite.ConditionalAccess",
     "Policy.ReadWrite.AuthenticationMethod",
   ],
-  authenticationMethodsPolicy: ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod"],
+  authenticationMethodsPolicy: [
+    "Policy.Read.AuthenticationMethod",
+    "Policy.ReadWrite.AuthenticationMethod",
+    "Policy.Read.All",
+  ],
   authorizationPolicy: ["Policy.Read.All", "Policy.ReadWrite.Authorization"],
   securityDefaults: ["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults"],
   accessReviews: ["AccessReview.Read.All", "AccessReview.ReadWrite.All"],
@@ -109,7 +113,6 @@ export const P = {
     "Directory.ReadWrite.All",
   ],
   subscribedSkus: [
-    "LicenseAssignment.Read.All",
     "Organization.Read.All",
     "Directory.Read.All",
     "Organization.ReadWrite.All",

@@ -47,6 +47,8 @@ function renderRaw(): string {
     "- `$select` on users: without it only the default set (businessPhones, displayName, givenName, id, jobTitle, mail, mobilePhone, officeLocation, preferredLanguage, surname, userPrincipalName); `id` always returned; selected-but-unset properties are `null` (`[]` for collections). Other resources return all their properties without `$select`.",
     "- Relationships stored inline in the snapshot (users' authenticationMethods, perUserMfaState, ownedObjects, signInActivity; groups' members/owners; AU members) are never in entity responses: read them from their endpoints.",
     '- A filter operator not listed for a property → 400 (`Request_UnsupportedQuery` on directory objects, `BadRequest` elsewhere); a syntax error → 400 `BadRequest` "Invalid filter clause: ...". An unknown path segment or a beta-only path on v1.0 → 400 `BadRequest` "Resource not found for the segment \'<segment>\'."; a missing object → 404. A singleton section absent from the snapshot → 404.',
+    "- Directory objects allow at most 15 child clauses in `in (...)` lists and `or` chains together (400 `Request_UnsupportedQuery` above that): batch id lookups by 15. String comparisons are case-insensitive; datetimes and GUIDs are unquoted literals.",
+    "- Evolvable enums: values after `unknownFutureValue` (lifecycle workflow category `mover`/`extensibility`, CA `riskRemediation`) are sent as `unknownFutureValue` unless the request has `Prefer: include-unknown-enum-members`.",
     "- Permissions are AND-of-ORs: each bracketed list needs one granted permission, least privileged first. The default emulated app holds: " +
       DEFAULT_APP_PERMISSIONS.join(", ") +
       ".",

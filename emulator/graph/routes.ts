@@ -12,6 +12,7 @@ import {
   jsonHeaders,
   listResponse,
   metadataUrl,
+  project,
   type CollectionSpec,
   type ListOptions,
   type Wire,
@@ -44,6 +45,7 @@ import {
   SUBSCRIBED_SKUS_SPEC,
   USER_DEFAULT_PROPERTIES,
   USER_KNOWN_PROPERTIES,
+  USER_SINGLE_ONLY_PROPERTIES,
   USERS_SPEC,
   WORKFLOWS_SPEC,
 } from "./specs.js";
@@ -112,7 +114,18 @@ function userView(req: GraphRequest): (e: Wire) => Wire {
   };
 }
 
+const knownPropsCache = new WeakMap<TenantStore, { version: number; props: ReadonlySet<string> }>();
+
+/** Graph's user properties plus any a stored user carries (cached per store version). */
 function knownUserProps(store: TenantStore): ReadonlySet<string> {
+  const cached = knownPropsCache.get(store);
+  if (cached && cached.version === store.version) return cached.props;
+  const props = computeKnownUserProps(store);
+  knownPropsCache.set(store, { version: store.version, props });
+  return props;
+}
+
+function computeKnownUserProps(store: TenantStore): ReadonlySet<string> {
   const s = new Set(USER_KNOWN_PROPERTIES);
   const rel = new Set(RELATIONSHIP_PROPS.users);
   for (const u of store.users.list())
@@ -368,8 +381,55 @@ function strengthInline(ctx: RouteContext, id: string): Wire {
   return s ? strip(s, ["combinationConfigurations"]) : { id };
 }
 
+/**
+ * Evolvable enums (graph-contract 0.5): members added after `unknownFutureValue` are sent as
+ * `unknownFutureValue` unless the client sends `Prefer: include-unknown-enum-members`.
+ */
+function includeUnknownEnums(req: GraphRequest): boolean {
+  return /include-unknown-enum-members/i.test(req.headers["prefer"] ?? "");
+}
+const EVOLVABLE = {
+  builtInControls: new Set(["riskRemediation"]),
+  workflowCategory: new Set(["mover", "extensibility"]),
+};
+function evolve(req: GraphRequest, value: unknown, members: ReadonlySet<string>): unknown {
+  if (includeUnknownEnums(req)) return value;
+  if (typeof value === "string") return members.has(value) ? "unknownFutureValue" : value;
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === "string" && members.has(v) ? "unknownFutureValue" : v));
+  return value;
+}
+
+function workflowView(ctx: RouteContext): (e: Wire) => Wire {
+  return (e) =>
+    e.category === undefined
+      ? e
+      : { ...e, category: evolve(ctx.req, e.category, EVOLVABLE.workflowCategory) };
+}
+
+/** isPrivileged is a beta property of unifiedRoleDefinition (snapshot.md); v1.0 does not send it. */
+function roleDefinitionView(ctx: RouteContext): (e: Wire) => Wire {
+  return ctx.req.version === "beta" ? (e) => e : (e) => strip(e, ["isPrivileged"]);
+}
+function roleDefinitionsSpec(ctx: RouteContext): Omit<CollectionSpec, "context"> {
+  if (ctx.req.version === "beta") return ROLE_DEFINITIONS_SPEC;
+  const { isPrivileged: _beta, ...filter } = ROLE_DEFINITIONS_SPEC.filter!;
+  return { ...ROLE_DEFINITIONS_SPEC, filter };
+}
+
 function caPolicyView(ctx: RouteContext): (e: Wire) => Wire {
-  return (e) => {
+  return (raw) => {
+    let e = raw;
+    const gc0 = raw.grantControls as Wire | null | undefined;
+    if (gc0 && Array.isArray(gc0.builtInControls)) {
+      e = {
+        ...raw,
+        grantControls: {
+          ...gc0,
+          builtInControls: evolve(ctx.req, gc0.builtInControls, EVOLVABLE.builtInControls),
+        },
+      };
+    }
     const gc = e.grantControls as Wire | null | undefined;
     const strength = gc?.authenticationStrength as { id?: string } | null | undefined;
     if (!gc || !strength?.id) return e;
@@ -453,10 +513,52 @@ function methodGet(ctx: RouteContext, typed?: string): GraphResponse {
   );
 }
 
+/** `/users/$count`, `/groups/$count`: a bare integer as text/plain, counting what the same $filter/$search lists. */
+function countResponse(
+  ctx: RouteContext,
+  spec: CollectionSpec,
+  items: readonly Wire[],
+  view: (e: Wire) => Wire,
+): GraphResponse {
+  if (!isEventual(ctx.req))
+    return badRequest(ctx.req, "$count is not currently supported.", "Request_BadRequest");
+  const q = new URLSearchParams(ctx.req.query);
+  q.set("$count", "true");
+  q.set("$top", "1");
+  q.delete("$select");
+  const res = listResponse({ ...ctx.req, query: q }, spec, items, { view });
+  if (res.status !== 200) return res;
+  const n = (res.body as Wire)["@odata.count"];
+  return { status: 200, headers: { "content-type": "text/plain;charset=utf-8" }, body: String(n) };
+}
+
 const METHOD_DOC: RouteDoc = {
   query: "none (no $select/$filter/$top: 400)",
   page: "all methods in one page",
 };
+
+const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);
+
+/** Graph returns at most 20 expanded members/owners per group, unpaged. */
+const EXPAND_LIMIT = 20;
+
+function groupExpand(ctx: RouteContext): Record<string, (item: Wire, nested: URLSearchParams) => unknown> {
+  const expand = (rel: "members" | "owners") => (item: Wire, nested: URLSearchParams) => {
+    const g = ctx.store.groups.get(String(item.id));
+    if (!g) return [];
+    const select = nested
+      .get("$select")
+      ?.split(",")
+      .map((x) => x.trim());
+    return (rel === "members" ? ctx.store.members(g) : ctx.store.owners(g))
+      .slice(0, EXPAND_LIMIT)
+      .map((r) => {
+        const w = resolveRef(ctx.store, r);
+        return project(w, directoryObjectSpec("directoryObjects"), select);
+      });
+  };
+  return { members: expand("members"), owners: expand("owners") };
+}
 
 export function buildRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
@@ -472,22 +574,12 @@ export function buildRoutes(): RouteDef[] {
     section: "users",
     doc: { query: "$filter, $search (same rules as /users)", mandatory: "ConsistencyLevel: eventual" },
     handle(ctx) {
-      if (!isEventual(ctx.req))
-        return badRequest(ctx.req, "$count is not currently supported.", "Request_BadRequest");
-      // count by running the list query with the same filter and no paging
-      const q = new URLSearchParams(ctx.req.query);
-      q.set("$count", "true");
-      q.set("$top", "1");
-      q.delete("$select");
-      const res = listResponse(
-        { ...ctx.req, query: q },
+      return countResponse(
+        ctx,
         { ...USERS_SPEC(knownUserProps(ctx.store)), context: "users" },
         ctx.store.users.list(),
-        { view: userView(ctx.req) },
+        userView(ctx.req),
       );
-      if (res.status !== 200) return res;
-      const n = (res.body as Wire)["@odata.count"];
-      return { status: 200, headers: { "content-type": "text/plain;charset=utf-8" }, body: String(n) };
     },
   });
   add({
@@ -503,6 +595,18 @@ export function buildRoutes(): RouteDef[] {
       page: "100 / 999 ($top>999: 400); with signInActivity 120 (larger $top capped)",
     },
     handle(ctx) {
+      const single = (ctx.req.query.get("$select") ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .find((x) => USER_SINGLE_ONLY_PROPERTIES.has(x));
+      if (single) {
+        return badRequest(
+          ctx.req,
+          `The property '${single}' can only be returned for a single user: request GET /users/{id}?$select=${single}.`,
+          "NotImplemented",
+          501,
+        );
+      }
       const sia = wantsSignInActivity(ctx.req);
       return listResponse(
         ctx.req,
@@ -729,7 +833,17 @@ export function buildRoutes(): RouteDef[] {
   });
 
   // ---------------------------------------------------------------- groups
-  const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);
+  add({
+    method: "GET",
+    pattern: "/groups/$count",
+    versions: BOTH,
+    family: "directory",
+    permissions: [P.groups],
+    section: "groups",
+    doc: { query: "$filter, $search (same rules as /groups)", mandatory: "ConsistencyLevel: eventual" },
+    handle: (ctx) =>
+      countResponse(ctx, { ...GROUPS_SPEC, context: "groups" }, ctx.store.groups.list(), groupView),
+  });
   add({
     method: "GET",
     pattern: "/groups",
@@ -739,10 +853,16 @@ export function buildRoutes(): RouteDef[] {
     section: "groups",
     doc: {
       query:
-        "$select, $filter (id eq/in; displayName eq/in/startsWith/ge/le/eq null; groupTypes/any(c:c eq '...'); securityEnabled, isAssignableToRole, mailEnabled eq; membershipRule eq/startsWith; ne†/not†/endsWith†), $search†, $orderby displayName, $count†, $top",
+        "$select, $filter (id eq/in; displayName eq/in/startsWith/ge/le/eq null; groupTypes/any(c:c eq '...'); securityEnabled, isAssignableToRole, mailEnabled eq; membershipRule eq/startsWith; ne†/not†/endsWith†), $search†, $orderby displayName, $count†, $top, $expand=members or owners (first 20 each, nested $select allowed; page members/owners through their own endpoints for more)",
       page: "100 / 999",
     },
-    handle: (ctx) => simpleList(GROUPS_SPEC, "groups", () => ctx.store.groups.list(), groupView)(ctx),
+    handle: (ctx) =>
+      simpleList(
+        { ...GROUPS_SPEC, expand: groupExpand(ctx) },
+        "groups",
+        () => ctx.store.groups.list(),
+        groupView,
+      )(ctx),
   });
   add({
     method: "GET",
@@ -751,8 +871,14 @@ export function buildRoutes(): RouteDef[] {
     family: "directory",
     permissions: [P.groups],
     section: "groups",
-    doc: { query: "$select" },
-    handle: simpleGet(GROUPS_SPEC, "groups", (ctx) => ctx.store.groups.get(ctx.params.id!), groupView),
+    doc: { query: "$select, $expand=members or owners (first 20)" },
+    handle: (ctx) =>
+      simpleGet(
+        { ...GROUPS_SPEC, expand: groupExpand(ctx) },
+        "groups",
+        (c) => c.store.groups.get(c.params.id!),
+        groupView,
+      )(ctx),
   });
   for (const rel of ["members", "owners", "transitiveMembers"] as const) {
     const section = rel === "owners" ? "groups.owners" : "groups.members";
@@ -873,12 +999,15 @@ export function buildRoutes(): RouteDef[] {
     section: "roleDefinitions",
     doc: {
       query:
-        "$select, $filter (id, templateId eq/in; displayName eq/startsWith; isBuiltIn, isEnabled, isPrivileged eq), $orderby displayName, $top, $count",
+        "$select, $filter (id, templateId eq/in; displayName eq/startsWith; isBuiltIn, isEnabled eq; beta: isPrivileged eq), $orderby displayName, $top, $count. isPrivileged is sent on beta only",
       page: "1000 / 1000 (capped)",
     },
     handle: (ctx) =>
-      simpleList(ROLE_DEFINITIONS_SPEC, "roleManagement/directory/roleDefinitions", () =>
-        ctx.store.roleDefinitions.list(),
+      simpleList(
+        roleDefinitionsSpec(ctx),
+        "roleManagement/directory/roleDefinitions",
+        () => ctx.store.roleDefinitions.list(),
+        roleDefinitionView(ctx),
       )(ctx),
   });
   add({
@@ -889,13 +1018,14 @@ export function buildRoutes(): RouteDef[] {
     permissions: [P.roleManagement],
     section: "roleDefinitions",
     doc: { query: "$select" },
-    handle: simpleGet(
-      ROLE_DEFINITIONS_SPEC,
-      "roleManagement/directory/roleDefinitions",
-      (ctx) => ctx.store.roleDefinitions.get(ctx.params.id!),
-      undefined,
-      "itemNotFound",
-    ),
+    handle: (ctx) =>
+      simpleGet(
+        ROLE_DEFINITIONS_SPEC,
+        "roleManagement/directory/roleDefinitions",
+        (c) => c.store.roleDefinitions.get(c.params.id!),
+        roleDefinitionView(ctx),
+        "itemNotFound",
+      )(ctx),
   });
   add({
     method: "GET",
@@ -1119,6 +1249,7 @@ export function buildRoutes(): RouteDef[] {
         "$filter (scopeId, scopeType, roleDefinitionId, policyId eq, joined by and), $expand=policy or policy($expand=rules), $select, $top",
       mandatory:
         "$filter with scopeId eq and scopeType eq (400 without); scopeType 'Group' needs RoleManagementPolicy.Read.AzureADGroup",
+      page: "1000 / 1000 (capped)",
     },
     handle(ctx) {
       const eqs = topLevelEq(tryParse(ctx.req));
@@ -1243,7 +1374,7 @@ export function buildRoutes(): RouteDef[] {
     section: "conditionalAccessPolicies",
     doc: {
       query:
-        "$select, $filter (id eq/in; displayName eq/ne/startsWith; state eq/ne; createdDateTime, modifiedDateTime eq/ge/le/gt/lt), $orderby, $count, $top, $skip; grantControls.authenticationStrength inlined",
+        "$select, $filter (id eq/in; displayName eq/ne/startsWith; state eq/ne; createdDateTime, modifiedDateTime eq/ge/le/gt/lt), $orderby, $count, $top, $skip; grantControls.authenticationStrength inlined; builtInControls riskRemediation is sent as unknownFutureValue unless Prefer: include-unknown-enum-members",
       page: "1000 / 1000 (capped)",
     },
     handle: (ctx) =>
@@ -1542,12 +1673,15 @@ export function buildRoutes(): RouteDef[] {
     section: "lifecycleWorkflows",
     doc: {
       query:
-        "$select, $filter (category, isEnabled, isSchedulingEnabled eq/ne; displayName eq/startsWith), $orderby, $search, $top, $skip, $count",
+        "$select, $filter (category, isEnabled, isSchedulingEnabled eq/ne; displayName eq/startsWith), $orderby, $search, $top, $skip, $count. category mover/extensibility is sent as unknownFutureValue unless Prefer: include-unknown-enum-members",
       page: "100 / 100",
     },
     handle: (ctx) =>
-      simpleList(WORKFLOWS_SPEC, "identityGovernance/lifecycleWorkflows/workflows", () =>
-        ctx.store.lifecycleWorkflows.list(),
+      simpleList(
+        WORKFLOWS_SPEC,
+        "identityGovernance/lifecycleWorkflows/workflows",
+        () => ctx.store.lifecycleWorkflows.list(),
+        workflowView(ctx),
       )(ctx),
   });
   add({
@@ -1558,13 +1692,14 @@ export function buildRoutes(): RouteDef[] {
     permissions: [P.lifecycleWorkflows],
     section: "lifecycleWorkflows",
     doc: { query: "$select" },
-    handle: simpleGet(
-      WORKFLOWS_SPEC,
-      "identityGovernance/lifecycleWorkflows/workflows",
-      (c) => c.store.lifecycleWorkflows.get(c.params.id!),
-      undefined,
-      "itemNotFound",
-    ),
+    handle: (ctx) =>
+      simpleGet(
+        WORKFLOWS_SPEC,
+        "identityGovernance/lifecycleWorkflows/workflows",
+        (c) => c.store.lifecycleWorkflows.get(c.params.id!),
+        workflowView(ctx),
+        "itemNotFound",
+      )(ctx),
   });
 
   // ---------------------------------------------------------------- audit logs
@@ -1577,7 +1712,7 @@ export function buildRoutes(): RouteDef[] {
     section: "signIns",
     doc: {
       query:
-        "$filter (createdDateTime eq/ge/le/gt/lt unquoted; userId, appId, correlationId, clientAppUsed, conditionalAccessStatus, isInteractive, status/errorCode eq; userPrincipalName, appDisplayName, ipAddress, location/* eq/startsWith; beta: signInEventTypes/any(t: t eq 'nonInteractiveUser')), $orderby createdDateTime, $top, $select (beta only). v1.0: interactive sign-ins only, beta-only properties stripped. beta: interactive only unless $filter names signInEventTypes",
+        "$filter (createdDateTime eq/ge/le/gt/lt unquoted; userId, appId, correlationId, clientAppUsed, conditionalAccessStatus, isInteractive, status/errorCode eq; userPrincipalName, appDisplayName, ipAddress, location/* eq/startsWith; beta: signInEventTypes/any(t: t eq 'nonInteractiveUser')), $orderby createdDateTime, $top, $select (v1.0: selecting a beta-only property is 400). v1.0: interactive sign-ins only, beta-only properties stripped. beta: interactive only unless $filter names signInEventTypes",
       page: "1000 / 1000 (capped); newest first",
     },
     handle(ctx) {
@@ -1628,7 +1763,7 @@ export function buildRoutes(): RouteDef[] {
     section: "directoryAudits",
     doc: {
       query:
-        "$filter (activityDateTime eq/ge/le; activityDisplayName eq/startsWith; category, loggedByService, result, operationType, correlationId eq; initiatedBy/user/id, initiatedBy/app/appId eq; targetResources/any(t: t/id eq '...')), $orderby activityDateTime, $top",
+        "$select, $filter (activityDateTime eq/ge/le; activityDisplayName eq/startsWith; category, loggedByService, result, operationType, correlationId eq; initiatedBy/user/id, initiatedBy/app/appId eq; targetResources/any(t: t/id eq '...')), $orderby activityDateTime, $top",
       page: "1000 / 1000 (capped); newest first",
     },
     handle: (ctx) =>

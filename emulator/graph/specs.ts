@@ -40,12 +40,30 @@ export const USER_DEFAULT_PROPERTIES = [
   "id",
 ] as const;
 
+/**
+ * User properties Graph returns only for a single user: selecting them on a list is
+ * `501 Not Implemented` (graph-contract 0.3, `/users?$select=aboutMe`).
+ */
+export const USER_SINGLE_ONLY_PROPERTIES: ReadonlySet<string> = new Set([
+  "aboutMe",
+  "birthday",
+  "hireDate",
+  "interests",
+  "mySite",
+  "pastProjects",
+  "preferredName",
+  "responsibilities",
+  "schools",
+  "skills",
+  "mailboxSettings",
+]);
+
 /** user properties Graph knows (for `$select` validation), besides those present on stored users. */
 export const USER_KNOWN_PROPERTIES: ReadonlySet<string> = new Set([
   ...USER_PROPERTIES,
   ...USER_DEFAULT_PROPERTIES,
   "signInActivity",
-  "aboutMe",
+  ...USER_SINGLE_ONLY_PROPERTIES,
   "ageGroup",
   "assignedPlans",
   "city",
@@ -440,7 +458,9 @@ const SIGNIN_FILTER: Record<string, Ops> = {
 export const SIGNINS_SPEC = (beta: boolean): Omit<CollectionSpec, "context"> => ({
   typeName: "microsoft.graph.signIn",
   directoryObject: false,
-  select: beta ? {} : undefined,
+  // signin-list.md lists $top, $skiptoken and $filter, but Graph also honours $select (widely used);
+  // on v1.0 the beta-only properties do not exist
+  select: beta ? {} : { absent: new Set<string>(BETA_ONLY_SIGNIN_PROPERTIES) },
   filter: beta
     ? {
         ...SIGNIN_FILTER,
@@ -461,6 +481,7 @@ export const SIGNINS_SPEC = (beta: boolean): Omit<CollectionSpec, "context"> => 
 export const DIRECTORY_AUDITS_SPEC: Omit<CollectionSpec, "context"> = {
   typeName: "microsoft.graph.directoryAudit",
   directoryObject: false,
+  select: {},
   filter: {
     id: EQ,
     activityDateTime: ["eq", "ge", "le"],

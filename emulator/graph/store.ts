@@ -151,6 +151,16 @@ export class TenantStore {
     this.reindexMembership();
   }
 
+  /**
+   * Bumped by every write, so caches derived from the store (known user properties) refresh.
+   * Write endpoints call `touch()` after changing a collection.
+   */
+  version = 0;
+  touch(): void {
+    this.version++;
+    this.reindexMembership();
+  }
+
   /** Rebuild the reverse membership index (after a write to members). */
   reindexMembership(): void {
     this.memberOfGroups = new Map();

@@ -45,7 +45,17 @@ export function runCheck(check: Check, ctx: CheckContext): CheckResult {
       findings: [],
     };
   }
-  const missing = missingNeeds(ctx, check.needs);
+  let missing: string[];
+  try {
+    missing = missingNeeds(ctx, [...check.needs, ...(check.needsFor?.(ctx) ?? [])]);
+  } catch (err) {
+    return {
+      ...base,
+      status: "error",
+      reason: `the check failed: ${err instanceof Error ? err.message : String(err)}`,
+      findings: [],
+    };
+  }
   const worst = worstStatus(findings.map((f) => f.status));
   // A check that found nothing worse than a warning but lacked data does not pass: it is unknown,
   // because the unreadable part could hold a failure. A proven fail stands beside missing data.

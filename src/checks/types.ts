@@ -51,12 +51,21 @@ export interface EmergencyAccount {
 export interface AccountResolution {
   method: "config" | "config+group" | "group" | "discovered";
   resolved: EmergencyAccount[];
-  unresolved: Array<{ ref: string; deleted?: boolean; restorableUntil?: string }>;
+  /** `id`: the deleted object's id, when the reference sits in the recycle bin (to restore it). */
+  unresolved: Array<{ ref: string; deleted?: boolean; restorableUntil?: string; id?: string }>;
   /** the emergency group, when configured and found. */
   group?: { id: string; displayName?: string | null };
   /** the configured group reference that did not resolve. */
   unresolvedGroup?: string;
-  candidates?: Array<{ id: string; userPrincipalName?: string | null; score: number; reasons: string[] }>;
+  candidates?: Array<{
+    id: string;
+    userPrincipalName?: string | null;
+    displayName?: string | null;
+    score: number;
+    reasons: string[];
+    /** discovery only: taken as an emergency account (score at or above the threshold, within accountCount.max). */
+    selected?: boolean;
+  }>;
 }
 
 export interface CheckContext {
@@ -78,6 +87,11 @@ export interface Check {
   /** seed file prefixes ("000".."004") or "beyond seeds". */
   sources: string[];
   needs: Need[];
+  /**
+   * Needs that depend on the tenant, such as one relationship per emergency account
+   * (`users[<id>].authenticationMethods`): missing ones count exactly like `needs`.
+   */
+  needsFor?(ctx: CheckContext): Need[];
   /** the check's documentation, Markdown, kept beside it (`<file>.md`). */
   docs?: string;
   /** undefined when the check applies; else the reason it is skipped. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXPORT_READ_PERMISSIONS, startEmulator, type RunningEmulator } from "../../emulator/index.js";
+import { Counters } from "../../emulator/counters.js";
 import { createFakeGraphLayer } from "./fake-graph-layer.js";
 import { call, sampleSnapshot, tokenFor, undiciAgent } from "./support.js";
 
@@ -94,11 +95,10 @@ describe("emulator Graph pipeline", () => {
     const app = emu.apps[0]!;
     emu.resetCounters();
     const fresh = await tokenFor(emu, agent, app.clientId, app.secrets[0]!); // depth 1
-    await Promise.all([
-      call(emu, agent, "GET", "/graph/v1.0/users", { token: fresh }),
-      call(emu, agent, "GET", "/graph/v1.0/organization", { token: fresh }),
-    ]); // both depth 2
-    await call(emu, agent, "GET", `/graph/v1.0/users/${USER_1}/authentication/methods`, { token: fresh }); // depth 3
+    // sequential on purpose: parallel requests may or may not overlap on a loaded machine
+    await call(emu, agent, "GET", "/graph/v1.0/users", { token: fresh }); // depth 2
+    await call(emu, agent, "GET", "/graph/v1.0/organization", { token: fresh }); // depth 3
+    await call(emu, agent, "GET", `/graph/v1.0/users/${USER_1}/authentication/methods`, { token: fresh }); // depth 4
     const counters = emu.counters();
     expect(counters.requests.byEndpoint).toEqual({
       "POST /{tenant}/oauth2/v2.0/token": { "200": 1 },
@@ -106,8 +106,27 @@ describe("emulator Graph pipeline", () => {
       "GET /organization": { "200": 1 },
       "GET /users/{id}/authentication/methods": { "200": 1 },
     });
-    expect(counters.depth).toEqual({ max: 3, firstToken: 1, afterToken: 2 });
+    expect(counters.depth).toEqual({ max: 4, firstToken: 1, afterToken: 3 });
     const overHttp = await call(emu, agent, "GET", "/_emulator/counters");
     expect(overHttp.body.requests.total).toBe(4);
+  });
+
+  it("depth: requests in flight together share a depth; a request after them is one deeper", () => {
+    const counters = new Counters();
+    const token = counters.start(true);
+    counters.finish(token);
+    const a = counters.start();
+    const b = counters.start(); // starts before a finishes: same depth
+    counters.finish(b);
+    const c = counters.start(); // b finished before c started
+    counters.finish(a);
+    counters.finish(c);
+    expect([token.depth, a.depth, b.depth, c.depth]).toEqual([1, 2, 2, 3]);
+    expect(counters.snapshot().depth).toEqual({ max: 3, firstToken: 1, afterToken: 2 });
+    // a request from before a reset does not leak its depth into the new epoch
+    const old = counters.start();
+    counters.reset();
+    counters.finish(old);
+    expect(counters.start().depth).toBe(1);
   });
 });

@@ -239,3 +239,42 @@ describe("emulator identity (token endpoint, metadata)", () => {
     expect(emu.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
 });
+
+describe("Microsoft Graph client against the emulator", () => {
+  it("reads through @microsoft/microsoft-graph-client with an undici dispatcher trusting the CA", async () => {
+    const { Client } = await import("@microsoft/microsoft-graph-client");
+    const { TokenCredentialAuthenticationProvider } =
+      await import("@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js");
+    const emu = await startEmulator({
+      snapshot: sampleSnapshot(),
+      graphLayer: createFakeGraphLayer,
+      throttle: false,
+    });
+    const agent = undiciAgent(emu);
+    try {
+      const app = emu.apps[0]!;
+      const credential = new ClientSecretCredential(
+        TENANT_ID,
+        app.clientId,
+        app.secrets[0]!,
+        credentialOptions(emu),
+      );
+      const client = Client.initWithMiddleware({
+        authProvider: new TokenCredentialAuthenticationProvider(credential, {
+          scopes: ["https://graph.microsoft.com/.default"],
+        }),
+        baseUrl: emu.graphUrl,
+        defaultVersion: "v1.0",
+        // the client sends the token only to Graph hosts and customHosts (hostname, without the port)
+        customHosts: new Set([new URL(emu.url).hostname]),
+        fetchOptions: { dispatcher: agent } as RequestInit,
+      });
+      const users = await client.api("/users").get();
+      expect(users.value).toHaveLength(2);
+      await expect(client.api("/nothingHere").get()).rejects.toMatchObject({ statusCode: 400 });
+    } finally {
+      await agent.close();
+      await emu.close();
+    }
+  });
+});

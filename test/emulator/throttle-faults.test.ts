@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";
-import { FaultInjector } from "../../emulator/faults.js";
+import { FaultInjector, unavailableKeyOf } from "../../emulator/faults.js";
 import { Throttler } from "../../emulator/throttle.js";
 import { createFakeGraphLayer } from "./fake-graph-layer.js";
 import { call, sampleSnapshot, tokenFor, undiciAgent } from "./support.js";
@@ -51,6 +51,10 @@ describe("throttling", () => {
     expect(Number(byId["1"].headers["Retry-After"])).toBeGreaterThanOrEqual(1);
     expect(byId["2"].status).toBe(200);
     expect(emu.counters().throttled.bySection).toEqual({ signIns: 1, "users.authenticationMethods": 1 });
+    expect(emu.throttleEvents().map((e) => [e.section, e.objectId, e.inBatch])).toEqual([
+      ["signIns", undefined, false],
+      ["users.authenticationMethods", USER_1, true],
+    ]);
   });
 
   it("conditional access: 1 per second per tenant, 429 without Retry-After", async () => {
@@ -153,6 +157,8 @@ describe("fault injection", () => {
         inBatch: false,
         path: `/v1.0/users/${USER_1}/authentication/methods`,
       });
+      expect(unavailableKeyOf(log[0]!)).toBe(`users[${USER_1}].authenticationMethods`);
+      expect(unavailableKeyOf(log[6]!)).toBe("organization");
       expect(log.slice(6).every((e) => e.inBatch && e.section === "organization" && e.kind !== "reset")).toBe(
         true,
       );
@@ -165,6 +171,29 @@ describe("fault injection", () => {
           .map((e) => (e.kind === "reset" ? "reset" : String(e.status)))
           .join(","),
       );
+    } finally {
+      await agent.close();
+      await emu.close();
+    }
+  });
+
+  it("leaves the token endpoint alone unless faultIdentity is set, then answers in the AADSTS shape", async () => {
+    const emu = await startEmulator({
+      snapshot: sampleSnapshot(),
+      graphLayer: createFakeGraphLayer,
+      faultRate: 1,
+      faultKinds: ["503"],
+      faultIdentity: true,
+    });
+    const agent = undiciAgent(emu);
+    try {
+      const res = await call(emu, agent, "POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials",
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.error_codes).toEqual([90033]);
+      expect(emu.faults()[0]).toMatchObject({ api: "identity", section: "identity", status: 503 });
     } finally {
       await agent.close();
       await emu.close();

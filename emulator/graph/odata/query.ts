@@ -54,6 +54,8 @@ export interface CollectionSpec {
     /** per-item default set for mixed collections (members: users get the user default set). */
     defaultsFor?: (item: Wire) => readonly string[] | undefined;
     known?: ReadonlySet<string>;
+    /** properties this version of the type does not have (beta-only sign-in properties on v1.0). */
+    absent?: ReadonlySet<string>;
     emptyArrays?: ReadonlySet<string>;
   };
   /** property path → operators Graph allows; undefined = $filter not supported. */
@@ -114,7 +116,7 @@ export function parseSelect(req: GraphRequest, spec: CollectionSpec): string[] |
     .filter(Boolean);
   for (const p of props) {
     if (p === "*") continue;
-    if (spec.select.known && !spec.select.known.has(p)) {
+    if ((spec.select.known && !spec.select.known.has(p)) || spec.select.absent?.has(p)) {
       throw new QueryError(
         400,
         "BadRequest",
@@ -181,8 +183,37 @@ const resourceName = (typeName: string): string => {
   return t.charAt(0).toUpperCase() + t.slice(1);
 };
 
+/** Directory objects allow at most 15 `or`/`in` child clauses in one $filter. */
+const MAX_OR_CLAUSES = 15;
+
+function orClauseCount(node: FilterNode): number {
+  let inValues = 0;
+  let orNodes = 0;
+  const walk = (n: FilterNode): void => {
+    if (n.kind === "or") orNodes++;
+    if (n.kind === "in") inValues += n.list.length;
+    if (n.kind === "and" || n.kind === "or") {
+      walk(n.left);
+      walk(n.right);
+    } else if (n.kind === "not") walk(n.expr);
+    else if (n.kind === "lambda" && n.body) walk(n.body);
+  };
+  walk(node);
+  return inValues + (orNodes > 0 ? orNodes + 1 : 0);
+}
+
 function validateClauses(node: FilterNode, req: GraphRequest, spec: CollectionSpec): void {
   const clauses = collectClauses(node);
+  if (spec.directoryObject) {
+    const n = orClauseCount(node);
+    if (n > MAX_OR_CLAUSES) {
+      throw new QueryError(
+        400,
+        "Request_UnsupportedQuery",
+        `Too many child clauses specified in search filter expression containing 'OR' operators: ${n}. Max allowed: ${MAX_OR_CLAUSES}.`,
+      );
+    }
+  }
   const code = spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest";
   const advanced = isAdvanced(req);
   const advancedOps = new Set(spec.advancedOps ?? (spec.directoryObject ? ["ne", "not", "endsWith"] : []));
@@ -505,7 +536,10 @@ export function listResponse(
     const expands = resolveExpands(req, spec);
     const pageSize = parseTop(req, spec, opts.capTop);
 
-    let rows = items.map(opts.view);
+    // Without a predicate or ordering, only the requested page needs the (allocating) view: paging
+    // a 50,000-user tenant must not rebuild every user on every page.
+    const whole = !opts.prefilter && !filter && !search && !order;
+    let rows: readonly Wire[] = whole ? items : items.map(opts.view);
     if (opts.prefilter) rows = rows.filter((r) => opts.prefilter!(r, filter));
     if (filter) rows = rows.filter((r) => evaluateFilter(filter, r));
     if (search) rows = rows.filter(search);
@@ -520,7 +554,9 @@ export function listResponse(
       if (!Number.isInteger(s) || s < 0) throw new QueryError(400, "BadRequest", "Invalid value for $skip.");
       offset += s;
     }
-    const page = rows.slice(offset, offset + pageSize);
+    const page = whole
+      ? rows.slice(offset, offset + pageSize).map(opts.view)
+      : rows.slice(offset, offset + pageSize);
     const value = page.map((r) => {
       const expanded: Wire = { ...r };
       for (const e of expands) expanded[e.name] = e.fn(r, e.nested);

@@ -64,6 +64,15 @@ describe("users", () => {
     });
   });
 
+  it("a property Graph returns only for a single user is 501 on the list", () => {
+    expect(get(layer, "/users", { query: "$select=id,aboutMe" }).status).toBe(501);
+    expect(get(layer, `/users/${BG1}`, { query: "$select=aboutMe" }).json).toEqual({
+      "@odata.context": `${BASE}/v1.0/$metadata#users(aboutMe)/$entity`,
+      id: BG1,
+      aboutMe: null,
+    });
+  });
+
   it("rejects $select of a property users do not have", () => {
     const r = get(layer, "/users", { query: "$select=displayName,perUserMfaState" });
     expect(r.status).toBe(400);
@@ -230,6 +239,16 @@ describe("$filter on users", () => {
     expect(get(layer, "/users", { query: "$filter=favouriteColour eq 'red'" }).status).toBe(400);
   });
 
+  it("allows at most 15 in/or child clauses on directory objects", () => {
+    const list = (n: number) => Array.from({ length: n }, (_, i) => `'u${i}'`).join(",");
+    expect(get(layer, "/users", { query: `$filter=id in (${list(15)})` }).status).toBe(200);
+    const r = get(layer, "/users", { query: `$filter=id in (${list(16)})` });
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toMatch(/Max allowed: 15/);
+    const ors = Array.from({ length: 16 }, (_, i) => `id eq 'u${i}'`).join(" or ");
+    expect(get(layer, "/users", { query: `$filter=${ors}` }).status).toBe(400);
+  });
+
   it("reports a syntax error as BadRequest", () => {
     const r = get(layer, "/users", { query: "$filter=displayName eq" });
     expect(r.status).toBe(400);
@@ -286,6 +305,12 @@ describe("user relationships", () => {
     expect(get(layer, `/users/${BG2}/authentication/phoneMethods`).json.value[0].phoneType).toBe("mobile");
     expect(get(layer, `/users/${BG1}/authentication/methods`, { query: "$top=1" }).status).toBe(400);
     expect(get(layer, `/users/nobody/authentication/methods`).status).toBe(404);
+  });
+
+  it("objectId is the canonical id even when the path names the user by UPN", () => {
+    const r = resolveOk(layer, request("/users/BG1@contoso.onmicrosoft.com/authentication/methods"));
+    expect(r.objectId).toBe(BG1);
+    expect((r.handle().body as any).value).toHaveLength(2);
   });
 
   it("per-user MFA state is beta only", () => {
@@ -358,6 +383,28 @@ describe("groups", () => {
     expect(m365.json.error.code).toBe("Request_UnsupportedQuery");
   });
 
+  it("$expand=members on groups inlines up to 20 members, with a nested $select", () => {
+    const r = get(layer, "/groups", {
+      query: `$filter=id eq '${ADMINS_GROUP}'&$expand=members($select=id,displayName)`,
+    }).json;
+    expect(r["@odata.context"]).toBe(`${BASE}/v1.0/$metadata#groups(members())`);
+    expect(r.value[0].members).toEqual([
+      { "@odata.type": "#microsoft.graph.user", id: BG1, displayName: "Break Glass 1" },
+      { "@odata.type": "#microsoft.graph.group", id: NESTED_GROUP, displayName: "Nested" },
+    ]);
+    const one = get(layer, `/groups/${ADMINS_GROUP}`, { query: "$expand=owners" }).json;
+    expect(one.owners.map((o: any) => o.id)).toEqual([BG2]);
+    expect(get(layer, "/groups", { query: "$expand=manager" }).status).toBe(400);
+  });
+
+  it("/groups/$count counts with the same filter rules", () => {
+    expect(get(layer, "/groups/$count", { headers: EVENTUAL }).body).toBe("3");
+    expect(
+      get(layer, "/groups/$count", { headers: EVENTUAL, query: "$filter=securityEnabled eq true" }).body,
+    ).toBe("2");
+    expect(get(layer, "/groups/$count").status).toBe(400);
+  });
+
   it("groupTypes lambda filter", () => {
     const r = get(layer, "/groups", { query: "$filter=groupTypes/any(c:c eq 'DynamicMembership')" }).json
       .value;
@@ -394,6 +441,8 @@ describe("unknown paths and methods", () => {
     );
     const p = layer.resolve(request("/users", { method: "DELETE" }));
     expect("error" in p && p.error.status).toBe(405);
+    const me = layer.resolve(request("/me/authentication/methods"));
+    expect("error" in me && (me.error.body as any).error.message).toMatch(/delegated authentication flow/);
     const t = layer.resolve(request("/roleManagement/directory/transitiveRoleAssignments"));
     expect("error" in t && (t.error.body as any).error.message).toMatch(/transitiveRoleAssignments/);
   });

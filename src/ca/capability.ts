@@ -1,0 +1,277 @@
+/**
+ * What an account can present (ca-semantics.md §2.4, §2.5, §6 Step B.4): its registered methods,
+ * enabled for it in the Authentication methods policy, and whether a grant atom can be met in a
+ * given sign-in. Anything the engine cannot verify (certificates, federated MFA, custom controls,
+ * methods it could only register in an interrupt) does not help: a proof never leans on it.
+ */
+import type { Directory } from "../snapshot/directory.js";
+import { norm } from "../snapshot/directory.js";
+import type { Snapshot } from "../snapshot/schema.js";
+import { BUILT_IN_STRENGTHS, STRENGTH, type StrengthDefinition } from "./catalogue.js";
+import type { GrantAtom } from "./policy.js";
+import { MODERN_CLIENTS, type SignIn } from "./types.js";
+
+export type MethodMode =
+  | "password"
+  | "fido2"
+  | "windowsHelloForBusiness"
+  | "microsoftAuthenticatorPush"
+  | "softwareOath"
+  | "hardwareOath"
+  | "sms"
+  | "voice"
+  | "temporaryAccessPassOneTime"
+  | "temporaryAccessPassMultiUse"
+  | "email";
+
+export interface RegisteredMethod {
+  mode: MethodMode;
+  aaguid?: string;
+  /** enabled for this user in the Authentication methods policy (and admitted by key restrictions). */
+  enabled: boolean;
+  /** why not enabled, when not. */
+  disabledBecause?: string;
+}
+
+export interface Capability {
+  userId: string;
+  methods: RegisteredMethod[];
+  /** the Authentication methods policy was read; if not, registered methods count as enabled. */
+  methodsPolicyRead: boolean;
+  /** registered for self-service password reset (needed by the passwordChange grant). */
+  ssprRegistered: boolean;
+}
+
+/** Methods-policy configuration id for each mode (graph-contract.md §6.4). */
+const CONFIG_ID: Partial<Record<MethodMode, string>> = {
+  fido2: "fido2",
+  microsoftAuthenticatorPush: "microsoftauthenticator",
+  softwareOath: "softwareoath",
+  hardwareOath: "hardwareoath",
+  sms: "sms",
+  voice: "voice",
+  temporaryAccessPassOneTime: "temporaryaccesspass",
+  temporaryAccessPassMultiUse: "temporaryaccesspass",
+  email: "email",
+};
+
+function modesOf(m: Record<string, any>): MethodMode[] {
+  const type = String(m["@odata.type"] ?? "").toLowerCase();
+  if (type.endsWith("fido2authenticationmethod")) return ["fido2"];
+  if (type.endsWith("windowshelloforbusinessauthenticationmethod")) return ["windowsHelloForBusiness"];
+  if (type.endsWith("microsoftauthenticatorauthenticationmethod")) return ["microsoftAuthenticatorPush"];
+  if (type.endsWith("softwareoathauthenticationmethod")) return ["softwareOath"];
+  if (type.endsWith("hardwareoathauthenticationmethod")) return ["hardwareOath"];
+  if (type.endsWith("phoneauthenticationmethod"))
+    return m.phoneType === "mobile" || !m.phoneType ? ["sms", "voice"] : ["voice"];
+  if (type.endsWith("passwordauthenticationmethod")) return ["password"];
+  if (type.endsWith("emailauthenticationmethod")) return ["email"];
+  if (type.endsWith("temporaryaccesspassauthenticationmethod")) {
+    if (m.isUsable === false) return [];
+    return [m.isUsableOnce ? "temporaryAccessPassOneTime" : "temporaryAccessPassMultiUse"];
+  }
+  return [];
+}
+
+/** The account's methods as the snapshot records them, with their enablement for this user. */
+export function capabilityOf(snapshot: Snapshot, directory: Directory, userId: string): Capability {
+  const user = directory.user(userId);
+  const raw = (user?.authenticationMethods ?? []) as Array<Record<string, any>>;
+  const policy = snapshot.authenticationMethodsPolicy as Record<string, any> | undefined;
+  const configs = new Map<string, Record<string, any>>(
+    ((policy?.authenticationMethodConfigurations ?? []) as Array<Record<string, any>>).map((c) => [
+      String(c.id).toLowerCase(),
+      c,
+    ]),
+  );
+  const groups = directory.transitiveGroupsOf(userId);
+  const targeted = (targets: unknown): boolean =>
+    ((targets as Array<{ id?: string }> | undefined) ?? []).some(
+      (t) => norm(t.id) === "all_users" || groups.has(norm(t.id)) || norm(t.id) === norm(userId),
+    );
+  const methods: RegisteredMethod[] = [];
+  for (const m of raw) {
+    for (const mode of modesOf(m)) {
+      const method: RegisteredMethod = { mode, enabled: true };
+      if (mode === "fido2" && m.aaGuid) method.aaguid = String(m.aaGuid).toLowerCase();
+      const configId = CONFIG_ID[mode];
+      if (policy && configId) {
+        const cfg = configs.get(configId);
+        if (!cfg || cfg.state !== "enabled") {
+          method.enabled = false;
+          method.disabledBecause = `${configId} is not enabled in the Authentication methods policy`;
+        } else if (!targeted(cfg.includeTargets) || targeted(cfg.excludeTargets)) {
+          method.enabled = false;
+          method.disabledBecause = `${configId} is not enabled for this user (include/exclude targets)`;
+        }
+        if (method.enabled && mode === "fido2" && cfg?.keyRestrictions?.isEnforced) {
+          const list = ((cfg.keyRestrictions.aaGuids as string[] | undefined) ?? []).map((a) =>
+            a.toLowerCase(),
+          );
+          const listed = !!method.aaguid && list.includes(method.aaguid);
+          const allow = cfg.keyRestrictions.enforcementType !== "block";
+          if (allow !== listed) {
+            method.enabled = false;
+            method.disabledBecause = `FIDO2 key restrictions do not admit AAGUID ${method.aaguid ?? "(none)"}`;
+          }
+        }
+      }
+      methods.push(method);
+    }
+  }
+  // Cloud accounts sign in with a password first unless the snapshot says otherwise.
+  if (!methods.some((m) => m.mode === "password")) methods.push({ mode: "password", enabled: true });
+  const sspr = methods.some(
+    (m) =>
+      m.enabled && ["sms", "voice", "email", "microsoftAuthenticatorPush", "softwareOath"].includes(m.mode),
+  );
+  return { userId: norm(userId), methods, methodsPolicyRead: !!policy, ssprRegistered: sspr };
+}
+
+export interface StrengthCatalogue {
+  get(id: string): StrengthDefinition | undefined;
+}
+
+export function strengthCatalogue(
+  snapshot: Snapshot,
+  inline: StrengthDefinition[] = [],
+): Map<string, StrengthDefinition> {
+  const out = new Map<string, StrengthDefinition>(Object.entries(BUILT_IN_STRENGTHS));
+  for (const s of inline) out.set(s.id.toLowerCase(), s);
+  for (const s of (snapshot.authenticationStrengthPolicies ?? []) as Array<Record<string, any>>) {
+    out.set(String(s.id).toLowerCase(), {
+      id: String(s.id).toLowerCase(),
+      displayName: String(s.displayName ?? s.id),
+      allowedCombinations: (s.allowedCombinations as string[] | undefined) ?? [],
+      combinationConfigurations:
+        (s.combinationConfigurations as Array<Record<string, unknown>> | undefined) ?? [],
+    });
+  }
+  return out;
+}
+
+/** Can the account present this method in this sign-in? */
+function modeUsable(mode: string, cap: Capability, signIn: SignIn, strength: StrengthDefinition): boolean {
+  const usable = cap.methods.filter((m) => m.mode === mode && m.enabled);
+  switch (mode) {
+    case "password":
+    case "microsoftAuthenticatorPush":
+    case "softwareOath":
+    case "hardwareOath":
+    case "sms":
+    case "voice":
+    case "temporaryAccessPassOneTime":
+    case "temporaryAccessPassMultiUse":
+      return usable.length > 0;
+    case "fido2": {
+      // Device-bound passkeys cannot register a device (ca-semantics.md §2.5).
+      if (signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
+        return false;
+      const restriction = strength.combinationConfigurations.find(
+        (c) =>
+          String(c["@odata.type"] ?? "")
+            .toLowerCase()
+            .endsWith("fido2combinationconfiguration") &&
+          ((c.appliesToCombinations as string[] | undefined) ?? ["fido2"]).includes("fido2"),
+      );
+      const allowed = ((restriction?.allowedAAGUIDs as string[] | undefined) ?? []).map((a) =>
+        a.toLowerCase(),
+      );
+      return usable.some(
+        (m) => !restriction || allowed.length === 0 || (!!m.aaguid && allowed.includes(m.aaguid)),
+      );
+    }
+    case "windowsHelloForBusiness":
+      // Bound to a registered Windows device, and never during device registration.
+      return (
+        usable.length > 0 &&
+        signIn.platform === "windows" &&
+        signIn.device !== null &&
+        !(signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
+      );
+    default:
+      // x509 (certificate-based), federated, deviceBasedPush, qrCodePin: not verifiable offline.
+      return false;
+  }
+}
+
+/** The first allowed combination the account can present, or undefined. */
+export function strengthPath(
+  strength: StrengthDefinition,
+  cap: Capability,
+  signIn: SignIn,
+): string | undefined {
+  if (!MODERN_CLIENTS.has(signIn.clientAppType)) return undefined;
+  return strength.allowedCombinations.find((combo) =>
+    combo
+      .split(",")
+      .map((m) => m.trim())
+      .every((m) => modeUsable(m, cap, signIn, strength)),
+  );
+}
+
+const COMPLIANT_PLATFORMS = new Set(["windows", "iOS", "android", "macOS", "linux"]);
+
+/** Whether one grant atom can be met; `why` says how or why not (for counter-examples). */
+export function atomSatisfied(
+  atom: GrantAtom,
+  cap: Capability,
+  signIn: SignIn,
+  strengths: Map<string, StrengthDefinition>,
+): { ok: boolean; why: string } {
+  const modern = MODERN_CLIENTS.has(signIn.clientAppType);
+  if (!modern)
+    return { ok: false, why: `no grant can be met from a legacy client (${signIn.clientAppType})` };
+  const attr = (k: string) => signIn.device?.attributes[k];
+  switch (atom.kind) {
+    case "mfa":
+    case "strength": {
+      const id = atom.kind === "mfa" ? STRENGTH.mfa : atom.id;
+      const s = strengths.get(id);
+      if (!s) return { ok: false, why: `authentication strength ${id} is not in the snapshot` };
+      const path = strengthPath(s, cap, signIn);
+      return path
+        ? { ok: true, why: `${s.displayName} with ${path}` }
+        : { ok: false, why: `no registered, enabled method meets ${s.displayName}` };
+    }
+    case "compliantDevice": {
+      const ok =
+        attr("isCompliant") === true &&
+        COMPLIANT_PLATFORMS.has(signIn.platform) &&
+        signIn.authFlow !== "deviceCodeFlow";
+      return { ok, why: ok ? "compliant device" : "needs a compliant device, and the sign-in has none" };
+    }
+    case "domainJoinedDevice": {
+      const ok =
+        String(attr("trustType") ?? "").toLowerCase() === "serverad" &&
+        signIn.platform === "windows" &&
+        signIn.authFlow !== "deviceCodeFlow";
+      return { ok, why: ok ? "hybrid-joined device" : "needs a hybrid-joined Windows device" };
+    }
+    case "approvedApplication":
+    case "compliantApplication": {
+      const platforms =
+        atom.kind === "approvedApplication" ? ["iOS", "android"] : ["iOS", "android", "windows"];
+      const ok = !!signIn.approvedClientApp && platforms.includes(signIn.platform);
+      return {
+        ok,
+        why: ok ? "approved client app" : `needs an approved client app on ${platforms.join("/")}`,
+      };
+    }
+    case "passwordChange": {
+      const mfa = atomSatisfied({ kind: "mfa" }, cap, signIn, strengths);
+      const ok = mfa.ok && cap.ssprRegistered;
+      return { ok, why: ok ? "secure password change" : "password change needs MFA and SSPR registration" };
+    }
+    case "riskRemediation": {
+      const mfa = atomSatisfied({ kind: "mfa" }, cap, signIn, strengths);
+      return { ok: mfa.ok, why: mfa.ok ? "risk remediation with MFA" : "risk remediation needs MFA" };
+    }
+    case "termsOfUse":
+      return { ok: true, why: `accept terms of use ${atom.id}` };
+    case "custom":
+      return { ok: false, why: `custom control ${atom.id} cannot be verified offline` };
+    case "unknown":
+      return { ok: false, why: `grant control ${atom.name} is not modelled` };
+  }
+}

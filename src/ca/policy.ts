@@ -1,0 +1,405 @@
+/**
+ * One Conditional Access policy compiled into per-dimension predicates (ca-semantics.md §6 Step A).
+ * Each predicate looks at one signal of the sign-in, so the prover can partition every dimension
+ * on its own (§7) and the evaluator can report the first failing condition like What If does.
+ */
+import { resourceOf } from "./catalogue.js";
+import {
+  DeviceFilterSyntaxError,
+  evalDeviceFilter,
+  parseDeviceFilter,
+  type RuleNode,
+} from "./device-filter.js";
+import { type CompiledLocation, inLocation, inTrusted } from "./locations.js";
+import {
+  type AnalysisReason,
+  type AuthFlow,
+  type ClientAppType,
+  type Identity,
+  type InsiderRiskLevel,
+  MAYBE,
+  NO,
+  type Platform,
+  type RiskLevel,
+  type SignIn,
+  type SignInDevice,
+  type SignInLocation,
+  type Target,
+  type Tri,
+  triAnd,
+  triOr,
+  USER_ACTIONS,
+  YES,
+} from "./types.js";
+
+/** The signal dimensions of a sign-in, in the order Step A checks them after users. */
+export const DIMENSIONS = [
+  "target",
+  "clientAppType",
+  "platform",
+  "location",
+  "signInRisk",
+  "userRisk",
+  "insiderRisk",
+  "device",
+  "authFlow",
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export type GrantAtom =
+  | { kind: "mfa" }
+  | { kind: "strength"; id: string }
+  | { kind: "compliantDevice" }
+  | { kind: "domainJoinedDevice" }
+  | { kind: "approvedApplication" }
+  | { kind: "compliantApplication" }
+  | { kind: "passwordChange" }
+  | { kind: "riskRemediation" }
+  | { kind: "termsOfUse"; id: string }
+  | { kind: "custom"; id: string }
+  | { kind: "unknown"; name: string };
+
+export interface Grant {
+  block: boolean;
+  operator: "AND" | "OR";
+  atoms: GrantAtom[];
+}
+
+export type PolicyState = "enabled" | "reportOnly" | "disabled" | "other";
+
+export interface CompiledPolicy {
+  id: string;
+  displayName: string;
+  state: PolicyState;
+  raw: Record<string, unknown>;
+  grant: Grant | null;
+  session: Record<string, unknown> | null;
+  /** dimensions this policy has a condition on (target is always one). */
+  constrains: ReadonlySet<Dimension>;
+  /** conditions the engine does not model (times, application filters...): the policy may apply. */
+  unmodelled: string[];
+  targetsAllResources: boolean;
+  users(identity: Identity): Tri;
+  test(dimension: Dimension, signIn: SignIn): Tri;
+}
+
+const DIMENSION_REASON: Record<Dimension, AnalysisReason> = {
+  target: "application",
+  clientAppType: "clientApps",
+  platform: "devicePlatform",
+  location: "location",
+  signInRisk: "signInRisk",
+  userRisk: "userRisk",
+  insiderRisk: "insiderRisk",
+  device: "devices",
+  authFlow: "authenticationFlow",
+};
+
+export const reasonOf = (dimension: Dimension, target: Target): AnalysisReason =>
+  dimension !== "target"
+    ? DIMENSION_REASON[dimension]
+    : target.kind === "app"
+      ? "application"
+      : target.kind === "userAction"
+        ? "userActions"
+        : "authenticationContext";
+
+const arr = (v: unknown): string[] =>
+  Array.isArray(v)
+    ? v.map(String)
+    : typeof v === "string" && v.length > 0
+      ? v.split(",").map((s) => s.trim())
+      : [];
+const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
+const has = (xs: string[], k: string) => xs.some((x) => x.toLowerCase() === k.toLowerCase());
+
+export const stateOf = (state: string): PolicyState =>
+  state === "enabled"
+    ? "enabled"
+    : state === "enabledForReportingButNotEnforced"
+      ? "reportOnly"
+      : state === "disabled"
+        ? "disabled"
+        : "other";
+
+interface GuestSpec {
+  types: string[];
+  allTenants: boolean;
+  tenants: string[];
+}
+
+function guestSpec(v: unknown): GuestSpec | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  const o = v as Record<string, any>;
+  const types = arr(o.guestOrExternalUserTypes).filter((t) => t !== "none");
+  if (!types.length) return undefined;
+  const ext = o.externalTenants as Record<string, unknown> | undefined | null;
+  const allTenants = !ext || ext.membershipKind !== "enumerated";
+  return { types: lower(types), allTenants, tenants: lower(arr(ext?.members)) };
+}
+
+/** YES, NO, or MAYBE when the tenants are enumerated and the guest's home tenant is not known. */
+const guestMatch = (spec: GuestSpec | undefined, id: Identity): Tri => {
+  if (!spec || !id.externalKind || !spec.types.includes(id.externalKind.toLowerCase())) return NO;
+  if (spec.allTenants) return YES;
+  if (!id.externalTenantId) return MAYBE;
+  return spec.tenants.includes(id.externalTenantId.toLowerCase()) ? YES : NO;
+};
+
+/** Which include or exclude element of `users` an identity hits; undefined when none. */
+export function usersHit(
+  usersCond: Record<string, unknown> | null | undefined,
+  id: Identity,
+  side: "include" | "exclude",
+): { kind: "all" | "user" | "guests" | "group" | "role"; id?: string; maybe?: boolean } | undefined {
+  if (!usersCond) return undefined;
+  const users = lower(arr(usersCond[`${side}Users`]));
+  if (side === "include" && users.includes("all")) return { kind: "all" };
+  if (users.includes(id.userId)) return { kind: "user", id: id.userId };
+  if (users.includes("guestsorexternalusers") && id.externalKind) return { kind: "guests" };
+  const guest = guestMatch(guestSpec(usersCond[`${side}GuestsOrExternalUsers`]), id);
+  if (guest === YES) return { kind: "guests" };
+  for (const g of lower(arr(usersCond[`${side}Groups`])))
+    if (id.groups.has(g)) return { kind: "group", id: g };
+  for (const r of lower(arr(usersCond[`${side}Roles`])))
+    if (id.activeRoles.has(r)) return { kind: "role", id: r };
+  if (guest === MAYBE) return { kind: "guests", maybe: true };
+  return undefined;
+}
+
+const CLIENT_EXPANSION: Record<string, ClientAppType[]> = {
+  all: ["browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported", "other"],
+  browser: ["browser"],
+  mobileappsanddesktopclients: ["mobileAppsAndDesktopClients"],
+  exchangeactivesync: ["exchangeActiveSync", "easSupported"],
+  eassupported: ["easSupported"],
+  other: ["other"],
+};
+
+export interface CompileContext {
+  locations: Map<string, CompiledLocation>;
+}
+
+export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): CompiledPolicy {
+  const c = (raw.conditions ?? {}) as Record<string, any>;
+  const constrains = new Set<Dimension>(["target"]);
+  const unmodelled: string[] = [];
+  const usersCond = c.users as Record<string, unknown> | null | undefined;
+
+  // --- users (scenario-independent for one identity)
+  const workloadOnly = !usersCond && !!c.clientApplications;
+  const users = (id: Identity): Tri => {
+    if (workloadOnly || !usersCond) return NO;
+    const inc = usersHit(usersCond, id, "include");
+    if (!inc) return NO;
+    const exc = usersHit(usersCond, id, "exclude");
+    if (exc && !exc.maybe) return NO;
+    return exc?.maybe || inc.maybe ? MAYBE : YES;
+  };
+
+  // --- target resources
+  const apps = (c.applications ?? {}) as Record<string, unknown>;
+  const incApps = arr(apps.includeApplications);
+  const excApps = arr(apps.excludeApplications);
+  const incActions = lower(arr(apps.includeUserActions));
+  const incAcrs = lower(arr(apps.includeAuthenticationContextClassReferences));
+  const appFilter = apps.applicationFilter as { mode?: string } | null | undefined;
+  if (appFilter) unmodelled.push("applicationFilter (custom security attributes are not in the snapshot)");
+  const targetsAll = has(incApps, "All");
+  const appTest = (appId: string): Tri => {
+    const r = resourceOf(appId);
+    const suiteHit = (list: string[]) =>
+      has(list, appId) ||
+      (r.office365 && has(list, "Office365")) ||
+      (r.adminPortal && has(list, "MicrosoftAdminPortals"));
+    let inc: Tri = targetsAll || suiteHit(incApps) ? YES : NO;
+    if (inc === NO && appFilter?.mode === "include") inc = MAYBE;
+    if (inc === NO) return NO;
+    if (suiteHit(excApps)) return NO;
+    if (appFilter?.mode === "exclude") return MAYBE;
+    return inc;
+  };
+  const targetTest = (t: Target): Tri => {
+    if (t.kind === "app") return appTest(t.appId);
+    if (t.kind === "userAction")
+      // [inferred, ca-semantics.md §6 A.3] an All-resources policy also covers the registration sign-in.
+      return incActions.includes(USER_ACTIONS[t.action]) || targetsAll ? YES : NO;
+    return incAcrs.includes(t.value.toLowerCase()) ? YES : NO;
+  };
+
+  // --- client apps (always populated; empty is read as all, the portal default)
+  const clientList = arr(c.clientAppTypes);
+  const clientSet = new Set<ClientAppType>(
+    (clientList.length ? clientList : ["all"]).flatMap((x) => CLIENT_EXPANSION[x.toLowerCase()] ?? []),
+  );
+  if (clientList.length && !has(clientList, "all")) constrains.add("clientAppType");
+
+  // --- platforms
+  const plat = c.platforms as Record<string, unknown> | null | undefined;
+  const incPlat = lower(arr(plat?.includePlatforms));
+  const excPlat = lower(arr(plat?.excludePlatforms));
+  // "all" with no exclusion matches every platform, unknown ones included: no constraint.
+  if (incPlat.length && !(incPlat.includes("all") && !excPlat.length)) constrains.add("platform");
+  const platformTest = (p: Platform): Tri => {
+    if (!incPlat.length) return YES;
+    const hit = (list: string[]) =>
+      list.includes("all") || (p !== "unknown" && list.includes(p.toLowerCase()));
+    return hit(incPlat) && !hit(excPlat) ? YES : NO;
+  };
+
+  // --- locations
+  const locCond = c.locations as Record<string, unknown> | null | undefined;
+  const incLoc = arr(locCond?.includeLocations);
+  const excLoc = arr(locCond?.excludeLocations);
+  // "All" with no exclusion matches every sign-in, whatever its IP or country: no constraint.
+  if (incLoc.length && !(has(incLoc, "All") && !excLoc.length)) constrains.add("location");
+  const inList = (list: string[], l: SignInLocation): Tri => {
+    let out: Tri = NO;
+    for (const id of list) {
+      let r: Tri;
+      if (id.toLowerCase() === "all") r = YES;
+      else if (id.toLowerCase() === "alltrusted") r = inTrusted(ctx.locations.values(), l);
+      else {
+        const loc = ctx.locations.get(id.toLowerCase());
+        // A location the snapshot does not hold (deleted, unreadable) could be anything.
+        r = loc ? inLocation(loc, l) : MAYBE;
+      }
+      out = triOr(out, r);
+      if (out === YES) return YES;
+    }
+    return out;
+  };
+  const locationTest = (l: SignInLocation): Tri => {
+    if (!incLoc.length) return YES;
+    return triAnd(
+      inList(incLoc, l),
+      inList(excLoc, l) === YES ? NO : inList(excLoc, l) === MAYBE ? MAYBE : YES,
+    );
+  };
+
+  // --- risks
+  const sirisk = lower(arr(c.signInRiskLevels));
+  const urisk = lower(arr(c.userRiskLevels));
+  const irisk = lower(arr(c.insiderRiskLevels));
+  if (sirisk.length) constrains.add("signInRisk");
+  if (urisk.length) constrains.add("userRisk");
+  if (irisk.length) constrains.add("insiderRisk");
+  const riskTest = (list: string[], level: RiskLevel | InsiderRiskLevel): Tri =>
+    !list.length || list.includes(level.toLowerCase()) ? YES : NO;
+
+  // --- devices
+  const filter = c.devices?.deviceFilter as { mode?: string; rule?: string } | null | undefined;
+  let rule: RuleNode | undefined;
+  let ruleBroken = false;
+  if (filter?.rule) {
+    constrains.add("device");
+    try {
+      rule = parseDeviceFilter(filter.rule);
+    } catch (e) {
+      if (!(e instanceof DeviceFilterSyntaxError)) throw e;
+      ruleBroken = true;
+    }
+  }
+  const states = c.deviceStates as Record<string, unknown> | null | undefined;
+  const excStates = lower(arr(states?.excludeStates));
+  if (excStates.length) constrains.add("device");
+  const deviceTest = (d: SignInDevice | null): Tri => {
+    let out: Tri = YES;
+    if (filter?.rule) {
+      if (ruleBroken) out = MAYBE;
+      else {
+        const r = evalDeviceFilter(rule!, d);
+        out = filter.mode === "exclude" ? (r === MAYBE ? MAYBE : r === YES ? NO : YES) : r;
+      }
+    }
+    if (excStates.length && out !== NO) {
+      const attr = (k: string) => (d ? d.attributes[k] : null);
+      const known = (k: string) => !d || !d.othersUnknown || k in d.attributes;
+      const compliant = excStates.includes("compliant")
+        ? known("isCompliant")
+          ? attr("isCompliant") === true
+          : undefined
+        : false;
+      const joined = excStates.includes("domainjoined")
+        ? known("trustType")
+          ? String(attr("trustType") ?? "").toLowerCase() === "serverad"
+          : undefined
+        : false;
+      if (compliant === true || joined === true) out = NO;
+      else if (compliant === undefined || joined === undefined) out = triAnd(out, MAYBE);
+    }
+    return out;
+  };
+
+  // --- authentication flows
+  const flows = lower(arr(c.authenticationFlows?.transferMethods)).filter((f) => f !== "none");
+  if (flows.length) constrains.add("authFlow");
+  const flowTest = (f: AuthFlow): Tri => (!flows.length ? YES : flows.includes(f.toLowerCase()) ? YES : NO);
+
+  if (c.times) unmodelled.push("times");
+
+  // --- grant and session
+  const g = raw.grantControls as Record<string, any> | null | undefined;
+  let grant: Grant | null = null;
+  if (g) {
+    const builtIns = lower(arr(g.builtInControls));
+    const atoms: GrantAtom[] = [];
+    for (const b of builtIns) {
+      if (b === "block") continue;
+      const known: Record<string, GrantAtom> = {
+        mfa: { kind: "mfa" },
+        compliantdevice: { kind: "compliantDevice" },
+        domainjoineddevice: { kind: "domainJoinedDevice" },
+        approvedapplication: { kind: "approvedApplication" },
+        compliantapplication: { kind: "compliantApplication" },
+        passwordchange: { kind: "passwordChange" },
+        riskremediation: { kind: "riskRemediation" },
+      };
+      atoms.push(known[b] ?? { kind: "unknown", name: b });
+    }
+    if (g.authenticationStrength?.id)
+      atoms.push({ kind: "strength", id: String(g.authenticationStrength.id).toLowerCase() });
+    for (const t of arr(g.termsOfUse)) atoms.push({ kind: "termsOfUse", id: t });
+    for (const t of arr(g.customAuthenticationFactors)) atoms.push({ kind: "custom", id: t });
+    const block = builtIns.includes("block");
+    if (block || atoms.length)
+      grant = { block, operator: String(g.operator ?? "AND").toUpperCase() === "OR" ? "OR" : "AND", atoms };
+  }
+
+  const test = (dimension: Dimension, s: SignIn): Tri => {
+    switch (dimension) {
+      case "target":
+        return targetTest(s.target);
+      case "clientAppType":
+        return clientSet.has(s.clientAppType) ? YES : NO;
+      case "platform":
+        return platformTest(s.platform);
+      case "location":
+        return locationTest(s.location);
+      case "signInRisk":
+        return riskTest(sirisk, s.signInRisk);
+      case "userRisk":
+        return riskTest(urisk, s.userRisk);
+      case "insiderRisk":
+        return riskTest(irisk, s.insiderRisk);
+      case "device":
+        return deviceTest(s.device);
+      case "authFlow":
+        return flowTest(s.authFlow);
+    }
+  };
+
+  return {
+    id: String(raw.id ?? "").toLowerCase(),
+    displayName: String(raw.displayName ?? raw.id ?? ""),
+    state: stateOf(String(raw.state ?? "")),
+    raw,
+    grant,
+    session: (raw.sessionControls as Record<string, unknown> | null | undefined) ?? null,
+    constrains,
+    unmodelled,
+    targetsAllResources: targetsAll,
+    users,
+    test,
+  };
+}

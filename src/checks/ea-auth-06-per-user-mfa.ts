@@ -1,0 +1,55 @@
+import { unavailableReason } from "../snapshot/availability.js";
+import { defineCheck } from "./docs.js";
+import {
+  accountLabel,
+  accountUsers,
+  needsAccounts,
+  perAccountNeeds,
+  unreadableFinding,
+  userSubject,
+} from "./support.js";
+import type { Finding } from "./types.js";
+
+export const check = defineCheck(import.meta.url, {
+  id: "EA-AUTH-06",
+  title: "Per-user (legacy) MFA is disabled on every emergency account",
+  severity: "medium",
+  sources: ["000", "003"],
+  needs: ["users"],
+  needsFor: (ctx) => perAccountNeeds(ctx, "perUserMfaState"),
+  appliesTo: needsAccounts,
+  evaluate(ctx) {
+    const findings: Finding[] = [];
+    for (const { account, user } of accountUsers(ctx)) {
+      if (!user) continue;
+      const subject = userSubject(account);
+      const label = accountLabel(account);
+      const path = `users[${account.id}].perUserMfaState`;
+      const state = user.perUserMfaState;
+      if (unavailableReason(ctx.snapshot, path) !== undefined || !state) {
+        findings.push(unreadableFinding(ctx, account, path));
+        continue;
+      }
+      const evidence = { perUserMfaState: state };
+      if (state === "disabled")
+        findings.push({ status: "pass", subject, message: `${label}: per-user MFA is disabled`, evidence });
+      else
+        findings.push({
+          status: "fail",
+          subject,
+          message: `${label}: per-user MFA is ${state}: legacy MFA applies outside Conditional Access and the methods policy, and can demand a method the account does not have`,
+          evidence,
+          remediation: {
+            summary:
+              "Disable per-user MFA on the account; control its methods with the authentication methods policy",
+            portal:
+              "Microsoft Entra admin center > Identity > Users > All users > Per-user MFA > select the user > Disable MFA",
+            graph: `PATCH https://graph.microsoft.com/beta/users/${account.id}/authentication/requirements {"perUserMfaState":"disabled"}`,
+            powershell: `Invoke-MgGraphRequest -Method PATCH -Uri "https://graph.microsoft.com/beta/users/${account.id}/authentication/requirements" -Body @{perUserMfaState="disabled"}`,
+            command: "breakglass apply",
+          },
+        });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,107 @@
+/**
+ * EA-CA-01: no enabled policy other than the dedicated ones and `allowedPolicyIds` applies to any
+ * emergency account in any sign-in. Scope is decided by the evaluator (transitive groups, active
+ * roles and roles once activated, All, guest types, any resource), never by reading one list.
+ */
+import {
+  appliesSomewhere,
+  CA_NEEDS,
+  caNotApplicable,
+  dedicatedPolicyIds,
+  docsBeside,
+  engineFor,
+} from "../ca/emergency.js";
+import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
+import { activationTruncated, activationVariants } from "../ca/prover.js";
+import { NO, YES } from "../ca/types.js";
+import { norm } from "../snapshot/directory.js";
+import type { Check, CheckContext, Finding } from "./types.js";
+
+function evaluate(ctx: CheckContext): Finding[] {
+  const engine = engineFor(ctx);
+  const dedicated = dedicatedPolicyIds(ctx);
+  const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
+  const candidates = engine.policies.filter(
+    (p) => p.state !== "disabled" && p.state !== "reportOnly" && !dedicated.has(p.id) && !allowed.has(p.id),
+  );
+  const findings: Finding[] = [];
+  for (const account of ctx.accounts.resolved) {
+    // Every combination of activated eligible roles: a role exclusion can hide another role's inclusion.
+    const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
+      (activated) => ({
+        activated,
+        identity: identityOf(ctx.directory, account.id, { activated }),
+      }),
+    );
+    let hits = 0;
+    for (const p of candidates) {
+      const usersCond = (p.raw.conditions as any)?.users;
+      const hit = variants.find((v) => p.users(v.identity) !== NO);
+      if (!hit) continue;
+      const afterActivation = hit.activated.length > 0;
+      const where = appliesSomewhere(ctx, p);
+      if (where === NO) continue;
+      hits++;
+      const path =
+        explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
+      const may = where === YES && p.state === "enabled" ? "applies" : "may apply";
+      findings.push({
+        status: "fail",
+        subject: { type: "policy", id: p.id, displayName: p.displayName },
+        message:
+          `Policy "${p.displayName}" ${may} to ${account.userPrincipalName ?? account.id} ${path}` +
+          (afterActivation ? " (once an eligible role is activated)" : "") +
+          (p.unmodelled.length ? `; not modelled: ${p.unmodelled.join(", ")}` : ""),
+        evidence: {
+          account: account.id,
+          policyId: p.id,
+          state: p.raw.state,
+          path,
+          afterActivation,
+          grantControls: p.raw.grantControls ?? null,
+        },
+        remediation: {
+          summary: `Exclude the emergency group (or account) from "${p.displayName}", or list the policy in allowedPolicyIds if it is meant to apply.`,
+          portal: `Entra admin center > Protection > Conditional Access > Policies > ${p.displayName} > Users > Exclude > Users and groups`,
+          graph: `PATCH https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies/${p.id} {"conditions":{"users":{"excludeGroups":[<existing>..., "${ctx.accounts.group?.id ?? "<emergency group id>"}"]}}}`,
+          powershell: `Update-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId ${p.id} -Conditions @{ Users = @{ ExcludeGroups = @(<existing>, '${ctx.accounts.group?.id ?? "<emergency group id>"}') } }`,
+        },
+      });
+    }
+    if (activationTruncated(engine, eligibleRoles(ctx.directory, account.id)))
+      findings.push({
+        status: "unknown",
+        subject: {
+          type: "user",
+          id: account.id,
+          displayName: account.userPrincipalName ?? account.displayName,
+        },
+        message: `${account.userPrincipalName ?? account.id} has too many eligible roles to try every activation combination`,
+      });
+    else if (!hits)
+      findings.push({
+        status: "pass",
+        subject: {
+          type: "user",
+          id: account.id,
+          displayName: account.userPrincipalName ?? account.displayName,
+        },
+        message: `No enabled policy besides the dedicated and allowed ones applies to ${account.userPrincipalName ?? account.id} in any sign-in`,
+      });
+  }
+  return findings;
+}
+
+export const check: Check = {
+  id: "EA-CA-01",
+  title: "No other Conditional Access policy applies to the emergency accounts",
+  severity: "critical",
+  sources: ["000", "001", "002", "003", "004"],
+  needs: CA_NEEDS,
+  get docs() {
+    return docsBeside(import.meta.url, "ea-ca-01-no-other-policy.md");
+  },
+  appliesTo: caNotApplicable,
+  evaluate,
+};
+export default check;

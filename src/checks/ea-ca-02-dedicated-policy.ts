@@ -1,0 +1,237 @@
+/** EA-CA-02: a dedicated Conditional Access policy protects the emergency accounts. */
+import { readDoc } from "../monitor/check-support.js";
+import { licenceTier, norm } from "../snapshot/directory.js";
+import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
+import type { Check, CheckContext, Finding, Remediation, Status } from "./types.js";
+
+/** checks.md EA-CA: Conditional Access checks need Entra ID P1 and security defaults off. */
+export function conditionalAccessApplies(ctx: CheckContext): string | undefined {
+  const tier = licenceTier(ctx.snapshot);
+  if (tier && !tier.p1) return "Conditional Access needs Entra ID P1, which the tenant does not have";
+  if (ctx.snapshot.securityDefaults?.isEnabled === true)
+    return "security defaults are on, so Conditional Access policies cannot be used (see EA-CA-08)";
+  return undefined;
+}
+
+export const CA_NEEDS = ["conditionalAccessPolicies", "subscribedSkus", "securityDefaults"];
+
+/** The emergency principals: the resolved accounts and the emergency group (lower-case ids). */
+export function emergencyPrincipals(ctx: CheckContext): { users: Set<string>; groups: Set<string> } {
+  return {
+    users: new Set(ctx.accounts.resolved.map((a) => norm(a.id))),
+    groups: new Set(ctx.accounts.group ? [norm(ctx.accounts.group.id)] : []),
+  };
+}
+
+const SPECIAL_USERS = new Set(["all", "none", "guestsorexternalusers"]);
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+
+/** Whose users are only emergency principals: no All, roles, guests or other users and groups. */
+export function includesOnlyEmergencyPrincipals(p: ConditionalAccessPolicy, ctx: CheckContext): boolean {
+  const u = (p.conditions?.users ?? {}) as Record<string, unknown>;
+  const { users, groups } = emergencyPrincipals(ctx);
+  const includeUsers = list(u.includeUsers).map(norm);
+  const includeGroups = list(u.includeGroups).map(norm);
+  if (includeUsers.length + includeGroups.length === 0) return false;
+  if (list(u.includeRoles).length > 0 || (u.includeGuestsOrExternalUsers ?? null) !== null) return false;
+  if (includeUsers.some((x) => SPECIAL_USERS.has(x) || !users.has(x))) return false;
+  return includeGroups.every((g) => groups.has(g));
+}
+
+/** No emergency account or group is known: which policies are dedicated cannot be told. */
+export function noEmergencyPrincipals(ctx: CheckContext): boolean {
+  return ctx.accounts.resolved.length === 0 && !ctx.accounts.group;
+}
+
+export const NO_PRINCIPALS: Finding = {
+  status: "unknown",
+  message: "No emergency account or group is known, so the dedicated policy cannot be identified.",
+};
+
+export interface DedicatedPolicies {
+  policies: ConditionalAccessPolicy[];
+  how: "config" | "found";
+  /** configured ids that match no policy. */
+  missingIds: string[];
+}
+
+/** checks.md: those in `dedicatedPolicyIds`, else every policy (any state) whose users are only emergency principals. */
+export function dedicatedPolicies(ctx: CheckContext): DedicatedPolicies {
+  const all = [...(ctx.snapshot.conditionalAccessPolicies ?? [])].sort((a, b) =>
+    norm(a.id).localeCompare(norm(b.id)),
+  );
+  const configured = ctx.config.dedicatedPolicyIds.map(norm);
+  if (configured.length > 0) {
+    const policies = all.filter((p) => configured.includes(norm(p.id)));
+    const missingIds = configured.filter((id) => !policies.some((p) => norm(p.id) === id));
+    return { policies, how: "config", missingIds };
+  }
+  return {
+    policies: all.filter((p) => includesOnlyEmergencyPrincipals(p, ctx)),
+    how: "found",
+    missingIds: [],
+  };
+}
+
+export const policySubject = (p: ConditionalAccessPolicy) => ({
+  type: "policy" as const,
+  id: p.id,
+  displayName: p.displayName ?? null,
+});
+
+export const DEDICATED_POLICY_REMEDIATION: Remediation = {
+  summary:
+    "Create one policy for the emergency accounts only: users = the emergency group, all resources with no exclusions, grant = a custom phishing-resistant authentication strength, no location/platform/device conditions, state On.",
+  portal:
+    "Microsoft Entra admin center > Protection > Conditional Access > Policies > New policy: Users: include the emergency group; Target resources: All resources; Grant: Require authentication strength (custom, FIDO2 keys of the accounts); Session: Sign-in frequency Every time; Enable policy: On",
+  graph:
+    'POST https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies {"displayName":"Emergency Access","state":"enabled","conditions":{"users":{"includeGroups":["<group id>"]},"applications":{"includeApplications":["All"]},"clientAppTypes":["all"]},"grantControls":{"operator":"OR","authenticationStrength":{"id":"<strength id>"}},"sessionControls":{"signInFrequency":{"isEnabled":true,"frequencyInterval":"everyTime","authenticationType":"primaryAndSecondaryAuthentication"},"persistentBrowser":{"isEnabled":true,"mode":"never"}}}',
+  powershell: "New-MgIdentityConditionalAccessPolicy -BodyParameter $policy",
+};
+
+function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
+  const problems: Array<{ status: Status; what: string }> = [];
+  const c = (p.conditions ?? {}) as Record<string, any>;
+  const u = (c.users ?? {}) as Record<string, unknown>;
+  if (p.state !== "enabled")
+    problems.push({
+      status: "fail",
+      what: `state is ${p.state === "enabledForReportingButNotEnforced" ? "report-only" : p.state}, not enabled`,
+    });
+  if (!includesOnlyEmergencyPrincipals(p, ctx))
+    problems.push({
+      status: "fail",
+      what: "its users include principals other than the emergency accounts and group",
+    });
+  const { users, groups } = emergencyPrincipals(ctx);
+  const includedUsers = new Set(list(u.includeUsers).map(norm));
+  const viaGroup = list(u.includeGroups).some((g) => groups.has(norm(g)));
+  const uncovered = [...users].filter((id) => !includedUsers.has(id) && !viaGroup).sort();
+  if (uncovered.length)
+    problems.push({ status: "fail", what: `it does not include account(s) ${uncovered.join(", ")}` });
+  const apps = (c.applications ?? {}) as Record<string, unknown>;
+  if (!list(apps.includeApplications).some((a) => a.toLowerCase() === "all"))
+    problems.push({
+      status: "fail",
+      what: `it targets ${list(apps.includeApplications).join(", ") || "no resource"}, not all resources`,
+    });
+  const exclusions = [
+    ...list(u.excludeUsers).map((x) => `user ${x}`),
+    ...list(u.excludeGroups).map((x) => `group ${x}`),
+    ...list(u.excludeRoles).map((x) => `role ${x}`),
+    ...((u.excludeGuestsOrExternalUsers ?? null) !== null ? ["guests or external users"] : []),
+    ...list(apps.excludeApplications).map((x) => `resource ${x}`),
+  ];
+  if (exclusions.length) problems.push({ status: "fail", what: `it excludes ${exclusions.join(", ")}` });
+  const grant = (p.grantControls ?? {}) as Record<string, any>;
+  if (!grant.authenticationStrength?.id)
+    problems.push({ status: "fail", what: "it does not grant by authentication strength" });
+  if (list(grant.builtInControls).includes("block"))
+    problems.push({ status: "fail", what: "it blocks access" });
+  const alternatives = [
+    ...list(grant.builtInControls).filter((x) => x !== "block"),
+    ...list(grant.customAuthenticationFactors),
+    ...list(grant.termsOfUse).map((x) => `terms of use ${x}`),
+  ];
+  if (
+    grant.authenticationStrength?.id &&
+    alternatives.length &&
+    String(grant.operator ?? "OR").toUpperCase() === "OR"
+  )
+    problems.push({
+      status: "fail",
+      what: `it grants by the strength OR ${alternatives.join(", ")}: either satisfies it, so the strength can be bypassed`,
+    });
+  const conditionsAdded: string[] = [];
+  const loc = c.locations as Record<string, unknown> | null | undefined;
+  if (loc && (list(loc.includeLocations).length || list(loc.excludeLocations).length))
+    conditionsAdded.push("locations");
+  const plat = c.platforms as Record<string, unknown> | null | undefined;
+  if (plat && (list(plat.includePlatforms).length || list(plat.excludePlatforms).length))
+    conditionsAdded.push("platforms");
+  if (
+    c.devices?.deviceFilter ||
+    list(c.devices?.includeDevices).length ||
+    list(c.devices?.excludeDevices).length
+  )
+    conditionsAdded.push("devices");
+  if (conditionsAdded.length)
+    problems.push({
+      status: "warn",
+      what: `it adds ${conditionsAdded.join(", ")} condition(s): outside them the accounts fall back to no dedicated protection`,
+    });
+  const status: Status = problems.some((x) => x.status === "fail")
+    ? "fail"
+    : problems.length
+      ? "warn"
+      : "pass";
+  return {
+    status,
+    subject: policySubject(p),
+    message:
+      status === "pass"
+        ? `Dedicated policy "${p.displayName ?? p.id}" is enabled, covers all resources without exclusions and grants by authentication strength.`
+        : `Dedicated policy "${p.displayName ?? p.id}": ${problems.map((x) => x.what).join("; ")}.`,
+    evidence: {
+      state: p.state,
+      users: c.users ?? null,
+      applications: c.applications ?? null,
+      grantControls: p.grantControls ?? null,
+      locations: c.locations ?? null,
+      platforms: c.platforms ?? null,
+      devices: c.devices ?? null,
+    },
+    ...(status === "pass" ? {} : { remediation: DEDICATED_POLICY_REMEDIATION }),
+  };
+}
+
+export const check: Check = {
+  id: "EA-CA-02",
+  title: "A dedicated Conditional Access policy protects the emergency accounts",
+  severity: "high",
+  sources: ["000", "001", "002"],
+  needs: CA_NEEDS,
+  get docs() {
+    return readDoc(import.meta.url);
+  },
+  appliesTo: conditionalAccessApplies,
+  evaluate(ctx) {
+    if (!ctx.snapshot.conditionalAccessPolicies) return [];
+    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
+    const d = dedicatedPolicies(ctx);
+    const findings: Finding[] = d.missingIds.map((id) => ({
+      status: "fail" as const,
+      subject: { type: "policy" as const, id },
+      message: `Configured dedicated policy ${id} does not exist.`,
+      evidence: { dedicatedPolicyIds: ctx.config.dedicatedPolicyIds },
+      remediation: DEDICATED_POLICY_REMEDIATION,
+    }));
+    if (d.policies.length === 0) {
+      if (ctx.config.profile.dedicatedPolicy === "optional" && d.missingIds.length === 0)
+        return [
+          {
+            status: "skip",
+            message:
+              "the profile makes the dedicated policy optional (dedicatedPolicy: optional), and there is none",
+          },
+        ];
+      findings.push({
+        status: "fail",
+        subject: { type: "tenant", id: ctx.snapshot.tenant.id },
+        message:
+          d.how === "config"
+            ? "None of the configured dedicated policies exists."
+            : "No Conditional Access policy targets only the emergency accounts or group.",
+        evidence: {
+          policiesRead: (ctx.snapshot.conditionalAccessPolicies ?? []).length,
+          emergencyAccounts: ctx.accounts.resolved.map((a) => a.id),
+          emergencyGroup: ctx.accounts.group?.id ?? null,
+        },
+        remediation: DEDICATED_POLICY_REMEDIATION,
+      });
+      return findings;
+    }
+    return [...findings, ...d.policies.map((p) => grade(p, ctx))];
+  },
+};

@@ -1,0 +1,105 @@
+/**
+ * EA-CA-06: report-only and disabled policies that would apply to or lock out an emergency
+ * account if switched on. Microsoft-managed policies are switched on automatically after their
+ * notice period, so they are marked: for them "if" is "when".
+ */
+import {
+  appliesSomewhere,
+  CA_NEEDS,
+  caNotApplicable,
+  dedicatedPolicyIds,
+  docsBeside,
+  engineFor,
+} from "../ca/emergency.js";
+import { describeCounterExample } from "../ca/format.js";
+import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
+import { activationTruncated, activationVariants, proveAccount } from "../ca/prover.js";
+import { NO } from "../ca/types.js";
+import { norm } from "../snapshot/directory.js";
+import type { Check, CheckContext, Finding } from "./types.js";
+
+export const isMicrosoftManaged = (p: Record<string, unknown>): boolean =>
+  /^microsoft-managed/i.test(String(p.displayName ?? "")) ||
+  /microsoft/i.test(String((p as any).createdBy ?? ""));
+
+function evaluate(ctx: CheckContext): Finding[] {
+  const engine = engineFor(ctx);
+  const dedicated = dedicatedPolicyIds(ctx);
+  const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
+  const dormant = engine.policies.filter(
+    (p) => (p.state === "reportOnly" || p.state === "disabled") && !dedicated.has(p.id) && !allowed.has(p.id),
+  );
+  const findings: Finding[] = [];
+  for (const account of ctx.accounts.resolved) {
+    const who = account.userPrincipalName ?? account.id;
+    const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
+      (activated) => ({
+        activated,
+        identity: identityOf(ctx.directory, account.id, { activated }),
+      }),
+    );
+    const hitOf = new Map(dormant.map((p) => [p, variants.find((v) => p.users(v.identity) !== NO)]));
+    const hits = dormant.filter((p) => hitOf.get(p) && appliesSomewhere(ctx, p) !== NO);
+    if (!hits.length) {
+      const truncated = activationTruncated(engine, eligibleRoles(ctx.directory, account.id));
+      findings.push({
+        status: truncated ? "unknown" : "pass",
+        subject: { type: "user", id: account.id, displayName: who },
+        message: truncated
+          ? `${who} has too many eligible roles to try every activation combination`
+          : `No report-only or disabled policy would apply to ${who} if switched on`,
+      });
+      continue;
+    }
+    // Which dormant policies would lock the account out (every state switched on, per policy responsibility).
+    const proof = proveAccount(engine, account.id, {
+      envelope: ctx.config.profile.envelope,
+      mode: "all",
+      maxExamples: 10_000,
+    });
+    for (const p of hits) {
+      const lock = proof.counterExamples.find((c) => c.paths.some((x) => x.policyId === p.id));
+      const managed = isMicrosoftManaged(p.raw);
+      const hit = hitOf.get(p)!;
+      const usersCond = (p.raw.conditions as any)?.users;
+      const path =
+        explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
+      const state = p.state === "reportOnly" ? "report-only" : "disabled";
+      findings.push({
+        status: lock ? "fail" : "warn",
+        subject: { type: "policy", id: p.id, displayName: p.displayName },
+        message:
+          `${managed ? "Microsoft-managed (switched on automatically after its notice period) " : ""}${state} policy "${p.displayName}" would apply to ${who} ${path}` +
+          (lock ? `, and would lock it out: ${describeCounterExample(lock)}` : ""),
+        evidence: {
+          account: account.id,
+          policyId: p.id,
+          state: p.raw.state,
+          microsoftManaged: managed,
+          path,
+        },
+        remediation: {
+          summary: `Exclude the emergency group from "${p.displayName}" before it is switched on${managed ? " (admin exclusions of Microsoft-managed policies are preserved)" : ""}.`,
+          portal: `Entra admin center > Protection > Conditional Access > Policies > ${p.displayName} > Users > Exclude`,
+          graph: `PATCH https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies/${p.id} {"conditions":{"users":{"excludeGroups":[..., "<emergency group id>"]}}}`,
+          powershell: `Update-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId ${p.id} -Conditions @{ Users = @{ ExcludeGroups = @(<existing>, '<emergency group id>') } }`,
+        },
+      });
+    }
+  }
+  return findings;
+}
+
+export const check: Check = {
+  id: "EA-CA-06",
+  title: "Report-only and disabled policies that would apply to the emergency accounts are listed",
+  severity: "medium",
+  sources: ["000"],
+  needs: [...CA_NEEDS, "authenticationMethodsPolicy"],
+  get docs() {
+    return docsBeside(import.meta.url, "ea-ca-06-dormant-policies.md");
+  },
+  appliesTo: caNotApplicable,
+  evaluate,
+};
+export default check;

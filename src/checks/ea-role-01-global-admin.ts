@@ -1,0 +1,95 @@
+import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
+import { defineCheck } from "./docs.js";
+import {
+  accountLabel,
+  accountUsers,
+  needsAccounts,
+  roleDataComplete,
+  roleDataNeeds,
+  userSubject,
+} from "./support.js";
+import type { Finding } from "./types.js";
+
+export const check = defineCheck(import.meta.url, {
+  id: "EA-ROLE-01",
+  title: "Every emergency account holds Global Administrator",
+  severity: "critical",
+  sources: ["000", "001", "002", "003", "004"],
+  needs: ["users"],
+  needsFor: roleDataNeeds,
+  appliesTo: needsAccounts,
+  evaluate(ctx) {
+    const mode = ctx.config.profile.roleAssignment;
+    const emergencyGroup = ctx.accounts.group ? norm(ctx.accounts.group.id) : undefined;
+    const complete = roleDataComplete(ctx);
+    const findings: Finding[] = [];
+    for (const { account } of accountUsers(ctx)) {
+      const subject = userSubject(account);
+      const label = accountLabel(account);
+      const holdings = ctx.directory
+        .holdersOf(GLOBAL_ADMINISTRATOR, "/")
+        .filter((h) => h.userId === norm(account.id))
+        .sort((a, b) =>
+          `${a.kind}${a.via}${a.groupId ?? ""}${a.sourceId}`.localeCompare(
+            `${b.kind}${b.via}${b.groupId ?? ""}${b.sourceId}`,
+          ),
+        );
+      const forms = holdings.map((h) => ({
+        kind: h.kind,
+        via: h.via,
+        group: h.groupId ? (ctx.directory.groups.get(h.groupId)?.displayName ?? h.groupId) : null,
+      }));
+      const evidence = { holdings: forms, roleAssignment: mode };
+      const fits = holdings.filter((h) =>
+        mode === "direct"
+          ? h.via === "direct"
+          : mode === "group"
+            ? h.via === "group" && (!emergencyGroup || h.groupId === emergencyGroup)
+            : true,
+      );
+      const remediation = {
+        summary:
+          mode === "group"
+            ? "Assign Global Administrator to the emergency group (role-assignable) and make the account a member"
+            : "Assign Global Administrator to the account, active and permanent, at directory scope",
+        portal:
+          "Microsoft Entra admin center > Identity > Roles & admins > Global Administrator > Add assignments (Assignment type: Active, Permanently assigned)",
+        graph: `POST https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments {"principalId":"${mode === "group" && ctx.accounts.group ? ctx.accounts.group.id : account.id}","roleDefinitionId":"${GLOBAL_ADMINISTRATOR}","directoryScopeId":"/"}`,
+        powershell: `New-MgRoleManagementDirectoryRoleAssignment -PrincipalId ${mode === "group" && ctx.accounts.group ? ctx.accounts.group.id : account.id} -RoleDefinitionId ${GLOBAL_ADMINISTRATOR} -DirectoryScopeId "/"`,
+        command: "breakglass apply",
+      };
+      if (fits.length) {
+        findings.push({
+          status: "pass",
+          subject,
+          message: `${label} holds Global Administrator (${fits.map((h) => `${h.kind}, ${h.via}`).join("; ")})`,
+          evidence,
+        });
+      } else if (holdings.length) {
+        findings.push({
+          status: "fail",
+          subject,
+          message: `${label} holds Global Administrator only ${holdings[0]!.via === "group" ? `through group ${forms[0]!.group}` : "directly"}, but the profile requires roleAssignment: ${mode}${mode === "group" && emergencyGroup ? " (through the emergency group)" : ""}`,
+          evidence,
+          remediation,
+        });
+      } else if (!complete) {
+        findings.push({
+          status: "unknown",
+          subject,
+          message: `${label}: no Global Administrator found in the role data that was read; the rest could not be read`,
+          evidence,
+        });
+      } else {
+        findings.push({
+          status: "fail",
+          subject,
+          message: `${label} does not hold Global Administrator at directory scope in any form: it cannot recover the tenant`,
+          evidence,
+          remediation,
+        });
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,332 @@
+/**
+ * `breakglass ca whatif | prove | check-change`: the Conditional Access engine on a snapshot.
+ * Parses flags, wires src/ca, prints. Exit codes: 0 proven / unchanged, 1 counter-example or
+ * change found (or not provable), 2 usage or input error.
+ */
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
+import { checkChange } from "../../ca/change.js";
+import { CaEngine } from "../../ca/engine.js";
+import { describeCounterExample, describeOutcome, describeSignIn, whatIfRequestOf } from "../../ca/format.js";
+import { proveAccount, proveAllAdmins } from "../../ca/prover.js";
+import { WhatIfRequestError, whatIfResponse } from "../../ca/whatif.js";
+import { Config, defaultConfig } from "../../config/schema.js";
+import { Directory } from "../../snapshot/directory.js";
+import { loadSnapshot } from "../../snapshot/load.js";
+import { sanitizeForTerminal } from "../../report/escape.js";
+import { UsageError } from "../errors.js";
+
+/**
+ * Minimal config loading until src/config/load.ts lands: JSON or YAML through Config.parse.
+ * Swap for the shared loader when it exists.
+ */
+export async function loadConfigMinimal(file: string | undefined): Promise<Config> {
+  if (!file) return defaultConfig();
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read config ${file}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new UsageError(
+      `config ${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message}`,
+    );
+  }
+  const r = Config.safeParse(doc ?? {});
+  if (!r.success)
+    throw new UsageError(
+      `config ${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  return r.data;
+}
+
+/** Emergency accounts: --accounts, else the config's accounts, else its group's transitive users. */
+export function resolveAccounts(directory: Directory, config: Config, flag: string | undefined): string[] {
+  const refs = flag
+    ? flag
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : (config.accounts ?? []);
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const u = directory.user(ref);
+    if (!u) throw new UsageError(`account ${ref} is not in the snapshot`);
+    ids.push(u.id);
+  }
+  if (!refs.length && config.group) {
+    const g = directory.group(config.group);
+    if (!g) throw new UsageError(`group ${config.group} is not in the snapshot`);
+    ids.push(...directory.transitiveUserMembers(g.id).keys());
+  }
+  return ids;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`cannot read JSON from ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const out = (s: string) => process.stdout.write(`${sanitizeForTerminal(s)}\n`);
+const json = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+interface WhatIfFlags {
+  snapshot: string;
+  request?: string;
+  user?: string;
+  app?: string;
+  userAction?: string;
+  authContext?: string;
+  platform?: string;
+  clientApp?: string;
+  ip?: string;
+  country?: string;
+  signInRisk?: string;
+  userRisk?: string;
+  insiderRisk?: string;
+  device?: string;
+  flow?: string;
+  appliedOnly?: boolean;
+}
+
+function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, unknown> {
+  if (!f.user)
+    throw new UsageError("give --request FILE, or --user with --app, --user-action or --auth-context");
+  const user = directory.user(f.user);
+  const signInContext = f.userAction
+    ? { "@odata.type": "#microsoft.graph.userActionContext", userAction: f.userAction }
+    : f.authContext
+      ? { "@odata.type": "#microsoft.graph.authContext", authenticationContextValue: f.authContext }
+      : f.app
+        ? { "@odata.type": "#microsoft.graph.applicationContext", includeApplications: f.app.split(",") }
+        : undefined;
+  if (!signInContext) throw new UsageError("give --app, --user-action or --auth-context");
+  let deviceInfo: unknown;
+  if (f.device) {
+    try {
+      deviceInfo = JSON.parse(f.device);
+    } catch {
+      throw new UsageError("--device takes JSON device properties, e.g. '{\"isCompliant\":true}'");
+    }
+  }
+  const conditions: Record<string, unknown> = {
+    devicePlatform: f.platform,
+    clientAppType: f.clientApp ?? "browser",
+    ipAddress: f.ip,
+    country: f.country,
+    signInRiskLevel: f.signInRisk,
+    userRiskLevel: f.userRisk,
+    insiderRiskLevel: f.insiderRisk,
+    deviceInfo,
+    authenticationFlow: f.flow ? { transferMethod: f.flow } : undefined,
+  };
+  for (const k of Object.keys(conditions)) if (conditions[k] === undefined) delete conditions[k];
+  return {
+    signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: user?.id ?? f.user },
+    signInContext,
+    signInConditions: conditions,
+    appliedPoliciesOnly: !!f.appliedOnly,
+  };
+}
+
+async function readPolicies(files: string[]): Promise<Array<Record<string, unknown>>> {
+  const outList: Array<Record<string, unknown>> = [];
+  for (const f of files) {
+    const doc = (await readJson(f)) as any;
+    const list = Array.isArray(doc) ? doc : Array.isArray(doc?.value) ? doc.value : [doc];
+    for (const p of list) {
+      if (!p || typeof p !== "object" || !p.conditions)
+        throw new UsageError(`${f}: not a conditionalAccessPolicy (no "conditions")`);
+      outList.push(p);
+    }
+  }
+  return outList;
+}
+
+export function register(program: Command): void {
+  const ca = program
+    .command("ca")
+    .description("Conditional Access: What If, lockout proof, change pre-flight");
+
+  ca.command("whatif")
+    .description("evaluate one sign-in like Graph's POST identity/conditionalAccess/evaluate")
+    .requiredOption("--snapshot <file>", "tenant snapshot")
+    .option("--request <file>", "an evaluate request body (JSON; - for stdin), v1.0 or beta shape")
+    .option("--user <id|upn>", "the user signing in")
+    .option("--app <appId,...>", "resource app ids")
+    .option("--user-action <action>", "registerSecurityInformation | registerOrJoinDevices")
+    .option("--auth-context <c1..c99>", "authentication context value")
+    .option("--platform <platform>", "android | iOS | windows | windowsPhone | macOS | linux")
+    .option(
+      "--client-app <type>",
+      "browser | mobileAppsAndDesktopClients | exchangeActiveSync | easSupported | other",
+    )
+    .option("--ip <address>", "IP address")
+    .option("--country <ISO2>", "country")
+    .option("--sign-in-risk <level>", "none | low | medium | high | hidden")
+    .option("--user-risk <level>", "none | low | medium | high | hidden")
+    .option("--insider-risk <level>", "minor | moderate | elevated")
+    .option("--device <json>", "device properties, e.g. '{\"isCompliant\":true}'")
+    .option("--flow <method>", "deviceCodeFlow | authenticationTransfer")
+    .option("--applied-only", "appliedPoliciesOnly: only the policies that apply")
+    .action(async (f: WhatIfFlags) => {
+      const snapshot = await loadSnapshot(f.snapshot);
+      const directory = new Directory(snapshot);
+      const body = f.request
+        ? ((await readJson(f.request)) as Record<string, unknown>)
+        : requestFromFlags(f, directory);
+      try {
+        json(whatIfResponse(body, snapshot));
+      } catch (e) {
+        if (e instanceof WhatIfRequestError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+
+  ca.command("prove")
+    .description(
+      "prove that no sign-in of the emergency envelope locks an emergency account (or every admin) out",
+    )
+    .requiredOption("--snapshot <file>", "tenant snapshot")
+    .option("--config <file>", "config file (JSON or YAML): accounts, group, profile.envelope")
+    .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs (overrides the config)")
+    .option("--all-admins", "also prove that some privileged user always has a path (tenant-wide lockout)")
+    .option("--report-only", "also switch on report-only policies")
+    .option("--format <format>", "text | json", "text")
+    .action(
+      async (f: {
+        snapshot: string;
+        config?: string;
+        accounts?: string;
+        allAdmins?: boolean;
+        reportOnly?: boolean;
+        format: string;
+      }) => {
+        if (!["text", "json"].includes(f.format))
+          throw new UsageError(`--format must be text or json, not ${f.format}`);
+        const config = await loadConfigMinimal(f.config);
+        const snapshot = await loadSnapshot(f.snapshot);
+        const directory = new Directory(snapshot);
+        const accounts = resolveAccounts(directory, config, f.accounts);
+        if (!accounts.length && !f.allAdmins)
+          throw new UsageError("no emergency account: give --accounts or a config with accounts or group");
+        const engine = new CaEngine(snapshot, directory);
+        const envelope = config.profile.envelope;
+        const mode = f.reportOnly ? "withReportOnly" : "enforced";
+        const t0 = performance.now();
+        const proofs = accounts.map((id) => proveAccount(engine, id, { envelope, mode }));
+        const admins = f.allAdmins ? proveAllAdmins(engine, { envelope, mode }) : undefined;
+        const ms = performance.now() - t0;
+        const bad = proofs.some((p) => p.status !== "proven") || (admins?.lockoutClasses ?? 0) > 0;
+        if (f.format === "json") {
+          json({
+            envelope,
+            mode,
+            milliseconds: Math.round(ms),
+            accounts: proofs.map((p) => ({
+              ...p,
+              counterExamples: p.counterExamples.map((c) => ({
+                ...c,
+                text: describeCounterExample(c),
+                whatIfRequest: whatIfRequestOf(c.userId, c.signIn),
+              })),
+            })),
+            allAdmins: admins,
+          });
+        } else {
+          for (const p of proofs) {
+            const who = p.userPrincipalName ?? p.userId;
+            out(
+              `${p.status.toUpperCase()}  ${who}: ${p.failingClasses}/${p.classes} classes fail (What If would need ${p.whatIfCalls} calls)`,
+            );
+            for (const c of p.counterExamples.slice(0, 5)) out(`  - ${describeCounterExample(c)}`);
+            if (p.failingClasses > 5)
+              out(`  ... and ${p.failingClasses - 5} more classes (--format json lists up to 20)`);
+          }
+          if (admins) {
+            out(
+              `${admins.lockoutClasses ? "LOCKOUT" : "PROVEN"}  all admins (${admins.admins} privileged users, ${admins.adminClasses} distinct): ` +
+                `${admins.lockoutClasses}/${admins.classes} classes lock every admin out (What If would need ${admins.whatIfCalls} calls)`,
+            );
+            for (const l of admins.lockouts)
+              out(
+                `  - ${describeSignIn(l.signIn)}: ${l.admins.map((a) => `${a.userPrincipalName ?? a.userId} ${describeOutcome(a.outcome)}`).join("; ")}`,
+              );
+          }
+          out(`(${Math.round(ms)} ms)`);
+        }
+        if (bad) process.exitCode = 1;
+      },
+    );
+
+  ca.command("check-change")
+    .description(
+      "pre-flight a new or edited policy: does it change an emergency account's outcome or lock every admin out?",
+    )
+    .requiredOption("--snapshot <file>", "tenant snapshot")
+    .requiredOption(
+      "--policy <files...>",
+      "policy JSON files (Graph shape; an array or {value:[...]} works too)",
+    )
+    .option("--config <file>", "config file (JSON or YAML)")
+    .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs")
+    .option("--no-all-admins", "skip the tenant-wide lockout proof")
+    .option("--format <format>", "text | json", "text")
+    .action(
+      async (f: {
+        snapshot: string;
+        policy: string[];
+        config?: string;
+        accounts?: string;
+        allAdmins: boolean;
+        format: string;
+      }) => {
+        if (!["text", "json"].includes(f.format))
+          throw new UsageError(`--format must be text or json, not ${f.format}`);
+        const config = await loadConfigMinimal(f.config);
+        const snapshot = await loadSnapshot(f.snapshot);
+        const directory = new Directory(snapshot);
+        const accounts = resolveAccounts(directory, config, f.accounts);
+        const edits = await readPolicies(f.policy);
+        const report = checkChange(snapshot, directory, accounts, edits, {
+          envelope: config.profile.envelope,
+          allAdmins: f.allAdmins,
+        });
+        const bad = report.changedClasses > 0 || report.createsTenantLockout;
+        if (f.format === "json") json(report);
+        else {
+          if (!report.changedClasses)
+            out(`UNCHANGED  no emergency account's outcome changes in any class of the envelope`);
+          else out(`CHANGED  ${report.changedClasses} (account, class) outcomes change`);
+          for (const c of report.changes) {
+            const who = directory.user(c.userId)?.userPrincipalName ?? c.userId;
+            out(
+              `  - ${c.lockout ? "LOCKOUT " : ""}${who}: ${describeSignIn(c.signIn)}: was ${describeOutcome(c.before)}, becomes ${describeOutcome(c.after)}`,
+            );
+          }
+          if (report.lockoutsAfter)
+            out(
+              report.createsTenantLockout
+                ? `LOCKOUT  the change locks every admin out, e.g. ${describeSignIn(report.lockoutsAfter.lockouts[0]!.signIn)}`
+                : `${report.lockoutsAfter.lockoutClasses ? "LOCKOUT (already before the change)" : "OK"}  tenant-wide lockout classes after the change: ${report.lockoutsAfter.lockoutClasses}`,
+            );
+        }
+        if (bad) process.exitCode = 1;
+      },
+    );
+}

@@ -1,0 +1,116 @@
+/**
+ * Loads `@kusto/language-service-next` (Kusto.Language compiled with Bridge.NET) on first use and
+ * exposes the few things the analysis needs: parse a query, its syntax diagnostics, and a typed view
+ * of the syntax tree. The package is several megabytes and defines globals (`Bridge`, `Kusto`), so it
+ * is required lazily, only when a query is actually analysed.
+ */
+import { createRequire } from "node:module";
+
+/** A node or token of the Kusto syntax tree, as the Bridge.NET objects expose it. */
+export interface KNode {
+  readonly Kind: number;
+  readonly ChildCount: number;
+  GetChild(i: number): KNode | null;
+  readonly Parent: KNode | null;
+  readonly IsToken: boolean;
+  readonly TextStart: number;
+  readonly End: number;
+  /** tokens only: the token text and its value (literals decoded). */
+  readonly Text?: string;
+  readonly ValueText?: string;
+  /** literal expressions only: the decoded value (verbatim, obfuscated and escaped strings). */
+  readonly LiteralValue?: unknown;
+  readonly constructor: { $$name?: string };
+}
+
+interface KustoGlobals {
+  Kusto: { Language: { KustoCode: { Parse(text: string): any } } };
+  Bridge: { toArray(list: unknown): any[] };
+}
+
+let loaded: KustoGlobals | undefined;
+
+function kusto(): KustoGlobals {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  require("@kusto/language-service-next/bridge.js");
+  require("@kusto/language-service-next");
+  const g = globalThis as unknown as Partial<KustoGlobals>;
+  if (!g.Kusto?.Language?.KustoCode || !g.Bridge?.toArray)
+    throw new Error("@kusto/language-service-next did not define Kusto.Language");
+  loaded = g as KustoGlobals;
+  return loaded;
+}
+
+export interface ParsedKql {
+  root: KNode;
+  /** syntax errors only: no schema is given, so unknown names are not reported. */
+  errors: Array<{ message: string; start: number }>;
+}
+
+export function parseKql(text: string): ParsedKql {
+  const k = kusto();
+  const code = k.Kusto.Language.KustoCode.Parse(text);
+  const errors = k.Bridge.toArray(code.GetDiagnostics())
+    .filter((d: any) => String(d.Severity) === "Error")
+    .map((d: any) => ({ message: String(d.Message), start: Number(d.Start) }));
+  return { root: code.Syntax as KNode, errors };
+}
+
+/** The syntax class of a node, e.g. `BinaryExpression`, `FilterOperator`, `LiteralToken`. */
+export function nodeClass(n: KNode): string {
+  // Generic Bridge names read `Kusto.Language.Syntax.SyntaxList$1$Kusto...Expression`: cut the arguments.
+  const full = (n.constructor.$$name ?? "").split("$")[0] ?? "";
+  const last = full.slice(full.lastIndexOf(".") + 1);
+  return last.includes("+") ? last.slice(last.indexOf("+") + 1) : last;
+}
+
+export function children(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  for (let i = 0; i < n.ChildCount; i++) {
+    const c = n.GetChild(i);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** Children that are not tokens, with syntax lists and separated elements flattened away. */
+export function elements(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  for (const c of children(n)) {
+    const cls = nodeClass(c);
+    if (cls.startsWith("SyntaxList") || cls.startsWith("SeparatedElement")) out.push(...elements(c));
+    else if (!c.IsToken) out.push(c);
+  }
+  return out;
+}
+
+export function tokens(n: KNode): KNode[] {
+  return descendants(n).filter((d) => d.IsToken);
+}
+
+/** The node and everything under it, in document order (iterative: deep trees do not cost depth²). */
+export function descendants(n: KNode): KNode[] {
+  const out: KNode[] = [];
+  const stack: KNode[] = [n];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    out.push(cur);
+    const kids = children(cur);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+  }
+  return out;
+}
+
+/** The identifier of a NameReference / NameDeclaration / TokenName. */
+export function nameOf(n: KNode): string | undefined {
+  const cls = nodeClass(n);
+  if (cls !== "NameReference" && cls !== "NameDeclaration" && cls !== "TokenName") return undefined;
+  const t = tokens(n).find((x) => (x.Text ?? "") !== "");
+  return t?.ValueText ?? t?.Text;
+}
+
+export function excerptOf(text: string, n: KNode, max = 240): string {
+  const s = text.slice(n.TextStart, n.End).replace(/\s+/g, " ").trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -1,0 +1,57 @@
+/**
+ * The output formats of `assess`, their file names under --out-dir (report.md), and one entry
+ * point that renders a report in any of them.
+ */
+import { renderConsole } from "./console.js";
+import { renderHtml } from "./html.js";
+import { renderJson } from "./json.js";
+import { renderJunit } from "./junit.js";
+import { renderMarkdown } from "./markdown.js";
+import type { Report } from "./model.js";
+import { renderSarif, type SarifOptions } from "./sarif.js";
+
+export const FORMATS = ["console", "json", "markdown", "html", "sarif", "junit"] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** File names under --out-dir (report.md "Several formats from one read"). */
+export const OUT_DIR_FILE: Record<Format, string> = {
+  console: "breakglass-report.txt",
+  json: "breakglass-report.json",
+  markdown: "breakglass-report.md",
+  html: "breakglass-report.html",
+  sarif: "breakglass-report.sarif",
+  junit: "breakglass-report.junit.xml",
+};
+
+export const isFormat = (name: string): name is Format => (FORMATS as readonly string[]).includes(name);
+
+export interface RenderOptions {
+  /** console: colour with ANSI escapes. */
+  color?: boolean;
+  docsBaseUri?: string;
+  /** sarif: the physical location of results (config file, else snapshot file). */
+  artifactUri?: string;
+  /** sarif: Markdown help per check id (the checks' docs). */
+  help?: SarifOptions["help"];
+}
+
+export function render(format: Format, report: Report, options: RenderOptions = {}): string {
+  switch (format) {
+    case "console":
+      return renderConsole(report, { color: options.color ?? false });
+    case "json":
+      return renderJson(report);
+    case "markdown":
+      return renderMarkdown(report, { docsBaseUri: options.docsBaseUri });
+    case "html":
+      return renderHtml(report, { docsBaseUri: options.docsBaseUri });
+    case "sarif":
+      return renderSarif(report, {
+        artifactUri: options.artifactUri,
+        help: options.help,
+        docsBaseUri: options.docsBaseUri,
+      });
+    case "junit":
+      return renderJunit(report);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 for code scanning (report.md "SARIF 2.1.0"). One rule per check,
+ * one result per non-passing finding (fail -> error, warn -> warning, unknown -> note), each with a
+ * physical location and a partial fingerprint from check id + subject id, so code scanning tracks a
+ * finding across runs. A check that crashed is a tool execution notification, not a result.
+ */
+import { createHash } from "node:crypto";
+import type * as Sarif from "sarif";
+import type { Status } from "../checks/types.js";
+import type { Severity } from "../config/schema.js";
+import { terminalInline } from "./escape.js";
+import { checkDocUri } from "./links.js";
+import { groupOf, type Report, type ReportCheck, type ReportFinding } from "./model.js";
+import { subjectLabel } from "./text.js";
+
+export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+/** The key of our partial fingerprint; bump the version if the fingerprint's inputs ever change. */
+export const FINGERPRINT_KEY = "breakglassFinding/v1";
+
+export interface SarifOptions {
+  /**
+   * Where every result is located, as a URI reference: the config file, else the snapshot file,
+   * relative to the repository/working directory. Absent (a live run without a config file): a
+   * stable tenant:// URI per subject.
+   */
+  artifactUri?: string;
+  /** Markdown help per check id, from the checks' own docs. */
+  help?: Readonly<Record<string, string | undefined>>;
+  docsBaseUri?: string;
+}
+
+const LEVEL: Partial<Record<Status, Sarif.Result.level>> = {
+  fail: "error",
+  warn: "warning",
+  unknown: "note",
+};
+
+/** GitHub code scanning reads `security-severity` (0-10) to rank alerts. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "3.0",
+  info: "0.0",
+};
+const DEFAULT_LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note",
+};
+
+/** Tenant text in a SARIF message: controls shown escaped, brackets escaped (they would form links). */
+const sarifText = (text: string): string => terminalInline(text).replace(/[[\]]/g, (c) => `\\${c}`);
+
+export function renderSarif(report: Report, options: SarifOptions = {}): string {
+  return JSON.stringify(buildSarif(report, options), null, 2) + "\n";
+}
+
+export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Log {
+  const rules: Sarif.ReportingDescriptor[] = report.checks.map((check) => rule(check, options));
+  const results: Sarif.Result[] = [];
+  const seen = new Map<string, number>();
+  const notifications: Sarif.Notification[] = [];
+
+  report.checks.forEach((check, ruleIndex) => {
+    if (check.status === "error") {
+      notifications.push({
+        level: "error",
+        message: { text: sarifText(`${check.id}: ${check.reason ?? "the check failed"}`) },
+        associatedRule: { id: check.id, index: ruleIndex },
+      });
+    }
+    const open = check.findings.filter((f) => LEVEL[f.status] !== undefined);
+    // A check that is not passing but has no finding saying so (data missing) still gets a result,
+    // so code scanning shows that the check could not conclude.
+    const reported: ReportFinding[] =
+      open.length > 0 || LEVEL[check.status] === undefined
+        ? open
+        : [{ status: check.status, message: check.reason ?? `${check.title}: ${check.status}` }];
+    for (const finding of reported) results.push(result(report, check, ruleIndex, finding, options, seen));
+  });
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "breakglass",
+            version: report.tool.version,
+            informationUri: options.docsBaseUri ?? checkDocUri("README").replace(/README\.md$/, ""),
+            rules,
+          },
+        },
+        automationDetails: { id: `breakglass/${encodeURIComponent(report.tenant.id)}/` },
+        invocations: [
+          {
+            executionSuccessful: notifications.length === 0,
+            endTimeUtc: report.generatedAt,
+            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
+          },
+        ],
+        results,
+        properties: {
+          tenant: { id: report.tenant.id, displayName: report.tenant.displayName },
+          asOf: report.asOf,
+          source: report.source,
+          configFile: report.configFile,
+          accountsMethod: report.accounts.method,
+          verdict: report.verdict,
+        },
+      },
+    ],
+  };
+}
+
+function rule(check: ReportCheck, options: SarifOptions): Sarif.ReportingDescriptor {
+  const helpUri = checkDocUri(check.id, options.docsBaseUri);
+  const docs = options.help?.[check.id];
+  const help = docs?.trim()
+    ? { text: docs.trim(), markdown: docs.trim() }
+    : { text: `${check.title} (severity ${check.severity}). See ${helpUri}` };
+  return {
+    id: check.id,
+    shortDescription: { text: check.title },
+    fullDescription: { text: check.title },
+    help,
+    helpUri,
+    defaultConfiguration: { level: DEFAULT_LEVEL[check.severity] },
+    properties: {
+      "security-severity": SECURITY_SEVERITY[check.severity],
+      tags: ["security", "breakglass", groupOf(check.id).title],
+      severity: check.severity,
+    },
+  };
+}
+
+function result(
+  report: Report,
+  check: ReportCheck,
+  ruleIndex: number,
+  finding: ReportFinding,
+  options: SarifOptions,
+  seen: Map<string, number>,
+): Sarif.Result {
+  const subject = finding.subject ?? { type: "tenant", id: report.tenant.id };
+  // Two findings of one check on one subject (two offending policies, say) must not share a
+  // fingerprint, or code scanning would merge them: the second gets its rank in catalogue order.
+  const key = `${check.id}\u0000${subject.type}\u0000${subject.id}`;
+  const occurrence = (seen.get(key) ?? 0) + 1;
+  seen.set(key, occurrence);
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 32);
+  const fingerprint = occurrence === 1 ? hash : `${hash}:${occurrence}`;
+
+  const label = subjectLabel(finding.subject);
+  const artifactUri =
+    options.artifactUri ??
+    `tenant://${encodeURIComponent(report.tenant.id)}/${encodeURIComponent(subject.type)}/${encodeURIComponent(subject.id)}`;
+  return {
+    ruleId: check.id,
+    ruleIndex,
+    level: LEVEL[finding.status] ?? "error",
+    message: { text: sarifText(label ? `${label}: ${finding.message}` : finding.message) },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: artifactUri } },
+        logicalLocations: [
+          {
+            name: terminalInline(subject.displayName ?? subject.id),
+            fullyQualifiedName: terminalInline(`${subject.type}/${subject.id}`),
+            kind: terminalInline(subject.type),
+          },
+        ],
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
+    properties: {
+      status: finding.status,
+      severity: finding.severity ?? check.severity,
+      ...(finding.evidence ? { evidence: finding.evidence } : {}),
+      ...(finding.remediation ? { remediation: finding.remediation } : {}),
+    },
+  };
+}
