@@ -10,6 +10,11 @@ export interface PathPermission {
   path: string;
   /** Graph application permissions, all needed. */
   application: string[];
+  /**
+   * Broader permissions of the export's set that Graph also accepts for this read (so lacking the
+   * narrow one alone loses nothing while these are granted). ReadWrite counterparts always count.
+   */
+  alsoGrantedBy?: string[];
   /** Graph delegated scopes, all needed. */
   delegated: string[];
   /** the least Entra role a signed-in admin needs for the delegated read. */
@@ -64,7 +69,11 @@ export const GRAPH_READS: PathPermission[] = [
   p("conditionalAccessPolicies", ["Policy.Read.All"], "Security Reader"),
   p("namedLocations", ["Policy.Read.All"], "Security Reader"),
   p("authenticationStrengthPolicies", ["Policy.Read.All"], "Security Reader"),
-  p("authenticationMethodsPolicy", ["Policy.Read.AuthenticationMethod"]),
+  // Policy.Read.AuthenticationMethod is the narrow read; Graph also accepts Policy.Read.All.
+  {
+    ...p("authenticationMethodsPolicy", ["Policy.Read.AuthenticationMethod"]),
+    alsoGrantedBy: ["Policy.Read.All"],
+  },
   p("authorizationPolicy", ["Policy.Read.All"]),
   p("securityDefaults", ["Policy.Read.All"], "Security Reader"),
   p("accessReviewDefinitions", ["AccessReview.Read.All"]),
@@ -102,10 +111,24 @@ export function tablePath(path: string): string {
 }
 
 export function graphPermissionsOf(path: string): string[] {
+  return graphEntryOf(path).application;
+}
+
+export function graphEntryOf(path: string): PathPermission {
   const key = tablePath(path);
   const hit = GRAPH_READS.find((r) => r.path === key);
   if (!hit) throw new Error(`permissions.ts: no permission entry for ${key}`);
-  return hit.application;
+  return hit;
+}
+
+/** Can a token granted `granted` read `path`? (exact, ReadWrite counterpart, or an alternative) */
+export function missingPermissions(path: string, granted: string[]): string[] {
+  const entry = graphEntryOf(path);
+  const have = new Set(granted.map((g) => g.toLowerCase()));
+  const covered = (perm: string) =>
+    have.has(perm.toLowerCase()) || have.has(perm.replace(".Read.", ".ReadWrite.").toLowerCase());
+  if ((entry.alsoGrantedBy ?? []).some(covered)) return [];
+  return entry.application.filter((perm) => !covered(perm));
 }
 
 /** Every distinct application permission a command needs, sorted. */
@@ -121,12 +144,8 @@ export function applicationPermissions(command = "export"): string[] {
  * (licence, role scope), and the service's own message says which.
  */
 export function forbiddenReason(path: string, granted: string[] | undefined, serviceMessage: string): string {
-  const needed = graphPermissionsOf(path);
-  const have = new Set((granted ?? []).map((g) => g.toLowerCase()));
-  // The ReadWrite counterpart of a permission also grants the read.
-  const covered = (perm: string) =>
-    have.has(perm.toLowerCase()) || have.has(perm.replace(".Read.", ".ReadWrite.").toLowerCase());
-  const missing = have.size ? needed.filter((perm) => !covered(perm)) : needed;
+  // Without readable roles (an opaque or delegated token), name everything the read needs.
+  const missing = granted && granted.length ? missingPermissions(path, granted) : graphPermissionsOf(path);
   if (missing.length) return `403 Forbidden: ${missing.join(", ")} not granted`;
   return `403 Forbidden: ${serviceMessage}`;
 }

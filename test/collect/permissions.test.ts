@@ -88,3 +88,13 @@ describe("permission table", () => {
     expect(() => permissionsText("nope")).toThrow(/unknown command/);
   });
 });
+
+describe("alternative permissions", () => {
+  it("Policy.Read.All also grants the methods policy", async () => {
+    const { missingPermissions } = await import("../../src/collect/permissions.js");
+    expect(missingPermissions("authenticationMethodsPolicy", ["Policy.Read.All"])).toEqual([]);
+    expect(missingPermissions("authenticationMethodsPolicy", ["User.Read.All"])).toEqual([
+      "Policy.Read.AuthenticationMethod",
+    ]);
+  });
+});
