@@ -20,10 +20,10 @@ import {
   grantedPermissions,
   type Clients,
   type GraphApi,
-  type ReadError,
   type ReadResult,
   type TrackerSummary,
 } from "../graph/index.js";
+import { ReadError } from "../graph/index.js";
 import { collectAzure } from "./azure.js";
 import { forbiddenReason, tablePath } from "./permissions.js";
 import {
@@ -196,12 +196,7 @@ class Collector {
 }
 
 function missingAnswer(): ReadError {
-  return {
-    name: "ReadError",
-    status: undefined,
-    code: undefined,
-    message: "no answer in the $batch response",
-  } as ReadError;
+  return new ReadError(undefined, undefined, "no answer in the $batch response");
 }
 
 export async function exportTenant(options: ExportOptions): Promise<ExportResult> {
