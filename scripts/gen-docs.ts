@@ -5,17 +5,11 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCheckRegistry, MissingRegistryError } from "../src/cli/commands/assess.js";
+import { CHECKS as checks } from "../src/checks/registry.js";
 import { DOCS_DIR, diffDocs, readDocsDir, renderCheckDocs, writeDocs } from "../src/report/docs.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = resolve(root, DOCS_DIR);
-const registry = await loadCheckRegistry().catch((err) => {
-  if (!(err instanceof MissingRegistryError)) throw err;
-  process.stderr.write(`gen-docs: ${err.message}\n`);
-  process.exit(1);
-});
-const { checks } = registry;
 const expected = renderCheckDocs(checks);
 if (process.argv.includes("--check")) {
   const problems = diffDocs(await readDocsDir(dir), expected);

@@ -3,6 +3,7 @@
  * throttling family, snapshot section, and handler. `doc` feeds ROUTES.md (generated from this table
  * by routes-doc.ts, so the document cannot drift from the code).
  */
+import { whatIfResponse, WhatIfRequestError } from "../../src/ca/whatif.js";
 import { graphError } from "./errors.js";
 import { collectClauses, parseFilter, type FilterNode } from "./odata/filter.js";
 import {
@@ -68,7 +69,7 @@ export interface RouteDoc {
 }
 
 export interface RouteDef {
-  method: "GET";
+  method: "GET" | "POST";
   pattern: string;
   versions: readonly GraphVersion[];
   family: ThrottleFamily;
@@ -1401,6 +1402,33 @@ export function buildRoutes(): RouteDef[] {
         caPolicyView(ctx),
         "itemNotFound",
       )(ctx),
+  });
+  // What If (graph-contract.md 11): the CA engine evaluates every policy for one described sign-in.
+  add({
+    method: "POST",
+    pattern: "/identity/conditionalAccess/evaluate",
+    versions: BOTH,
+    family: "conditionalAccess",
+    permissions: [["Policy.Read.ConditionalAccess", "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"]],
+    section: "conditionalAccessPolicies",
+    doc: {
+      query:
+        "no query options; JSON body: signInIdentity, signInContext, signInConditions, appliedPoliciesOnly",
+    },
+    handle: (ctx) => {
+      try {
+        const body = (ctx.req.body ?? {}) as Record<string, unknown>;
+        return {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: whatIfResponse(body, ctx.store.snapshot, ctx.req.version),
+        };
+      } catch (err) {
+        if (err instanceof WhatIfRequestError)
+          return graphError(400, "BadRequest", err.message, {}, ctx.req.headers["client-request-id"]);
+        throw err;
+      }
+    },
   });
   add({
     method: "GET",

@@ -103,7 +103,11 @@ export class TenantStore {
   private memberOfGroups = new Map<string, Set<string>>();
   private memberOfAUs = new Map<string, Set<string>>();
 
+  /** the whole tenant, for computations over all of it (What If evaluates every policy for one sign-in). */
+  readonly snapshot: Snapshot;
+
   constructor(snapshot: Snapshot) {
+    this.snapshot = snapshot;
     this.tenant = snapshot.tenant;
     this.users = new Collection(snapshot.users, (u) => [u.userPrincipalName as string | undefined]);
     this.deletedUsers = new Collection(snapshot.deletedUsers);

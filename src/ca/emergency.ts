@@ -2,7 +2,6 @@
  * What the EA-CA checks share: when they apply, the engine for a snapshot (built once), the
  * dedicated emergency policies (checks.md "EA-CA"), and in which sign-ins a policy can apply.
  */
-import { readFileSync } from "node:fs";
 import type { CheckContext } from "../checks/types.js";
 import { licenceTier, norm } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
@@ -88,16 +87,4 @@ export function appliesSomewhere(ctx: CheckContext, policy: CompiledPolicy): Tri
     if (best !== YES) out = best;
   }
   return out;
-}
-
-/** The Markdown documentation kept beside a check (`src/checks/<file>.md`), from src or dist. */
-export function docsBeside(moduleUrl: string, file: string): string | undefined {
-  for (const rel of [`./${file}`, `../../../src/checks/${file}`]) {
-    try {
-      return readFileSync(new URL(rel, moduleUrl), "utf8");
-    } catch {
-      // try the next location
-    }
-  }
-  return undefined;
 }

@@ -8,13 +8,13 @@ import {
   CA_NEEDS,
   caNotApplicable,
   dedicatedPolicyIds,
-  docsBeside,
   engineFor,
 } from "../ca/emergency.js";
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
 import { activationTruncated, activationVariants } from "../ca/prover.js";
 import { NO, YES } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, CheckContext, Finding } from "./types.js";
 
 function evaluate(ctx: CheckContext): Finding[] {
@@ -99,7 +99,7 @@ export const check: Check = {
   sources: ["000", "001", "002", "003", "004"],
   needs: CA_NEEDS,
   get docs() {
-    return docsBeside(import.meta.url, "ea-ca-01-no-other-policy.md");
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: caNotApplicable,
   evaluate,

@@ -1,7 +1,7 @@
 /** EA-CA-02: a dedicated Conditional Access policy protects the emergency accounts. */
-import { readDoc } from "../monitor/check-support.js";
 import { licenceTier, norm } from "../snapshot/directory.js";
 import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, CheckContext, Finding, Remediation, Status } from "./types.js";
 
 /** checks.md EA-CA: Conditional Access checks need Entra ID P1 and security defaults off. */
@@ -193,7 +193,7 @@ export const check: Check = {
   sources: ["000", "001", "002"],
   needs: CA_NEEDS,
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: conditionalAccessApplies,
   evaluate(ctx) {

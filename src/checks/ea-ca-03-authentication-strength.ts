@@ -1,5 +1,5 @@
 /** EA-CA-03: the dedicated policy's authentication strength is custom, phishing-resistant and admits the accounts' keys. */
-import { readDoc, sortedAccounts, userSubject } from "../monitor/check-support.js";
+import { sortedAccounts, userSubject } from "../monitor/check-support.js";
 import { isAvailable, objectPath } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
 import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
@@ -11,6 +11,7 @@ import {
   noEmergencyPrincipals,
   policySubject,
 } from "./ea-ca-02-dedicated-policy.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, CheckContext, Finding, Remediation } from "./types.js";
 
 const REMEDIATION: Remediation = {
@@ -57,7 +58,7 @@ export const check: Check = {
   sources: ["000", "001"],
   needs: [...CA_NEEDS, "authenticationStrengthPolicies", "users.authenticationMethods"],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo(ctx) {
     const reason = conditionalAccessApplies(ctx);

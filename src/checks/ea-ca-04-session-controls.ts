@@ -1,5 +1,4 @@
 /** EA-CA-04: the dedicated policy's session controls: sign-in frequency and no persistent browser. */
-import { readDoc } from "../monitor/check-support.js";
 import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
 import {
   CA_NEEDS,
@@ -9,6 +8,7 @@ import {
   noEmergencyPrincipals,
   policySubject,
 } from "./ea-ca-02-dedicated-policy.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, Finding } from "./types.js";
 
 type Frequency = "everyTime" | { hours: number } | { days: number };
@@ -49,7 +49,7 @@ export const check: Check = {
   sources: ["000", "002"],
   needs: CA_NEEDS,
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo(ctx) {
     const reason = conditionalAccessApplies(ctx);

@@ -4,10 +4,11 @@
  * satisfiable with its registered methods and devices, Microsoft's mandatory MFA for admin
  * portals included; at least one account provably gets in. A failure prints the counter-example.
  */
-import { CA_NEEDS, caNotApplicable, docsBeside, engineFor } from "../ca/emergency.js";
+import { CA_NEEDS, caNotApplicable, engineFor } from "../ca/emergency.js";
 import { describeCounterExample, whatIfRequestOf } from "../ca/format.js";
 import { proveAccount } from "../ca/prover.js";
 import { unavailableReason } from "../snapshot/availability.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, CheckContext, Finding } from "./types.js";
 
 function evaluate(ctx: CheckContext): Finding[] {
@@ -86,7 +87,7 @@ export const check: Check = {
   sources: ["000", "001", "004"],
   needs: [...CA_NEEDS, "authenticationStrengthPolicies", "authenticationMethodsPolicy", "users"],
   get docs() {
-    return docsBeside(import.meta.url, "ea-ca-05-lockout-proof.md");
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: caNotApplicable,
   evaluate,

@@ -8,7 +8,6 @@ import {
   CA_NEEDS,
   caNotApplicable,
   dedicatedPolicyIds,
-  docsBeside,
   engineFor,
 } from "../ca/emergency.js";
 import { describeCounterExample } from "../ca/format.js";
@@ -16,6 +15,7 @@ import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
 import { activationTruncated, activationVariants, proveAccount } from "../ca/prover.js";
 import { NO } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, CheckContext, Finding } from "./types.js";
 
 export const isMicrosoftManaged = (p: Record<string, unknown>): boolean =>
@@ -97,7 +97,7 @@ export const check: Check = {
   sources: ["000"],
   needs: [...CA_NEEDS, "authenticationMethodsPolicy"],
   get docs() {
-    return docsBeside(import.meta.url, "ea-ca-06-dormant-policies.md");
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: caNotApplicable,
   evaluate,

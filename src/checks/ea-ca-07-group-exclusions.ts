@@ -1,5 +1,4 @@
 /** EA-CA-07: policies exclude the emergency accounts through the group, not per user or per role. */
-import { readDoc } from "../monitor/check-support.js";
 import { norm } from "../snapshot/directory.js";
 import {
   CA_NEEDS,
@@ -7,6 +6,7 @@ import {
   dedicatedPolicies,
   policySubject,
 } from "./ea-ca-02-dedicated-policy.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, Finding } from "./types.js";
 
 const list = (v: unknown): string[] =>
@@ -19,7 +19,7 @@ export const check: Check = {
   sources: ["000", "002", "003"],
   needs: [...CA_NEEDS, "groups", "roleAssignments"],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo(ctx) {
     const reason = conditionalAccessApplies(ctx);

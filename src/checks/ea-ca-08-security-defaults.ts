@@ -1,5 +1,6 @@
 /** EA-CA-08: security defaults are off, so the Conditional Access setup can exist. */
-import { needsP1, readDoc } from "../monitor/check-support.js";
+import { needsP1 } from "../monitor/check-support.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check } from "./types.js";
 
 export const check: Check = {
@@ -9,7 +10,7 @@ export const check: Check = {
   sources: ["003"],
   needs: ["securityDefaults", "subscribedSkus"],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   // Without P1 security defaults are the tenant's only baseline protection: nothing to grade.
   appliesTo: (ctx) => needsP1(ctx, "Conditional Access (the replacement for security defaults)"),

@@ -1,7 +1,8 @@
 /** EA-MON-01: Entra sign-in and audit logs reach a Log Analytics workspace. */
-import { readDoc, needsP1 } from "../monitor/check-support.js";
+import { needsP1 } from "../monitor/check-support.js";
 import { REQUIRED_CATEGORIES, TABLE_OF_CATEGORY, resolveWorkspaces } from "../monitor/alerts.js";
 import { isAvailable } from "../snapshot/availability.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, Finding, Remediation } from "./types.js";
 
 export const LOG_EXPORT_REMEDIATION: Remediation = {
@@ -22,7 +23,7 @@ export const check: Check = {
   sources: ["000", "001", "002", "004"],
   needs: ["azure.diagnosticSettings", "subscribedSkus"],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: (ctx) => needsP1(ctx, "exporting sign-in logs"),
   evaluate(ctx) {

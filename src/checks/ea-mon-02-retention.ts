@@ -1,7 +1,8 @@
 /** EA-MON-02: the exported tables keep enough interactive retention. */
-import { readDoc, needsP1 } from "../monitor/check-support.js";
+import { needsP1 } from "../monitor/check-support.js";
 import { REQUIRED_CATEGORIES, TABLE_OF_CATEGORY, resolveWorkspaces } from "../monitor/alerts.js";
 import { isAvailable } from "../snapshot/availability.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, Finding } from "./types.js";
 
 interface Retention {
@@ -22,7 +23,7 @@ export const check: Check = {
   sources: ["002"],
   needs: ["azure.diagnosticSettings", "azure.workspaces", "azure.tables", "subscribedSkus"],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: (ctx) => needsP1(ctx, "exporting sign-in logs"),
   evaluate(ctx) {

@@ -1,10 +1,11 @@
 /** EA-MON-03: an alert that reaches a person watches every account in both sign-in tables. */
-import { accountEntity, needsP1, readDoc, sortedAccounts, userSubject } from "../monitor/check-support.js";
+import { accountEntity, needsP1, sortedAccounts, userSubject } from "../monitor/check-support.js";
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus, RowCoverage } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";
 import { SIGNIN_TABLES } from "../monitor/kql.js";
 import { isAvailable } from "../snapshot/availability.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, Finding, Remediation } from "./types.js";
 
 export const SIGNIN_ALERT_REMEDIATION: Remediation = {
@@ -43,7 +44,7 @@ export const check: Check = {
     "subscribedSkus",
   ],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: (ctx) => needsP1(ctx, "exporting sign-in logs"),
   evaluate(ctx) {

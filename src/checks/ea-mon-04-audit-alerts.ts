@@ -1,5 +1,5 @@
 /** EA-MON-04: alerts that reach a person cover every family of audit events on the emergency setup. */
-import { accountEntity, needsP1, readDoc, sortedAccounts } from "../monitor/check-support.js";
+import { accountEntity, needsP1, sortedAccounts } from "../monitor/check-support.js";
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";
@@ -7,6 +7,7 @@ import type { AuditFamily } from "../monitor/families.js";
 import { auditFamilies } from "../monitor/families.js";
 import type { KqlEntity } from "../monitor/kql.js";
 import { isAvailable } from "../snapshot/availability.js";
+import { readCheckDocs } from "./docs.js";
 import type { Check, Finding, Remediation } from "./types.js";
 import { coverageEvidence } from "./ea-mon-03-signin-alert.js";
 
@@ -34,7 +35,7 @@ export const check: Check = {
     "subscribedSkus",
   ],
   get docs() {
-    return readDoc(import.meta.url);
+    return readCheckDocs(import.meta.url);
   },
   appliesTo: (ctx) => needsP1(ctx, "exporting audit logs"),
   evaluate(ctx) {

@@ -1,7 +1,6 @@
 /**
  * Every check of the catalogue (shared/spec/checks.md), in catalogue order: EA-ACC, EA-ROLE,
- * EA-AUTH, EA-MON, EA-CA. Every report lists each of them once, whatever its status. Checks other
- * branches implement are placeholders from pending-checks.ts until they merge.
+ * EA-AUTH, EA-CA, EA-MON. Every report lists each of them once, whatever its status.
  */
 import type { Config } from "../config/schema.js";
 import { Directory } from "../snapshot/directory.js";
@@ -33,7 +32,18 @@ import { check as eaRole03 } from "./ea-role-03-protected-group.js";
 import { check as eaRole04 } from "./ea-role-04-restricted-au.js";
 import { check as eaRole05 } from "./ea-role-05-other-global-admins.js";
 import { check as eaRole06 } from "./ea-role-06-pim-approvers.js";
-import * as pendingChecks from "./pending-checks.js";
+import { check as eaCa01 } from "./ea-ca-01-no-other-policy.js";
+import { check as eaCa02 } from "./ea-ca-02-dedicated-policy.js";
+import { check as eaCa03 } from "./ea-ca-03-authentication-strength.js";
+import { check as eaCa04 } from "./ea-ca-04-session-controls.js";
+import { check as eaCa05 } from "./ea-ca-05-lockout-proof.js";
+import { check as eaCa06 } from "./ea-ca-06-dormant-policies.js";
+import { check as eaCa07 } from "./ea-ca-07-group-exclusions.js";
+import { check as eaCa08 } from "./ea-ca-08-security-defaults.js";
+import { check as eaMon01 } from "./ea-mon-01-log-export.js";
+import { check as eaMon02 } from "./ea-mon-02-retention.js";
+import { check as eaMon03 } from "./ea-mon-03-signin-alert.js";
+import { check as eaMon04 } from "./ea-mon-04-audit-alerts.js";
 import { runChecks } from "./runner.js";
 import type { AccountResolution, Check, CheckContext, CheckResult } from "./types.js";
 
@@ -64,18 +74,18 @@ export const CHECKS: readonly Check[] = [
   eaAuth08,
   eaAuth09,
   eaAuth10,
-  pendingChecks.PENDING_MON_01,
-  pendingChecks.PENDING_MON_02,
-  pendingChecks.PENDING_MON_03,
-  pendingChecks.PENDING_MON_04,
-  pendingChecks.PENDING_CA_01,
-  pendingChecks.PENDING_CA_02,
-  pendingChecks.PENDING_CA_03,
-  pendingChecks.PENDING_CA_04,
-  pendingChecks.PENDING_CA_05,
-  pendingChecks.PENDING_CA_06,
-  pendingChecks.PENDING_CA_07,
-  pendingChecks.PENDING_CA_08,
+  eaCa01,
+  eaCa02,
+  eaCa03,
+  eaCa04,
+  eaCa05,
+  eaCa06,
+  eaCa07,
+  eaCa08,
+  eaMon01,
+  eaMon02,
+  eaMon03,
+  eaMon04,
 ];
 
 /** The context every check sees: the snapshot, its directory index, the config, the accounts and "now". */

@@ -1,20 +1,10 @@
 /**
- * Small helpers the monitoring and policy checks share: applicability by licence, the emergency
- * principals as log rows see them, and the documentation kept beside each check.
+ * Small helpers the monitoring and policy checks share: applicability by licence and the emergency
+ * principals as log rows see them.
  */
-import { readFileSync } from "node:fs";
 import type { CheckContext, EmergencyAccount, Subject } from "../checks/types.js";
 import { licenceTier } from "../snapshot/directory.js";
 import type { KqlEntity } from "./kql.js";
-
-/** The Markdown beside a check module (`ea-mon-01-log-export.ts` -> `.md`); undefined if not shipped. */
-export function readDoc(moduleUrl: string): string | undefined {
-  try {
-    return readFileSync(new URL(moduleUrl.replace(/\.(ts|js)$/, ".md")), "utf8");
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Undefined when the tenant has Entra ID P1, or when the licences were not read (the check then runs

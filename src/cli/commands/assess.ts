@@ -11,6 +11,7 @@ import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
+import { buildCheckContext, CHECKS } from "../../checks/registry.js";
 import { runChecks } from "../../checks/runner.js";
 import type { Check, CheckContext } from "../../checks/types.js";
 import { loadConfig } from "../../config/load.js";
@@ -274,40 +275,7 @@ function processIo(): AssessIo {
   };
 }
 
-/** This build has no src/checks/registry.ts yet (it lands from the `checks` branch). */
-export class MissingRegistryError extends Error {
-  constructor() {
-    super("this build has no check registry (src/checks/registry.ts): nothing to assess");
-    this.name = "MissingRegistryError";
-  }
-}
-
-/**
- * The check registry (src/checks/registry.ts) is written on the `checks` branch. It is imported
- * through a computed specifier so that this branch compiles before it lands; at merge the lead can
- * replace this with `import { buildCheckContext, <catalogue> } from "../../checks/registry.js"`.
- */
+/** The catalogue and the context builder `assess` runs (tests pass their own engine). */
 export async function loadCheckRegistry(): Promise<AssessEngine> {
-  const specifier = "../../checks/registry.js";
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(specifier)) as Record<string, unknown>;
-  } catch (err) {
-    if ((err as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String(err).includes("registry"))
-      throw new MissingRegistryError();
-    throw err;
-  }
-  const buildCheckContext = mod.buildCheckContext;
-  const isCheck = (v: unknown) =>
-    typeof v === "object" &&
-    v !== null &&
-    typeof (v as Check).id === "string" &&
-    typeof (v as Check).evaluate === "function";
-  // The checks branch exports the catalogue as CHECKS; any other exported list of checks is accepted
-  // so a rename there does not break assess here.
-  const lists = [mod.CHECKS, ...Object.values(mod)];
-  const checks = lists.find((v): v is Check[] => Array.isArray(v) && v.length > 0 && v.every(isCheck));
-  if (typeof buildCheckContext !== "function" || !checks)
-    throw new Error("src/checks/registry.ts exports no buildCheckContext or no list of checks");
-  return { checks, buildCheckContext: buildCheckContext as AssessEngine["buildCheckContext"] };
+  return { checks: CHECKS, buildCheckContext };
 }

@@ -5,45 +5,17 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { parse as parseYaml } from "yaml";
 import { checkChange } from "../../ca/change.js";
 import { CaEngine } from "../../ca/engine.js";
 import { describeCounterExample, describeOutcome, describeSignIn, whatIfRequestOf } from "../../ca/format.js";
 import { proveAccount, proveAllAdmins } from "../../ca/prover.js";
 import { WhatIfRequestError, whatIfResponse } from "../../ca/whatif.js";
-import { Config, defaultConfig } from "../../config/schema.js";
+import type { Config } from "../../config/schema.js";
 import { Directory } from "../../snapshot/directory.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
 import { UsageError } from "../errors.js";
-
-/**
- * Minimal config loading until src/config/load.ts lands: JSON or YAML through Config.parse.
- * Swap for the shared loader when it exists.
- */
-export async function loadConfigMinimal(file: string | undefined): Promise<Config> {
-  if (!file) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read config ${file}: ${(e as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new UsageError(
-      `config ${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message}`,
-    );
-  }
-  const r = Config.safeParse(doc ?? {});
-  if (!r.success)
-    throw new UsageError(
-      `config ${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
-    );
-  return r.data;
-}
+import { loadConfig } from "../../config/load.js";
 
 /** Emergency accounts: --accounts, else the config's accounts, else its group's transitive users. */
 export function resolveAccounts(directory: Directory, config: Config, flag: string | undefined): string[] {
@@ -219,7 +191,7 @@ export function register(program: Command): void {
       }) => {
         if (!["text", "json"].includes(f.format))
           throw new UsageError(`--format must be text or json, not ${f.format}`);
-        const config = await loadConfigMinimal(f.config);
+        const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
         const accounts = resolveAccounts(directory, config, f.accounts);
@@ -298,7 +270,7 @@ export function register(program: Command): void {
       }) => {
         if (!["text", "json"].includes(f.format))
           throw new UsageError(`--format must be text or json, not ${f.format}`);
-        const config = await loadConfigMinimal(f.config);
+        const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
         const accounts = resolveAccounts(directory, config, f.accounts);

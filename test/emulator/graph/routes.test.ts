@@ -34,7 +34,7 @@ describe("route table", () => {
         const query = r.pattern.endsWith("roleManagementPolicyAssignments")
           ? "$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'"
           : "";
-        const res = resolveOk(layer, request(concrete(r.pattern), { version, query }));
+        const res = resolveOk(layer, request(concrete(r.pattern), { version, query, method: r.method }));
         for (const anyOf of res.permissions) {
           expect(
             anyOf.some((p) => granted.has(p)),
