@@ -95,11 +95,9 @@ export const P = {
     "Policy.ReadWrite.ConditionalAccess",
     "Policy.ReadWrite.AuthenticationMethod",
   ],
-  authenticationMethodsPolicy: [
-    "Policy.Read.AuthenticationMethod",
-    "Policy.ReadWrite.AuthenticationMethod",
-    "Policy.Read.All",
-  ],
+  // The tenant-wide methods policy is read with the AuthenticationMethod permissions only; Policy.Read.All
+  // does not grant it (graph-contract.md 6.4: the docs list Policy.Read.AuthenticationMethod as least).
+  authenticationMethodsPolicy: ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod"],
   authorizationPolicy: ["Policy.Read.All", "Policy.ReadWrite.Authorization"],
   securityDefaults: ["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults"],
   accessReviews: ["AccessReview.Read.All", "AccessReview.ReadWrite.All"],

@@ -10,11 +10,6 @@ export interface PathPermission {
   path: string;
   /** Graph application permissions, all needed. */
   application: string[];
-  /**
-   * Broader permissions of the export's set that Graph also accepts for this read (so lacking the
-   * narrow one alone loses nothing while these are granted). ReadWrite counterparts always count.
-   */
-  alsoGrantedBy?: string[];
   /** Graph delegated scopes, all needed. */
   delegated: string[];
   /** the least Entra role a signed-in admin needs for the delegated read. */
@@ -69,11 +64,7 @@ export const GRAPH_READS: PathPermission[] = [
   p("conditionalAccessPolicies", ["Policy.Read.All"], "Security Reader"),
   p("namedLocations", ["Policy.Read.All"], "Security Reader"),
   p("authenticationStrengthPolicies", ["Policy.Read.All"], "Security Reader"),
-  // Policy.Read.AuthenticationMethod is the narrow read; Graph also accepts Policy.Read.All.
-  {
-    ...p("authenticationMethodsPolicy", ["Policy.Read.AuthenticationMethod"]),
-    alsoGrantedBy: ["Policy.Read.All"],
-  },
+  p("authenticationMethodsPolicy", ["Policy.Read.AuthenticationMethod"], "Security Reader"),
   p("authorizationPolicy", ["Policy.Read.All"]),
   p("securityDefaults", ["Policy.Read.All"], "Security Reader"),
   p("accessReviewDefinitions", ["AccessReview.Read.All"]),
@@ -121,13 +112,12 @@ export function graphEntryOf(path: string): PathPermission {
   return hit;
 }
 
-/** Can a token granted `granted` read `path`? (exact, ReadWrite counterpart, or an alternative) */
+/** Which permissions a token granted `granted` lacks to read `path` (a ReadWrite counterpart counts). */
 export function missingPermissions(path: string, granted: string[]): string[] {
   const entry = graphEntryOf(path);
   const have = new Set(granted.map((g) => g.toLowerCase()));
   const covered = (perm: string) =>
     have.has(perm.toLowerCase()) || have.has(perm.replace(".Read.", ".ReadWrite.").toLowerCase());
-  if ((entry.alsoGrantedBy ?? []).some(covered)) return [];
   return entry.application.filter((perm) => !covered(perm));
 }
 

@@ -89,12 +89,14 @@ describe("permission table", () => {
   });
 });
 
-describe("alternative permissions", () => {
-  it("Policy.Read.All also grants the methods policy", async () => {
+describe("missing permissions", () => {
+  it("the methods policy needs Policy.Read.AuthenticationMethod or its ReadWrite counterpart, not Policy.Read.All", async () => {
     const { missingPermissions } = await import("../../src/collect/permissions.js");
-    expect(missingPermissions("authenticationMethodsPolicy", ["Policy.Read.All"])).toEqual([]);
-    expect(missingPermissions("authenticationMethodsPolicy", ["User.Read.All"])).toEqual([
+    expect(missingPermissions("authenticationMethodsPolicy", ["Policy.Read.All"])).toEqual([
       "Policy.Read.AuthenticationMethod",
     ]);
+    expect(
+      missingPermissions("authenticationMethodsPolicy", ["Policy.ReadWrite.AuthenticationMethod"]),
+    ).toEqual([]);
   });
 });

@@ -26,10 +26,7 @@ export function permissionsText(command: string): string {
   for (const r of entry.azure) lines.push(`  ${r.path.padEnd(aw)}  ${r.role} at ${r.scope}`);
   lines.push("");
   lines.push("Which section needs which application permission:");
-  for (const r of entry.graph)
-    lines.push(
-      `  ${r.path.padEnd(width)}  ${r.application.join(" + ")}${r.alsoGrantedBy ? ` (or ${r.alsoGrantedBy.join(", ")})` : ""}`,
-    );
+  for (const r of entry.graph) lines.push(`  ${r.path.padEnd(width)}  ${r.application.join(" + ")}`);
   return lines.join("\n") + "\n";
 }
 

@@ -69,7 +69,7 @@ describe("route table", () => {
     ]);
     expect(perms("/auditLogs/signIns")).toEqual([["AuditLog.Read.All"]]);
     expect(perms("/policies/authenticationMethodsPolicy")).toEqual([
-      ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"],
+      ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod"],
     ]);
     expect(
       perms(
