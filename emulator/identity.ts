@@ -94,8 +94,6 @@ export class IdentityProvider {
   private readonly keys = generateRsaKeyPair();
   private signingKey?: Awaited<ReturnType<typeof jose.importPKCS8>>;
   private readonly verifyKey = createPublicKey(this.keys.publicKeyPem);
-  /** assertion jti values already redeemed: Entra rejects a replayed assertion. */
-  private readonly usedAssertionIds = new Map<string, number>();
 
   constructor(private readonly options: IdentityProviderOptions) {}
 
@@ -402,26 +400,11 @@ export class IdentityProvider {
         "Client assertion is not within its valid time range.",
       );
     }
-    if (typeof payload.jti === "string") {
-      this.forgetExpiredAssertions();
-      const key = `${app.clientId}:${payload.jti}`;
-      if (this.usedAssertionIds.has(key)) {
-        return aadstsError(
-          401,
-          "invalid_client",
-          700025,
-          "Client assertion has already been used. A new client assertion is required.",
-        );
-      }
-      this.usedAssertionIds.set(key, payload.exp);
-    }
+    // No replay check on `jti`: MSAL signs one assertion and reuses it for every token request until it
+    // expires (Graph and ARM tokens from one credential), and Entra accepts that.
     return undefined;
   }
 
-  private forgetExpiredAssertions(): void {
-    const now = Math.floor(Date.now() / 1000);
-    for (const [key, exp] of this.usedAssertionIds) if (exp < now) this.usedAssertionIds.delete(key);
-  }
 
   async issueAccessToken(
     app: EmulatedApp,

@@ -59,11 +59,9 @@ export function createClients(settings: ClientSettings = {}, env: NodeJS.Process
     env,
   );
   const credential = settings.credential ?? createCredential(authSettings);
-  // An app credential gets one instance per resource. MSAL reuses a certificate's signed client
-  // assertion for every token request until it expires; one instance per resource sends each
-  // assertion once (an authority that rejects replayed assertions, like the emulator, needs it),
-  // and keeps two concurrent first token requests from creating two MSAL clients. Interactive and
-  // host credentials (CLI, device code, managed identity) stay shared so nobody is prompted twice.
+  // An app credential gets one instance per resource, so the Graph and ARM first token requests,
+  // which run concurrently, do not race inside one MSAL client. Interactive and host credentials
+  // (CLI, device code, managed identity) stay shared so nobody is prompted twice.
   const method = settings.credential ? undefined : resolveAuthMethod(authSettings);
   const armCredential =
     method === "secret" || method === "certificate" || method === "workload-identity"

@@ -90,6 +90,12 @@ describe("emulator identity (token endpoint, metadata)", () => {
       roles: ["User.Read.All"],
       appidacr: "2",
     });
+    // MSAL reuses its signed assertion for the next resource, as Entra allows
+    const arm = await credential.getToken("https://management.azure.com/.default");
+    expect(jose.decodeJwt(arm.token)).toMatchObject({
+      appid: app.clientId,
+      aud: "https://management.azure.com/",
+    });
 
     const other = emu.registerCertificateApp({ graphPermissions: [] });
     const wrong = new ClientCertificateCredential(
