@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startWorkerEmulator } from "./worker.js";
-import { loadConfigFile } from "../src/collect/config-file.js";
+import { loadConfig } from "../src/config/load.js";
 import { exportTenant } from "../src/collect/export.js";
 import { createClients } from "../src/graph/index.js";
 
@@ -49,7 +49,7 @@ export async function benchExport(
   latencyMs = DEFAULT_LATENCY_MS,
 ): Promise<BenchRun> {
   const dir = join(root(), "fixtures", "tenants");
-  const config = await loadConfigFile(join(dir, `${tenant}.breakglass.yaml`));
+  const config = (await loadConfig(join(dir, `${tenant}.breakglass.yaml`))).config;
   const emu = await startWorkerEmulator(join(dir, `${tenant}.json`), { throttle, latencyMs });
   try {
     const clients = createClients(

@@ -130,11 +130,6 @@ describe("exit codes", () => {
     expect((await assess(["--snapshot", "invalid.json"])).code).toBe(2);
     expect((await assess(["--snapshot", "missing.json"])).code).toBe(2);
   });
-  it("2 without --snapshot until the live collector is wired", async () => {
-    const r = await assess([]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("live assessment needs the tenant collector");
-  });
 });
 
 describe("outputs", () => {

@@ -108,6 +108,46 @@ describe("breakglass export (a separate process)", () => {
   });
 });
 
+describe("breakglass assess on the live tenant (a separate process)", () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await emulate(await loadFixture("midsize"));
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  it("reads the tenant through the export path and grades it as the sample file is graded", async () => {
+    const config = join(FIXTURES, "midsize.breakglass.yaml");
+    const live = await breakglass(["assess", "--config", config, "--format", "json"], {
+      ...(emu.env as unknown as Record<string, string>),
+    });
+    expect(live.code, live.stderr).toBe(1); // the mid-size sample has planted faults
+    const fromFile = await breakglass(
+      ["assess", "--config", config, "--format", "json", "--snapshot", join(FIXTURES, "midsize.json")],
+      {},
+    );
+    expect(fromFile.code, fromFile.stderr).toBe(1);
+    const a = JSON.parse(live.stdout);
+    const b = JSON.parse(fromFile.stdout);
+    expect(a.source).toBe("live");
+    // capturedAt differs (now vs the sample's), which only time-based checks could notice: compare
+    // the statuses of every check, which the planted faults decide.
+    const statuses = (r: { checks: Array<{ id: string; status: string }> }) =>
+      r.checks.map((c) => `${c.id} ${c.status}`);
+    expect(statuses(a)).toEqual(statuses(b));
+    expect(live.stderr).not.toContain(emu.env.AZURE_CLIENT_SECRET);
+  });
+
+  it("exits 3 when the tenant cannot be read at all", async () => {
+    const r = await breakglass(["assess"], {
+      ...(emu.env as unknown as Record<string, string>),
+      AZURE_CLIENT_SECRET: "wrong-secret",
+    });
+    expect(r.code, r.stderr).toBe(3);
+  });
+});
+
 describe("in-process commands", () => {
   const capture = async (argv: string[]) => {
     const out: string[] = [];
@@ -133,11 +173,15 @@ describe("in-process commands", () => {
     expect((await capture(["permissions", "nothing"])).code).toBe(2);
   });
 
-  it("demo exports the mid-size sample through HTTPS and summarises it", async () => {
+  it("demo exports the mid-size sample through HTTPS, summarises it and assesses it", async () => {
     const r = await capture(["demo"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/users\s+329/);
     expect(r.stdout).toContain("unavailable: none");
     expect(r.stdout).toMatch(/round trips of depth after the token/);
+    // the full assessment follows, with the sample's planted faults (fixtures/tenants/README.md)
+    expect(r.stdout).toMatch(/^FAIL: \d+ checks at or above high not met/m);
+    expect(r.stdout).toMatch(/FAIL\s+EA-CA-01/);
+    expect(r.stdout).toMatch(/PASS\s+EA-ROLE-02/);
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../..
 import { createClients } from "../../src/graph/index.js";
 import { exportTenant, type ExportResult } from "../../src/collect/export.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
-import { loadConfigFile } from "../../src/collect/config-file.js";
+import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 
@@ -29,7 +29,7 @@ export async function loadFixture(name: string): Promise<Snapshot> {
 
 /** The sample's config (`<name>.breakglass.yaml`): its emergency accounts decide the subjects. */
 export async function fixtureConfig(name: string): Promise<Config> {
-  return loadConfigFile(join(FIXTURES, `${name}.breakglass.yaml`));
+  return (await loadConfig(join(FIXTURES, `${name}.breakglass.yaml`))).config;
 }
 
 export async function emulate(

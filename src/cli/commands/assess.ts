@@ -12,6 +12,9 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { buildCheckContext, CHECKS } from "../../checks/registry.js";
+import { readLiveTenant } from "../../collect/live.js";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
+import { parseAuth } from "./export.js";
 import { runChecks } from "../../checks/runner.js";
 import type { Check, CheckContext } from "../../checks/types.js";
 import { loadConfig } from "../../config/load.js";
@@ -44,6 +47,8 @@ export interface AssessIo {
 
 export interface AssessDeps {
   engine(): Promise<AssessEngine>;
+  /** reads the live tenant (assess without --snapshot); the demo passes what it exported. */
+  collect(config: Config, options: AssessOptions): Promise<{ snapshot: Snapshot; source: string }>;
   io: AssessIo;
   setExitCode(code: number): void;
 }
@@ -57,11 +62,13 @@ export interface AssessOptions {
   failOn: string;
   allowUnknown?: boolean;
   now?: string;
+  auth?: AuthMethod;
 }
 
 export function register(program: Command, deps: Partial<AssessDeps> = {}): void {
   const resolved: AssessDeps = {
     engine: deps.engine ?? loadCheckRegistry,
+    collect: deps.collect ?? collectLive,
     io: deps.io ?? processIo(),
     setExitCode: deps.setExitCode ?? ((code) => (process.exitCode = code)),
   };
@@ -85,6 +92,11 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
     )
     .option("--allow-unknown", "do not fail on checks that could not conclude (unknown)")
     .option("--now <iso>", "evaluate as of this time instead of the snapshot's capturedAt")
+    .option(
+      "--auth <method>",
+      `live tenant credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
+      parseAuth,
+    )
     .action(async (options: AssessOptions) => {
       resolved.setExitCode(await runAssess(options, resolved));
     });
@@ -109,7 +121,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   const snapshotFile = options.snapshot !== undefined ? resolve(io.cwd, options.snapshot) : undefined;
   const read = snapshotFile
     ? { snapshot: await loadSnapshot(snapshotFile), source: `snapshot:${basename(snapshotFile)}` }
-    : await collectLive(config);
+    : await deps.collect(config, options);
   let snapshot = read.snapshot;
   // "Now" for every check is the snapshot's capturedAt (checks.md); --now replaces it, so the
   // same snapshot can be judged at another date (tests, "what will expire by then").
@@ -165,16 +177,13 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
 
 export const exitCodeFor = (report: Report): number => (report.verdict.failed ? 1 : 0);
 
-/**
- * LIVE SEAM: assessing the live tenant needs the collector (src/collect/, the export engineer's
- * work). Until the lead wires it here, returning `{ snapshot, source: "live" }` and throwing
- * TenantUnreadableError when nothing can be read, `assess` without --snapshot is a usage error.
- */
-export async function collectLive(_config: Config): Promise<{ snapshot: Snapshot; source: string }> {
-  throw new UsageError(
-    "live assessment needs the tenant collector, which is not wired into this build yet; " +
-      "assess an exported snapshot instead: breakglass assess --snapshot FILE",
-  );
+/** The live tenant, read through the same collector as `export` (exit 3 when nothing can be read). */
+export async function collectLive(
+  config: Config,
+  options: AssessOptions,
+): Promise<{ snapshot: Snapshot; source: string }> {
+  const result = await readLiveTenant({ config, auth: options.auth, command: "assess" });
+  return { snapshot: result.snapshot, source: "live" };
 }
 
 export function parseFormats(value: string): Format[] {
@@ -264,7 +273,7 @@ export async function writeAtomically(
   }
 }
 
-function processIo(): AssessIo {
+export function processIo(): AssessIo {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

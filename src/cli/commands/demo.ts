@@ -1,7 +1,7 @@
 /**
  * `breakglass demo`: start the Entra emulator in-process with the mid-size sample tenant, export it
- * through the real HTTPS client stack (the same code as `export`), and print a truthful summary of
- * what was read. The full assessment replaces this later.
+ * through the real HTTPS client stack (the same code as `export`), print what was read, then assess
+ * the exported snapshot exactly as `breakglass assess` does (same checks, same console report).
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,8 +11,9 @@ import { InvalidArgumentError } from "commander";
 import { createClients } from "../../graph/index.js";
 import { exportTenant, type ExportResult } from "../../collect/export.js";
 import { loadSnapshot, saveSnapshot } from "../../snapshot/load.js";
-import { loadConfigFile } from "../../collect/config-file.js";
+import { loadConfig } from "../../config/load.js";
 import { UsageError } from "../errors.js";
+import { loadCheckRegistry, processIo, runAssess } from "./assess.js";
 
 /** The sample tenants ship beside src/ (source tree) or dist/src/ (built package). */
 function findFixture(name: string): string {
@@ -86,7 +87,9 @@ export function demoSummary(
 export function register(program: Command): void {
   program
     .command("demo")
-    .description("export the mid-size sample tenant from a local Entra emulator and summarise what was read")
+    .description(
+      "export the mid-size sample tenant from a local Entra emulator, summarise what was read, and assess it",
+    )
     .option("--tenant <name>", "sample tenant under fixtures/tenants", "midsize")
     .option("--throttle", "emulate Graph throttling (slower: reports are limited to 5 requests per 10 s)")
     .option("--fault-rate <p>", "inject transient faults with this probability (0..1)", (v) => {
@@ -101,7 +104,7 @@ export function register(program: Command): void {
       const snapshot = await loadSnapshot(fixture);
       // The sample's config names its emergency accounts, whose relationships export reads.
       const configFile = fixture.replace(/\.json$/, ".breakglass.yaml");
-      const config = existsSync(configFile) ? await loadConfigFile(configFile) : undefined;
+      const config = existsSync(configFile) ? (await loadConfig(configFile)).config : undefined;
       // The emulator is only loaded by this command.
       const { startEmulator } = await import("../../../emulator/index.js");
       const emu = await startEmulator({
@@ -131,6 +134,17 @@ export function register(program: Command): void {
         const result = await exportTenant({ clients, config });
         if (opts.out) await saveSnapshot(opts.out, result.snapshot);
         process.stdout.write(demoSummary(result, emu.counters()));
+        process.stdout.write("\n");
+        // The demo shows the verdict; its exit code says only whether the demo itself ran.
+        await runAssess(
+          { format: "console", failOn: "high", config: existsSync(configFile) ? configFile : undefined },
+          {
+            engine: loadCheckRegistry,
+            collect: async () => ({ snapshot: result.snapshot, source: "live (local emulator)" }),
+            io: processIo(),
+            setExitCode: () => undefined,
+          },
+        );
       } finally {
         await emu.close();
       }

@@ -5,12 +5,12 @@
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { AUTH_METHODS, createClients, type AuthMethod } from "../../graph/index.js";
-import { exportTenant, type ExportResult } from "../../collect/export.js";
-import { loadConfigFile } from "../../collect/config-file.js";
-import { createProgress } from "../../collect/progress.js";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
+import type { ExportResult } from "../../collect/export.js";
+import { readLiveTenant } from "../../collect/live.js";
+import { loadConfig } from "../../config/load.js";
 import { saveSnapshot } from "../../snapshot/load.js";
-import { TenantUnreadableError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 
 export function parseRetries(value: string): number {
   const n = Number(value);
@@ -19,7 +19,7 @@ export function parseRetries(value: string): number {
   return n;
 }
 
-function parseAuth(value: string): AuthMethod {
+export function parseAuth(value: string): AuthMethod {
   if (!(AUTH_METHODS as readonly string[]).includes(value))
     throw new InvalidArgumentError(`--auth: one of ${AUTH_METHODS.join(", ")}`);
   return value as AuthMethod;
@@ -62,27 +62,13 @@ export function register(program: Command): void {
     )
     .action(async (opts: { out: string; config?: string; auth?: AuthMethod; retries: number }) => {
       if (!opts.out.trim()) throw new UsageError("--out: give the file to write the snapshot to");
-      const config = await loadConfigFile(opts.config);
-      const clients = createClients({
-        auth: { method: opts.auth, tenantId: config.tenant ?? process.env.AZURE_TENANT_ID },
-        maxRetries: opts.retries,
+      const config = (await loadConfig(opts.config)).config;
+      const result = await readLiveTenant({
+        config,
+        auth: opts.auth,
+        retries: opts.retries,
+        command: "export",
       });
-      const progress = createProgress();
-      let result: ExportResult;
-      try {
-        result = await exportTenant({ clients, config, onProgress: (e) => progress.update(e) });
-      } catch (err) {
-        progress.finish();
-        if ((err as { exitCode?: number }).exitCode === 2) throw err;
-        // No token, or the tenant refused everything: nothing worth writing.
-        throw new TenantUnreadableError(`cannot read the tenant: ${(err as Error).message}`);
-      }
-      progress.finish();
-      if (result.writePermissions.length)
-        process.stderr.write(
-          `warning: export only reads, but its token also grants ${result.writePermissions.join(", ")}; ` +
-            `a read-only app registration is enough (breakglass permissions export)\n`,
-        );
       await saveSnapshot(opts.out, result.snapshot);
       process.stderr.write(exportSummary(result));
       process.stderr.write(`snapshot written to ${opts.out}\n`);

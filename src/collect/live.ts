@@ -1,0 +1,46 @@
+/**
+ * Reading the live tenant for a command (`export`, `assess` without --snapshot): clients from the
+ * environment, the export with a progress display, and the two outcomes every live command shares:
+ * a warning when a read-only token carries write permissions, and exit code 3 when the tenant could
+ * not be read at all.
+ */
+import type { Config } from "../config/schema.js";
+import { createClients, type AuthMethod } from "../graph/index.js";
+import { TenantUnreadableError } from "../cli/errors.js";
+import { exportTenant, type ExportResult } from "./export.js";
+import { createProgress } from "./progress.js";
+
+export interface LiveReadOptions {
+  config: Config;
+  auth?: AuthMethod;
+  /** retries per request on transient failures. */
+  retries?: number;
+  /** the command, named in the write-permission warning. */
+  command: string;
+  warn?: (line: string) => void;
+}
+
+export async function readLiveTenant(options: LiveReadOptions): Promise<ExportResult> {
+  const warn = options.warn ?? ((line: string) => void process.stderr.write(line));
+  const clients = createClients({
+    auth: { method: options.auth, tenantId: options.config.tenant ?? process.env.AZURE_TENANT_ID },
+    maxRetries: options.retries,
+  });
+  const progress = createProgress();
+  let result: ExportResult;
+  try {
+    result = await exportTenant({ clients, config: options.config, onProgress: (e) => progress.update(e) });
+  } catch (err) {
+    if ((err as { exitCode?: number }).exitCode === 2) throw err;
+    // No token, or the tenant refused everything: nothing worth grading or writing.
+    throw new TenantUnreadableError(`cannot read the tenant: ${(err as Error).message}`);
+  } finally {
+    progress.finish();
+  }
+  if (result.writePermissions.length)
+    warn(
+      `warning: ${options.command} only reads, but its token also grants ${result.writePermissions.join(", ")}; ` +
+        `a read-only app registration is enough (breakglass permissions ${options.command})\n`,
+    );
+  return result;
+}
