@@ -405,7 +405,6 @@ export class IdentityProvider {
     return undefined;
   }
 
-
   async issueAccessToken(
     app: EmulatedApp,
     audience: Audience,
