@@ -4,25 +4,11 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { DEFAULT_APP_PERMISSIONS } from "./graph/permissions.js";
 import { certificateThumbprint, createClientCertificate, type ClientCertificate } from "./tls.js";
 
-/** The least-privileged read set `breakglass export` needs (graph-contract.md Appendix B). */
-export const EXPORT_READ_PERMISSIONS = [
-  "User.Read.All",
-  "AuditLog.Read.All",
-  "GroupMember.Read.All",
-  "AdministrativeUnit.Read.All",
-  "RoleManagement.Read.Directory",
-  "PrivilegedAccess.Read.AzureADGroup",
-  "Policy.Read.All",
-  "Policy.Read.AuthenticationMethod",
-  "UserAuthenticationMethod.Read.All",
-  "IdentityRiskyUser.Read.All",
-  "Organization.Read.All",
-  "Domain.Read.All",
-  "AccessReview.Read.All",
-  "LifecycleWorkflows.Read.All",
-] as const;
+/** The least-privileged read set `breakglass export` needs: what the default emulated app holds. */
+export const EXPORT_READ_PERMISSIONS = DEFAULT_APP_PERMISSIONS;
 
 export interface ArmAccess {
   /** subscriptions the app holds a reader role on: "*" for every subscription of the snapshot. */
