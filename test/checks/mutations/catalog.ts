@@ -213,6 +213,34 @@ export const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: "the password used to sign in after its last change",
+    breaks: "000: change the password after each use",
+    expect: { "EA-ACC-06": "fail" },
+    apply(s) {
+      const signIn = sections(s).signIns.find((x: Json) => x.userId === ZT4P9W && x.isInteractive);
+      signIn.authenticationDetails = [
+        {
+          ...signIn.authenticationDetails[0],
+          authenticationMethod: "Password",
+          authenticationStepResultDetail: "Correct password",
+        },
+        {
+          ...signIn.authenticationDetails[0],
+          authenticationMethod: "FIDO2 security key",
+          authenticationStepRequirement: "Secondary authentication",
+        },
+      ];
+    },
+  },
+  {
+    name: "the config allows one account at most",
+    breaks: "000-004: don't overdo it (warn above accountCount.max)",
+    expect: { "EA-ACC-01": "warn" },
+    apply(_s, c) {
+      c.profile.accountCount = { min: 1, max: 1 };
+    },
+  },
+  {
     name: "a licence assigned",
     breaks: "000: no licence",
     expect: { "EA-ACC-07": "fail" },
@@ -500,7 +528,68 @@ export const MUTATIONS: Mutation[] = [
       );
     },
   },
+  {
+    name: "Global Administrator removed from the emergency group",
+    breaks: "all seeds: every account holds Global Administrator",
+    // no Global Administrator at all is no active, permanent one either (EA-ROLE-02)
+    expect: { "EA-ROLE-01": "fail", "EA-ROLE-02": "fail" },
+    apply(s) {
+      const j = sections(s);
+      const { assignment, schedule } = gaAssignment(s);
+      j.roleAssignments.splice(j.roleAssignments.indexOf(assignment), 1);
+      j.roleAssignmentSchedules.splice(j.roleAssignmentSchedules.indexOf(schedule), 1);
+    },
+  },
+  {
+    name: "GA activation needs approval by a disabled admin",
+    breaks: "003: PIM approval cannot lock admins out",
+    expect: { "EA-ROLE-06": "fail" },
+    apply(s) {
+      const approver = userByUpn(s, "adm-diego.keller");
+      approver.accountEnabled = false;
+      const rule = sections(s)
+        .roleManagementPolicyAssignments.find((a: Json) => a.roleDefinitionId === GLOBAL_ADMINISTRATOR)
+        .policy.rules.find((r: Json) => r.id === "Approval_EndUser_Assignment");
+      rule.setting.isApprovalRequired = true;
+      rule.setting.approvalStages[0].primaryApprovers = [
+        {
+          "@odata.type": "#microsoft.graph.singleUser",
+          userId: approver.id,
+          description: approver.displayName,
+        },
+      ];
+    },
+  },
   // ------------------------------------------------------------------ authentication
+  {
+    name: "an account without any FIDO2 key",
+    breaks: "000-004: a phishing-resistant method on every account",
+    // no key: no diversity (EA-AUTH-02), the strength admits no key it holds (EA-CA-03), locked out (EA-CA-05)
+    expect: { "EA-AUTH-01": "fail", "EA-AUTH-02": "fail", "EA-CA-03": "fail", "EA-CA-05": "fail" },
+    apply(s) {
+      const u = user(s, ZT4P9W);
+      u.authenticationMethods = u.authenticationMethods.filter(
+        (m: Json) => !m["@odata.type"].endsWith("fido2AuthenticationMethod"),
+      );
+    },
+  },
+  {
+    name: "an everyday admin holds a key of the same model as an emergency account",
+    breaks: "001: independent of everyday admins",
+    expect: { "EA-AUTH-04": "fail" },
+    apply(s) {
+      addMethod(s, userByUpn(s, "adm-tariq.martin").id, {
+        "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+        id: "YWRtLWtleS1zYW1lLW1vZGVsLWFzLWVtZXJnZW5jeS0wMDAwMDAwMDAwMDAwMDAwMDAwMDAw",
+        displayName: "YubiKey",
+        createdDateTime: "2026-09-10T08:14:02.1234567Z",
+        aaGuid: "2fc0579f-8113-47ea-b116-bb5a8db9202a",
+        model: "YubiKey 5 Series with NFC",
+        attestationCertificates: ["0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"],
+        attestationLevel: "attested",
+      });
+    },
+  },
   {
     name: "an SMS phone method",
     breaks: "000/001/004: no phishable method",
@@ -855,6 +944,25 @@ export const MUTATIONS: Mutation[] = [
       u.excludeUsers = [ZT4P9W, MQ8R3X];
     },
   },
+  {
+    name: "the admin-roles policy no longer excludes the group (GA role path)",
+    breaks: "000-004: no other policy applies (through an active role)",
+    // its phishing-resistant strength is met by the keys: no lockout (EA-CA-05 unchanged)
+    expect: { "EA-CA-01": "fail" },
+    apply(s) {
+      policy(s, "CA002").conditions.users.excludeGroups = [];
+    },
+  },
+  {
+    name: "a policy excludes the Global Administrator role instead of the group",
+    breaks: "000/002/003: exclusions through the emergency group, not per role",
+    expect: { "EA-CA-07": "fail" },
+    apply(s) {
+      const u = policy(s, "CA001").conditions.users;
+      u.excludeGroups = [];
+      u.excludeRoles = [GLOBAL_ADMINISTRATOR];
+    },
+  },
   // ------------------------------------------------------------------ monitoring
   {
     name: "the diagnostic setting drops NonInteractiveUserSignInLogs",
@@ -967,6 +1075,33 @@ export const MUTATIONS: Mutation[] = [
     expect: { "EA-MON-03": "fail", "EA-MON-04": "fail" },
     apply(s) {
       azure(s).actionGroups[0].properties.enabled = false;
+    },
+  },
+  {
+    name: "the diagnostic setting drops AuditLogs",
+    breaks: "000/001/002/004: audit logs exported",
+    // nothing retains AuditLogs (EA-MON-02) and the audit alerts read a table that gets nothing (EA-MON-04)
+    expect: { "EA-MON-01": "fail", "EA-MON-02": "fail", "EA-MON-04": "fail" },
+    apply(s) {
+      diagnosticLog(s, "AuditLogs").enabled = false;
+    },
+  },
+  {
+    name: "the sign-in alert at severity 3",
+    breaks: "000/001: severity at most alert.maxSeverity",
+    expect: { "EA-MON-03": "fail" },
+    apply(s) {
+      signInRule(s).properties.severity = 3;
+    },
+  },
+  {
+    name: "the alert on events initiated by an account disabled",
+    breaks: "000/001: every audit family alerted (5: any event an account initiates)",
+    expect: { "EA-MON-04": "fail" },
+    apply(s) {
+      azure(s).scheduledQueryRules.find(
+        (r: Json) => r.name === "sqr-core-access-activity",
+      ).properties.enabled = false;
     },
   },
   {
