@@ -1,4 +1,5 @@
 /** More single mutations of the good sample (catalog.ts has the first set and the shapes' notes). */
+import type { Snapshot } from "../../../src/snapshot/schema.js";
 import type { Mutation } from "./catalog.js";
 import {
   adminUnit,
@@ -25,7 +26,96 @@ const removeRef = (list: Json[], id: string) =>
   );
 
 const EXO = "00000002-0000-0ff1-ce00-000000000000";
+/** The sign-in alert as a Sentinel scheduled rule on the same workspace (Azure Monitor rule removed). */
+function toSentinel(s: Snapshot, o: { enabled?: boolean; createIncident?: boolean; severity?: string } = {}) {
+  const a = azure(s);
+  const rule = signInRule(s);
+  a.scheduledQueryRules.splice(a.scheduledQueryRules.indexOf(rule), 1);
+  const ws = a.workspaces[0].id;
+  a.sentinelAlertRules.push({
+    id: `${ws}/providers/Microsoft.SecurityInsights/alertRules/0b5e4f2a-7d61-4c39-9e8a-2f1c6d3b7a90`,
+    name: "0b5e4f2a-7d61-4c39-9e8a-2f1c6d3b7a90",
+    type: "Microsoft.SecurityInsights/alertRules",
+    kind: "Scheduled",
+    etag: '"ede5e723-bb25-473b-800c-757bbbcdf4f3"',
+    properties: {
+      displayName: "Core access sign-in",
+      description: "Any sign-in of the core access accounts",
+      severity: o.severity ?? "High",
+      enabled: o.enabled ?? true,
+      query: rule.properties.criteria.allOf[0].query,
+      tactics: ["InitialAccess"],
+      techniques: ["T1078"],
+      suppressionEnabled: false,
+      suppressionDuration: "PT1H",
+      incidentConfiguration: {
+        createIncident: o.createIncident ?? true,
+        groupingConfiguration: {
+          enabled: false,
+          reopenClosedIncident: false,
+          lookbackDuration: "PT5H",
+          matchingMethod: "AllEntities",
+          groupByEntities: [],
+          groupByAlertDetails: [],
+          groupByCustomDetails: [],
+        },
+      },
+      eventGroupingSettings: { aggregationKind: "AlertPerResult" },
+      entityMappings: [],
+      alertRuleTemplateName: null,
+      templateVersion: null,
+      lastModifiedUtc: "2026-09-12T19:16:06.9014825Z",
+      queryFrequency: "PT5M",
+      queryPeriod: "PT5M",
+      triggerOperator: "GreaterThan",
+      triggerThreshold: 0,
+    },
+  });
+}
+
 export const MORE_MUTATIONS: Mutation[] = [
+  {
+    name: "the Sentinel sign-in rule creates no incidents",
+    breaks: "000/001/002/004: a Sentinel rule reaches a person through incidents",
+    expect: { "EA-MON-03": "fail" },
+    apply(s) {
+      toSentinel(s, { createIncident: false });
+    },
+  },
+  {
+    name: "the Sentinel sign-in rule disabled",
+    breaks: "000/001/002/004: the alert is enabled",
+    expect: { "EA-MON-03": "fail" },
+    apply(s) {
+      toSentinel(s, { enabled: false });
+    },
+  },
+  {
+    name: "the Sentinel sign-in rule at Medium severity",
+    breaks: "000/001: severity at most alert.maxSeverity (Medium maps to 2)",
+    expect: { "EA-MON-03": "fail" },
+    apply(s) {
+      toSentinel(s, { severity: "Medium" });
+    },
+  },
+  {
+    name: "the dedicated policy excludes an account",
+    breaks: "000/001/002: the dedicated policy has no exclusions",
+    expect: { "EA-CA-02": "fail" },
+    apply(s) {
+      dedicatedPolicy(s).conditions.users.excludeUsers = [ZT4P9W];
+    },
+  },
+  {
+    name: "the emergency group nested in an everyday group",
+    breaks: "004: isolated from everyday identity (transitive membership)",
+    expect: { "EA-ACC-10": "fail" },
+    apply(s) {
+      sections(s)
+        .groups.find((g: Json) => g.displayName === "IT Operations")
+        .members.push({ "@odata.type": "#microsoft.graph.group", id: GROUP });
+    },
+  },
   {
     name: "Exchange Online block without the exclusion",
     breaks: "000-004: no other policy applies (a block on an app outside the envelope is no lockout)",
@@ -480,6 +570,49 @@ export const MORE_MUTATIONS: Mutation[] = [
 ];
 
 export const MORE_CONTROLS: Mutation[] = [
+  {
+    name: "the sign-in alert as a Sentinel scheduled rule instead of Azure Monitor",
+    breaks: "nothing: a Sentinel rule that creates incidents is an alternative",
+    expect: {},
+    apply(s) {
+      toSentinel(s);
+    },
+  },
+  {
+    name: "the config names only the group",
+    breaks: "nothing: the group's members are the same accounts",
+    expect: {},
+    apply(_s, c) {
+      c.accounts = [];
+    },
+  },
+  {
+    name: "the dedicated policy also includes an account by id",
+    breaks: "nothing: an account is an emergency principal",
+    expect: {},
+    apply(s) {
+      dedicatedPolicy(s).conditions.users.includeUsers = [ZT4P9W];
+    },
+  },
+  {
+    name: "a policy without the exclusion, allowed by allowedPolicyIds",
+    breaks: "nothing: allowedPolicyIds lists policies the admin accepts",
+    expect: {},
+    apply(s, c) {
+      const p = sections(s).conditionalAccessPolicies.find((x: Json) => x.displayName.startsWith("CA001"));
+      p.conditions.users.excludeGroups = [];
+      c.allowedPolicyIds = [p.id];
+    },
+  },
+  {
+    name: "a mixed-case UPN compared with in~",
+    breaks: "nothing: in~ is case-insensitive",
+    expect: {},
+    apply(s) {
+      const q = signInQuery(s);
+      q.query = q.query.replace("zt4p9w@", "ZT4P9W@");
+    },
+  },
   {
     name: "the sign-in alert also ORs an unrelated app condition",
     breaks: "nothing: an OR'd condition only widens the alert",
