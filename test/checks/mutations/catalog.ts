@@ -824,7 +824,7 @@ export const MUTATIONS: Mutation[] = [
     },
   },
   {
-    name: "the dedicated policy restricted to a trusted location",
+    name: "the dedicated policy applies only outside trusted locations",
     breaks: "000/001/002: no location condition",
     expect: { "EA-CA-02": "warn" },
     apply(s) {
