@@ -62,12 +62,17 @@ function evaluate(ctx: CheckContext): Finding[] {
         evidence,
       });
     } else {
-      proven++;
+      // Conditional Access lets a disabled account through, but the account cannot sign in at all
+      // (EA-ACC-02 grades that): it does not count as the account that provably gets in.
+      const disabled = ctx.directory.user(account.id)?.accountEnabled === false;
+      if (!disabled) proven++;
       findings.push({
         status: "pass",
         subject,
-        message: `${who} gets in over all ${proof.classes} sign-in classes of the emergency envelope (What If would need ${proof.whatIfCalls} calls)`,
-        evidence,
+        message:
+          `${who} gets in over all ${proof.classes} sign-in classes of the emergency envelope (What If would need ${proof.whatIfCalls} calls)` +
+          (disabled ? ", as far as Conditional Access goes: the account itself is disabled" : ""),
+        evidence: { ...evidence, accountEnabled: !disabled },
       });
     }
   }
@@ -75,7 +80,7 @@ function evaluate(ctx: CheckContext): Finding[] {
     findings.push({
       status: "fail",
       message:
-        "No emergency account provably reaches the admin portals under Microsoft's mandatory MFA in every envelope class",
+        "No enabled emergency account provably reaches the admin portals under Microsoft's mandatory MFA in every envelope class",
     });
   return findings;
 }

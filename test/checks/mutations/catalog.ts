@@ -165,6 +165,16 @@ export const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: "both accounts disabled",
+    breaks: "001: every account enabled; checks.md EA-CA-05: at least one account provably gets in",
+    // Conditional Access still lets each account through, but no enabled account reaches the portals.
+    expect: { "EA-ACC-02": "fail", "EA-CA-05": "fail" },
+    apply(s) {
+      user(s, ZT4P9W).accountEnabled = false;
+      user(s, MQ8R3X).accountEnabled = false;
+    },
+  },
+  {
     name: "one account deleted (in the recycle bin)",
     breaks: "000-004: at least two emergency accounts that resolve",
     expect: { "EA-ACC-01": "fail" },
