@@ -1,7 +1,7 @@
 import { isAvailable } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
 import type { AuthenticationMethod } from "../snapshot/schema.js";
-import { isHardwareKey, lookupAaguid } from "./aaguid.js";
+import { AUTHENTICATOR_AAGUIDS, isHardwareKey, lookupAaguid } from "./aaguid.js";
 import { defineCheck } from "./docs.js";
 import {
   accountLabel,
@@ -37,9 +37,16 @@ function ties(methods: readonly AuthenticationMethod[]) {
         .filter((m) => methodKind(m) === "phone" && digits(m.phoneNumber))
         .map((m) => digits(m.phoneNumber)),
     ),
+    // The phone Microsoft Authenticator runs on, named by its device name: the app registration, and
+    // a passkey kept in Authenticator (a FIDO2 method whose display name is the phone's).
     devices: new Set(
       methods
-        .filter((m) => methodKind(m) === "microsoftAuthenticator" && m.displayName)
+        .filter(
+          (m) =>
+            m.displayName &&
+            (methodKind(m) === "microsoftAuthenticator" ||
+              (methodKind(m) === "fido2" && AUTHENTICATOR_AAGUIDS.has(norm(m.aaGuid)))),
+        )
         .map((m) => norm(m.displayName)),
     ),
   };

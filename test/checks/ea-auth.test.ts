@@ -165,6 +165,28 @@ describe("EA-AUTH-04 independent of everyday admins", () => {
     });
     expect(t.run(auth04).findings.find((f) => f.subject?.id === bg1.id)?.message).toContain("phone number");
   });
+  it("fails a passkey in Microsoft Authenticator on an everyday admin's phone", () => {
+    const { t, bg1 } = goodTenant();
+    // the admin's Authenticator app is registered on "Adele's iPhone"; the passkey names the same phone
+    const passkey = (displayName: string) => ({
+      "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+      displayName,
+      aaGuid: KEYS.authenticatorIos.aaGuid,
+      model: KEYS.authenticatorIos.model,
+      attestationCertificates: [],
+      attestationLevel: "notAttested",
+    });
+    t.addMethod(bg1.id, passkey("Adele's iPhone"));
+    const finding = t.run(auth04).findings.find((f) => f.subject?.id === bg1.id);
+    expect(finding?.status).toBe("fail");
+    expect(finding?.message).toContain("Authenticator device");
+    // the same kind of passkey on a phone no admin uses is not a shared device
+    const other = goodTenant();
+    other.t.addMethod(other.bg1.id, passkey("Spare phone in the safe"));
+    expect(other.t.run(auth04).findings.find((f) => f.subject?.id === other.bg1.id)?.message).not.toContain(
+      "Authenticator device",
+    );
+  });
   it("skips when no other privileged user exists", () => {
     const { t, admin, secAdmin } = goodTenant();
     t.doc.roleEligibilitySchedules = t.doc.roleEligibilitySchedules.filter(

@@ -622,6 +622,24 @@ export const MUTATIONS: Mutation[] = [
       addMethod(s, ZT4P9W, {
         "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
         id: "cGFzc2tleS1pbi1hdXRoZW50aWNhdG9yLW9uLWFuLWlQaG9uZS0wMDAwMDAwMDAwMDAwMDAw",
+        displayName: "iPhone 13 mini",
+        createdDateTime: "2026-10-20T08:14:02.1234567Z",
+        aaGuid: AUTHENTICATOR_IOS_AAGUID,
+        model: "Microsoft Authenticator - iOS",
+        attestationCertificates: [],
+        attestationLevel: "notAttested",
+      });
+    },
+  },
+  {
+    name: "a passkey in Microsoft Authenticator on an everyday admin's phone",
+    breaks:
+      "001: methods independent of the everyday admins' (the passkey names adm-tariq.martin's Authenticator phone)",
+    expect: { "EA-AUTH-03": "fail", "EA-AUTH-04": "fail" },
+    apply(s) {
+      addMethod(s, ZT4P9W, {
+        "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+        id: "cGFzc2tleS1vbi1hbi1hZG1pbnMtaVBob25lLTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw",
         displayName: "iPhone 15",
         createdDateTime: "2026-10-20T08:14:02.1234567Z",
         aaGuid: AUTHENTICATOR_IOS_AAGUID,
