@@ -119,7 +119,7 @@ export const P = {
   domains: ["Domain.Read.All", "Directory.Read.All", "Domain.ReadWrite.All", "Directory.ReadWrite.All"],
 } as const satisfies Record<string, readonly string[]>;
 
-/** The least-privileged set the default emulated app is granted (the brief's list). */
+/** The least-privileged set the default emulated app is granted: exactly what `breakglass export` needs. */
 export const DEFAULT_APP_PERMISSIONS = [
   "User.Read.All",
   "AuditLog.Read.All",

@@ -1,5 +1,5 @@
 /**
- * Renders ROUTES.md from the route table, so the document the export engineer reads is the code.
+ * Renders ROUTES.md from the route table, so the document a client author reads is the code.
  * Regenerate with: npx tsx emulator/graph/routes-doc.ts > emulator/graph/ROUTES.md
  * (test/emulator/graph/routes-doc.test.ts fails when the committed file is stale).
  */
