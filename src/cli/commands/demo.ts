@@ -13,6 +13,7 @@ import { exportTenant, type ExportResult } from "../../collect/export.js";
 import { loadSnapshot, saveSnapshot } from "../../snapshot/load.js";
 import { loadConfig } from "../../config/load.js";
 import { UsageError } from "../errors.js";
+import { sanitizeForTerminal } from "../../report/escape.js";
 import { loadCheckRegistry, processIo, runAssess } from "./assess.js";
 
 /** The sample tenants ship beside src/ (source tree) or dist/src/ (built package). */
@@ -81,7 +82,8 @@ export function demoSummary(
         `it shares this process and answers instantly, so requests sent together reach it one after another ` +
         `(npm run bench measures it on its own thread with a realistic latency)`,
     );
-  return lines.join("\n") + "\n";
+  // Tenant names and service messages are tenant data: no control or bidi byte reaches the terminal.
+  return sanitizeForTerminal(lines.join("\n") + "\n");
 }
 
 export function register(program: Command): void {

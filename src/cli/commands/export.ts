@@ -11,6 +11,7 @@ import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
 import { saveSnapshot } from "../../snapshot/load.js";
 import { UsageError } from "../errors.js";
+import { sanitizeForTerminal } from "../../report/escape.js";
 
 export function parseRetries(value: string): number {
   const n = Number(value);
@@ -40,7 +41,8 @@ export function exportSummary(result: ExportResult): string {
     lines.push(`${unavailable.length} read(s) unavailable (checks that need them will say unknown):`);
     for (const [k, v] of unavailable) lines.push(`  ${k}: ${v}`);
   }
-  return lines.join("\n") + "\n";
+  // Tenant names and service messages are tenant data: no control or bidi byte reaches the terminal.
+  return sanitizeForTerminal(lines.join("\n") + "\n");
 }
 
 export function register(program: Command): void {
