@@ -10,9 +10,14 @@ export const check = defineCheck(import.meta.url, {
   severity: "low",
   sources: ["beyond seeds"],
   needs: ["users", "administrativeUnits"],
-  // Membership of every administrative unit: any of them may be the restricted one.
-  needsFor: (ctx) =>
-    (ctx.snapshot.administrativeUnits ?? []).map((au) => objectPath("administrativeUnits", au.id, "members")),
+  // Membership of every administrative unit: any of them may be the restricted one; and the groups,
+  // without which a configured emergency group cannot be found to grade.
+  needsFor: (ctx) => [
+    ...(ctx.config.group ? ["groups"] : []),
+    ...(ctx.snapshot.administrativeUnits ?? []).map((au) =>
+      objectPath("administrativeUnits", au.id, "members"),
+    ),
+  ],
   appliesTo(ctx) {
     return lacksLicence(ctx, "p1", "Administrative units") ?? needsAccounts(ctx);
   },

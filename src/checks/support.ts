@@ -91,7 +91,8 @@ export function hasP2(ctx: CheckContext): boolean | undefined {
  * tenant provably has no P2 they cannot hold anything, so they are not needed.
  */
 export function roleDataNeeds(ctx: CheckContext): Need[] {
-  const needs: Need[] = ["roleAssignments", "groups"];
+  // Roles held through groups reach their users through the groups' members.
+  const needs: Need[] = ["roleAssignments", "groups", "groups.members"];
   if (hasP2(ctx) !== false) {
     needs.push(
       "roleAssignmentSchedules",

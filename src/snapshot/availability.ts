@@ -14,6 +14,44 @@ export function unavailableReason(snapshot: Snapshot, path: string): string | un
     if (hit !== undefined) return hit;
   }
   if (!sectionPresent(snapshot, path)) return `${topSection(path)} was not collected`;
+  return relationshipGap(snapshot, path);
+}
+
+/**
+ * Relationships `export` stores inline on every object of their section (snapshot.md): an object
+ * without the property was not collected, whatever the rest of the section says.
+ */
+const ON_EVERY_OBJECT: Record<string, readonly string[]> = {
+  groups: ["members", "owners"],
+  administrativeUnits: ["members"],
+};
+
+/**
+ * A relationship missing from the objects that should carry it: `groups.members` when a group has no
+ * `members`, `users[<id>].authenticationMethods` when that user has none (export reads such
+ * relationships for its subjects and records every failure, so absence means it was never read).
+ */
+function relationshipGap(snapshot: Snapshot, path: string): string | undefined {
+  const perObject = /^(\w+)\[([^\]]+)\]\.(\w+)$/.exec(path);
+  if (perObject) {
+    const [, section, id, property] = perObject as unknown as [string, string, string, string];
+    const objects = (snapshot as Record<string, unknown>)[section];
+    if (!Array.isArray(objects)) return undefined;
+    const object = objects.find(
+      (o) => typeof o?.id === "string" && o.id.toLowerCase() === id.toLowerCase(),
+    ) as Record<string, unknown> | undefined;
+    if (object && object[property] === undefined) return `${path} was not collected`;
+    return undefined;
+  }
+  const sectionWide = /^(\w+)\.(\w+)$/.exec(path);
+  if (sectionWide) {
+    const [, section, property] = sectionWide as unknown as [string, string, string];
+    if (!ON_EVERY_OBJECT[section]?.includes(property)) return undefined;
+    const objects = (snapshot as Record<string, unknown>)[section];
+    const missing = Array.isArray(objects) ? objects.filter((o) => o?.[property] === undefined).length : 0;
+    if (missing > 0)
+      return `${path} was not collected for ${missing} of ${(objects as unknown[]).length} ${section}`;
+  }
   return undefined;
 }
 
