@@ -6,7 +6,9 @@
  */
 import type { Config } from "../config/schema.js";
 import { createClients, type AuthMethod } from "../graph/index.js";
-import { TenantUnreadableError } from "../cli/errors.js";
+import { TenantUnreadableError } from "../errors.js";
+import { unreadTenantReasons } from "../snapshot/readable.js";
+import type { Snapshot } from "../snapshot/schema.js";
 import { exportTenant, type ExportResult } from "./export.js";
 import { createProgress } from "./progress.js";
 
@@ -37,10 +39,23 @@ export async function readLiveTenant(options: LiveReadOptions): Promise<ExportRe
   } finally {
     progress.finish();
   }
+  assertTenantRead(result.snapshot);
   if (result.writePermissions.length)
     warn(
       `warning: ${options.command} only reads, but its token also grants ${result.writePermissions.join(", ")}; ` +
         `a read-only app registration is enough (breakglass permissions ${options.command})\n`,
     );
   return result;
+}
+
+/**
+ * Exit 3 when not one core section could be read (docs/exit-codes.md): the export then holds
+ * nothing to grade, and a snapshot of nothing must not be written or graded.
+ */
+export function assertTenantRead(snapshot: Snapshot): void {
+  const reasons = unreadTenantReasons(snapshot);
+  if (reasons)
+    throw new TenantUnreadableError(
+      `cannot read the tenant: none of the core sections could be read (${reasons.join("; ")})`,
+    );
 }

@@ -2,10 +2,11 @@
  * Loading breakglass.yaml / breakglass.json (shared/spec/config.md). Every problem is reported with
  * the key path and what is allowed there, so an admin can fix the file without reading the source.
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { readTextFile } from "../io/read-file.js";
 import { formatPath } from "../snapshot/load.js";
 import { configJsonSchema } from "./json-schema.js";
 import { Config } from "./schema.js";
@@ -59,23 +60,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function readConfigFile(path: string): Promise<Config> {
-  const name = basename(path);
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new ConfigError(`${name}: not a file`);
-    size = info.size;
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(
-      `${name}: cannot read the configuration (${(err as NodeJS.ErrnoException).code ?? err})`,
-    );
-  }
-  if (size > MAX_CONFIG_BYTES) {
-    throw new ConfigError(`${name}: ${size} bytes is larger than a configuration file may be (1 MiB)`);
-  }
-  const text = await readFile(path, "utf8");
-  return parseConfigText(text, name, extname(path).toLowerCase() === ".json" ? "json" : "yaml");
+  const text = await readTextFile(path, { what: "configuration", maxBytes: MAX_CONFIG_BYTES });
+  return parseConfigText(text, basename(path), extname(path).toLowerCase() === ".json" ? "json" : "yaml");
 }
 
 /** Parse and validate configuration text. `source` names it in errors. */
@@ -102,7 +88,12 @@ function parseYaml(text: string, source: string): unknown {
     throw new ConfigError(`${source}: malformed YAML:\n  ${lines.join("\n  ")}`, lines);
   }
   // An empty file (or one with only comments) is an empty configuration: every default.
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  // maxAliasCount refuses an alias bomb (a "billion laughs" of nested aliases) before it expands.
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw new ConfigError(`${source}: malformed YAML: ${firstLine((err as Error).message)}`);
+  }
 }
 
 const firstLine = (s: string) => s.split("\n")[0] ?? s;

@@ -1,12 +1,13 @@
-import { readFile, stat, writeFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import type { z } from "zod";
+import { writeFileAtomically } from "../io/atomic-write.js";
+import { readTextFile } from "../io/read-file.js";
 import { Snapshot, SNAPSHOT_SCHEMA } from "./schema.js";
 
 /**
  * The largest snapshot file Breakglass reads. A 50,000-user tenant with its relationships is around
  * 100 MB; files several times larger are refused up front instead of risking an out-of-memory crash
- * in JSON.parse.
+ * in JSON.parse (and readTextFile caps it at V8's string limit, just below 512 MiB).
  */
 export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
@@ -108,37 +109,23 @@ export function parseSnapshotText(text: string, source = "snapshot"): Snapshot {
 }
 
 export async function loadSnapshot(file: string): Promise<Snapshot> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (err) {
-    throw new SnapshotError(
-      `${file}: cannot read the snapshot (${(err as NodeJS.ErrnoException).code ?? err})`,
-    );
-  }
-  if (size > MAX_SNAPSHOT_BYTES) {
-    throw new SnapshotError(
-      `${file}: ${Math.round(size / 1024 / 1024)} MiB is larger than the ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MiB ` +
-        `a snapshot may have (about five times a 50,000-user tenant). Export with fewer relationships, ` +
-        `or split the tenant data.`,
-    );
-  }
-  const text = await readFile(file, "utf8");
+  const text = await readTextFile(file, {
+    what: "snapshot",
+    maxBytes: MAX_SNAPSHOT_BYTES,
+    tooLargeHint: "export with fewer relationships, or split the tenant data",
+  });
   return parseSnapshotText(text, basename(file));
 }
 
 /**
- * Write a snapshot atomically: to a temporary file beside the target, then renamed over it, so a
- * crash or a validation error never leaves a half-written snapshot behind.
+ * Write a snapshot with the one atomic writer (src/io/atomic-write.ts: 0600, never half-written),
+ * after validating it, so a validation error never leaves a file behind.
  */
 export async function saveSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  const checked = parseSnapshot(snapshot, "snapshot to save");
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, JSON.stringify(checked, null, 2) + "\n", { mode: 0o600 });
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomically(file, snapshotText(snapshot));
+}
+
+/** The validated snapshot as the JSON text a file holds. */
+export function snapshotText(snapshot: Snapshot): string {
+  return JSON.stringify(parseSnapshot(snapshot, "snapshot to save"), null, 2) + "\n";
 }

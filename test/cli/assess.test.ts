@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { register, type AssessEngine } from "../../src/cli/commands/assess.js";
-import { exitCodeOf } from "../../src/cli/errors.js";
+import { exitCodeOf } from "../../src/errors.js";
 import { OUT_DIR_FILE } from "../../src/report/render.js";
 import { demoEngine, hostileSnapshot } from "../report/fixtures.js";
 

@@ -4,11 +4,10 @@
  * 0 nothing at or above --fail-on failed, 1 something did, 2 usage/config/input error, 3 the
  * tenant could not be read at all.
  *
- * Nothing half-written: every format is rendered in memory first, then each file is written to a
- * temporary file beside its target and renamed over it.
+ * Nothing half-written: output paths are checked before the tenant is read, every format is
+ * rendered in memory, then all files are written as one set by the atomic writer (all or nothing).
  */
-import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { buildCheckContext, CHECKS } from "../../checks/registry.js";
@@ -26,7 +25,14 @@ import { sanitizeForTerminal } from "../../report/escape.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
 import { VERSION } from "../../version.js";
-import { UsageError } from "../errors.js";
+import { TenantUnreadableError, UsageError } from "../../errors.js";
+import {
+  checkOutputDirectory,
+  checkWritable,
+  ensureDirectory,
+  writeFilesAtomically,
+} from "../../io/atomic-write.js";
+import { unreadTenantReasons } from "../../snapshot/readable.js";
 
 /** What `assess` needs from the checks: the catalogue and how to build their context. */
 export interface AssessEngine {
@@ -118,11 +124,21 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     throw new UsageError(`several formats (${formats.join(",")}) need --out-dir DIR`);
 
   const { config, file: configFile } = await loadConfig(options.config, io.cwd);
+  // Before the read (minutes on a live tenant): a wrong output path fails now, not after it.
+  const outDir = options.outDir !== undefined ? resolve(io.cwd, options.outDir) : undefined;
+  if (options.out !== undefined) await checkWritable([resolve(io.cwd, options.out)]);
+  if (outDir !== undefined) await checkOutputDirectory(outDir);
   const snapshotFile = options.snapshot !== undefined ? resolve(io.cwd, options.snapshot) : undefined;
   const read = snapshotFile
     ? { snapshot: await loadSnapshot(snapshotFile), source: `snapshot:${basename(snapshotFile)}` }
     : await deps.collect(config, options);
   let snapshot = read.snapshot;
+  // A snapshot of nothing is not graded, whatever --allow-unknown says (docs/exit-codes.md).
+  const unread = unreadTenantReasons(snapshot);
+  if (unread)
+    throw new TenantUnreadableError(
+      `${snapshotFile ? basename(snapshotFile) : "the tenant"}: none of the core sections was read (${unread.join("; ")})`,
+    );
   // "Now" for every check is the snapshot's capturedAt (checks.md); --now replaces it, so the
   // same snapshot can be judged at another date (tests, "what will expire by then").
   if (now) snapshot = { ...snapshot, tenant: { ...snapshot.tenant, capturedAt: now.toISOString() } };
@@ -157,18 +173,17 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   let toStdout: string | undefined;
   if (options.out !== undefined) {
     files.push({ path: resolve(io.cwd, options.out), content: renderOne(formats[0]!, false) });
-  } else if (options.outDir !== undefined) {
-    const dir = resolve(io.cwd, options.outDir);
+  } else if (outDir !== undefined) {
     for (const format of formats) {
       if (format === "console") toStdout = renderOne(format, true);
-      else files.push({ path: join(dir, OUT_DIR_FILE[format]), content: renderOne(format, false) });
+      else files.push({ path: join(outDir, OUT_DIR_FILE[format]), content: renderOne(format, false) });
     }
   } else {
     toStdout = renderOne(formats[0]!, true);
   }
 
-  if (options.outDir !== undefined) await mkdir(resolve(io.cwd, options.outDir), { recursive: true });
-  await writeAtomically(files);
+  if (outDir !== undefined) await ensureDirectory(outDir);
+  await writeFilesAtomically(files);
   if (toStdout !== undefined) io.stdout(toStdout);
   if (files.length > 0)
     io.stderr(`breakglass: wrote ${files.map((f) => sanitizeForTerminal(f.path)).join(", ")}\n`);
@@ -232,45 +247,6 @@ export function artifactUri(file: string, cwd: string): string {
   const rel = relative(cwd, file);
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return pathToFileURL(file).href;
   return rel.split(sep).map(encodeURIComponent).join("/");
-}
-
-/**
- * Each file to a temporary file beside it first; renamed over the targets only when all are
- * written. A failure removes every temporary file and is a usage error naming the file (exit 2).
- */
-export async function writeAtomically(
-  files: ReadonlyArray<{ path: string; content: string }>,
-): Promise<void> {
-  const pending: Array<{ tmp: string; path: string }> = [];
-  const cleanUp = () => Promise.all(pending.map((w) => unlink(w.tmp).catch(() => undefined)));
-  const cannotWrite = (path: string, err: unknown) =>
-    new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  for (const f of files) {
-    const dir = dirname(f.path);
-    const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      await cleanUp();
-      throw new UsageError(`cannot write ${f.path}: ${dir} is not a directory`);
-    }
-    const tmp = join(dir, `.${basename(f.path)}.${process.pid}.tmp`);
-    pending.push({ tmp, path: f.path });
-    try {
-      await writeFile(tmp, f.content, { encoding: "utf8", mode: 0o644 });
-    } catch (err) {
-      await cleanUp();
-      throw cannotWrite(f.path, err);
-    }
-  }
-  while (pending.length > 0) {
-    const next = pending[0]!;
-    try {
-      await rename(next.tmp, next.path);
-    } catch (err) {
-      await cleanUp();
-      throw cannotWrite(next.path, err);
-    }
-    pending.shift();
-  }
 }
 
 export function processIo(): AssessIo {

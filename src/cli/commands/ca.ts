@@ -14,7 +14,7 @@ import type { Config } from "../../config/schema.js";
 import { Directory } from "../../snapshot/directory.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 import { loadConfig } from "../../config/load.js";
 
 /** Emergency accounts: --accounts, else the config's accounts, else its group's transitive users. */

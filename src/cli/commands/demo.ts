@@ -4,7 +4,7 @@
  * the exported snapshot exactly as `breakglass assess` does (same checks, same console report).
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
@@ -12,7 +12,8 @@ import { createClients } from "../../graph/index.js";
 import { exportTenant, type ExportResult } from "../../collect/export.js";
 import { loadSnapshot, saveSnapshot } from "../../snapshot/load.js";
 import { loadConfig } from "../../config/load.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
+import { checkWritable } from "../../io/atomic-write.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
 import { loadCheckRegistry, processIo, runAssess } from "./assess.js";
 
@@ -102,6 +103,7 @@ export function register(program: Command): void {
     .option("--out <file>", "also write the exported snapshot here")
     .action(async (opts: { tenant: string; throttle?: boolean; faultRate?: number; out?: string }) => {
       if (!/^[\w-]+$/.test(opts.tenant)) throw new UsageError("--tenant: a sample name such as midsize");
+      if (opts.out !== undefined) await checkWritable([resolve(opts.out)]);
       const fixture = findFixture(opts.tenant);
       const snapshot = await loadSnapshot(fixture);
       // The sample's config names its emergency accounts, whose relationships export reads.

@@ -8,7 +8,7 @@ import { DISCOVERY_THRESHOLD, discoverCandidates, selectCandidates } from "../..
 import { Profile } from "../../config/schema.js";
 import { terminalInline } from "../../report/escape.js";
 import { loadSnapshot } from "../../snapshot/load.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 export function registerDiscover(program: Command): void {
   program

@@ -11,7 +11,7 @@ import { formatCounters } from "../../../emulator/counters.js";
 import type { CreateGraphResourceLayer } from "../../../emulator/graph/types.js";
 import { startEmulator, type EmulatorEnv } from "../../../emulator/index.js";
 import { formatIssues, loadSnapshot } from "../../snapshot/load.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 export interface EmulatorFlags {
   snapshot?: string;

@@ -3,6 +3,7 @@
  * write it atomically. Graph and ARM base URLs come from BREAKGLASS_GRAPH_URL / BREAKGLASS_ARM_URL
  * (the emulator prints them), the credential from --auth or the AZURE_* variables.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
@@ -10,7 +11,8 @@ import type { ExportResult } from "../../collect/export.js";
 import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
 import { saveSnapshot } from "../../snapshot/load.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
+import { checkWritable } from "../../io/atomic-write.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
 
 export function parseRetries(value: string): number {
@@ -65,6 +67,8 @@ export function register(program: Command): void {
     .action(async (opts: { out: string; config?: string; auth?: AuthMethod; retries: number }) => {
       if (!opts.out.trim()) throw new UsageError("--out: give the file to write the snapshot to");
       const config = (await loadConfig(opts.config)).config;
+      // Before the read, which takes minutes on a large tenant: a wrong --out fails now.
+      await checkWritable([resolve(opts.out)]);
       const result = await readLiveTenant({
         config,
         auth: opts.auth,

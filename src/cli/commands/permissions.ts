@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { COMMAND_PERMISSIONS, applicationPermissions } from "../../collect/permissions.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 export function permissionsText(command: string): string {
   const entry = COMMAND_PERMISSIONS[command];
