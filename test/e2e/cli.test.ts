@@ -5,6 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -13,11 +14,20 @@ import type { RunningEmulator } from "../../emulator/index.js";
 import { main } from "../../src/cli/main.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
-import { applicationPermissions } from "../../src/collect/permissions.js";
+import { GRAPH_READS, applicationPermissions } from "../../src/collect/permissions.js";
 import { formatDifferences, snapshotDifferences } from "../support/equality.js";
 import { FIXTURES, emulate, loadFixture } from "./helpers.js";
 
 const run = promisify(execFile);
+
+/** A 127.0.0.1 port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "src/cli/bin.ts");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
@@ -105,6 +115,47 @@ describe("breakglass export (a separate process)", () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).not.toContain("wrong-secret");
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("exits 3 and writes nothing when Graph and ARM are unreachable (a closed port)", async () => {
+    const out = join(dir, "unreachable.json");
+    const closed = `https://127.0.0.1:${await closedPort()}`;
+    const r = await breakglass(["export", "--out", out, "--retries", "0"], {
+      ...env(),
+      BREAKGLASS_GRAPH_URL: `${closed}/`,
+      BREAKGLASS_ARM_URL: `${closed}/`,
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/none of the core sections could be read/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("exits 3 and writes nothing when the app lacks every core permission", async () => {
+    const out = join(dir, "no-core.json");
+    const core = ["users", "groups", "roleAssignments", "conditionalAccessPolicies"];
+    const granted = applicationPermissions("export").filter((p) =>
+      core.every((path) => !GRAPH_READS.find((r) => r.path === path)!.application.includes(p)),
+    );
+    const app = emu.registerApp({ secret: "no-core~secret", graphPermissions: granted });
+    const r = await breakglass(["export", "--out", out], {
+      ...env(),
+      AZURE_CLIENT_ID: app.clientId,
+      AZURE_CLIENT_SECRET: "no-core~secret",
+    });
+    expect(r.code, r.stderr).toBe(3);
+    for (const section of core) expect(r.stderr).toContain(`${section}: `);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("fails at once with exit 2 when --out cannot be written, before reading anything", async () => {
+    const before = emu.counters().requests.total;
+    const missing = await breakglass(["export", "--out", join(dir, "no-such-dir", "s.json")], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-dir\/s\.json: directory .*no such file or directory/);
+    const isDir = await breakglass(["export", "--out", dir], env());
+    expect(isDir.code).toBe(2);
+    expect(isDir.stderr).toMatch(/it is a directory/);
+    expect(emu.counters().requests.total).toBe(before);
   });
 });
 

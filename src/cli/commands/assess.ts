@@ -1,8 +1,7 @@
 /**
- * `breakglass assess`: read the tenant (a snapshot file; live collection arrives with the
- * collector), run every check, and report in one or several formats. Exit codes (report.md):
- * 0 nothing at or above --fail-on failed, 1 something did, 2 usage/config/input error, 3 the
- * tenant could not be read at all.
+ * `breakglass assess`: read the tenant (live, or a snapshot file), run every check, and report in
+ * one or several formats. Exit codes (docs/exit-codes.md): 0 nothing at or above --fail-on failed,
+ * 1 something did, 2 usage/config/input/output error, 3 not one core section was read.
  *
  * Nothing half-written: output paths are checked before the tenant is read, every format is
  * rendered in memory, then all files are written as one set by the atomic writer (all or nothing).

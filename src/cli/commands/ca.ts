@@ -3,7 +3,6 @@
  * Parses flags, wires src/ca, prints. Exit codes: 0 proven / unchanged, 1 counter-example or
  * change found (or not provable), 2 usage or input error.
  */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { checkChange } from "../../ca/change.js";
 import { CaEngine } from "../../ca/engine.js";
@@ -15,6 +14,7 @@ import { Directory } from "../../snapshot/directory.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
 import { UsageError } from "../../errors.js";
+import { readTextFile } from "../../io/read-file.js";
 import { loadConfig } from "../../config/load.js";
 
 /** Emergency accounts: --accounts, else the config's accounts, else its group's transitive users. */
@@ -39,12 +39,18 @@ export function resolveAccounts(directory: Directory, config: Config, flag: stri
   return ids;
 }
 
+/** A request or policy file: 16 MiB is far beyond any real one. */
+const MAX_JSON_INPUT_BYTES = 16 * 1024 * 1024;
+
 async function readJson(file: string): Promise<unknown> {
+  const text =
+    file === "-"
+      ? await readStdin()
+      : await readTextFile(file, { what: "JSON", maxBytes: MAX_JSON_INPUT_BYTES });
   try {
-    const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`cannot read JSON from ${file}: ${(e as Error).message}`);
+    throw new UsageError(`${file}: malformed JSON: ${(e as Error).message}`);
   }
 }
 
