@@ -83,11 +83,12 @@ function toReportAccounts(a: AccountResolution): ReportAccounts {
 }
 
 function toReportFinding(f: Finding): ReportFinding {
-  const out: ReportFinding = { status: f.status, message: f.message };
+  const out: ReportFinding = { status: f.status, message: boundString(f.message) };
   if (f.severity) out.severity = f.severity;
   if (f.subject) {
-    out.subject = { type: f.subject.type, id: f.subject.id };
-    if (f.subject.displayName !== undefined) out.subject.displayName = f.subject.displayName;
+    out.subject = { type: f.subject.type, id: boundString(f.subject.id) };
+    if (f.subject.displayName !== undefined)
+      out.subject.displayName = f.subject.displayName === null ? null : boundString(f.subject.displayName);
   }
   if (f.evidence) out.evidence = toJsonValue(f.evidence, new Set()) as Record<string, unknown>;
   if (f.remediation) {
@@ -102,23 +103,57 @@ function toReportFinding(f: Finding): ReportFinding {
 }
 
 /**
- * Evidence is whatever a check read; make it plain JSON (dates as ISO strings, big integers and
- * non-finite numbers as strings, cycles cut) so that every format shows the same values.
+ * How much tenant data a report carries per finding. Evidence is whatever a check read, and tenant
+ * data is hostile: without these bounds, 10,000-deep nesting overflows a renderer's stack and a
+ * 50 MB display name makes every format 50 MB. Each cut leaves a marker saying what was cut.
  */
-function toJsonValue(value: unknown, seen: Set<object>): unknown {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+export const EVIDENCE_LIMITS = {
+  /** levels of nesting below the evidence object. */
+  depth: 32,
+  /** characters of one string (messages, names, evidence values and keys). */
+  string: 4096,
+  /** items of one list, keys of one object. */
+  items: 1000,
+} as const;
+
+/** A string of at most EVIDENCE_LIMITS.string characters, with the full length said when cut. */
+export function boundString(text: string): string {
+  if (text.length <= EVIDENCE_LIMITS.string) return text;
+  // Do not split a surrogate pair at the cut.
+  let end = EVIDENCE_LIMITS.string;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}...[cut: ${text.length} characters]`;
+}
+
+/**
+ * Evidence as plain JSON (dates as ISO strings, big integers and non-finite numbers as strings,
+ * cycles cut) within EVIDENCE_LIMITS, so that every format shows the same bounded values.
+ */
+function toJsonValue(value: unknown, seen: Set<object>, depth = 0): unknown {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") return boundString(value);
   if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (typeof value !== "object") return value === undefined ? null : String(value);
+  if (typeof value !== "object") return value === undefined ? null : boundString(String(value));
   if (seen.has(value)) return "[circular]";
+  if (depth >= EVIDENCE_LIMITS.depth) return `[cut: nested deeper than ${EVIDENCE_LIMITS.depth} levels]`;
   seen.add(value);
   try {
-    if (Array.isArray(value)) return value.map((v) => toJsonValue(v, seen));
-    if (value instanceof Map) return toJsonValue(Object.fromEntries(value), seen);
-    if (value instanceof Set) return toJsonValue([...value], seen);
+    if (value instanceof Map) return toJsonValue(Object.fromEntries(value), seen, depth);
+    if (value instanceof Set) return toJsonValue([...value], seen, depth);
+    if (Array.isArray(value)) {
+      const kept = value.slice(0, EVIDENCE_LIMITS.items).map((v) => toJsonValue(v, seen, depth + 1));
+      if (value.length > kept.length) kept.push(`[cut: ${value.length - kept.length} more items]`);
+      return kept;
+    }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonValue(v, seen);
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    for (const [k, v] of entries.slice(0, EVIDENCE_LIMITS.items))
+      out[boundString(k)] = toJsonValue(v, seen, depth + 1);
+    if (entries.length > EVIDENCE_LIMITS.items)
+      out["[cut]"] = `${entries.length - EVIDENCE_LIMITS.items} more keys`;
     return out;
   } finally {
     seen.delete(value);

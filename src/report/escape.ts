@@ -42,6 +42,13 @@ export function sanitizeForTerminal(text: string, { keepNewlines = true } = {}):
 export const terminalInline = (text: string): string => sanitizeForTerminal(text, { keepNewlines: false });
 
 /**
+ * Lines of terminal text, each shown inline and ended with a newline: a tenant name or a service
+ * message inside one line cannot start another (a forged `PASS` or `PROVEN` line).
+ */
+export const terminalLines = (lines: readonly string[]): string =>
+  lines.map((line) => `${terminalInline(line)}\n`).join("");
+
+/**
  * At most `max` characters (code points, so no surrogate pair is split), with the length said when
  * cut: a 10,000-character display name must not swamp a table or a terminal.
  */

@@ -9,6 +9,7 @@ import type * as Sarif from "sarif";
 import type { Status } from "../checks/types.js";
 import type { Severity } from "../config/schema.js";
 import { terminalInline } from "./escape.js";
+import { stringifyJson } from "./json.js";
 import { checkDocUri } from "./links.js";
 import { groupOf, type Report, type ReportCheck, type ReportFinding } from "./model.js";
 import { subjectLabel } from "./text.js";
@@ -55,7 +56,7 @@ const DEFAULT_LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
 const sarifText = (text: string): string => terminalInline(text).replace(/[[\]]/g, (c) => `\\${c}`);
 
 export function renderSarif(report: Report, options: SarifOptions = {}): string {
-  return JSON.stringify(buildSarif(report, options), null, 2) + "\n";
+  return stringifyJson(buildSarif(report, options));
 }
 
 export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Log {

@@ -12,7 +12,8 @@ import { WhatIfRequestError, whatIfResponse } from "../../ca/whatif.js";
 import type { Config } from "../../config/schema.js";
 import { Directory } from "../../snapshot/directory.js";
 import { loadSnapshot } from "../../snapshot/load.js";
-import { sanitizeForTerminal } from "../../report/escape.js";
+import { terminalInline } from "../../report/escape.js";
+import { stringifyJson } from "../../report/json.js";
 import { UsageError } from "../../errors.js";
 import { readTextFile } from "../../io/read-file.js";
 import { loadConfig } from "../../config/load.js";
@@ -60,8 +61,9 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-const out = (s: string) => process.stdout.write(`${sanitizeForTerminal(s)}\n`);
-const json = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+/** One line of text: tenant names (policies, users) cannot start a line of their own. */
+const out = (s: string) => process.stdout.write(`${terminalInline(s)}\n`);
+const json = (v: unknown) => process.stdout.write(stringifyJson(v));
 
 interface WhatIfFlags {
   snapshot: string;

@@ -14,7 +14,7 @@ import { loadSnapshot, saveSnapshot } from "../../snapshot/load.js";
 import { loadConfig } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
 import { checkWritable } from "../../io/atomic-write.js";
-import { sanitizeForTerminal } from "../../report/escape.js";
+import { terminalLines } from "../../report/escape.js";
 import { loadCheckRegistry, processIo, runAssess } from "./assess.js";
 
 /** The sample tenants ship beside src/ (source tree) or dist/src/ (built package). */
@@ -83,8 +83,8 @@ export function demoSummary(
         `it shares this process and answers instantly, so requests sent together reach it one after another ` +
         `(npm run bench measures it on its own thread with a realistic latency)`,
     );
-  // Tenant names and service messages are tenant data: no control or bidi byte reaches the terminal.
-  return sanitizeForTerminal(lines.join("\n") + "\n");
+  // Tenant names and service messages are tenant data: each stays inside its own line.
+  return terminalLines(lines);
 }
 
 export function register(program: Command): void {

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { DISCOVERY_THRESHOLD, discoverCandidates, selectCandidates } from "../../discover/discover.js";
 import { Profile } from "../../config/schema.js";
 import { terminalInline } from "../../report/escape.js";
+import { stringifyJson } from "../../report/json.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import { UsageError } from "../../errors.js";
 
@@ -38,7 +39,7 @@ export function registerDiscover(program: Command): void {
           max,
           candidates: candidates.map((c) => ({ ...c, selected: chosen.has(c.id) })),
         };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        process.stdout.write(stringifyJson(out));
         return;
       }
       if (candidates.length === 0) {

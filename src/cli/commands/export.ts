@@ -13,7 +13,7 @@ import { loadConfig } from "../../config/load.js";
 import { saveSnapshot } from "../../snapshot/load.js";
 import { UsageError } from "../../errors.js";
 import { checkWritable } from "../../io/atomic-write.js";
-import { sanitizeForTerminal } from "../../report/escape.js";
+import { terminalLines } from "../../report/escape.js";
 
 export function parseRetries(value: string): number {
   const n = Number(value);
@@ -43,8 +43,8 @@ export function exportSummary(result: ExportResult): string {
     lines.push(`${unavailable.length} read(s) unavailable (checks that need them will say unknown):`);
     for (const [k, v] of unavailable) lines.push(`  ${k}: ${v}`);
   }
-  // Tenant names and service messages are tenant data: no control or bidi byte reaches the terminal.
-  return sanitizeForTerminal(lines.join("\n") + "\n");
+  // Tenant names and service messages are tenant data: each stays inside its own line.
+  return terminalLines(lines);
 }
 
 export function register(program: Command): void {
