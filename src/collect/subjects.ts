@@ -10,6 +10,7 @@
  */
 import { Directory, norm } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
+import { alertQueries } from "../snapshot/alert-queries.js";
 
 export interface SubjectInput {
   /** configured account references (UPNs or ids). */
@@ -23,21 +24,6 @@ export interface RelationshipSubjects {
   userIds: string[];
   /** why each user is in (for progress output and debugging). */
   reasons: Map<string, string[]>;
-}
-
-/** Every alert query text of the snapshot (Azure Monitor and Sentinel). */
-export function alertQueries(snapshot: Snapshot): string[] {
-  const out: string[] = [];
-  for (const rule of snapshot.azure?.scheduledQueryRules ?? []) {
-    const criteria = (rule.properties as any)?.criteria?.allOf;
-    if (Array.isArray(criteria))
-      for (const c of criteria) if (typeof c?.query === "string") out.push(c.query);
-  }
-  for (const rule of snapshot.azure?.sentinelAlertRules ?? []) {
-    const q = (rule.properties as any)?.query;
-    if (typeof q === "string") out.push(q);
-  }
-  return out;
 }
 
 export function relationshipSubjects(snapshot: Snapshot, input: SubjectInput = {}): RelationshipSubjects {

@@ -16,7 +16,7 @@
  * The threshold is above what an ordinary unlicensed cloud admin with a permanent role scores (45),
  * so at least one exclusion or alert, or an emergency-named group, is needed.
  */
-import { alertQueries } from "../collect/subjects.js";
+import { alertQueries } from "../snapshot/alert-queries.js";
 import { Directory, GLOBAL_ADMINISTRATOR, licenceTier, norm } from "../snapshot/directory.js";
 import type { Snapshot, User } from "../snapshot/schema.js";
 import { emergencyWordIn } from "./keywords.js";
