@@ -186,10 +186,15 @@ export function referencedSteps(value: unknown): string[] {
  * Replaces every `{{ref:...}}` in a url or body with the ids `ids` gives; throws naming the first
  * reference it cannot fill (the executor must never send a request with a placeholder left in it).
  */
-export function resolveRefs<T>(value: T, ids: ReadonlyMap<string, string>): T {
+export function resolveRefs<T>(
+  value: T,
+  ids: ReadonlyMap<string, string>,
+  /** what an unfilled reference becomes; by default it is an error. */
+  unresolved?: (stepId: string) => string,
+): T {
   const fill = (s: string): string =>
     s.replace(REF, (_, stepId: string) => {
-      const id = ids.get(stepId);
+      const id = ids.get(stepId) ?? unresolved?.(stepId);
       if (id === undefined) throw new Error(`no id yet for step ${stepId} (referenced as {{ref:${stepId}}})`);
       return id;
     });
