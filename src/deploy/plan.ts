@@ -11,7 +11,8 @@ import * as activate from "./activate.js";
 import * as au from "./au.js";
 import { hashOf } from "./canonical.js";
 import { fingerprintsOf, planIdOf } from "./plan-file.js";
-import { desiredState } from "./desired.js";
+import { desiredState, PlanReadError } from "./desired.js";
+import { unavailableReason } from "../snapshot/availability.js";
 import { type Enrollment, enrollmentOf } from "./enrollment.js";
 import * as exclusions from "./exclusions.js";
 import * as group from "./group.js";
@@ -39,8 +40,36 @@ export interface PlanOptions {
   targets?: readonly ResourceKind[];
 }
 
+/** What a plan reads: a plan made without one of them could miss a step (never a false "No changes."). */
+const NEEDED = [
+  "domains",
+  "users",
+  "groups",
+  "conditionalAccessPolicies",
+  "authenticationStrengthPolicies",
+  "authenticationMethodsPolicy",
+  "roleAssignments",
+  "roleAssignmentSchedules",
+  "roleEligibilitySchedules",
+];
+
+/** Throws PlanReadError (exit 3) naming every read the plan needs that is unavailable. */
+export function requireReadable(snapshot: Snapshot, config: Config, directory: Directory): void {
+  const paths = [...NEEDED, ...(config.profile.restrictedAU ? ["administrativeUnits"] : [])];
+  for (const ref of config.accounts ?? []) {
+    const user = directory.user(ref.trim());
+    if (user) paths.push(`users[${user.id}].authenticationMethods`, `users[${user.id}].perUserMfaState`);
+  }
+  const missing = paths
+    .map((path) => [path, unavailableReason(snapshot, path)] as const)
+    .filter(([, reason]) => reason !== undefined)
+    .map(([path, reason]) => `${path} (${reason})`);
+  if (missing.length) throw new PlanReadError(`cannot plan: the tenant read lacks ${missing.join("; ")}`);
+}
+
 export function derivePlan(snapshot: Snapshot, config: Config, options: PlanOptions = {}): DerivedPlan {
   const directory = new Directory(snapshot);
+  requireReadable(snapshot, config, directory);
   const desired = desiredState(snapshot, config, directory);
   const p: Planning = {
     snapshot,

@@ -97,7 +97,7 @@ export interface StepRequest {
 
 /**
  * How to find again the object a create makes, when its outcome is unknown (a timeout, a dropped
- * connection: graph-writes.md 0.3, "look up before create"). A GET of `url` returns a Graph
+ * connection: look up before create). `url` may hold `{{ref:...}}` like the request. A GET of it returns a Graph
  * collection; exactly one item means the create happened and its `id` is the created id; none means
  * it did not happen and the create may be sent again; more than one is an error for the operator.
  */

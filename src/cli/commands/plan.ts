@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
 import { derivePlan, hasChanges, planFile } from "../../deploy/plan.js";
 import { RESOURCE_KINDS, type ResourceKind } from "../../deploy/types.js";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
@@ -69,7 +70,17 @@ export function register(program: Command, io: PlanIo = processIo()): void {
     });
 }
 
-export async function runPlan(options: PlanCommandOptions, io: PlanIo): Promise<number> {
+export interface PlanDeps {
+  /** reads the live tenant (plan without --snapshot); by default through the export path. */
+  read(config: Config, options: PlanCommandOptions): Promise<Snapshot>;
+}
+
+const liveRead =
+  (io: PlanIo): PlanDeps["read"] =>
+  async (config, options) =>
+    (await readLiveTenant({ config, auth: options.auth, command: "plan", warn: io.stderr })).snapshot;
+
+export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: PlanDeps): Promise<number> {
   const { config } = await loadConfig(options.config, io.cwd);
   let snapshot: Snapshot;
   if (options.snapshot !== undefined) {
@@ -79,8 +90,7 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo): Promise<
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
   } else {
-    snapshot = (await readLiveTenant({ config, auth: options.auth, command: "plan", warn: io.stderr }))
-      .snapshot;
+    snapshot = await (deps?.read ?? liveRead(io))(config, options);
   }
   const targets = options.target;
   const { steps, enrollment } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
