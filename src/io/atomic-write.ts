@@ -117,6 +117,33 @@ export async function writeFileAtomically(
   await writeFilesAtomically([{ path, content }], options);
 }
 
+/**
+ * A new file, never replacing anything: the temporary file is hard-linked to the target, which
+ * fails if anything (a file, a symlink) is already there. For files a person owns and edits, such
+ * as the configuration `init` writes. `whenExists` says what to do when the target exists.
+ */
+export async function writeNewFileAtomically(
+  path: string,
+  content: string | Uint8Array,
+  options: AtomicWriteOptions & { whenExists?: string } = {},
+): Promise<void> {
+  await checkWritable([path]);
+  const tmp = temporaryNameFor(path, (options.random ?? defaultRandom)());
+  await writeTemporary(tmp, content).catch((err) => {
+    throw cannotWrite(path, reasonOf(err));
+  });
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST")
+      throw new UsageError(`${path} exists; ${options.whenExists ?? "it is never replaced"}`);
+    throw cannotWrite(path, reasonOf(err));
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  await syncDirectories([dirname(path)]);
+}
+
 /** What was at a target before the set replaced it, to put back if the set fails. */
 type Previous = { kind: "none" } | { kind: "file"; keptAs: string } | { kind: "symlink"; linkTo: string };
 

@@ -13,7 +13,7 @@ import { initDocument } from "../../deploy/init.js";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 import { parseAuth } from "./export.js";
 import { writeNewFile } from "./plan.js";
 

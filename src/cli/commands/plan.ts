@@ -5,9 +5,7 @@
  * the export path, with read permissions only. Exit codes: 0; with --exit-code 0 no changes and 1
  * changes (waiting steps are not changes); 2 usage or input; 3 tenant unreadable.
  */
-import { randomBytes } from "node:crypto";
-import { link, open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
@@ -18,7 +16,8 @@ import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
+import { checkWritable, writeFileAtomically, writeNewFileAtomically } from "../../io/atomic-write.js";
 import { parseAuth } from "./export.js";
 
 export interface PlanCommandOptions {
@@ -82,6 +81,8 @@ const liveRead =
 
 export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: PlanDeps): Promise<number> {
   const { config } = await loadConfig(options.config, io.cwd);
+  // Before the read: a wrong --out fails now, not after minutes of reading the tenant.
+  if (options.out !== undefined) await checkWritable([resolve(io.cwd, options.out)]);
   let snapshot: Snapshot;
   if (options.snapshot !== undefined) {
     try {
@@ -113,52 +114,15 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
       ...(targets ? { targets } : {}),
     });
     const path = resolve(io.cwd, options.out);
-    await writeFileReplacing(path, `${JSON.stringify(file, null, 2)}\n`);
+    await writeFileAtomically(path, `${JSON.stringify(file, null, 2)}\n`);
     io.stderr(`plan written to ${options.out}\n`);
   }
   return options.exitCode && hasChanges(steps) ? 1 : 0;
 }
 
-async function writeTemporary(path: string, content: string): Promise<string> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
-  let handle;
-  try {
-    handle = await open(tmp, "wx", 0o600);
-    await handle.writeFile(content, "utf8");
-    await handle.sync();
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
-  }
-  await handle.close();
-  return tmp;
-}
-
-/** Written 0600 beside the target and renamed over it: a reader sees the old file or the new one. */
-export async function writeFileReplacing(path: string, content: string): Promise<void> {
-  const tmp = await writeTemporary(path, content);
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
-  }
-}
-
-/** As writeFileReplacing, but refuses (exit 2) when the target exists: link() never replaces. */
+/** init's configuration: written once, never over an existing file (exit 2). */
 export async function writeNewFile(path: string, content: string): Promise<void> {
-  const tmp = await writeTemporary(path, content);
-  try {
-    await link(tmp, path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === "EEXIST"
-        ? `${path} exists; init never overwrites a configuration (choose another --out or remove it)`
-        : `cannot write ${path}: ${(err as Error).message}`,
-    );
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
+  await writeNewFileAtomically(path, content, {
+    whenExists: "init never overwrites a configuration (choose another --out or remove it)",
+  });
 }
