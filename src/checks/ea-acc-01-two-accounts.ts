@@ -1,5 +1,5 @@
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
+import { defineCheck } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 const CREATE = {

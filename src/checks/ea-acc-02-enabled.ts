@@ -1,5 +1,4 @@
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { accountLabel, accountUsers, defineCheck, needsAccounts, userSubject } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

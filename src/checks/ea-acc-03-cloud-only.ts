@@ -1,7 +1,13 @@
 import { norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, sortedUnique, userSubject } from "./support.js";
+import {
+  accountLabel,
+  accountUsers,
+  defineCheck,
+  needsAccounts,
+  sortedUnique,
+  userSubject,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Issuers Entra uses for identities that come from outside the tenant. */

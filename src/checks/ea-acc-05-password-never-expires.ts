@@ -1,7 +1,6 @@
 import { norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { accountLabel, accountUsers, defineCheck, needsAccounts, userSubject } from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 /** Graph's "never expires" value of domain.passwordValidityPeriodInDays. */

@@ -1,7 +1,14 @@
 import { licenceTier, norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, daysBetween, needsAccounts, parseDate, userSubject } from "./support.js";
+import {
+  accountLabel,
+  accountUsers,
+  daysBetween,
+  defineCheck,
+  needsAccounts,
+  parseDate,
+  userSubject,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 interface SignInWithDetails {

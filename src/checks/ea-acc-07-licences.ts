@@ -1,7 +1,6 @@
 import { norm, P2_PLANS } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { accountLabel, accountUsers, defineCheck, needsAccounts, userSubject } from "./lib/index.js";
 import type { CheckContext, Finding, Need } from "./types.js";
 
 /** Whether one of a user's licences carries Entra ID P2 (and the plan is not disabled). */

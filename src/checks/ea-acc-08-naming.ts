@@ -1,6 +1,5 @@
 import { emergencyWordIn } from "../discover/keywords.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { accountLabel, accountUsers, defineCheck, needsAccounts, userSubject } from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

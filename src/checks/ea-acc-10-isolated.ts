@@ -1,15 +1,15 @@
 import { isAvailable, objectPath } from "../snapshot/availability.js";
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   needsAccounts,
   perAccountNeeds,
   roleDataNeeds,
   sortedUnique,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 const OWNABLE = /\.(application|serviceprincipal|group)$/i;

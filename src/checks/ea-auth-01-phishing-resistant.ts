@@ -1,9 +1,9 @@
 import { norm } from "../snapshot/directory.js";
 import { isHardwareKey, lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   fido2Methods,
   methodKind,
   methodsOf,
@@ -12,7 +12,7 @@ import {
   perAccountNeeds,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,8 +1,8 @@
 import { isHardwareKey, lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   fido2Methods,
   methodsOf,
   methodsPath,
@@ -11,7 +11,7 @@ import {
   sortedUnique,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,8 +1,8 @@
 import { lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   methodKind,
   methodsOf,
   methodsPath,
@@ -10,7 +10,7 @@ import {
   perAccountNeeds,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Graph paths to delete a method, by kind (users/{id}/authentication/...). */

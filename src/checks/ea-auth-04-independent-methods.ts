@@ -2,10 +2,10 @@ import { isAvailable } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
 import type { AuthenticationMethod } from "../snapshot/schema.js";
 import { AUTHENTICATOR_AAGUIDS, isHardwareKey, lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   methodKind,
   methodsOf,
   methodsPath,
@@ -15,7 +15,7 @@ import {
   sortedUnique,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { CheckContext, Finding, Need } from "./types.js";
 
 /** The everyday privileged users: privileged role holders that are not emergency accounts. */

@@ -1,9 +1,9 @@
 import { norm } from "../snapshot/directory.js";
 import { lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   fido2Methods,
   methodsOf,
   methodsPath,
@@ -11,7 +11,7 @@ import {
   targetsCover,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 /** Authentication methods policy configuration ids for the profile's allowed methods. */

@@ -1,14 +1,14 @@
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   methodKind,
   methodsOf,
   methodsPath,
   needsAccounts,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 /**

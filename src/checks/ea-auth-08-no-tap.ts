@@ -1,7 +1,7 @@
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   methodKind,
   methodsOf,
   methodsPath,
@@ -10,7 +10,7 @@ import {
   perAccountNeeds,
   unreadableFinding,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,5 +1,11 @@
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, targetsCover, userSubject } from "./support.js";
+import {
+  accountLabel,
+  accountUsers,
+  defineCheck,
+  needsAccounts,
+  targetsCover,
+  userSubject,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,6 +1,12 @@
 import { norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, lacksLicence, needsAccounts, userSubject } from "./support.js";
+import {
+  accountLabel,
+  accountUsers,
+  defineCheck,
+  lacksLicence,
+  needsAccounts,
+  userSubject,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Risk states that mean the risk was dealt with (riskyUser.riskState). */

@@ -1,13 +1,13 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   needsAccounts,
   roleDataComplete,
   roleDataNeeds,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,14 +1,14 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
 import {
   accountLabel,
   accountUsers,
+  defineCheck,
   hasP2,
   needsAccounts,
   roleDataComplete,
   roleDataNeeds,
   userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,6 +1,5 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import { needsAccounts, roleDataComplete, roleDataNeeds, sortedUnique } from "./support.js";
+import { defineCheck, needsAccounts, roleDataComplete, roleDataNeeds, sortedUnique } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
