@@ -1,13 +1,6 @@
 import { norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import {
-  accountLabel,
-  accountUsers,
-  defineCheck,
-  needsAccounts,
-  sortedUnique,
-  userSubject,
-} from "./lib/index.js";
+import { defineCheck, eachAccount, needsAccounts, sortedUnique } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Issuers Entra uses for identities that come from outside the tenant. */
@@ -31,10 +24,7 @@ export const check = defineCheck(import.meta.url, {
       ? new Set((ctx.snapshot.domains ?? []).map((d) => norm(d.id)))
       : undefined;
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { user, subject, label } of eachAccount(ctx, findings)) {
       const problems: string[] = [];
       const externalIdentities = (user.identities ?? []).filter((i) => {
         const issuer = norm(i.issuer);

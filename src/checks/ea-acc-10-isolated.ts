@@ -1,14 +1,12 @@
 import { isAvailable, objectPath } from "../snapshot/availability.js";
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
 import {
-  accountLabel,
-  accountUsers,
   defineCheck,
+  eachAccount,
   needsAccounts,
   perAccountNeeds,
   roleDataNeeds,
   sortedUnique,
-  userSubject,
 } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
@@ -26,10 +24,7 @@ export const check = defineCheck(import.meta.url, {
     const dir = ctx.directory;
     const emergencyGroup = ctx.accounts.group ? norm(ctx.accounts.group.id) : undefined;
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const problems: string[] = [];
       const evidence: Record<string, unknown> = {};
 

@@ -3,9 +3,8 @@ import { norm } from "../snapshot/directory.js";
 import type { AuthenticationMethod } from "../snapshot/schema.js";
 import { AUTHENTICATOR_AAGUIDS, isHardwareKey, lookupAaguid } from "./aaguid.js";
 import {
-  accountLabel,
-  accountUsers,
   defineCheck,
+  eachAccount,
   methodKind,
   methodsOf,
   methodsPath,
@@ -13,8 +12,7 @@ import {
   roleDataComplete,
   roleDataNeeds,
   sortedUnique,
-  unreadableFinding,
-  userSubject,
+  tenantSubject,
 } from "./lib/index.js";
 import type { CheckContext, Finding, Need } from "./types.js";
 
@@ -96,23 +94,11 @@ export const check = defineCheck(import.meta.url, {
     if (notCollected.length)
       findings.push({
         status: "unknown",
-        subject: {
-          type: "tenant",
-          id: ctx.snapshot.tenant.id,
-          displayName: ctx.snapshot.tenant.displayName ?? null,
-        },
+        subject: tenantSubject(ctx.snapshot),
         message: `The methods of ${notCollected.length} privileged user${notCollected.length === 1 ? " were" : "s were"} not collected, so sharing with them cannot be ruled out`,
         evidence: { users: notCollected.map((a) => a.user?.userPrincipalName ?? a.id).sort() },
       });
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
-      const methods = methodsOf(ctx, account.id);
-      if (!methods) {
-        findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
-        continue;
-      }
+    for (const { account, subject, label, methods } of eachAccount(ctx, findings, "authenticationMethods")) {
       const mine = ties(methods);
       const shared: string[] = [];
       const sameKind: string[] = [];

@@ -1,16 +1,14 @@
 import { norm } from "../snapshot/directory.js";
 import { lookupAaguid } from "./aaguid.js";
 import {
-  accountLabel,
-  accountUsers,
   defineCheck,
+  eachAccount,
   fido2Methods,
   methodsOf,
   methodsPath,
   needsAccounts,
   targetsCover,
   unreadableFinding,
-  userSubject,
 } from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
@@ -79,10 +77,7 @@ export const check = defineCheck(import.meta.url, {
         });
         continue;
       }
-      for (const { account, user } of accountUsers(ctx)) {
-        if (!user) continue;
-        const subject = userSubject(account);
-        const label = accountLabel(account);
+      for (const { account, subject, label } of eachAccount(ctx, findings)) {
         const included = targetsCover(ctx, account.id, config.includeTargets);
         const excluded = targetsCover(ctx, account.id, config.excludeTargets);
         const evidence: Record<string, unknown> = {
@@ -110,6 +105,7 @@ export const check = defineCheck(import.meta.url, {
           continue;
         }
         if (keysRestricted(config)) {
+          // Only an enforced key restriction reads the keys: they are needed for it alone.
           const methods = methodsOf(ctx, account.id);
           if (!methods) {
             findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));

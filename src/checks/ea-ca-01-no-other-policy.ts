@@ -4,8 +4,8 @@
  * roles and roles once activated, All, guest types, any resource), never by reading one list.
  */
 import {
-  CA_NEEDS,
   appliesSomewhere,
+  CA_NEEDS,
   conditionalAccessGate,
   dedicatedPolicies,
   defineCheck,

@@ -3,12 +3,12 @@ import {
   CA_NEEDS,
   dedicatedPolicies,
   dedicatedPolicyGate,
-  malformedDedicated,
-  principalsUnknown,
-  policySubject,
   defineCheck,
-  forEachAccount,
+  eachAccount,
+  malformedDedicated,
   perAccountNeeds,
+  policySubject,
+  principalsUnknown,
 } from "./lib/index.js";
 import { isAvailable } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
@@ -140,40 +140,35 @@ export const check = defineCheck(import.meta.url, {
       // Every account must hold a key the strength admits.
       const restriction = allowedAaguids(strength);
       const fidoAllowed = combos.includes("fido2");
-      const accountFindings = forEachAccount(
-        ctx,
-        ({ label, methods, subject }) => {
-          const keys = methods
-            .filter((m) =>
-              String(m["@odata.type"] ?? "")
-                .toLowerCase()
-                .endsWith("fido2authenticationmethod"),
-            )
-            .map((m) => ({
-              id: String(m.id ?? ""),
-              aaGuid: norm(m.aaGuid as string),
-              model: m.model ?? m.displayName ?? null,
-            }))
-            .sort((x, y) => x.aaGuid.localeCompare(y.aaGuid) || x.id.localeCompare(y.id));
-          const admitted = fidoAllowed ? keys.filter((k) => !restriction || restriction.has(k.aaGuid)) : [];
-          const ok = admitted.length > 0;
-          return {
-            status: ok ? "pass" : "fail",
-            subject,
-            message: ok
-              ? `${label} holds ${admitted.length} key(s) the strength admits.`
-              : `${label} holds no FIDO2 key the strength "${strength.displayName ?? strength.id}" admits: the dedicated policy would lock it out.`,
-            evidence: {
-              keys,
-              fido2Allowed: fidoAllowed,
-              allowedAAGUIDs: restriction ? [...restriction].sort() : "any",
-            },
-            ...(ok ? {} : { remediation: REMEDIATION }),
-          };
-        },
-        "authenticationMethods",
-      );
-      findings.push(...accountFindings);
+      for (const { label, methods, subject } of eachAccount(ctx, findings, "authenticationMethods")) {
+        const keys = methods
+          .filter((m) =>
+            String(m["@odata.type"] ?? "")
+              .toLowerCase()
+              .endsWith("fido2authenticationmethod"),
+          )
+          .map((m) => ({
+            id: String(m.id ?? ""),
+            aaGuid: norm(m.aaGuid as string),
+            model: m.model ?? m.displayName ?? null,
+          }))
+          .sort((x, y) => x.aaGuid.localeCompare(y.aaGuid) || x.id.localeCompare(y.id));
+        const admitted = fidoAllowed ? keys.filter((k) => !restriction || restriction.has(k.aaGuid)) : [];
+        const ok = admitted.length > 0;
+        findings.push({
+          status: ok ? "pass" : "fail",
+          subject,
+          message: ok
+            ? `${label} holds ${admitted.length} key(s) the strength admits.`
+            : `${label} holds no FIDO2 key the strength "${strength.displayName ?? strength.id}" admits: the dedicated policy would lock it out.`,
+          evidence: {
+            keys,
+            fido2Allowed: fidoAllowed,
+            allowedAAGUIDs: restriction ? [...restriction].sort() : "any",
+          },
+          ...(ok ? {} : { remediation: REMEDIATION }),
+        });
+      }
     }
     return findings;
   },

@@ -4,10 +4,10 @@ import {
   CA_NEEDS,
   dedicatedPolicies,
   dedicatedPolicyGate,
-  malformedDedicated,
-  principalsUnknown,
-  policySubject,
   defineCheck,
+  malformedDedicated,
+  policySubject,
+  principalsUnknown,
 } from "./lib/index.js";
 import type { Finding } from "./types.js";
 

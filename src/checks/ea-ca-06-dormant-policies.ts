@@ -4,8 +4,8 @@
  * notice period, so they are marked: for them "if" is "when".
  */
 import {
-  CA_NEEDS,
   appliesSomewhere,
+  CA_NEEDS,
   conditionalAccessGate,
   dedicatedPolicies,
   defineCheck,

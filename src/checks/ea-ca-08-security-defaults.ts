@@ -1,5 +1,5 @@
 /** EA-CA-08: security defaults are off, so the Conditional Access setup can exist. */
-import { lacksLicence, defineCheck } from "./lib/index.js";
+import { defineCheck, lacksLicence, tenantSubject } from "./lib/index.js";
 
 export const check = defineCheck(import.meta.url, {
   id: "EA-CA-08",
@@ -12,11 +12,7 @@ export const check = defineCheck(import.meta.url, {
   evaluate(ctx) {
     const sd = ctx.snapshot.securityDefaults;
     if (!sd) return [];
-    const subject = {
-      type: "tenant" as const,
-      id: ctx.snapshot.tenant.id,
-      displayName: ctx.snapshot.tenant.displayName ?? null,
-    };
+    const subject = tenantSubject(ctx.snapshot);
     if (sd.isEnabled === false)
       return [
         { status: "pass", subject, message: "Security defaults are off.", evidence: { isEnabled: false } },

@@ -1,5 +1,5 @@
 /** EA-MON-01: Entra sign-in and audit logs reach a Log Analytics workspace. */
-import { lacksLicence, defineCheck } from "./lib/index.js";
+import { defineCheck, lacksLicence } from "./lib/index.js";
 import { REQUIRED_CATEGORIES, TABLE_OF_CATEGORY, resolveWorkspaces } from "../monitor/alerts.js";
 import { isAvailable } from "../snapshot/availability.js";
 import type { Finding, Remediation } from "./types.js";

@@ -1,5 +1,5 @@
 /** EA-MON-02: the exported tables keep enough interactive retention. */
-import { lacksLicence, defineCheck } from "./lib/index.js";
+import { defineCheck, lacksLicence } from "./lib/index.js";
 import { REQUIRED_CATEGORIES, TABLE_OF_CATEGORY, resolveWorkspaces } from "../monitor/alerts.js";
 import { isAvailable } from "../snapshot/availability.js";
 import type { Finding } from "./types.js";

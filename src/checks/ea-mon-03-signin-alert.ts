@@ -1,6 +1,6 @@
 /** EA-MON-03: an alert that reaches a person watches every account in both sign-in tables. */
 import { accountEntity } from "../monitor/check-support.js";
-import { lacksLicence, defineCheck, sortedAccounts, userSubject } from "./lib/index.js";
+import { defineCheck, lacksLicence, sortedAccounts, userSubject } from "./lib/index.js";
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus, RowCoverage } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";

@@ -1,6 +1,6 @@
 /** EA-MON-04: alerts that reach a person cover every family of audit events on the emergency setup. */
 import { accountEntity } from "../monitor/check-support.js";
-import { lacksLicence, defineCheck, sortedAccounts } from "./lib/index.js";
+import { defineCheck, lacksLicence, sortedAccounts, tenantSubject } from "./lib/index.js";
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";
@@ -117,7 +117,7 @@ export const check = defineCheck(import.meta.url, {
     if (missing.length > 0)
       findings.unshift({
         status: "fail",
-        subject: { type: "tenant", id: s.tenant.id },
+        subject: tenantSubject(s),
         message: `Missing alert families: ${missing.map((f) => `(${f.id}) ${f.name}`).join("; ")}.`,
         evidence: {
           missingFamilies: missing.map((f) => f.id),

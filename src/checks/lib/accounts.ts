@@ -4,10 +4,9 @@
  */
 import { isAvailable, objectPath, unavailableReason } from "../../snapshot/availability.js";
 import { norm } from "../../snapshot/directory.js";
-import type { User } from "../../snapshot/schema.js";
-import { userSubject } from "../../snapshot/subjects.js";
+import type { AuthenticationMethod, User } from "../../snapshot/schema.js";
+import { type Subject, userSubject } from "../../snapshot/subjects.js";
 import type { CheckContext, EmergencyAccount, Finding, Need } from "../types.js";
-import type { AccountView } from "./define.js";
 
 export interface AccountUser {
   account: EmergencyAccount;
@@ -70,38 +69,53 @@ export function needsAccounts(ctx: CheckContext): string | undefined {
   return "no emergency account was resolved (EA-ACC-01 reports why)";
 }
 
+/** One emergency account as a per-account check grades it. */
+export interface AccountView {
+  account: EmergencyAccount;
+  user: User;
+  subject: Subject;
+  /** how messages name the account: its UPN, else its id. */
+  label: string;
+  /**
+   * The account's authentication methods, for a loop that `reads` them (the account was skipped
+   * with an `unknown` finding when they could not be read). Reading them without declaring it
+   * throws, so a check cannot grade on data it did not ask for.
+   */
+  methods: AuthenticationMethod[];
+}
+
 /**
- * Grades each emergency account with `visit`. An account without a user object is left out (the
- * users section was unreadable: the check's `users` need makes it unknown); an account whose `reads`
- * relationship could not be read gets an `unknown` finding instead of a grade.
+ * The emergency accounts a per-account check grades, in resolution order. An account without a
+ * user object is left out (the users section was unreadable: the check's `users` need makes it
+ * unknown); an account whose `reads` relationship could not be read is left out with an `unknown`
+ * finding pushed to `findings`, so it is never graded on data that is not there.
  */
-export function forEachAccount(
+export function* eachAccount(
   ctx: CheckContext,
-  visit: (view: AccountView) => Finding | Finding[] | undefined,
+  findings: Finding[],
   reads?: AccountRelationship,
-): Finding[] {
-  const findings: Finding[] = [];
+): Generator<AccountView> {
   for (const { account, user } of accountUsers(ctx)) {
     if (!user) continue;
-    const path = reads ? objectPath("users", account.id, reads) : undefined;
-    if (path && (!isAvailable(ctx.snapshot, path) || user[reads!] == null)) {
-      findings.push(unreadableFinding(ctx, account, path));
-      continue;
+    if (reads) {
+      const path = objectPath("users", account.id, reads);
+      if (!isAvailable(ctx.snapshot, path) || user[reads] == null || user[reads] === "") {
+        findings.push(unreadableFinding(ctx, account, path));
+        continue;
+      }
     }
-    const view = {
+    yield {
       account,
       user,
       subject: userSubject(account),
       label: accountLabel(account),
-      get methods() {
+      get methods(): AuthenticationMethod[] {
         if (reads !== "authenticationMethods")
-          throw new Error('a check read authentication methods without `reads: "authenticationMethods"`');
-        return user.authenticationMethods!;
+          throw new Error(
+            'a check read authentication methods without eachAccount(…, "authenticationMethods")',
+          );
+        return user.authenticationMethods ?? [];
       },
     };
-    const out = visit(view);
-    if (Array.isArray(out)) findings.push(...out);
-    else if (out) findings.push(out);
   }
-  return findings;
 }
