@@ -17,7 +17,7 @@ export const check = defineCheck(import.meta.url, {
   title: "Every emergency account is a cloud-only member account",
   severity: "critical",
   sources: ["000", "001", "003", "004"],
-  needs: ["users"],
+  needs: ["users", "domains"],
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const tenantDomains = isAvailable(ctx.snapshot, "domains")

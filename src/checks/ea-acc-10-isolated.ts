@@ -17,7 +17,7 @@ export const check = defineCheck(import.meta.url, {
   title: "The emergency accounts are isolated from everyday identity",
   severity: "medium",
   sources: ["004"],
-  needs: ["users", "groups", "administrativeUnits"],
+  needs: ["users", "groups", "groups.owners", "administrativeUnits", "administrativeUnits.members"],
   needsFor: (ctx) => [...roleDataNeeds(ctx), ...perAccountNeeds(ctx, "ownedObjects")],
   appliesTo: needsAccounts,
   evaluate(ctx) {

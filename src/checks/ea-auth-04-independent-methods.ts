@@ -5,22 +5,24 @@ import { AUTHENTICATOR_AAGUIDS, isHardwareKey, lookupAaguid } from "./aaguid.js"
 import {
   defineCheck,
   eachAccount,
+  memo,
   methodKind,
   methodsOf,
   methodsPath,
   needsAccounts,
+  privilegedUserNeeds,
   roleDataComplete,
-  roleDataNeeds,
   sortedUnique,
   tenantSubject,
 } from "./lib/index.js";
 import type { CheckContext, Finding, Need } from "./types.js";
 
-/** The everyday privileged users: privileged role holders that are not emergency accounts. */
-function everydayAdmins(ctx: CheckContext): string[] {
-  const accounts = new Set(ctx.accounts.resolved.map((a) => norm(a.id)));
-  return [...ctx.directory.privilegedUserIds()].filter((id) => !accounts.has(id)).sort();
-}
+/** The everyday privileged users: privileged role holders that are not emergency accounts (once per run). */
+const everydayAdmins = (ctx: CheckContext): string[] =>
+  memo(ctx, "everydayAdmins", () => {
+    const accounts = new Set(ctx.accounts.resolved.map((a) => norm(a.id)));
+    return [...ctx.directory.privilegedUserIds()].filter((id) => !accounts.has(id)).sort();
+  });
 
 const digits = (phone: string | null | undefined) => (phone ?? "").replace(/\D/g, "");
 
@@ -70,14 +72,18 @@ export const check = defineCheck(import.meta.url, {
   sources: ["001"],
   needs: ["users"],
   needsFor: (ctx): Need[] => [
-    ...roleDataNeeds(ctx),
+    ...privilegedUserNeeds(ctx),
     ...ctx.accounts.resolved.map((a) => methodsPath(a.id)),
     ...everydayAdmins(ctx).map(methodsPath),
   ],
   appliesTo(ctx) {
     const noAccounts = needsAccounts(ctx);
     if (noAccounts) return noAccounts;
-    if (isAvailable(ctx.snapshot, "users") && roleDataComplete(ctx) && everydayAdmins(ctx).length === 0)
+    if (
+      isAvailable(ctx.snapshot, "users") &&
+      roleDataComplete(ctx, privilegedUserNeeds(ctx)) &&
+      everydayAdmins(ctx).length === 0
+    )
       return "no privileged user besides the emergency accounts to compare with (see EA-ROLE-05)";
     return undefined;
   },

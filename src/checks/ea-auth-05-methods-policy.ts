@@ -30,7 +30,7 @@ export const check = defineCheck(import.meta.url, {
   title: "The tenant's authentication methods policy lets the emergency accounts' keys work",
   severity: "critical",
   sources: ["beyond seeds"],
-  needs: ["users", "groups", "authenticationMethodsPolicy"],
+  needs: ["users", "groups", "groups.members", "authenticationMethodsPolicy"],
   // Registered AAGUIDs matter only when a key restriction is enforced.
   needsFor: (ctx): Need[] => {
     const configs = (ctx.snapshot.authenticationMethodsPolicy?.authenticationMethodConfigurations ??

@@ -20,7 +20,7 @@ export const check = defineCheck(import.meta.url, {
   title: "Entra sign-in and audit logs are sent to a Log Analytics workspace",
   severity: "high",
   sources: ["000", "001", "002", "004"],
-  needs: ["azure.diagnosticSettings", "subscribedSkus"],
+  needs: ["azure.diagnosticSettings", "azure.workspaces", "subscribedSkus"],
   appliesTo: (ctx) => lacksLicence(ctx, "p1", "exporting sign-in logs"),
   evaluate(ctx) {
     if (!isAvailable(ctx.snapshot, "azure.diagnosticSettings")) return [];

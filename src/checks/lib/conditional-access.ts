@@ -44,11 +44,11 @@ export function dedicatedPolicyGate(ctx: CheckContext): string | undefined {
 export const CA_NEEDS: Need[] = ["conditionalAccessPolicies", "subscribedSkus", "securityDefaults"];
 
 /**
- * The needs of the checks that run the engine: who a policy reaches comes from groups and role
- * holdings, where it applies from the named locations.
+ * The needs of the checks that run the engine: who a policy reaches comes from the users, groups and
+ * role holdings, where it applies from the named locations.
  */
 export function engineNeeds(ctx: CheckContext): Need[] {
-  return ["namedLocations", ...roleDataNeeds(ctx)];
+  return ["users", "namedLocations", ...roleDataNeeds(ctx)];
 }
 
 /** The engine for a check context, built once per run. */

@@ -43,9 +43,14 @@ export function roleDataNeeds(ctx: CheckContext): Need[] {
   return needs;
 }
 
-/** Whether every section role holdings come from was read. */
-export function roleDataComplete(ctx: CheckContext): boolean {
-  return roleDataNeeds(ctx).every((n) => typeof n === "string" && isAvailable(ctx.snapshot, n));
+/** Who is privileged: the role holdings, and the definitions that flag custom roles privileged. */
+export function privilegedUserNeeds(ctx: CheckContext): Need[] {
+  return [...roleDataNeeds(ctx), "roleDefinitions"];
+}
+
+/** Whether every section role holdings come from (or the `needs` given) was read. */
+export function roleDataComplete(ctx: CheckContext, needs: Need[] = roleDataNeeds(ctx)): boolean {
+  return needs.every((n) => typeof n === "string" && isAvailable(ctx.snapshot, n));
 }
 
 /** `#microsoft.graph.fido2AuthenticationMethod` -> `fido2`. */
