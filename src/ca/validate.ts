@@ -17,6 +17,18 @@ const oneOf = (values: readonly string[]) => {
 };
 const ids = z.array(z.string()).nullish();
 const listOf = (values: readonly string[]) => z.array(oneOf(values)).nullish();
+/** A flags enum, which Graph sends as one comma-separated string (`"minor,moderate"`), or a list. */
+const flagsOf = (values: readonly string[]) => {
+  const allowed = new Set(values.map((v) => v.toLowerCase()));
+  return z
+    .union([
+      z.string().refine((v) => v.split(",").every((x) => !x.trim() || allowed.has(x.trim().toLowerCase())), {
+        message: `expected one or more of ${values.join(", ")}`,
+      }),
+      z.array(oneOf(values)),
+    ])
+    .nullish();
+};
 
 const Guests = z
   .looseObject({
@@ -61,7 +73,7 @@ const Conditions = z
     locations: z.looseObject({ includeLocations: ids, excludeLocations: ids }).nullish(),
     signInRiskLevels: listOf(RISK_LEVELS),
     userRiskLevels: listOf(RISK_LEVELS),
-    insiderRiskLevels: listOf(INSIDER_RISK_LEVELS),
+    insiderRiskLevels: flagsOf(INSIDER_RISK_LEVELS),
     devices: z.looseObject({ deviceFilter: Filter.nullish() }).nullish(),
     deviceStates: z.looseObject({ excludeStates: listOf(["compliant", "domainJoined"]) }).nullish(),
     authenticationFlows: z.looseObject({ transferMethods: z.string().nullish() }).nullish(),
