@@ -15,11 +15,13 @@ const ALLOWED = {
   ca: ["snapshot"],
   monitor: ["snapshot", "config"],
   checks: ["snapshot", "config", "ca", "monitor", "discover"],
-  deploy: ["snapshot", "config", "ca", "monitor", "records", "graph"],
+  // init proposes the discovered candidates; enrollment names keys from the checks' AAGUID catalogue.
+  deploy: ["snapshot", "config", "ca", "monitor", "records", "graph", "discover", "checks/aaguid\\.ts$"],
   records: ["config"],
   drills: ["snapshot", "config", "records", "ca", "graph"],
   // The check vocabulary (statuses, their order, the result types) and the config's severities.
-  report: ["checks/types\\.ts$", "config/"],
+  // A plan is rendered too (its text, its file's JSON Schema): deploy's plan vocabulary.
+  report: ["checks/types\\.ts$", "config/", "deploy/(types|plan|plan-file)\\.ts$"],
 };
 
 /** Layers a layer may import for their types only (`import type`). */
