@@ -1,6 +1,7 @@
 import { readFile, stat, writeFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
+import { duplicateIds } from "./ids.js";
 import { Snapshot, SNAPSHOT_SCHEMA } from "./schema.js";
 
 /**
@@ -75,15 +76,28 @@ export function parseSnapshot(document: unknown, source = "snapshot"): Snapshot 
   }
   const result = Snapshot.safeParse(document);
   if (!result.success) {
-    const issues = formatIssues(result.error, document);
-    const shown = issues.slice(0, 20);
-    const more = issues.length > shown.length ? `\n  ... and ${issues.length - shown.length} more` : "";
-    throw new SnapshotError(
-      `${source}: not a valid ${SNAPSHOT_SCHEMA} document:\n  ${shown.join("\n  ")}${more}`,
+    throw invalid(`${source}: not a valid ${SNAPSHOT_SCHEMA} document`, formatIssues(result.error, document));
+  }
+  const duplicates = duplicateIds(result.data);
+  if (duplicates.length > 0) {
+    const issues = duplicates.map(
+      (d) =>
+        `${d.list}: the id ${JSON.stringify(d.id)} appears twice (${d.list}[${d.first}] and ${d.list}[${d.second}])`,
+    );
+    throw invalid(
+      `${source}: ids must be unique in each list (compared case-insensitively, as Entra ids are); ` +
+        `remove or correct the duplicate`,
       issues,
     );
   }
   return result.data;
+}
+
+/** The error for a document with problems: the first 20 issues, one per line, and how many more. */
+function invalid(heading: string, issues: string[]): SnapshotError {
+  const shown = issues.slice(0, 20);
+  const more = issues.length > shown.length ? `\n  ... and ${issues.length - shown.length} more` : "";
+  return new SnapshotError(`${heading}:\n  ${shown.join("\n  ")}${more}`, issues);
 }
 
 /** Parse JSON text, reporting the line and column of a syntax error. */
