@@ -1,24 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { CHECKS, buildCheckContext } from "../../src/checks/registry.js";
 import { runCheck } from "../../src/checks/runner.js";
-import { ConfigError, parseConfigText } from "../../src/config/load.js";
+import { parseConfigText } from "../../src/config/load.js";
 import { linearPattern, PatternError } from "../../src/config/pattern.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
+import { problem } from "./fixtures.js";
 
 const EVIL = "^(a+)+$";
 /** Backtracking engines take exponential time on this input for EVIL (about 2^40 steps). */
 const HOSTILE_INPUT = `${"a".repeat(40)}!`;
-
-function configProblem(yaml: string): string {
-  try {
-    parseConfigText(yaml, "breakglass.yaml", "yaml");
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("patterns from configuration run on a linear-time engine", () => {
   it(`${EVIL} on a long hostile input answers at once`, () => {
@@ -46,11 +36,11 @@ describe("patterns from configuration run on a linear-time engine", () => {
   });
 
   it("the configuration refuses an unsupported or invalid namingPattern, naming the key (exit 2)", () => {
-    expect(configProblem("profile:\n  naming: descriptive\n  namingPattern: '^(bg)-\\1'\n")).toMatch(
+    expect(problem("profile:\n  naming: descriptive\n  namingPattern: '^(bg)-\\1'\n")).toMatch(
       /profile\.namingPattern: not a pattern the linear-time engine \(RE2 syntax\) accepts: invalid escape sequence/,
     );
-    expect(configProblem("profile:\n  namingPattern: '(?<=x)y'\n")).toContain("profile.namingPattern:");
-    expect(configProblem("profile:\n  namingPattern: '['\n")).toContain("profile.namingPattern:");
+    expect(problem("profile:\n  namingPattern: '(?<=x)y'\n")).toContain("profile.namingPattern:");
+    expect(problem("profile:\n  namingPattern: '['\n")).toContain("profile.namingPattern:");
     const ok = parseConfigText(
       `profile:\n  naming: descriptive\n  namingPattern: '${EVIL}'\n`,
       "b.yaml",
