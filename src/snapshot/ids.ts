@@ -155,13 +155,18 @@ function firstDuplicate(
     for (const object of objects) if (typeof keyOf(object, key) === "string") withId++;
     if (withId === idIndex(objects, key).size) return undefined;
   }
-  const position = new Map<string, number>();
+  // One map for every scan: a tenant has one relationship list per group, most of them short.
+  const position = scratch;
+  position.clear();
   for (let i = 0; i < objects.length; i++) {
     const id = keyOf(objects[i], key);
     if (typeof id !== "string") continue;
-    const first = position.get(lower(id));
+    const wanted = lower(id);
+    const first = position.get(wanted);
     if (first !== undefined) return { list, id, first, second: i };
-    position.set(lower(id), i);
+    position.set(wanted, i);
   }
   return undefined;
 }
+
+const scratch = new Map<string, number>();
