@@ -48,27 +48,41 @@ function otherType(value: Json, pick: number): Json {
   return others[pick % others.length]!;
 }
 
-/** Damage arbitrary for one document (its paths are listed once). */
-export function damageOf(doc: Json): fc.Arbitrary<Damage> {
+/**
+ * Damage arbitrary for one document (its paths are listed once). With `focus`, half of the damage
+ * lands on the paths it selects (the objects a test cares about in a large document), half anywhere.
+ */
+export function damageOf(doc: Json, focus?: (path: Path) => boolean): fc.Arbitrary<Damage> {
   const paths = keyPaths(doc).filter((p) => p[0] !== "schema");
   const lists = idLists(doc);
-  const path = fc.constantFrom(...paths);
-  const arbitraries: Array<fc.Arbitrary<Damage>> = [
-    path.map((p) => ({ kind: "remove", path: p }) as Damage),
-    path.map((p) => ({ kind: "null", path: p }) as Damage),
-    fc
-      .tuple(path, fc.nat())
-      .map(([p, n]) => ({ kind: "retype", path: p, value: otherType(at(doc, p), n) }) as Damage),
+  const focused = focus ? paths.filter(focus) : [];
+  const path = focused.length
+    ? fc.oneof(fc.constantFrom(...focused), fc.constantFrom(...paths))
+    : fc.constantFrom(...paths);
+  // Weighted so that most damaged copies still load (a wrong type in a typed field, and a repeated
+  // id, are refused by the loader; removals and nulls mostly are not).
+  const arbitraries: Array<fc.WeightedArbitrary<Damage>> = [
+    { weight: 3, arbitrary: path.map((p) => ({ kind: "remove", path: p }) as Damage) },
+    { weight: 3, arbitrary: path.map((p) => ({ kind: "null", path: p }) as Damage) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(path, fc.nat())
+        .map(([p, n]) => ({ kind: "retype", path: p, value: otherType(at(doc, p), n) }) as Damage),
+    },
   ];
   if (lists.length)
-    arbitraries.push(
-      fc.tuple(fc.constantFrom(...lists), fc.nat(), fc.nat(), fc.boolean()).map(([list, a, b, upper]) => {
-        const n = (at(doc, list) as Json[]).length;
-        const from = a % n;
-        const to = (from + 1 + (b % (n - 1))) % n;
-        return { kind: "duplicateId", list, from, to, upper } as Damage;
-      }),
-    );
+    arbitraries.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...lists), fc.nat(), fc.nat(), fc.boolean())
+        .map(([list, a, b, upper]) => {
+          const n = (at(doc, list) as Json[]).length;
+          const from = a % n;
+          const to = (from + 1 + (b % (n - 1))) % n;
+          return { kind: "duplicateId", list, from, to, upper } as Damage;
+        }),
+    });
   return fc.oneof(...arbitraries);
 }
 
