@@ -266,7 +266,7 @@ export class GraphApi {
           retries: Number.POSITIVE_INFINITY,
           minTimeout: 0,
           shouldRetry: async ({ error }) => {
-            const decision = this.decide(family, state, answerOfError(error, this.clock.now()));
+            const decision = this.decide(family, state, answerOfError(error, this.clock.now()), false);
             if (!decision.retry) {
               gaveUp = decision.error;
               return false;
@@ -313,10 +313,11 @@ export class GraphApi {
    * it blocks the family and does not spend the failure budget, until `maxThrottleWaitSeconds` of
    * waiting for this read. Everything else retryable spends it, with exponential back-off.
    */
-  decide(family: GraphFamily, state: RetryState, answer: Answer): RetryDecision {
+  decide(family: GraphFamily, state: RetryState, answer: Answer, inBatch: boolean): RetryDecision {
     const status = answer.status;
-    if (status !== undefined) this.tracker?.innerAnswer(status);
-    else if (this.tracker) this.tracker.networkRetries++;
+    // A plain request's answer is the tracker's own record already.
+    if (status !== undefined && inBatch) this.tracker?.innerAnswer(status);
+    if (status === undefined && this.tracker) this.tracker.networkRetries++;
     const retryable = status === undefined || RETRYABLE(status);
     if (!retryable) return { retry: false, error: describeAnswer(answer) };
     const now = this.clock.now();
@@ -476,6 +477,8 @@ interface Waiting {
   resolve: (result: ReadResult) => void;
 }
 
+const isRetry = (w: Waiting) => w.state.failures + w.state.throttleWaitedMs > 0;
+
 /**
  * The reads of one family and version waiting to go out in `$batch`es. One loop per batcher takes
  * what the family's window admits (at most 20), sends it, and goes on without waiting for the
@@ -509,18 +512,19 @@ class FamilyBatcher {
   private async loop(): Promise<void> {
     try {
       while (this.waiting.length) {
-        const limit = this.api.pacers.of(this.family).limit.units;
-        const chunk: Waiting[] = [];
-        let units = 0;
+        // Wait for the window to admit the first read; the batch then takes whatever else the
+        // window admits right now (at most 20), so no read waits for a full batch's room.
+        const first = this.waiting.shift()!;
+        const releases = [await this.api.acquire(this.family, unitsOf(first.item.url), isRetry(first))];
+        const chunk = [first];
+        const pacer = this.api.pacers.of(this.family);
         while (this.waiting.length && chunk.length < MAX_BATCH) {
-          const next = unitsOf(this.waiting[0]!.item.url);
-          if (chunk.length && units + next > limit) break;
+          const release = pacer.tryAcquire(unitsOf(this.waiting[0]!.item.url));
+          if (!release) break;
+          releases.push(release);
           chunk.push(this.waiting.shift()!);
-          units += next;
         }
-        const retrying = chunk.some((w) => w.state.failures + w.state.throttleWaitedMs > 0);
-        const release = await this.api.acquire(this.family, units, retrying);
-        void this.send(chunk, release);
+        void this.send(chunk, () => releases.forEach((r) => r()));
       }
     } finally {
       this.running = false;
@@ -547,7 +551,7 @@ class FamilyBatcher {
           w.resolve({ ok: true, status: answer.status, body: answer.body });
           return;
         }
-        const decision = this.api.decide(this.family, w.state, answer);
+        const decision = this.api.decide(this.family, w.state, answer, true);
         if (!decision.retry) {
           w.resolve({ ok: false, error: decision.error });
           return;

@@ -97,6 +97,22 @@ export class Pacer {
     );
   }
 
+  /**
+   * Takes `units` at once if the window admits them now, else undefined: lets a batch that is
+   * going out anyway carry more reads without waiting for them.
+   */
+  tryAcquire(units: number): Release | undefined {
+    const want = Math.max(1, Math.min(units, this.limit.units));
+    if (this.available() < want) return undefined;
+    const spend: Spend = { units: want };
+    this.spends.push(spend);
+    return () => {
+      if (spend.at !== undefined) return;
+      spend.at = this.clock.now();
+      this.wake();
+    };
+  }
+
   /** Units the window admits right now (0 while blocked by a 429). */
   available(): number {
     const now = this.clock.now();
@@ -115,9 +131,13 @@ export class Pacer {
     const queued = this.queuedUnits + extraUnits;
     if (queued <= 0) return 0;
     const now = this.clock.now();
-    const blocked = Math.max(0, this.blockedUntil - now);
-    const windows = Math.ceil(Math.max(0, queued - this.available()) / this.limit.units);
-    return blocked + windows * this.limit.windowMs;
+    const from = Math.max(now, this.blockedUntil);
+    const inWindow = this.spends
+      .filter((s) => s.at === undefined || s.at + this.limit.windowMs > from)
+      .reduce((sum, s) => sum + s.units, 0);
+    const free = Math.max(0, this.limit.units - inWindow);
+    const windows = Math.ceil(Math.max(0, queued - free) / this.limit.units);
+    return from - now + windows * this.limit.windowMs;
   }
 
   private used(): number {

@@ -7,10 +7,10 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";
-import { createClients, type Clock } from "../../src/graph/index.js";
+import { createClients, type Clients, type Clock } from "../../src/graph/index.js";
 import { relationshipSubjects } from "../../src/collect/subjects.js";
 import { VirtualClock } from "../support/virtual-clock.js";
-import { exportTenant, type ExportResult } from "../../src/collect/export.js";
+import { exportTenant, type ExportOptions, type ExportResult } from "../../src/collect/export.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
@@ -50,12 +50,13 @@ export interface ExportAs {
   config?: Partial<Config>;
   /** the client's time (default: a fresh virtual clock, so pacing and back-off take no real time) */
   clock?: Clock;
+  onProgress?: ExportOptions["onProgress"];
 }
 
-/** Export the emulated tenant through the real stack. */
-export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promise<ExportResult> {
+/** The real client stack for the emulated tenant. */
+export function clientsFor(emu: RunningEmulator, as: ExportAs = {}): Clients {
   const clientId = as.clientId ?? emu.env.AZURE_CLIENT_ID;
-  const clients = createClients(
+  return createClients(
     {
       auth: {
         method: as.certificatePem ? "certificate" : "secret",
@@ -75,7 +76,12 @@ export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promi
     // An empty environment: nothing from the developer's shell (AZURE_*) may leak into a test.
     {},
   );
-  const result = await exportTenant({ clients, config: as.config });
+}
+
+/** Export the emulated tenant through the real stack. */
+export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promise<ExportResult> {
+  const clients = clientsFor(emu, as);
+  const result = await exportTenant({ clients, config: as.config, onProgress: as.onProgress });
   if (process.env.BG_TRACE) {
     const t0 = clients.tracker.records[0]?.startedAt ?? 0;
     for (const rec of clients.tracker.records)
