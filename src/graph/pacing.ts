@@ -85,13 +85,7 @@ export class Pacer {
       async () => {
         await this.admit(want);
         this.queuedUnits -= want;
-        const spend: Spend = { units: want };
-        this.spends.push(spend);
-        return () => {
-          if (spend.at !== undefined) return;
-          spend.at = this.clock.now();
-          this.wake();
-        };
+        return this.take(want);
       },
       { priority, throwOnTimeout: true },
     );
@@ -103,8 +97,12 @@ export class Pacer {
    */
   tryAcquire(units: number): Release | undefined {
     const want = Math.max(1, Math.min(units, this.limit.units));
-    if (this.available() < want) return undefined;
-    const spend: Spend = { units: want };
+    return this.available() < want ? undefined : this.take(want);
+  }
+
+  /** Records a spend now; its release stamps the answer's time and wakes the waiters. */
+  private take(units: number): Release {
+    const spend: Spend = { units };
     this.spends.push(spend);
     return () => {
       if (spend.at !== undefined) return;
