@@ -134,7 +134,8 @@ export function register(program: Command): void {
             armUrl: emu.armUrl,
             retryDelaySeconds: 1,
           },
-          {},
+          // Unthrottled, the emulator says so (BREAKGLASS_GRAPH_PACING=off): no pacing needed.
+          emu.env.BREAKGLASS_GRAPH_PACING ? { BREAKGLASS_GRAPH_PACING: emu.env.BREAKGLASS_GRAPH_PACING } : {},
         );
         const result = await exportTenant({ clients, config });
         if (opts.out) await saveSnapshot(opts.out, result.snapshot);
