@@ -120,4 +120,26 @@ describe("export under Graph's throttling", () => {
       await faulty.close();
     }
   });
+
+  it("reads many subjects per sign-in and audit request as Graph documents: or chains of eq, never in", async () => {
+    const sample = await loadFixture("midsize");
+    const emu = await emulate(sample);
+    try {
+      const { graph } = clientsFor(emu);
+      const ids = (sample.signIns ?? []).map((s) => String(s.userId)).slice(0, 3);
+      const quoted = ids.map((id) => `'${id}'`);
+      const chain = await graph.get(
+        `/auditLogs/signIns?$filter=${encodeURIComponent(quoted.map((q) => `userId eq ${q}`).join(" or "))}`,
+        "beta",
+      );
+      expect(chain.ok).toBe(true);
+      const refused = await graph.get(
+        `/auditLogs/signIns?$filter=${encodeURIComponent(`userId in (${quoted.join(",")})`)}`,
+        "beta",
+      );
+      expect(refused.ok ? 200 : refused.error.status).toBe(400);
+    } finally {
+      await emu.close();
+    }
+  });
 });
