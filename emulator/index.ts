@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Snapshot } from "../src/snapshot/schema.js";
 import { buildApp, certificateApp, defaultApp, type AppRegistrationInput, type EmulatedApp } from "./apps.js";
-import { ArmPipeline } from "./arm.js";
+import { ArmPipeline } from "./arm/pipeline.js";
 import { Counters, type CountersSnapshot } from "./counters.js";
 import { FaultInjector, type EmulatorClock, type FaultKind, type FaultLogEntry } from "./faults.js";
 import { GraphPipeline } from "./graph-pipeline.js";
@@ -29,7 +29,7 @@ import {
   type PipelineResult,
 } from "./http.js";
 import { aadstsError, IdentityProvider } from "./identity.js";
-import { EmulatorStore } from "./store.js";
+import { ArmResourceStore } from "./arm/resource-store.js";
 import { directoryResourceUnitLimit, Throttler, type ThrottleEvent } from "./throttle.js";
 import {
   createServerCertificate,
@@ -107,7 +107,7 @@ export interface RunningEmulator {
   /** the environment a client process needs (the first app with a secret) */
   env: EmulatorEnv;
   /** the mutable state the emulator serves */
-  store: EmulatorStore;
+  store: ArmResourceStore;
   counters(): CountersSnapshot;
   faults(): FaultLogEntry[];
   /** every request the throttling rejected (empty when throttle is false) */
@@ -158,7 +158,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const seed = options.seed ?? 1;
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
 
-  const store = new EmulatorStore(options.snapshot);
+  const store = new ArmResourceStore(options.snapshot);
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
   const layer = createLayer(store.snapshot);
