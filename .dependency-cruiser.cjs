@@ -12,7 +12,8 @@ const ALLOWED = {
   graph: [],
   collect: ["snapshot", "graph", "config"],
   discover: ["snapshot", "config"],
-  ca: ["snapshot"],
+  // device filters run their patterns on the linear-time engine the config validates them with.
+  ca: ["snapshot", "config/pattern\\.ts$"],
   monitor: ["snapshot", "config"],
   checks: ["snapshot", "config", "ca", "monitor", "discover"],
   // init proposes the discovered candidates; enrollment names keys from the checks' AAGUID catalogue.
@@ -59,7 +60,12 @@ const layerRules = Object.entries(ALLOWED).flatMap(([layer, allowed]) => {
       comment: `src/${layer} may import ${typesOnly.join(", ")} for types only (import type)`,
       severity: "error",
       from: { path: layerPath(layer) },
-      to: { path: anyOf(typesOnly.map(asPattern)), dependencyTypesNot: ["type-only"] },
+      to: {
+        path: anyOf(typesOnly.map(asPattern)),
+        // a file of that layer allowed outright (ca -> config/pattern.ts) is not types-only
+        ...(allowed.length > 0 ? { pathNot: [anyOf(allowed.map(asPattern))] } : {}),
+        dependencyTypesNot: ["type-only"],
+      },
     });
   return rules;
 });
