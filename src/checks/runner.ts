@@ -1,5 +1,5 @@
 /**
- * Runs checks and turns their findings into one status per check (checks.md "Statuses"):
+ * Runs checks and turns their findings into one status per check:
  * the worst finding wins; no finding is `pass` only when every need was readable, else `unknown`.
  * A check that throws is `error` (a bug), never `pass`.
  */
