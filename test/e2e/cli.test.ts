@@ -16,7 +16,6 @@ import { formatDifferences, snapshotDifferences } from "../support/equality.js";
 import { FIXTURES, emulate, loadFixture } from "./helpers.js";
 import { breakglass } from "../support/cli.js";
 
-
 describe("breakglass export (a separate process)", () => {
   let sample: Snapshot;
   let emu: RunningEmulator;
