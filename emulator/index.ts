@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Snapshot } from "../src/snapshot/schema.js";
 import { buildApp, certificateApp, defaultApp, type AppRegistrationInput, type EmulatedApp } from "./apps.js";
-import { ArmPipeline } from "./arm.js";
+import { ArmPipeline } from "./arm/pipeline.js";
 import { Counters, type CountersSnapshot } from "./counters.js";
-import { FaultInjector, type FaultKind, type FaultLogEntry } from "./faults.js";
+import { FaultInjector, type EmulatorClock, type FaultKind, type FaultLogEntry } from "./faults.js";
 import { GraphPipeline } from "./graph-pipeline.js";
 import type { CreateGraphResourceLayer } from "./graph/types.js";
 import {
@@ -29,7 +29,7 @@ import {
   type PipelineResult,
 } from "./http.js";
 import { aadstsError, IdentityProvider } from "./identity.js";
-import { EmulatorStore } from "./store.js";
+import { ArmResourceStore } from "./arm/resource-store.js";
 import { directoryResourceUnitLimit, Throttler, type ThrottleEvent } from "./throttle.js";
 import {
   createServerCertificate,
@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   port?: number;
   /** delay added to every response, in ms */
   latencyMs?: number;
+  /** time for throttle windows, the fault log and "slow" faults (a test shares a virtual one with the client) */
+  clock?: EmulatorClock;
   /** probability (0..1) of a fault on each Graph/ARM request (default 0) */
   faultRate?: number;
   /** seed of the fault PRNG (default 1) */
@@ -83,6 +85,8 @@ export interface EmulatorEnv {
   AZURE_AUTHORITY_HOST: string;
   BREAKGLASS_GRAPH_URL: string;
   BREAKGLASS_ARM_URL: string;
+  /** "off" when the emulator does not throttle: the client need not keep to Graph's pace */
+  BREAKGLASS_GRAPH_PACING?: "off";
 }
 
 export interface RunningEmulator {
@@ -103,7 +107,7 @@ export interface RunningEmulator {
   /** the environment a client process needs (the first app with a secret) */
   env: EmulatorEnv;
   /** the mutable state the emulator serves */
-  store: EmulatorStore;
+  store: ArmResourceStore;
   counters(): CountersSnapshot;
   faults(): FaultLogEntry[];
   /** every request the throttling rejected (empty when throttle is false) */
@@ -154,7 +158,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const seed = options.seed ?? 1;
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
 
-  const store = new EmulatorStore(options.snapshot);
+  const store = new ArmResourceStore(options.snapshot);
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
   const layer = createLayer(store.snapshot);
@@ -184,11 +188,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     seed,
     ...(options.maxSlowMs !== undefined ? { maxSlowMs: options.maxSlowMs } : {}),
     ...(options.faultKinds ? { kinds: options.faultKinds } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const throttler =
     options.throttle === false
       ? undefined
-      : new Throttler(tenantId, directoryResourceUnitLimit(store.snapshot.users?.length ?? 0));
+      : new Throttler(tenantId, directoryResourceUnitLimit(store.snapshot.users?.length ?? 0), options.clock);
 
   const sockets = new Set<Socket>();
   const server: Server = createServer({
@@ -281,7 +286,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         });
         counters.fault("identity", fault.kind);
         if (fault.kind === "slow") {
-          await delay(fault.delayMs ?? 0);
+          await faults.pause(fault.delayMs ?? 0);
         } else {
           counters.count(endpoint, fault.kind === "reset" ? "reset" : Number(fault.kind));
           if (fault.kind === "reset") return { reset: true };
@@ -386,6 +391,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       AZURE_AUTHORITY_HOST: origin,
       BREAKGLASS_GRAPH_URL: graphUrl,
       BREAKGLASS_ARM_URL: armUrl,
+      ...(options.throttle === false ? { BREAKGLASS_GRAPH_PACING: "off" as const } : {}),
     };
   };
 

@@ -13,6 +13,8 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   discover: async () => (await import("./discover.js")).registerDiscover,
   ca: async () => (await import("./ca.js")).register,
   export: async () => (await import("./export.js")).register,
+  init: async () => (await import("./init.js")).register,
+  plan: async () => (await import("./plan.js")).register,
   permissions: async () => (await import("./permissions.js")).register,
   emulator: async () => (await import("./emulator.js")).register,
   demo: async () => (await import("./demo.js")).register,
