@@ -3,12 +3,10 @@
  * (trusting its CA through NODE_EXTRA_CA_CERTS, as the emulator tells a live command to),
  * `breakglass permissions`, bad input, and the demo.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../emulator/index.js";
 import { main } from "../../src/cli/main.js";
@@ -17,8 +15,7 @@ import type { Snapshot } from "../../src/snapshot/schema.js";
 import { GRAPH_READS, applicationPermissions } from "../../src/collect/permissions.js";
 import { formatDifferences, snapshotDifferences } from "../support/equality.js";
 import { FIXTURES, emulate, exportableOf, fixtureConfig, loadFixture } from "./helpers.js";
-
-const run = promisify(execFile);
+import { breakglass } from "../support/cli.js";
 
 /** A 127.0.0.1 port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -27,24 +24,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((done) => server.close(done));
   return port;
-}
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "src/cli/bin.ts");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
-
-async function breakglass(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(TSX, [BIN, ...args], {
-      cwd: ROOT,
-      // Only what the command needs: nothing from the developer's AZURE_* may leak in.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
 }
 
 describe("breakglass export (a separate process)", () => {

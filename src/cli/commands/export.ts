@@ -6,9 +6,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/auth-methods.js";
 import type { ExportResult } from "../../collect/export.js";
-import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
 import { saveSnapshot } from "../../snapshot/load.js";
 import { UsageError } from "../../errors.js";
@@ -71,6 +70,8 @@ export function register(program: Command): void {
       const config = (await loadConfig(opts.config)).config;
       // Before the read, which takes minutes on a large tenant: a wrong --out fails now.
       await checkWritable([resolve(opts.out)]);
+      // Loaded here, not at the top: `--help` and bad flags do not pay for the Azure SDKs.
+      const { readLiveTenant } = await import("../../collect/live.js");
       const result = await readLiveTenant({
         config,
         auth: opts.auth,
