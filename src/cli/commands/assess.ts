@@ -137,7 +137,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     throw new TenantUnreadableError(
       `${snapshotFile ? basename(snapshotFile) : "the tenant"}: none of the core sections was read (${unread.join("; ")})`,
     );
-  // "Now" for every check is the snapshot's capturedAt (checks.md); --now replaces it, so the
+  // "Now" for every check is the snapshot's capturedAt (docs/checks.md); --now replaces it, so the
   // same snapshot can be judged at another date (tests, "what will expire by then").
   if (now) snapshot = { ...snapshot, tenant: { ...snapshot.tenant, capturedAt: now.toISOString() } };
 
