@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { resolveAccounts } from "../../src/checks/accounts.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/errors.js";
 import { emergencyAccountIds } from "../../src/cli/commands/ca.js";
 import { Config } from "../../src/config/schema.js";
 import { Directory } from "../../src/snapshot/directory.js";
