@@ -83,6 +83,11 @@ export class FaultInjector {
     return { kind };
   }
 
+  /** For a write hit by a connection reset: whether the service applied it before the connection dropped. */
+  dropAfterWrite(): boolean {
+    return this.random() < 0.5;
+  }
+
   /** Inside $batch a connection reset cannot happen to one inner request: it becomes a 503 or 504. */
   batchSubstitute(): FaultKind {
     return this.random() < 0.5 ? "503" : "504";

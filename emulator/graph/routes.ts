@@ -20,6 +20,15 @@ import {
 } from "./odata/query.js";
 import { P } from "./permissions.js";
 import {
+  administrativeUnitWriteRoutes,
+  conditionalAccessWriteRoutes,
+  groupWriteRoutes,
+  methodsPolicyWriteRoutes,
+  roleWriteRoutes,
+  strengthWriteRoutes,
+  userWriteRoutes,
+} from "./writes/routes.js";
+import {
   ACCESS_REVIEWS_SPEC,
   AU_SPEC,
   AUTH_STRENGTH_SPEC,
@@ -69,7 +78,7 @@ export interface RouteDoc {
 }
 
 export interface RouteDef {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   pattern: string;
   versions: readonly GraphVersion[];
   family: ThrottleFamily;
@@ -1881,5 +1890,14 @@ export function buildRoutes(): RouteDef[] {
     handle: simpleGet(DOMAINS_SPEC, "domains", (c) => c.store.domains.get(c.params.id!)),
   });
 
+  routes.push(
+    ...userWriteRoutes(),
+    ...groupWriteRoutes(),
+    ...administrativeUnitWriteRoutes(),
+    ...roleWriteRoutes(),
+    ...strengthWriteRoutes(),
+    ...conditionalAccessWriteRoutes(),
+    ...methodsPolicyWriteRoutes(),
+  );
   return routes;
 }
