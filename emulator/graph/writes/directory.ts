@@ -224,7 +224,7 @@ export function deleteGroup(ctx: WriteContext): GraphResponse {
 /** graph-writes.md 2.2: adding a user needs a member permission and a user permission; a role-assignable group also RoleManagement. */
 export function memberWritePermissions(ctx: WriteContext): string[][] {
   const out = [["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"]];
-  const group = ctx.store.groups.get(ctx.params.id!);
+  const group = ctx.params.id ? ctx.store.groups.get(ctx.params.id) : undefined;
   if (ctx.req.method === "POST") out.push(["User.ReadWrite.All", "Directory.ReadWrite.All"]);
   if (group?.isAssignableToRole === true) out.push(["RoleManagement.ReadWrite.Directory"]);
   return out;
