@@ -206,7 +206,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const throttler =
     options.throttle === false
       ? undefined
-      : new Throttler(tenantId, directoryResourceUnitLimit(store.snapshot.users?.length ?? 0));
+      : new Throttler(
+          tenantId,
+          directoryResourceUnitLimit(store.snapshot.users?.length ?? 0),
+          options.now ?? Date.now,
+        );
 
   const sockets = new Set<Socket>();
   const server: Server = createServer({
