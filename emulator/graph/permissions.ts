@@ -144,8 +144,8 @@ export const DEFAULT_APP_PERMISSIONS = [
  */
 export const DEPLOYER_APP_PERMISSIONS = [
   "User.ReadWrite.All",
+  "LicenseAssignment.ReadWrite.All",
   "Group.ReadWrite.All",
-  "GroupMember.ReadWrite.All",
   "RoleManagement.ReadWrite.Directory",
   "AdministrativeUnit.ReadWrite.All",
   "Policy.Read.All",
@@ -153,7 +153,6 @@ export const DEPLOYER_APP_PERMISSIONS = [
   "Application.Read.All",
   "Policy.ReadWrite.AuthenticationMethod",
   "UserAuthenticationMethod.ReadWrite.All",
-  "User.RevokeSessions.All",
 ] as const;
 
 /**

@@ -62,6 +62,15 @@ export function userWriteRoutes(): RouteDef[] {
     ),
     write(
       "POST",
+      "/users/{id}/assignLicense",
+      "users",
+      users.assignLicensePermissions,
+      users.assignLicense,
+      "none; { addLicenses, removeLicenses }; 200 the user",
+      { objectParam: "id" },
+    ),
+    write(
+      "POST",
       "/users/{id}/revokeSignInSessions",
       "users",
       users.revokePermissions,

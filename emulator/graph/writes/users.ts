@@ -311,6 +311,52 @@ export function removeDirectoryObject(ctx: WriteContext, id: string): void {
   }
 }
 
+export const assignLicensePermissions = [["LicenseAssignment.ReadWrite.All", ...ANY_USER_WRITE]];
+
+/** POST /users/{id}/assignLicense { addLicenses: [{ skuId, disabledPlans }], removeLicenses: [skuId] } → 200 the user. */
+export function assignLicense(ctx: WriteContext): GraphResponse {
+  const body = bodyOf(ctx);
+  if (isResponse(body)) return body;
+  const user = userOr404(ctx);
+  if (isResponse(user)) return user;
+  const add = body.addLicenses;
+  const remove = body.removeLicenses;
+  if (!Array.isArray(add) || !Array.isArray(remove)) {
+    return badRequest(ctx, "addLicenses and removeLicenses are both required (use [] for none).");
+  }
+  const denied = guardUserWrite(ctx, user, "general");
+  if (denied) return denied;
+  const skus = new Set(ctx.store.subscribedSkus.list().map((s) => String(s.skuId ?? "").toLowerCase()));
+  for (const l of add as Body[]) {
+    const sku = String(l?.skuId ?? "").toLowerCase();
+    if (!skus.has(sku))
+      return badRequest(ctx, `License ${String(l?.skuId)} does not correspond to a valid company License.`);
+  }
+  if (add.length && !user.usageLocation) {
+    return badRequest(ctx, "License assignment cannot be done for user with invalid usage location.");
+  }
+  const current = Array.isArray(user.assignedLicenses) ? (user.assignedLicenses as Body[]) : [];
+  const removing = new Set((remove as unknown[]).map((r) => String(r).toLowerCase()));
+  for (const r of removing) {
+    if (!current.some((l) => String(l.skuId).toLowerCase() === r)) {
+      return badRequest(ctx, `User does not have a corresponding license ${r}.`);
+    }
+  }
+  const kept = current.filter((l) => !removing.has(String(l.skuId).toLowerCase()));
+  const added = (add as Body[]).map((l) => ({
+    disabledPlans: l.disabledPlans ?? [],
+    skuId: String(l.skuId),
+  }));
+  user.assignedLicenses = [
+    ...kept.filter((l) => !added.some((a) => a.skuId.toLowerCase() === String(l.skuId).toLowerCase())),
+    ...added,
+  ];
+  ctx.store.touch();
+  const view: Body = { id: user.id };
+  for (const p of [...USER_DEFAULT_PROPERTIES, "userPrincipalName"]) view[p] = user[p] ?? null;
+  return ok(ctx, "users/$entity", view);
+}
+
 // ----------------------------------------------------------------------------- sign-in and MFA state
 
 export const perUserMfaPermissions = [["Policy.ReadWrite.AuthenticationMethod"]];
