@@ -427,7 +427,8 @@ export function createCaPolicy(ctx: WriteContext): GraphResponse {
 export function updateCaPolicy(ctx: WriteContext): GraphResponse {
   const body = bodyOf(ctx);
   if (isResponse(body)) return body;
-  const policy = ctx.store.conditionalAccessPolicies.get(ctx.params.id!);
+  // a PATCH builds on the newest version, even one other requests do not see yet
+  const policy = state(ctx).latest(ctx.store.conditionalAccessPolicies, ctx.params.id!);
   if (!policy) return fail(ctx, 404, "itemNotFound", `Policy '${ctx.params.id}' was not found.`);
   if (!matchesSchema(body)) return schemaError(ctx);
   const next = structuredClone(policy);
@@ -437,8 +438,7 @@ export function updateCaPolicy(ctx: WriteContext): GraphResponse {
   if (invalid) return invalid;
   storeStrengthRef(next);
   next.modifiedDateTime = state(ctx).nowIso();
-  ctx.store.conditionalAccessPolicies.put(next);
-  ctx.store.touch();
+  state(ctx).replace(ctx.store.conditionalAccessPolicies, next);
   return noContent();
 }
 
@@ -446,6 +446,7 @@ export function deleteCaPolicy(ctx: WriteContext): GraphResponse {
   const policy = ctx.store.conditionalAccessPolicies.get(ctx.params.id!);
   if (!policy) return fail(ctx, 404, "itemNotFound", `Policy '${ctx.params.id}' was not found.`);
   ctx.store.conditionalAccessPolicies.remove(policy.id);
+  state(ctx).forget(ctx.store.conditionalAccessPolicies, policy.id);
   ctx.store.touch();
   return noContent();
 }

@@ -8,7 +8,7 @@
  * it) behaves as if the replica it reached had not seen the create yet. The service itself still
  * knows it: a second user with the same userPrincipalName is refused.
  */
-import type { Collection, Entity, TenantStore } from "../store.js";
+import type { Collection, Entity, Ref, TenantStore } from "../store.js";
 
 export interface WriteOptions {
   /** the emulator's clock (ms since the epoch); tests inject one */
@@ -41,6 +41,8 @@ export class WriteState {
   private readonly passes = new Map<string, string>();
   /** user id (lower-case) → the session a pass sign-in opened */
   private readonly sessions = new Map<string, TapSession>();
+  /** passes created here, whose usability changes with time (not yet valid → usable → expired) */
+  private passMethods: Ref[] = [];
 
   constructor(
     readonly store: TenantStore,
@@ -70,8 +72,41 @@ export class WriteState {
     });
   }
 
+  /**
+   * Replaces a stored object after its replication window: until then other requests read the
+   * version before the write (a Conditional Access GET can show the pre-PATCH state, graph-writes.md
+   * 0.4), while later writes build on the new one (`latest`).
+   */
+  replace(collection: Collection, entity: Entity): void {
+    if (this.replicationDelayMs === 0) {
+      collection.put(entity);
+      this.store.touch();
+      return;
+    }
+    this.pending = this.pending.filter((p) => !(p.collection === collection && p.entity.id === entity.id));
+    this.pending.push({ collection, entity, visibleAt: this.now() + this.replicationDelayMs });
+  }
+
+  /** Drops writes of a deleted object still waiting for their window. */
+  forget(collection: Collection, id: string): void {
+    const k = id.toLowerCase();
+    this.pending = this.pending.filter(
+      (p) => !(p.collection === collection && p.entity.id.toLowerCase() === k),
+    );
+  }
+
+  /** The newest version of an object, replicated or not: what the service itself builds on. */
+  latest(collection: Collection, id: string): Entity | undefined {
+    const k = id.toLowerCase();
+    const pending = this.pending.filter(
+      (p) => p.collection === collection && p.entity.id.toLowerCase() === k,
+    );
+    return pending.at(-1)?.entity ?? collection.get(id);
+  }
+
   /** Moves the objects whose window has ended into the store; called before every request. */
   settle(): void {
+    this.refreshPasses();
     if (this.pending.length === 0) return;
     const now = this.now();
     const due = this.pending.filter((p) => p.visibleAt <= now);
@@ -93,6 +128,33 @@ export class WriteState {
   /** Pending entities of one collection, for uniqueness rules the service enforces at once. */
   pendingIn(collection: Collection): Entity[] {
     return this.pending.filter((p) => p.collection === collection).map((p) => p.entity);
+  }
+
+  /** Tracks a pass whose usability the clock changes. */
+  trackPass(method: Ref): void {
+    this.passMethods.push(method);
+  }
+
+  private refreshPasses(): void {
+    if (this.passMethods.length === 0) return;
+    const now = this.now();
+    let changed = false;
+    for (const m of this.passMethods) {
+      const start = Date.parse(String(m.startDateTime));
+      const end = start + Number(m.lifetimeInMinutes) * 60_000;
+      if (m.methodUsabilityReason === "NotYetValid" && now >= start && now < end) {
+        m.isUsable = true;
+        m.methodUsabilityReason = "EnabledByPolicy";
+        changed = true;
+      }
+      if (now >= end && m.methodUsabilityReason !== "Expired") {
+        m.isUsable = false;
+        m.methodUsabilityReason = "Expired";
+        changed = true;
+      }
+    }
+    this.passMethods = this.passMethods.filter((m) => m.methodUsabilityReason !== "Expired");
+    if (changed) this.store.touch();
   }
 
   rememberPass(methodId: string, value: string): void {

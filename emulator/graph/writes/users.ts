@@ -497,6 +497,7 @@ export function createTemporaryAccessPass(ctx: WriteContext): GraphResponse {
   };
   user.authenticationMethods = [...methods.filter((m) => m["@odata.type"] !== TAP_TYPE), method];
   state(ctx).rememberPass(method.id, value);
+  state(ctx).trackPass(method);
   ctx.store.touch();
   // the pass itself only in this response; every GET shows null (graph-writes.md 7.3)
   return created(ctx, `users('${user.id}')/authentication/temporaryAccessPassMethods`, {

@@ -166,4 +166,50 @@ describe("replication delay", () => {
       ).status,
     ).toBe(204);
   });
+
+  it("a Conditional Access GET shows the pre-PATCH state during the window; a second PATCH builds on the first", async () => {
+    h = await startWriteHarness({ replicationDelayMs: 5000 });
+    const path = "/v1.0/identity/conditionalAccess/policies/52349fe7-e34a-4ec7-8ccc-644e04fc8052";
+    const before = (await h.graph("GET", path)).body;
+    expect(
+      (await h.graph("PATCH", path, { conditions: { users: { excludeGroups: ["g-new"] } } })).status,
+    ).toBe(204);
+    expect((await h.graph("PATCH", path, { displayName: "renamed" })).status).toBe(204);
+    const stale = (await h.graph("GET", path)).body;
+    expect(stale.displayName).toBe(before.displayName);
+    expect(stale.conditions.users.excludeGroups).toEqual(before.conditions.users.excludeGroups);
+    h.clock.now += 5000;
+    const fresh = (await h.graph("GET", path)).body;
+    expect(fresh.displayName).toBe("renamed");
+    expect(fresh.conditions.users.excludeGroups).toEqual(["g-new"]);
+  });
+});
+
+describe("pass usability over time", () => {
+  let h: WriteHarness;
+  afterEach(async () => h?.close());
+
+  it("a pass not valid yet, then usable, then expired, as the clock moves", async () => {
+    h = await startWriteHarness({ snapshot: tapForAll() });
+    const id = (
+      await h.graph("POST", "/v1.0/users", {
+        accountEnabled: true,
+        displayName: "t1",
+        mailNickname: "t1",
+        userPrincipalName: "t1@contosomedical.onmicrosoft.com",
+        passwordProfile: { password: PASSWORD },
+      })
+    ).body.id;
+    const path = `/v1.0/users/${id}/authentication/temporaryAccessPassMethods`;
+    await h.graph("POST", path, { startDateTime: "2026-12-02T10:00:00Z", lifetimeInMinutes: 60 });
+    const state = async () => {
+      const m = (await h.graph("GET", path)).body.value[0];
+      return [m.isUsable, m.methodUsabilityReason];
+    };
+    expect(await state()).toEqual([false, "NotYetValid"]);
+    h.clock.now = Date.parse("2026-12-02T10:30:00Z");
+    expect(await state()).toEqual([true, "EnabledByPolicy"]);
+    h.clock.now = Date.parse("2026-12-02T11:00:00Z");
+    expect(await state()).toEqual([false, "Expired"]);
+  });
 });
