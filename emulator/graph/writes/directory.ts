@@ -520,15 +520,29 @@ function expirationRequired(ctx: WriteContext, definition: Entity): boolean {
   return rule?.isExpirationRequired === true;
 }
 
-/** POST /roleManagement/directory/roleAssignmentScheduleRequests: adminAssign and adminRemove. */
+/** `scheduleInfo.expiration.type` in any casing (the docs send "NoExpiration", the service answers camelCase). */
+function expirationType(info: Body | undefined): string | undefined {
+  const expiration = info && isPlainObject(info.expiration) ? info.expiration : {};
+  const type = String(expiration.type ?? "noExpiration");
+  return ["noExpiration", "afterDateTime", "afterDuration"].find(
+    (t) => t.toLowerCase() === type.toLowerCase(),
+  );
+}
+
+const PERMANENT = { type: "noExpiration", endDateTime: null, duration: null };
+
+/**
+ * POST /roleManagement/directory/roleAssignmentScheduleRequests: adminAssign (permanent),
+ * adminUpdate (an expiring assignment made permanent) and adminRemove.
+ */
 export function createScheduleRequest(ctx: WriteContext): GraphResponse {
   const body = bodyOf(ctx);
   if (isResponse(body)) return body;
   const action = String(body.action ?? "");
-  if (!["adminAssign", "adminRemove"].includes(action)) {
+  if (!["adminAssign", "adminUpdate", "adminRemove"].includes(action)) {
     return badRequest(
       ctx,
-      `The action '${action}' is not supported by the emulator (adminAssign, adminRemove).`,
+      `The action '${action}' is not supported by the emulator (adminAssign, adminUpdate, adminRemove).`,
       "InvalidRequest",
     );
   }
@@ -542,38 +556,7 @@ export function createScheduleRequest(ctx: WriteContext): GraphResponse {
   const now = state(ctx).nowIso();
   let targetScheduleId: string;
   let scheduleInfo: Body;
-  if (action === "adminAssign") {
-    if (!info) return badRequest(ctx, "scheduleInfo is required.", "InvalidRequest");
-    const expiration = isPlainObject(info.expiration) ? info.expiration : {};
-    // the docs send "NoExpiration", the service answers "noExpiration": accept any casing
-    const type = String(expiration.type ?? "noExpiration");
-    const canonical = ["noExpiration", "afterDateTime", "afterDuration"].find(
-      (t) => t.toLowerCase() === type.toLowerCase(),
-    );
-    if (!canonical) return badRequest(ctx, `Invalid expiration type '${type}'.`, "InvalidRequest");
-    if (canonical === "noExpiration" && expirationRequired(ctx, checked.definition)) {
-      return badRequest(
-        ctx,
-        'The following policy rules failed: ["ExpirationRule"]',
-        "RoleAssignmentRequestPolicyValidationFailed",
-      );
-    }
-    if (existing) return badRequest(ctx, "The Role assignment already exists.", "RoleAssignmentExists");
-    if (canonical !== "noExpiration") {
-      return badRequest(
-        ctx,
-        "The emulator models permanent assignments only (noExpiration).",
-        "InvalidRequest",
-      );
-    }
-    const assignment = assign(ctx, principalId, checked.definition, checked.scope, newId());
-    targetScheduleId = assignment.id;
-    scheduleInfo = {
-      startDateTime: info.startDateTime ?? now,
-      recurrence: null,
-      expiration: { type: "noExpiration", endDateTime: null, duration: null },
-    };
-  } else {
+  if (action === "adminRemove") {
     if (!existing)
       return badRequest(ctx, "The Role assignment does not exist.", "RoleAssignmentDoesNotExist");
     ctx.store.roleAssignments.remove(existing.id);
@@ -581,10 +564,64 @@ export function createScheduleRequest(ctx: WriteContext): GraphResponse {
     ctx.store.touch();
     targetScheduleId = existing.id;
     scheduleInfo = info ?? { startDateTime: now, recurrence: null, expiration: null };
+  } else {
+    if (!info) return badRequest(ctx, "scheduleInfo is required.", "InvalidRequest");
+    const type = expirationType(info);
+    if (!type) return badRequest(ctx, "Invalid expiration type.", "InvalidRequest");
+    if (type === "noExpiration" && expirationRequired(ctx, checked.definition)) {
+      return badRequest(
+        ctx,
+        'The following policy rules failed: ["ExpirationRule"]',
+        "RoleAssignmentRequestPolicyValidationFailed",
+      );
+    }
+    if (type !== "noExpiration") {
+      return badRequest(
+        ctx,
+        "The emulator models permanent assignments only (noExpiration).",
+        "InvalidRequest",
+      );
+    }
+    scheduleInfo = { startDateTime: info.startDateTime ?? now, recurrence: null, expiration: PERMANENT };
+    if (action === "adminAssign") {
+      if (existing) return badRequest(ctx, "The Role assignment already exists.", "RoleAssignmentExists");
+      targetScheduleId = assign(ctx, principalId, checked.definition, checked.scope, newId()).id;
+    } else {
+      if (!existing)
+        return badRequest(ctx, "The Role assignment does not exist.", "RoleAssignmentDoesNotExist");
+      const schedule = ctx.store.roleAssignmentSchedules.get(existing.id);
+      if (schedule)
+        schedule.scheduleInfo = { ...((schedule.scheduleInfo as Body) ?? {}), expiration: PERMANENT };
+      ctx.store.touch();
+      targetScheduleId = existing.id;
+    }
   }
-  return created(ctx, "roleManagement/directory/roleAssignmentScheduleRequests", {
+  return scheduleRequestResponse(
+    ctx,
+    "roleAssignmentScheduleRequests",
+    action,
+    principalId,
+    checked,
+    targetScheduleId,
+    scheduleInfo,
+    body,
+  );
+}
+
+function scheduleRequestResponse(
+  ctx: WriteContext,
+  collection: string,
+  action: string,
+  principalId: string,
+  checked: { definition: Entity; scope: string },
+  targetScheduleId: string,
+  scheduleInfo: Body,
+  body: Body,
+): GraphResponse {
+  const now = state(ctx).nowIso();
+  return created(ctx, `roleManagement/directory/${collection}`, {
     id: newId(),
-    status: action === "adminAssign" ? "Provisioned" : "Revoked",
+    status: action === "adminRemove" ? "Revoked" : "Provisioned",
     createdDateTime: now,
     completedDateTime: now,
     action,
@@ -597,4 +634,41 @@ export function createScheduleRequest(ctx: WriteContext): GraphResponse {
     justification: body.justification ?? null,
     scheduleInfo,
   });
+}
+
+export const eligibilityRequestPermissions = [
+  ["RoleEligibilitySchedule.ReadWrite.Directory", "RoleManagement.ReadWrite.Directory"],
+];
+
+/** POST /roleManagement/directory/roleEligibilityScheduleRequests: adminRemove of an eligible assignment. */
+export function createEligibilityRequest(ctx: WriteContext): GraphResponse {
+  const body = bodyOf(ctx);
+  if (isResponse(body)) return body;
+  const action = String(body.action ?? "");
+  if (action !== "adminRemove") {
+    return badRequest(
+      ctx,
+      `The action '${action}' is not supported by the emulator (adminRemove).`,
+      "InvalidRequest",
+    );
+  }
+  const checked = checkAssignment(ctx, body);
+  if (isResponse(checked)) return checked;
+  const principalId = body.principalId as string;
+  const existing = ctx.store.roleEligibilitySchedules
+    .list()
+    .find((e) => sameAssignment(e, principalId, checked.definition, checked.scope));
+  if (!existing) return badRequest(ctx, "The Role assignment does not exist.", "RoleAssignmentDoesNotExist");
+  ctx.store.roleEligibilitySchedules.remove(existing.id);
+  ctx.store.touch();
+  return scheduleRequestResponse(
+    ctx,
+    "roleEligibilityScheduleRequests",
+    action,
+    principalId,
+    checked,
+    existing.id,
+    (existing.scheduleInfo as Body) ?? {},
+    body,
+  );
 }

@@ -208,6 +208,34 @@ export function updateAllowedCombinations(ctx: WriteContext): GraphResponse {
   });
 }
 
+/** POST …/{id}/combinationConfigurations: a new configuration (server id) for combinations of the strength. */
+export function createCombinationConfiguration(ctx: WriteContext): GraphResponse {
+  const body = bodyOf(ctx);
+  if (isResponse(body)) return body;
+  const s = customStrength(ctx);
+  if (isResponse(s)) return s;
+  const configs = combinationConfigs(ctx, [body], (s.allowedCombinations as string[] | undefined) ?? []);
+  if (isResponse(configs)) return configs;
+  const config = configs[0]!;
+  const existing = (s.combinationConfigurations as Body[] | undefined) ?? [];
+  const applies = (config.appliesToCombinations as string[]).map(normalize);
+  if (
+    existing.some((c) =>
+      ((c.appliesToCombinations as string[] | undefined) ?? []).some((a) => applies.includes(a)),
+    )
+  ) {
+    return badRequest(
+      ctx,
+      "A combination configuration already exists for these combinations.",
+      "badRequest",
+    );
+  }
+  s.combinationConfigurations = [...existing, config];
+  s.modifiedDateTime = state(ctx).nowIso();
+  ctx.store.touch();
+  return created(ctx, `policies/authenticationStrengthPolicies('${s.id}')/combinationConfigurations`, config);
+}
+
 /** PATCH …/{id}/combinationConfigurations/{configId}: allowedAAGUIDs (and appliesToCombinations). */
 export function updateCombinationConfiguration(ctx: WriteContext): GraphResponse {
   const body = bodyOf(ctx);

@@ -269,6 +269,14 @@ export function roleWriteRoutes(): RouteDef[] {
       dir.createScheduleRequest,
       "none; adminAssign (noExpiration, any casing) and adminRemove; RoleAssignmentExists, RoleAssignmentRequestPolicyValidationFailed",
     ),
+    write(
+      "POST",
+      `${rm}/roleEligibilityScheduleRequests`,
+      "roleEligibilitySchedules",
+      dir.eligibilityRequestPermissions,
+      dir.createEligibilityRequest,
+      "none; adminRemove of an eligible assignment",
+    ),
   ];
 }
 
@@ -310,6 +318,14 @@ export function strengthWriteRoutes(): RouteDef[] {
         pol.strengthWritePermissions,
         pol.updateAllowedCombinations,
         "none; 200 updateAllowedCombinationsResult",
+      ),
+      write(
+        "POST",
+        `${prefix}/{id}/combinationConfigurations`,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.createCombinationConfiguration,
+        "none; @odata.type and appliesToCombinations required; 201 with a server id",
       ),
       write(
         "PATCH",

@@ -209,4 +209,60 @@ describe("group, unit and role writes", () => {
     expect(dup.status).toBe(400);
     expect(dup.body.error.code).toBe("RoleAssignmentExists");
   });
+
+  it("PIM: an eligible assignment removed by adminRemove; an assignment made permanent by adminUpdate; the deploy lookup by principal and role finds a direct assignment", async () => {
+    h = await startWriteHarness();
+    const eligible = "5d885a1a-2249-4022-9e1c-47e2e6665c3b";
+    const remove = {
+      action: "adminRemove",
+      principalId: eligible,
+      roleDefinitionId: GA,
+      directoryScopeId: "/",
+      justification: "Emergency access",
+    };
+    const res = await h.graph(
+      "POST",
+      "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests",
+      remove,
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe("Revoked");
+    const left = await h.graph(
+      "GET",
+      "/v1.0/roleManagement/directory/roleEligibilitySchedules",
+      undefined,
+      h.reader,
+    );
+    expect(
+      left.body.value.filter((e: any) => e.principalId === eligible && e.roleDefinitionId === GA),
+    ).toEqual([]);
+    expect(
+      (await h.graph("POST", "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests", remove))
+        .status,
+    ).toBe(400);
+
+    const u = (await h.graph("POST", "/v1.0/users", userBody("pim2"))).body;
+    const assign = await h.graph("POST", "/v1.0/roleManagement/directory/roleAssignments", {
+      principalId: u.id,
+      roleDefinitionId: GA,
+      directoryScopeId: "/",
+    });
+    const lookup = await h.graph(
+      "GET",
+      `/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '${u.id}' and roleDefinitionId eq '${GA}'`,
+      undefined,
+      h.reader,
+    );
+    expect(lookup.status).toBe(200);
+    expect(lookup.body.value.map((a: any) => a.id)).toEqual([assign.body.id]);
+    const update = await h.graph("POST", "/v1.0/roleManagement/directory/roleAssignmentScheduleRequests", {
+      action: "adminUpdate",
+      principalId: u.id,
+      roleDefinitionId: GA,
+      directoryScopeId: "/",
+      scheduleInfo: { expiration: { type: "noExpiration" } },
+    });
+    expect(update.status).toBe(201);
+    expect(update.body.targetScheduleId).toBe(assign.body.id);
+  });
 });

@@ -96,6 +96,29 @@ describe("policy writes", () => {
       h.reader,
     );
     expect(read.body.combinationConfigurations[0].allowedAAGUIDs).toEqual(aaguids);
+    // a strength without a configuration gets one through the other path to the same objects
+    const bare = (
+      await h.graph("POST", "/v1.0/policies/authenticationStrengthPolicies", {
+        displayName: "bare",
+        allowedCombinations: ["fido2"],
+      })
+    ).body;
+    const base = `/v1.0/identity/conditionalAccess/authenticationStrength/policies/${bare.id}/combinationConfigurations`;
+    const config = {
+      "@odata.type": "#microsoft.graph.fido2CombinationConfiguration",
+      appliesToCombinations: ["fido2"],
+      allowedAAGUIDs: aaguids,
+    };
+    const made = await h.graph("POST", base, config);
+    expect(made.status).toBe(201);
+    expect((await h.graph("POST", base, config)).status).toBe(400);
+    const listed = await h.graph(
+      "GET",
+      `/v1.0/policies/authenticationStrengthPolicies/${bare.id}/combinationConfigurations`,
+      undefined,
+      h.reader,
+    );
+    expect(listed.body.value.map((c: any) => c.id)).toEqual([made.body.id]);
   });
 
   it("Conditional Access: 201 full policy; strength written by id and read back expanded; no users 400; unknown strength 400; schema 1007", async () => {
