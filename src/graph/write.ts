@@ -325,3 +325,16 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** A writer on the same credential, Graph base URL and request tracker as the read clients. */
+export function createGraphWriter(
+  clients: { credential: TokenCredential; graph: { baseUrl: string }; tracker?: RequestTracker },
+  options: Omit<GraphWriterOptions, "credential" | "baseUrl"> = {},
+): GraphWriter {
+  return new GraphWriter({
+    credential: clients.credential,
+    baseUrl: clients.graph.baseUrl,
+    ...(clients.tracker ? { tracker: clients.tracker } : {}),
+    ...options,
+  });
+}

@@ -7,14 +7,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";
 import { createGraphResourceLayer } from "../../emulator/graph/index.js";
 import type { GraphResourceLayer } from "../../emulator/graph/types.js";
-import { createClients, GraphWriter, type GraphWriterOptions } from "../../src/graph/index.js";
+import { createClients, createGraphWriter, type GraphWriterOptions } from "../../src/graph/index.js";
 import { goodSnapshot } from "../emulator/writes/support.js";
 
 const PASSWORD = "Aa1!" + "w".repeat(60);
 
 interface Harness {
   emu: RunningEmulator;
-  writer: GraphWriter;
+  writer: ReturnType<typeof createGraphWriter>;
   clock: { now: number };
   slept: number[];
 }
@@ -51,9 +51,7 @@ async function start(
     emu,
     clock,
     slept,
-    writer: new GraphWriter({
-      credential: clients.credential,
-      baseUrl: emu.graphUrl,
+    writer: createGraphWriter(clients, {
       caPem: emu.caPem,
       // waiting advances the emulator's clock: nothing is waited out
       sleep: async (ms) => {
