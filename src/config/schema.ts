@@ -35,6 +35,41 @@ export const Envelope = z.strictObject({
   resources: z.enum(["recovery", "all"]).default("recovery"),
 });
 
+/** Profile keys only deploy reads (docs/deploy.md): how it builds, not how checks judge. */
+const DeployProfileKeys = {
+  passwordDelivery: z.enum(["show-once", "split"]).default("show-once"),
+  restrictedAU: z.boolean().default(false),
+  restrictKeyModels: z.boolean().default(false),
+  keyModelsDistinct: z.boolean().default(true),
+  keyModels: z.array(z.string().regex(guid, "an AAGUID (GUID) of a key model")).default([]),
+  tapLifetimeMinutes: z.number().int().min(10).max(43200).default(60),
+  twoPersonRule: z.boolean().default(true),
+  keyDrillIntervalDays: z.number().int().min(1).default(90),
+  reviewIntervalDays: z.number().int().min(1).default(90),
+};
+
+/** graph-writes.md 2.1: a group's mailNickname is ASCII without `@ () \ [] " ; : <> ,` or spaces. */
+const mailNickname = /^[\x21-\x7e]{1,64}$/;
+
+/** The names deploy gives what it creates; `init` generates them once, then they stay fixed. */
+export const DeployNames = z.strictObject({
+  group: z
+    .strictObject({
+      displayName: z.string().min(1).max(256),
+      mailNickname: z
+        .string()
+        .regex(mailNickname, "1-64 ASCII characters, no spaces")
+        .refine((s) => !/[@()\\[\]";:<>,]/.test(s), { message: 'none of @ ( ) \\ [ ] " ; : < > ,' })
+        .optional(),
+      description: z.string().max(1024).default(""),
+    })
+    .optional(),
+  strength: z.string().min(1).max(256).optional(),
+  policy: z.string().min(1).max(256).optional(),
+  administrativeUnit: z.string().min(1).max(256).optional(),
+});
+export type DeployNames = z.infer<typeof DeployNames>;
+
 export const Profile = z.strictObject({
   accountCount: range(2, 4).default({ min: 2, max: 4 }),
   naming: z.enum(["obscure", "descriptive", "any"]).default("obscure"),
@@ -82,6 +117,7 @@ export const Profile = z.strictObject({
     })
     .default({ maxSeverity: 0, maxFrequency: "PT5M" }),
   envelope: Envelope.default(() => Envelope.parse({})),
+  ...DeployProfileKeys,
 });
 
 export const CheckOverride = z
@@ -105,6 +141,7 @@ export const Config = z.strictObject({
   checks: z
     .record(z.string().regex(/^EA-[A-Z]+-\d\d$/, "a check id such as EA-ACC-01"), CheckOverride)
     .default({}),
+  names: DeployNames.optional(),
   azure: z
     .strictObject({
       subscriptionIds: z.array(z.string().regex(guid, "a subscription id (GUID)")).default([]),

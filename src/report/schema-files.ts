@@ -3,6 +3,7 @@
  * scripts/gen-schemas.ts; a test fails when a committed file differs from what this returns.
  */
 import { CONFIG_SCHEMA_FILE, configJsonSchema } from "../config/json-schema.js";
+import { PLAN_SCHEMA_FILE, planJsonSchema } from "../deploy/plan-file.js";
 import { REPORT_SCHEMA_FILE, reportJsonSchema } from "./model.js";
 
 /** Repository-relative path -> file content. */
@@ -11,5 +12,6 @@ export function generatedSchemaFiles(): Map<string, string> {
   return new Map([
     [CONFIG_SCHEMA_FILE, text(configJsonSchema())],
     [REPORT_SCHEMA_FILE, text(reportJsonSchema())],
+    [PLAN_SCHEMA_FILE, text(planJsonSchema())],
   ]);
 }

@@ -5,7 +5,9 @@ import { register as registerDemo } from "./demo.js";
 import { registerDiscover } from "./discover.js";
 import { register as registerEmulator } from "./emulator.js";
 import { register as registerExport } from "./export.js";
+import { register as registerInit } from "./init.js";
 import { register as registerPermissions } from "./permissions.js";
+import { register as registerPlan } from "./plan.js";
 
 /** Every command of the CLI, in the order `--help` lists them. One file each. */
 export const commands: Array<(program: Command) => void> = [
@@ -13,6 +15,8 @@ export const commands: Array<(program: Command) => void> = [
   registerDiscover,
   registerCa,
   registerExport,
+  registerInit,
+  registerPlan,
   registerPermissions,
   registerEmulator,
   registerDemo,

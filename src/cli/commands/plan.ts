@@ -1,0 +1,164 @@
+/**
+ * `breakglass plan [--config F] [--snapshot FILE] [--out plan.json] [--exit-code] [--target KIND...]`:
+ * the desired state (the config) against the tenant, as the ordered steps apply would send
+ * (docs/deploy.md "The plan"). With --snapshot it is pure; without, it reads the live tenant through
+ * the export path, with read permissions only. Exit codes: 0; with --exit-code 0 no changes and 1
+ * changes (waiting steps are not changes); 2 usage or input; 3 tenant unreadable.
+ */
+import { randomBytes } from "node:crypto";
+import { link, open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { type Command, InvalidArgumentError } from "commander";
+import { readLiveTenant } from "../../collect/live.js";
+import { loadConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
+import { derivePlan, hasChanges, planFile } from "../../deploy/plan.js";
+import { RESOURCE_KINDS, type ResourceKind } from "../../deploy/types.js";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
+import { renderPlanText } from "../../report/plan-text.js";
+import { loadSnapshot } from "../../snapshot/load.js";
+import type { Snapshot } from "../../snapshot/schema.js";
+import { UsageError } from "../errors.js";
+import { parseAuth } from "./export.js";
+
+export interface PlanCommandOptions {
+  config?: string;
+  snapshot?: string;
+  out?: string;
+  exitCode?: boolean;
+  target?: ResourceKind[];
+  auth?: AuthMethod;
+}
+
+export interface PlanIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  clock(): Date;
+}
+
+const processIo = (): PlanIo => ({
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  cwd: process.cwd(),
+  clock: () => new Date(),
+});
+
+export function parseTarget(value: string, previous: ResourceKind[] = []): ResourceKind[] {
+  const kinds = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const k of kinds)
+    if (!(RESOURCE_KINDS as readonly string[]).includes(k))
+      throw new InvalidArgumentError(`--target: ${k} is not a resource kind (${RESOURCE_KINDS.join(", ")})`);
+  return [...previous, ...(kinds as ResourceKind[])];
+}
+
+export function register(program: Command, io: PlanIo = processIo()): void {
+  program
+    .command("plan")
+    .description("show the steps that would build or repair the emergency access setup (nothing is sent)")
+    .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
+    .option("--snapshot <file>", "plan against a snapshot file instead of the live tenant")
+    .option("--out <file>", "also write the plan file (breakglass.plan/v1) for apply")
+    .option("--exit-code", "exit 1 when there are changes, 0 when none (as git diff --exit-code)")
+    .option("--target <kinds...>", `only these kinds: ${RESOURCE_KINDS.join(", ")}`, parseTarget)
+    .option("--auth <method>", `live tenant credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .action(async (options: PlanCommandOptions) => {
+      process.exitCode = await runPlan(options, io);
+    });
+}
+
+export interface PlanDeps {
+  /** reads the live tenant (plan without --snapshot); by default through the export path. */
+  read(config: Config, options: PlanCommandOptions): Promise<Snapshot>;
+}
+
+const liveRead =
+  (io: PlanIo): PlanDeps["read"] =>
+  async (config, options) =>
+    (await readLiveTenant({ config, auth: options.auth, command: "plan", warn: io.stderr })).snapshot;
+
+export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: PlanDeps): Promise<number> {
+  const { config } = await loadConfig(options.config, io.cwd);
+  let snapshot: Snapshot;
+  if (options.snapshot !== undefined) {
+    try {
+      snapshot = await loadSnapshot(resolve(io.cwd, options.snapshot));
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  } else {
+    snapshot = await (deps?.read ?? liveRead(io))(config, options);
+  }
+  const targets = options.target;
+  const { steps, enrollment } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
+  io.stdout(
+    renderPlanText({
+      tenant: snapshot.tenant,
+      readAt: snapshot.tenant.capturedAt,
+      steps,
+      awaitingEnrollment: enrollment.accounts
+        .filter((a) => !a.enrolled)
+        .map((a) => a.userPrincipalName ?? a.key),
+    }),
+  );
+  if (options.out !== undefined) {
+    const file = planFile({
+      snapshot,
+      config,
+      steps,
+      createdAt: io.clock(),
+      ...(targets ? { targets } : {}),
+    });
+    const path = resolve(io.cwd, options.out);
+    await writeFileReplacing(path, `${JSON.stringify(file, null, 2)}\n`);
+    io.stderr(`plan written to ${options.out}\n`);
+  }
+  return options.exitCode && hasChanges(steps) ? 1 : 0;
+}
+
+async function writeTemporary(path: string, content: string): Promise<string> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
+  let handle;
+  try {
+    handle = await open(tmp, "wx", 0o600);
+    await handle.writeFile(content, "utf8");
+    await handle.sync();
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+  await handle.close();
+  return tmp;
+}
+
+/** Written 0600 beside the target and renamed over it: a reader sees the old file or the new one. */
+export async function writeFileReplacing(path: string, content: string): Promise<void> {
+  const tmp = await writeTemporary(path, content);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** As writeFileReplacing, but refuses (exit 2) when the target exists: link() never replaces. */
+export async function writeNewFile(path: string, content: string): Promise<void> {
+  const tmp = await writeTemporary(path, content);
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "EEXIST"
+        ? `${path} exists; init never overwrites a configuration (choose another --out or remove it)`
+        : `cannot write ${path}: ${(err as Error).message}`,
+    );
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The lockout gate (docs/deploy.md "Gates"): before a step that changes Conditional Access, the
+ * methods policy, a role or the emergency group, the tenant after the step (predicted in memory)
+ * is proved with the CA engine. Every already-enrolled emergency account must still get in over
+ * the emergency envelope (EA-CA-05), and no tenant-wide lockout class may appear that was absent
+ * before (`--all-admins`). A refusal carries the counter-examples. Pure.
+ */
+import type { Envelope } from "../config/schema.js";
+import { CaEngine } from "../ca/engine.js";
+import { describeCounterExample, describeSignIn } from "../ca/format.js";
+import { type AccountProof, proveAccount, proveAllAdmins } from "../ca/prover.js";
+import { Directory } from "../snapshot/directory.js";
+import type { Snapshot } from "../snapshot/schema.js";
+import { predict } from "./predict.js";
+import { RESOURCE_KINDS, type ResourceKind, type Step } from "./types.js";
+
+/** The kinds whose steps can change who gets in: all but the accounts' own properties. */
+export const GATED_KINDS: ReadonlySet<ResourceKind> = new Set(RESOURCE_KINDS.filter((k) => k !== "accounts"));
+
+export interface LockoutVerdict {
+  stepId: string;
+  allowed: boolean;
+  /** one line per reason the step is refused. */
+  reasons: string[];
+  /** concrete sign-ins that fail after the step, as the CA engine describes them. */
+  counterExamples: string[];
+}
+
+export interface GateInput {
+  before: Snapshot;
+  step: Step;
+  /** the user ids of the emergency accounts that are enrolled (hold their keys). */
+  enrolledAccountIds: readonly string[];
+  envelope: Envelope;
+  /** ids of objects created earlier in the run (apply); the plan leaves references as they are. */
+  ids?: ReadonlyMap<string, string>;
+}
+
+const RANK: Record<AccountProof["status"], number> = { proven: 0, undecided: 1, refuted: 2 };
+
+function proofs(snapshot: Snapshot, accountIds: readonly string[], envelope: Envelope) {
+  const engine = new CaEngine(snapshot, new Directory(snapshot));
+  const accounts = accountIds.map((id) =>
+    proveAccount(engine, id, { envelope, maxExamples: 3, countWhatIfCalls: false }),
+  );
+  const admins = proveAllAdmins(engine, { envelope, countWhatIfCalls: false });
+  return { accounts, lockouts: new Map(admins.lockouts.map((l) => [describeSignIn(l.signIn), l])) };
+}
+
+/** The predicted tenant after the step, and whether the gate lets the step through. */
+export function lockoutGate(input: GateInput): { after: Snapshot; verdict: LockoutVerdict } {
+  const after = predict(input.before, input.step, input.ids);
+  const verdict: LockoutVerdict = { stepId: input.step.id, allowed: true, reasons: [], counterExamples: [] };
+  if (!GATED_KINDS.has(input.step.kind)) return { after, verdict };
+  const was = proofs(input.before, input.enrolledAccountIds, input.envelope);
+  const now = proofs(after, input.enrolledAccountIds, input.envelope);
+  now.accounts.forEach((proof, i) => {
+    const prior = was.accounts[i]!;
+    if (RANK[proof.status] <= RANK[prior.status]) return;
+    verdict.reasons.push(
+      `${proof.userPrincipalName ?? proof.userId} would no longer provably get in (${prior.status} before the step, ${proof.status} after)`,
+    );
+    verdict.counterExamples.push(...proof.counterExamples.map(describeCounterExample));
+  });
+  for (const [key, lockout] of now.lockouts) {
+    if (was.lockouts.has(key)) continue;
+    verdict.reasons.push(`a tenant-wide lockout would appear: no administrator gets in on ${key}`);
+    verdict.counterExamples.push(...lockout.admins.map((a) => `${a.userPrincipalName ?? a.userId}: ${key}`));
+  }
+  verdict.allowed = verdict.reasons.length === 0;
+  return { after, verdict };
+}
+
+/**
+ * Runs the gate over a plan's steps in order, each on the state the previous steps predict;
+ * stops at the first refusal (nothing after a refused step may be sent). Waiting steps are skipped.
+ */
+export function gatePlan(
+  before: Snapshot,
+  steps: readonly Step[],
+  enrolledAccountIds: readonly string[],
+  envelope: Envelope,
+): { after: Snapshot; refused?: LockoutVerdict } {
+  let state = before;
+  for (const step of steps) {
+    if (step.waiting !== undefined) continue;
+    const { after, verdict } = lockoutGate({ before: state, step, enrolledAccountIds, envelope });
+    if (!verdict.allowed) return { after: state, refused: verdict };
+    state = after;
+  }
+  return { after: state };
+}

@@ -1,0 +1,373 @@
+/**
+ * methods (docs/deploy.md step 6): FIDO2 enabled for the group without widening who else it
+ * targets; the Temporary Access Pass method enabled for the group only while an account awaits
+ * enrollment; the group excluded from every phishable method and from the registration campaign;
+ * on each account, per-user MFA off and every phishable method (and a usable pass outside
+ * enrollment) removed. Method configurations are written whole where Graph replaces arrays.
+ */
+import { norm } from "../snapshot/directory.js";
+import type { AuthenticationMethod, User } from "../snapshot/schema.js";
+import type { AccountActual } from "./accounts.js";
+import { isPhishableFido2 } from "./enrollment.js";
+import type { Planning } from "./planning.js";
+import { fingerprint, hasId, makeStep, stepKey } from "./step.js";
+import type { ObjectRef, PropertyChange, Step } from "./types.js";
+
+export const KIND = "methods";
+const CONFIGS_URL = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations";
+
+type Json = Record<string, any>;
+type Target = { id?: string; targetType?: string; [k: string]: unknown };
+
+/** The phishable methods' configuration ids (EA-AUTH-03's kinds). */
+export const PHISHABLE_CONFIGS = ["Sms", "Voice", "Email", "MicrosoftAuthenticator", "SoftwareOath"];
+
+const METHOD_PATH: Readonly<Record<string, string>> = {
+  phone: "phoneMethods",
+  email: "emailMethods",
+  microsoftAuthenticator: "microsoftAuthenticatorMethods",
+  softwareOath: "softwareOathMethods",
+  fido2: "fido2Methods",
+  temporaryAccessPass: "temporaryAccessPassMethods",
+};
+
+/** graph-writes.md 7.4: `mobile` cannot go while `alternateMobile` exists, so it goes last. */
+const PHONE_ORDER: Readonly<Record<string, number>> = { alternateMobile: 0, office: 1, mobile: 2 };
+
+const kindOf = (m: { "@odata.type"?: string }): string =>
+  (m["@odata.type"] ?? "").replace(/^#?microsoft\.graph\./, "").replace(/AuthenticationMethod$/, "");
+
+export interface MethodsActual {
+  configs: Json[];
+  campaign?: Json;
+  accounts: AccountActual[];
+}
+
+export function read(p: Planning, accounts: AccountActual[]): MethodsActual {
+  const policy = (p.snapshot.authenticationMethodsPolicy ?? {}) as Json;
+  return {
+    configs: (policy.authenticationMethodConfigurations ?? []) as Json[],
+    ...(policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign
+      ? { campaign: policy.registrationEnforcement.authenticationMethodsRegistrationCampaign }
+      : {}),
+    accounts,
+  };
+}
+
+export interface ConfigChange {
+  config: Json;
+  key: string;
+  body: Json;
+  changes: PropertyChange[];
+  satisfies: string[];
+  summary: string;
+  risk?: string;
+}
+
+export interface MethodRemoval {
+  account: string;
+  userId: string;
+  method: AuthenticationMethod;
+  why: string;
+}
+
+export interface MethodsDiff {
+  configs: ConfigChange[];
+  campaign?: { campaign: Json; excludeTargets: Target[] };
+  perUserMfa: Array<{ account: string; user: User }>;
+  removals: MethodRemoval[];
+}
+
+const configById = (configs: Json[], id: string) => configs.find((c) => norm(c.id) === norm(id));
+const groupTarget = (gid: string, extra: Json = {}): Target => ({ targetType: "group", id: gid, ...extra });
+const covers = (targets: Target[] | undefined, gid: string) =>
+  (targets ?? []).some((t) => norm(t.id) === "all_users" || norm(t.id) === norm(gid));
+
+/** Enables a method for the group: on and targeted, without widening whom else it targets. */
+function enableFor(config: Json, gid: string, label: string): ConfigChange | undefined {
+  const body: Json = { "@odata.type": config["@odata.type"] };
+  const changes: PropertyChange[] = [];
+  let risk: string | undefined;
+  const include = (config.includeTargets ?? []) as Target[];
+  if (config.state !== "enabled") {
+    // Switching a disabled method on would also switch it on for its old targets: target only the group.
+    body.state = "enabled";
+    changes.push({ property: "state", old: config.state ?? null, new: "enabled" });
+    const only = [groupTarget(gid, { isRegistrationRequired: false })];
+    if (!(include.length === 1 && norm(include[0]!.id) === norm(gid))) {
+      body.includeTargets = only;
+      changes.push({ property: "includeTargets", old: include.map((t) => t.id), new: [gid] });
+      if (include.length)
+        risk = `the method was off; its previous targets (${include.map((t) => t.id).join(", ")}) are replaced by the emergency group`;
+    }
+  } else if (!covers(include, gid)) {
+    body.includeTargets = [...include, groupTarget(gid, { isRegistrationRequired: false })];
+    changes.push({
+      property: "includeTargets",
+      old: include.map((t) => t.id),
+      new: body.includeTargets.map((t: Target) => t.id),
+    });
+  }
+  const exclude = (config.excludeTargets ?? []) as Target[];
+  if (
+    hasId(
+      exclude.map((t) => t.id ?? ""),
+      gid,
+    )
+  ) {
+    body.excludeTargets = exclude.filter((t) => norm(t.id) !== norm(gid));
+    changes.push({
+      property: "excludeTargets",
+      old: exclude.map((t) => t.id),
+      new: body.excludeTargets.map((t: Target) => t.id),
+    });
+  }
+  if (!changes.length) return undefined;
+  return {
+    config,
+    key: stepKey(config.id),
+    body,
+    changes,
+    satisfies: [],
+    summary: `enable ${label} for the emergency group`,
+    ...(risk ? { risk } : {}),
+  };
+}
+
+/** Key restrictions are tenant-wide: an allow list must admit, a block list must not name, the models. */
+function admitModels(
+  change: ConfigChange | undefined,
+  config: Json,
+  models: string[],
+): ConfigChange | undefined {
+  const r = config.keyRestrictions as Json | undefined;
+  if (!r?.isEnforced || !models.length) return change;
+  const listed: string[] = r.aaGuids ?? [];
+  const has = (m: string) => hasId(listed, m);
+  const next =
+    r.enforcementType === "allow"
+      ? [...listed, ...models.filter((m) => !has(m))]
+      : listed.filter((a) => !hasId(models, a));
+  if (next.length === listed.length) return change;
+  const out = change ?? {
+    config,
+    key: stepKey(config.id),
+    body: { "@odata.type": config["@odata.type"] },
+    changes: [],
+    satisfies: [],
+    summary: "admit the emergency key models",
+  };
+  out.body.keyRestrictions = { ...r, aaGuids: next };
+  out.changes.push({ property: "keyRestrictions.aaGuids", old: listed, new: next });
+  return out;
+}
+
+export function diff(p: Planning, actual: MethodsActual, gid: string, models: string[]): MethodsDiff {
+  const out: MethodsDiff = { configs: [], perUserMfa: [], removals: [] };
+  const fido2 = configById(actual.configs, "Fido2");
+  if (fido2) {
+    const c = admitModels(enableFor(fido2, gid, "FIDO2 security keys"), fido2, models);
+    if (c) out.configs.push({ ...c, satisfies: ["EA-AUTH-05"] });
+  }
+  const tap = configById(actual.configs, "TemporaryAccessPass");
+  if (tap) {
+    if (!p.enrollment.complete) {
+      const c = enableFor(tap, gid, "the Temporary Access Pass (enrollment)");
+      if (c) out.configs.push(c);
+    } else if (
+      hasId(
+        ((tap.includeTargets ?? []) as Target[]).map((t) => t.id ?? ""),
+        gid,
+      )
+    ) {
+      const include = (tap.includeTargets as Target[]).filter((t) => norm(t.id) !== norm(gid));
+      out.configs.push({
+        config: tap,
+        key: stepKey(tap.id),
+        body: { "@odata.type": tap["@odata.type"], includeTargets: include },
+        changes: [
+          {
+            property: "includeTargets",
+            old: (tap.includeTargets as Target[]).map((t) => t.id),
+            new: include.map((t) => t.id),
+          },
+        ],
+        satisfies: ["EA-AUTH-08"],
+        summary: "stop targeting the emergency group with the Temporary Access Pass (enrollment is over)",
+      });
+    }
+  }
+  for (const id of PHISHABLE_CONFIGS) {
+    const c = configById(actual.configs, id);
+    if (!c || c.state !== "enabled") continue;
+    const exclude = (c.excludeTargets ?? []) as Target[];
+    if (
+      hasId(
+        exclude.map((t) => t.id ?? ""),
+        gid,
+      )
+    )
+      continue;
+    const next = [...exclude, groupTarget(gid)];
+    out.configs.push({
+      config: c,
+      key: stepKey(c.id),
+      body: { "@odata.type": c["@odata.type"], excludeTargets: next },
+      changes: [{ property: "excludeTargets", old: exclude.map((t) => t.id), new: next.map((t) => t.id) }],
+      satisfies: ["EA-AUTH-03"],
+      summary: `exclude the emergency group from ${c.id}`,
+    });
+  }
+  const campaign = actual.campaign;
+  if (campaign && campaign.state !== "disabled") {
+    const exclude = (campaign.excludeTargets ?? []) as Target[];
+    if (
+      !hasId(
+        exclude.map((t) => t.id ?? ""),
+        gid,
+      )
+    )
+      out.campaign = { campaign, excludeTargets: [...exclude, groupTarget(gid)] };
+  }
+  for (const { account, user } of actual.accounts) {
+    if (!user) continue;
+    const state = (user.perUserMfaState ?? "").toLowerCase();
+    if (state === "enabled" || state === "enforced") out.perUserMfa.push({ account: account.key, user });
+    const enrolled = p.enrollment.accounts.find((a) => a.key === account.key)?.enrolled ?? false;
+    for (const m of user.authenticationMethods ?? []) {
+      const kind = kindOf(m);
+      let why: string | undefined;
+      if (kind === "phone") why = `phone method ${maskPhone(m.phoneNumber)}`;
+      else if (kind === "email") why = "email method";
+      else if (kind === "microsoftAuthenticator")
+        why = `Microsoft Authenticator on ${m.displayName ?? "a phone"}`;
+      else if (kind === "softwareOath") why = "software OATH token";
+      else if (kind === "fido2" && isPhishableFido2(m))
+        why = `passkey ${m.model ?? m.aaGuid ?? ""} (not a security key)`;
+      else if (kind === "temporaryAccessPass" && enrolled) why = "Temporary Access Pass (outside enrollment)";
+      if (why) out.removals.push({ account: account.key, userId: user.id, method: m, why });
+    }
+  }
+  out.removals.sort(
+    (a, b) =>
+      a.account.localeCompare(b.account) ||
+      (PHONE_ORDER[a.method.phoneType ?? ""] ?? -1) - (PHONE_ORDER[b.method.phoneType ?? ""] ?? -1) ||
+      a.method.id.localeCompare(b.method.id),
+  );
+  return out;
+}
+
+/** Enough of a phone number to recognise it, not to dial it. */
+export function maskPhone(n: string | null | undefined): string {
+  const s = (n ?? "").trim();
+  return s.length > 6 ? `${s.slice(0, 3)} ... ${s.slice(-4)}` : s || "(no number)";
+}
+
+const configRef = (c: Json): ObjectRef => ({
+  type: "authenticationMethodConfiguration",
+  key: stepKey(c.id),
+  id: c.id,
+});
+export const managedConfig = (c: Json) => c;
+
+export function steps(d: MethodsDiff): Step[] {
+  const out: Step[] = [];
+  for (const c of d.configs) {
+    const objectRef = configRef(c.config);
+    out.push(
+      makeStep({
+        id: `${KIND}.${c.key}`,
+        kind: KIND,
+        action: "update",
+        objectRef,
+        summary: c.summary,
+        changes: c.changes,
+        request: { method: "PATCH", url: `${CONFIGS_URL}/${c.config.id}`, body: c.body },
+        dependsOn: [fingerprint(objectRef, managedConfig(c.config))],
+        satisfies: c.satisfies,
+        ...(c.risk ? { risk: c.risk } : {}),
+      }),
+    );
+  }
+  if (d.campaign) {
+    const objectRef: ObjectRef = {
+      type: "registrationEnforcement",
+      key: "registration-campaign",
+      id: "authenticationMethodsPolicy",
+    };
+    out.push(
+      makeStep({
+        id: `${KIND}.registration-campaign`,
+        kind: KIND,
+        action: "update",
+        objectRef,
+        summary: "exclude the emergency group from the registration campaign",
+        changes: [
+          {
+            property: "registrationEnforcement.authenticationMethodsRegistrationCampaign.excludeTargets",
+            old: (d.campaign.campaign.excludeTargets ?? []).map((t: Target) => t.id),
+            new: d.campaign.excludeTargets.map((t) => t.id),
+          },
+        ],
+        request: {
+          method: "PATCH",
+          url: "/v1.0/policies/authenticationMethodsPolicy",
+          body: {
+            registrationEnforcement: {
+              authenticationMethodsRegistrationCampaign: {
+                ...d.campaign.campaign,
+                excludeTargets: d.campaign.excludeTargets,
+              },
+            },
+          },
+        },
+        dependsOn: [fingerprint(objectRef, d.campaign.campaign)],
+        satisfies: ["EA-AUTH-09"],
+      }),
+    );
+  }
+  for (const { account, user } of d.perUserMfa) {
+    const objectRef: ObjectRef = { type: "userAuthenticationRequirements", key: account, id: user.id };
+    out.push(
+      makeStep({
+        id: `${KIND}.${account}.per-user-mfa`,
+        kind: KIND,
+        action: "update",
+        objectRef,
+        summary: `turn per-user MFA off on ${user.userPrincipalName ?? account}`,
+        changes: [{ property: "perUserMfaState", old: user.perUserMfaState ?? null, new: "disabled" }],
+        request: {
+          method: "PATCH",
+          url: `/beta/users/${user.id}/authentication/requirements`,
+          body: { perUserMfaState: "disabled" },
+        },
+        dependsOn: [fingerprint(objectRef, { perUserMfaState: user.perUserMfaState ?? null })],
+        satisfies: ["EA-AUTH-06"],
+      }),
+    );
+  }
+  for (const r of d.removals) {
+    const kind = kindOf(r.method);
+    const objectRef: ObjectRef = {
+      type: "authenticationMethod",
+      key: `${r.account}/${r.method.id}`,
+      id: r.method.id,
+    };
+    out.push(
+      makeStep({
+        id: `${KIND}.${r.account}.${stepKey(kind)}-${stepKey(r.method.id, 8)}`,
+        kind: KIND,
+        action: "destroy",
+        objectRef,
+        summary: `destroy ${r.why} on ${r.account}`,
+        request: {
+          method: "DELETE",
+          url: `/v1.0/users/${r.userId}/authentication/${METHOD_PATH[kind]}/${r.method.id}`,
+        },
+        dependsOn: [fingerprint(objectRef, r.method)],
+        satisfies: [kind === "temporaryAccessPass" ? "EA-AUTH-08" : "EA-AUTH-03"],
+      }),
+    );
+  }
+  return out;
+}
