@@ -13,8 +13,9 @@
  *   and a second POST makes a second group or policy. The object is looked up by its configured
  *   name (the step's `lookup`) over the replication window first, and only sent again when it is
  *   still absent after it;
- * - PATCH and DELETE are idempotent and sent again; a DELETE that then finds nothing, or a `$ref`
- *   POST that finds the link already there, did its work on the earlier attempt.
+ * - PATCH and DELETE are idempotent and sent again; a DELETE that then finds nothing, or an action
+ *   re-sent to find its work already done (a `$ref` link, a PIM assignment, a licence removal), did
+ *   its work on the earlier attempt.
  *
  * No other middleware retries here (the read client's RetryHandler would re-send a create after a
  * 503 or 504), and time is injected (`sleep`, `now`), so tests never wait.
@@ -100,8 +101,17 @@ function isReplicationLag(a: Attempt): boolean {
   return a.status === 400 && /\bdoe?s? not exist\b/i.test(a.message);
 }
 
-const isAlreadyLinked = (a: Attempt) =>
-  a.kind === "error" && a.status === 400 && /added object references already exist/i.test(a.message);
+/**
+ * After an attempt whose outcome was unknown, the service's "nothing to do" answers to a re-sent
+ * action mean the earlier attempt did it: a link that already exists, a PIM assignment that
+ * already exists (or is already gone), a licence already removed.
+ */
+const isAlreadyDone = (a: Attempt) =>
+  a.kind === "error" &&
+  a.status === 400 &&
+  (a.code === "RoleAssignmentExists" ||
+    a.code === "RoleAssignmentDoesNotExist" ||
+    /added object references already exist|does not have a corresponding license/i.test(a.message));
 
 function idOf(body: unknown): string | undefined {
   const id = (body as { id?: unknown } | null | undefined)?.id;
@@ -161,7 +171,7 @@ export class GraphWriter {
       if (maybeApplied && method === "DELETE" && a.kind === "error" && a.status === 404) {
         return { ok: true, status: 204, body: undefined, foundByLookup: false, attempts };
       }
-      if (maybeApplied && isAlreadyLinked(a)) {
+      if (maybeApplied && isAlreadyDone(a)) {
         return { ok: true, status: 204, body: undefined, foundByLookup: false, attempts };
       }
       const unknownOutcome = a.kind === "no-response" || (a.kind === "error" && a.status >= 500);

@@ -202,10 +202,23 @@ describe("GraphWriter", () => {
       );
       const groups = ["grp-a", "grp-b", "grp-c", "grp-d"];
       const users = ["acc-a", "acc-b"];
+      const ids = new Map<string, string>();
       for (const step of [...groups.map(groupStep), ...users.map(userStep)]) {
         const res = await h.writer.execute(step);
         expect(res.ok, `seed ${seed}: ${JSON.stringify(res)}`).toBe(true);
         lostAfterApply += res.ok && res.foundByLookup ? 1 : 0;
+        if (res.ok) ids.set(String((step.request.body as { displayName: string }).displayName), res.id!);
+      }
+      // links: a re-sent $ref that finds its link already made counts as done
+      for (const name of users) {
+        const res = await h.writer.execute({
+          request: {
+            method: "POST",
+            url: `/v1.0/groups/${ids.get("grp-a")}/members/$ref`,
+            body: { "@odata.id": `https://graph.microsoft.com/v1.0/directoryObjects/${ids.get(name)}` },
+          },
+        });
+        expect(res.ok, `seed ${seed} member ${name}: ${JSON.stringify(res)}`).toBe(true);
       }
       h.clock.now += 10_000;
       const count = (path: string, filter: string) => {
@@ -222,6 +235,16 @@ describe("GraphWriter", () => {
       };
       for (const name of groups)
         expect(count("/groups", `displayName eq '${name}'`), `seed ${seed} ${name}`).toBe(1);
+      const members = layer!.resolve({
+        method: "GET",
+        version: "v1.0",
+        path: `/groups/${ids.get("grp-a")}/members`,
+        query: new URLSearchParams(),
+        headers: {},
+        baseUrl: "https://x/graph",
+      });
+      if ("error" in members) throw new Error("members read failed");
+      expect((members.handle().body as { value: unknown[] }).value).toHaveLength(2);
       for (const name of users) {
         expect(count("/users", `userPrincipalName eq '${name}@contosomedical.onmicrosoft.com'`)).toBe(1);
       }
