@@ -19,7 +19,7 @@ import {
   type AppRegistrationInput,
   type EmulatedApp,
 } from "./apps.js";
-import { ArmPipeline } from "./arm.js";
+import { ArmPipeline } from "./arm/pipeline.js";
 import { Counters, type CountersSnapshot } from "./counters.js";
 import { FaultInjector, type FaultKind, type FaultLogEntry } from "./faults.js";
 import { GraphPipeline } from "./graph-pipeline.js";
@@ -36,7 +36,7 @@ import {
   type PipelineResult,
 } from "./http.js";
 import { aadstsError, IdentityProvider } from "./identity.js";
-import { EmulatorStore } from "./store.js";
+import { ArmResourceStore } from "./arm/resource-store.js";
 import { directoryResourceUnitLimit, Throttler, type ThrottleEvent } from "./throttle.js";
 import {
   createServerCertificate,
@@ -116,7 +116,7 @@ export interface RunningEmulator {
   /** the environment a client process needs (the first app with a secret) */
   env: EmulatorEnv;
   /** the mutable state the emulator serves */
-  store: EmulatorStore;
+  store: ArmResourceStore;
   counters(): CountersSnapshot;
   faults(): FaultLogEntry[];
   /** every request the throttling rejected (empty when throttle is false) */
@@ -167,7 +167,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const seed = options.seed ?? 1;
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
 
-  const store = new EmulatorStore(options.snapshot);
+  const store = new ArmResourceStore(options.snapshot);
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
   const layer = createLayer(store.snapshot, {

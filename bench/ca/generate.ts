@@ -411,7 +411,11 @@ export function generateTenant(shape: TenantShape): {
       displayName: id === GA ? "Global Administrator" : id,
     })),
     roleAssignments,
+    // A complete export: the PIM sections are read (and empty), so role data is known to be whole.
+    roleAssignmentSchedules: [],
     roleEligibilitySchedules,
+    privilegedAccessGroupAssignmentSchedules: [],
+    privilegedAccessGroupEligibilitySchedules: [],
     conditionalAccessPolicies: policies,
     namedLocations: [...ipLocations, ...countryLocations],
     authenticationStrengthPolicies: [],

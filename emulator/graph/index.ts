@@ -6,8 +6,8 @@
  */
 import type { Snapshot } from "../../src/snapshot/schema.js";
 import { graphError } from "./errors.js";
-import { buildRoutes, type RouteContext, type RouteDef } from "./routes.js";
-import { TenantStore } from "./store.js";
+import { buildRoutes, type RouteContext, type RouteDef } from "./routes/index.js";
+import { TenantStore } from "./tenant-store.js";
 import type {
   CreateGraphResourceLayer,
   GraphLayerOptions,
@@ -18,8 +18,8 @@ import type {
 import { controlSignIn, controlRegisterFido2 } from "./writes/users.js";
 import { writeStateOf } from "./writes/state.js";
 
-export { TenantStore } from "./store.js";
-export { buildRoutes } from "./routes.js";
+export { TenantStore } from "./tenant-store.js";
+export { buildRoutes } from "./routes/index.js";
 export { DEFAULT_APP_PERMISSIONS } from "./permissions.js";
 export type * from "./types.js";
 

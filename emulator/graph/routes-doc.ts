@@ -6,8 +6,8 @@
 import { pathToFileURL } from "node:url";
 import * as prettier from "prettier";
 import { DEFAULT_APP_PERMISSIONS } from "./permissions.js";
-import { buildRoutes, type RouteContext } from "./routes.js";
-import { TenantStore } from "./store.js";
+import { buildRoutes, type RouteContext } from "./routes/index.js";
+import { TenantStore } from "./tenant-store.js";
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -37,7 +37,7 @@ function renderRaw(): string {
   const lines = [
     "# Emulated Microsoft Graph routes",
     "",
-    "Generated from `emulator/graph/routes.ts` by `routes-doc.ts`; do not edit by hand.",
+    "Generated from `emulator/graph/routes/` by `routes-doc.ts`; do not edit by hand.",
     "",
     "Conventions (graph-contract.md section 0):",
     "",

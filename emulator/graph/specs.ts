@@ -4,20 +4,20 @@
  * property sets. Routes combine these with their data sources.
  */
 import { USER_PROPERTIES } from "../../src/snapshot/schema.js";
-import type { ClauseOp } from "./odata/filter.js";
+import type { ClauseOp } from "./odata/filter-clauses.js";
 import type { CollectionSpec, TopSpec } from "./odata/query.js";
 
-type Ops = readonly ClauseOp[];
-const EQ: Ops = ["eq"];
-const EQ_IN: Ops = ["eq", "in"];
-const EQ_NE: Ops = ["eq", "ne"];
-const ID_OPS: Ops = ["eq", "ne", "not", "in"];
-const BOOL: Ops = ["eq", "ne", "not", "in"];
-const BOOL_NULL: Ops = ["eq", "ne", "not", "in", "eqNull"];
-const STR: Ops = ["eq", "ne", "not", "ge", "le", "in", "startsWith", "eqNull"];
-const STR_END: Ops = [...STR, "endsWith"];
-const DATE: Ops = ["eq", "ne", "not", "ge", "le", "in"];
-const EQ_START: Ops = ["eq", "startsWith"];
+export type Ops = readonly ClauseOp[];
+export const EQ: Ops = ["eq"];
+export const EQ_IN: Ops = ["eq", "in"];
+export const EQ_NE: Ops = ["eq", "ne"];
+export const ID_OPS: Ops = ["eq", "ne", "not", "in"];
+export const BOOL: Ops = ["eq", "ne", "not", "in"];
+export const BOOL_NULL: Ops = ["eq", "ne", "not", "in", "eqNull"];
+export const STR: Ops = ["eq", "ne", "not", "ge", "le", "in", "startsWith", "eqNull"];
+export const STR_END: Ops = [...STR, "endsWith"];
+export const DATE: Ops = ["eq", "ne", "not", "ge", "le", "in"];
+export const EQ_START: Ops = ["eq", "startsWith"];
 
 /** Directory objects: 100 per page by default, `$top` up to 999 (graph-contract 0.2). */
 export const DIRECTORY_TOP: TopSpec = { default: 100, max: 999, overMax: "reject" };
@@ -428,83 +428,6 @@ export const WORKFLOWS_SPEC: Omit<CollectionSpec, "context"> = {
   search: ["displayName", "description"],
 };
 
-const SIGNIN_FILTER: Record<string, Ops> = {
-  id: EQ,
-  createdDateTime: ["eq", "ge", "le", "gt", "lt"],
-  appDisplayName: EQ_START,
-  appId: EQ,
-  clientAppUsed: EQ,
-  userId: EQ,
-  userPrincipalName: EQ_START,
-  userDisplayName: EQ_START,
-  ipAddress: EQ_START,
-  correlationId: EQ,
-  conditionalAccessStatus: EQ,
-  isInteractive: EQ,
-  riskLevelDuringSignIn: EQ,
-  riskLevelAggregated: EQ,
-  riskState: EQ,
-  "status/errorCode": ["eq", "ne"],
-  "location/city": EQ_START,
-  "location/state": EQ_START,
-  "location/countryOrRegion": EQ_START,
-  "deviceDetail/browser": EQ_START,
-  "deviceDetail/operatingSystem": EQ_START,
-  "deviceDetail/deviceId": EQ,
-  resourceId: EQ,
-  resourceDisplayName: EQ_START,
-};
-
-export const SIGNINS_SPEC = (beta: boolean): Omit<CollectionSpec, "context"> => ({
-  typeName: "microsoft.graph.signIn",
-  directoryObject: false,
-  // signin-list.md lists $top, $skiptoken and $filter, but Graph also honours $select (widely used);
-  // on v1.0 the beta-only properties do not exist
-  select: beta ? {} : { absent: new Set<string>(BETA_ONLY_SIGNIN_PROPERTIES) },
-  filter: beta
-    ? {
-        ...SIGNIN_FILTER,
-        signInEventTypes: ["any", "eq", "ne"],
-        authenticationRequirement: EQ,
-        userType: EQ,
-        tokenIssuerType: EQ,
-        crossTenantAccessType: EQ,
-        homeTenantId: EQ,
-        resourceTenantId: EQ,
-        authenticationProtocol: EQ,
-      }
-    : SIGNIN_FILTER,
-  orderby: ["createdDateTime"],
-  top: LOG_TOP,
-});
-
-export const DIRECTORY_AUDITS_SPEC: Omit<CollectionSpec, "context"> = {
-  typeName: "microsoft.graph.directoryAudit",
-  directoryObject: false,
-  select: {},
-  filter: {
-    id: EQ,
-    activityDateTime: ["eq", "ge", "le"],
-    activityDisplayName: EQ_START,
-    category: EQ,
-    correlationId: EQ,
-    loggedByService: EQ,
-    operationType: EQ,
-    result: EQ,
-    "initiatedBy/user/id": EQ,
-    "initiatedBy/user/displayName": EQ,
-    "initiatedBy/user/userPrincipalName": EQ_START,
-    "initiatedBy/app/appId": EQ,
-    "initiatedBy/app/displayName": EQ,
-    targetResources: ["any"],
-    "targetResources/id": EQ,
-    "targetResources/displayName": EQ_START,
-    "targetResources/userPrincipalName": EQ_START,
-  },
-  orderby: ["activityDateTime"],
-  top: LOG_TOP,
-};
-
 export const ORGANIZATION_SPEC: Omit<CollectionSpec, "context"> = {
   typeName: "microsoft.graph.organization",
   directoryObject: true,
@@ -528,56 +451,6 @@ export const METHODS_SPEC: Omit<CollectionSpec, "context"> = {
   typeName: "microsoft.graph.authenticationMethod",
   directoryObject: false,
 };
-
-/** The beta-only signIn properties v1.0 does not return (graph-contract 8.1). */
-export const BETA_ONLY_SIGNIN_PROPERTIES = [
-  "authenticationDetails",
-  "authenticationRequirement",
-  "authenticationRequirementPolicies",
-  "authenticationMethodsUsed",
-  "authenticationProtocol",
-  "authenticationContextClassReferences",
-  "authenticationProcessingDetails",
-  "signInEventTypes",
-  "userType",
-  "userAgent",
-  "homeTenantId",
-  "homeTenantName",
-  "resourceTenantId",
-  "crossTenantAccessType",
-  "networkLocationDetails",
-  "sessionLifetimePolicies",
-  "uniqueTokenIdentifier",
-  "tokenIssuerType",
-  "tokenIssuerName",
-  "incomingTokenType",
-  "originalRequestId",
-  "processingTimeInMilliseconds",
-  "autonomousSystemNumber",
-  "flaggedForReview",
-  "servicePrincipalId",
-  "servicePrincipalName",
-  "signInIdentifier",
-  "signInIdentifierType",
-  "mfaDetail",
-  "ipAddressFromResourceProvider",
-  "isTenantRestricted",
-  "isThroughGlobalSecureAccess",
-  "globalSecureAccessIpAddress",
-  "conditionalAccessAudiences",
-  "signInTokenProtectionStatus",
-  "tokenProtectionStatusDetails",
-  "managedServiceIdentity",
-  "federatedCredentialId",
-  "clientCredentialType",
-  "privateLinkDetails",
-  "appOwnerTenantId",
-  "resourceOwnerTenantId",
-  "originalTransferMethod",
-  "sessionId",
-  "appTokenProtectionStatus",
-  "agent",
-] as const;
 
 /** typed per-user method collections → the @odata.type of their items. */
 export const METHOD_COLLECTIONS: Record<string, string> = {

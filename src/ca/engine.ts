@@ -28,7 +28,8 @@ export type PolicyMode = "enforced" | "withReportOnly" | "all";
 export class CaEngine {
   readonly policies: CompiledPolicy[];
   readonly locations: Map<string, CompiledLocation>;
-  readonly strengths: Map<string, StrengthDefinition>;
+  private strengthsCache?: Map<string, StrengthDefinition>;
+  private readonly inlineStrengths: StrengthDefinition[];
 
   constructor(
     readonly snapshot: Snapshot,
@@ -56,8 +57,13 @@ export class CaEngine {
           combinationConfigurations: s.combinationConfigurations ?? [],
         });
     }
-    this.strengths = strengthCatalogue(snapshot, inline);
+    this.inlineStrengths = inline;
     this.policies = raws.map((p) => compilePolicy(p as Record<string, any>, { locations: this.locations }));
+  }
+
+  /** The authentication strengths, read when a grant is first evaluated (exposure views need none). */
+  get strengths(): Map<string, StrengthDefinition> {
+    return (this.strengthsCache ??= strengthCatalogue(this.snapshot, this.inlineStrengths));
   }
 }
 

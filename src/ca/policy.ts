@@ -11,6 +11,7 @@ import {
   type RuleNode,
 } from "./device-filter.js";
 import { type CompiledLocation, inLocation, inTrusted } from "./locations.js";
+import { policyProblems } from "./validate.js";
 import {
   type AnalysisReason,
   type AuthFlow,
@@ -78,6 +79,12 @@ export interface CompiledPolicy {
   constrains: ReadonlySet<Dimension>;
   /** conditions the engine does not model (times, application filters...): the policy may apply. */
   unmodelled: string[];
+  /**
+   * What makes the policy malformed (`conditions: null`, no `applications`, an unknown control...;
+   * validate.ts), empty when it is not. A malformed policy may apply to anyone, anywhere, and may
+   * block: every verdict it could affect is undecided, never a pass.
+   */
+  invalid: string[];
   targetsAllResources: boolean;
   users(identity: Identity): Tri;
   test(dimension: Dimension, signIn: SignIn): Tri;
@@ -181,6 +188,8 @@ export interface CompileContext {
 }
 
 export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): CompiledPolicy {
+  const invalid = policyProblems(raw);
+  if (invalid.length) return malformedPolicy(raw, invalid);
   const c = (raw.conditions ?? {}) as Record<string, any>;
   const constrains = new Set<Dimension>(["target"]);
   const unmodelled: string[] = [];
@@ -398,8 +407,30 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
     session: (raw.sessionControls as Record<string, unknown> | null | undefined) ?? null,
     constrains,
     unmodelled,
+    invalid: [],
     targetsAllResources: targetsAll,
     users,
     test,
+  };
+}
+
+/**
+ * A policy the engine cannot read: its state still counts (a disabled one is off), but it may reach
+ * every identity in every sign-in and may block, so what it touches is MAYBE.
+ */
+function malformedPolicy(raw: Record<string, any>, invalid: string[]): CompiledPolicy {
+  return {
+    id: String(raw.id ?? "").toLowerCase(),
+    displayName: String(raw.displayName ?? raw.id ?? ""),
+    state: stateOf(String(raw.state ?? "")),
+    raw,
+    grant: { block: true, operator: "AND", atoms: [] },
+    session: null,
+    constrains: new Set(DIMENSIONS),
+    unmodelled: [`malformed: ${invalid.join("; ")}`],
+    invalid,
+    targetsAllResources: false,
+    users: () => MAYBE,
+    test: () => MAYBE,
   };
 }

@@ -1,5 +1,5 @@
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
+import { defineCheck, tenantSubject } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 const CREATE = {
@@ -95,22 +95,14 @@ export const check = defineCheck(import.meta.url, {
     if (count < min && discoveryBlind) {
       findings.push({
         status: "unknown",
-        subject: {
-          type: "tenant",
-          id: ctx.snapshot.tenant.id,
-          displayName: ctx.snapshot.tenant.displayName ?? null,
-        },
+        subject: tenantSubject(ctx.snapshot),
         message: `Discovery found ${count} emergency account${count === 1 ? "" : "s"}, but the data it ranks by (Conditional Access policies, role assignments) could not all be read: name the accounts in the config`,
         evidence,
       });
     } else if (count < min) {
       findings.push({
         status: "fail",
-        subject: {
-          type: "tenant",
-          id: ctx.snapshot.tenant.id,
-          displayName: ctx.snapshot.tenant.displayName ?? null,
-        },
+        subject: tenantSubject(ctx.snapshot),
         message: `${count} emergency account${count === 1 ? "" : "s"}${how}; at least ${min} are needed, so that losing one does not lose emergency access`,
         evidence,
         remediation: CREATE,
@@ -118,11 +110,7 @@ export const check = defineCheck(import.meta.url, {
     } else if (count > max) {
       findings.push({
         status: "warn",
-        subject: {
-          type: "tenant",
-          id: ctx.snapshot.tenant.id,
-          displayName: ctx.snapshot.tenant.displayName ?? null,
-        },
+        subject: tenantSubject(ctx.snapshot),
         message: `${count} emergency accounts${how}, more than the ${max} the profile allows: every extra permanent Global Administrator is one more target`,
         evidence,
         remediation: {
@@ -136,11 +124,7 @@ export const check = defineCheck(import.meta.url, {
     } else {
       findings.push({
         status: "pass",
-        subject: {
-          type: "tenant",
-          id: ctx.snapshot.tenant.id,
-          displayName: ctx.snapshot.tenant.displayName ?? null,
-        },
+        subject: tenantSubject(ctx.snapshot),
         message: `${count} emergency accounts${how}, within ${min}..${max}`,
         evidence,
       });

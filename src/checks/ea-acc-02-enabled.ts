@@ -1,5 +1,4 @@
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { defineCheck, eachAccount, needsAccounts } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -11,17 +10,15 @@ export const check = defineCheck(import.meta.url, {
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const evidence = { accountEnabled: user.accountEnabled ?? null };
       if (user.accountEnabled === true) {
-        findings.push({ status: "pass", subject, message: `${accountLabel(account)} is enabled`, evidence });
+        findings.push({ status: "pass", subject, message: `${label} is enabled`, evidence });
       } else if (user.accountEnabled === false) {
         findings.push({
           status: "fail",
           subject,
-          message: `${accountLabel(account)} is disabled (accountEnabled = false): it cannot sign in when it is needed`,
+          message: `${label} is disabled (accountEnabled = false): it cannot sign in when it is needed`,
           evidence,
           remediation: {
             summary: "Enable the account, then find out who disabled it and why (audit log: Update user)",
@@ -37,7 +34,7 @@ export const check = defineCheck(import.meta.url, {
         findings.push({
           status: "unknown",
           subject,
-          message: `${accountLabel(account)}: accountEnabled was not in the snapshot`,
+          message: `${label}: accountEnabled was not in the snapshot`,
           evidence,
         });
       }

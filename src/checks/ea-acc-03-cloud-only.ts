@@ -1,7 +1,6 @@
 import { norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, sortedUnique, userSubject } from "./support.js";
+import { defineCheck, eachAccount, needsAccounts, sortedUnique } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Issuers Entra uses for identities that come from outside the tenant. */
@@ -18,17 +17,14 @@ export const check = defineCheck(import.meta.url, {
   title: "Every emergency account is a cloud-only member account",
   severity: "critical",
   sources: ["000", "001", "003", "004"],
-  needs: ["users"],
+  needs: ["users", "domains"],
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const tenantDomains = isAvailable(ctx.snapshot, "domains")
       ? new Set((ctx.snapshot.domains ?? []).map((d) => norm(d.id)))
       : undefined;
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { user, subject, label } of eachAccount(ctx, findings)) {
       const problems: string[] = [];
       const externalIdentities = (user.identities ?? []).filter((i) => {
         const issuer = norm(i.issuer);

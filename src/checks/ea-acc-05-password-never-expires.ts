@@ -1,7 +1,6 @@
 import { norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { accountUsers, defineCheck, eachAccount, needsAccounts } from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 /** Graph's "never expires" value of domain.passwordValidityPeriodInDays. */
@@ -33,10 +32,7 @@ export const check = defineCheck(import.meta.url, {
   evaluate(ctx) {
     const domainsRead = isAvailable(ctx.snapshot, "domains");
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       if (hasNeverExpires(user.passwordPolicies)) {
         findings.push({
           status: "pass",

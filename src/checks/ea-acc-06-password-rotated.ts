@@ -1,7 +1,6 @@
 import { licenceTier, norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, daysBetween, needsAccounts, parseDate, userSubject } from "./support.js";
+import { daysBetween, defineCheck, eachAccount, needsAccounts, parseDate } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 interface SignInWithDetails {
@@ -45,10 +44,7 @@ export const check = defineCheck(import.meta.url, {
     const signInsRead = isAvailable(ctx.snapshot, "signIns");
     const signIns = (ctx.snapshot.signIns ?? []) as SignInWithDetails[];
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const changed = parseDate(user.lastPasswordChangeDateTime);
       if (!changed) {
         findings.push({

@@ -1,7 +1,6 @@
 import { norm, P2_PLANS } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import { defineCheck, eachAccount, needsAccounts } from "./lib/index.js";
 import type { CheckContext, Finding, Need } from "./types.js";
 
 /** Whether one of a user's licences carries Entra ID P2 (and the plan is not disabled). */
@@ -35,10 +34,7 @@ export const check = defineCheck(import.meta.url, {
   evaluate(ctx) {
     const expected = ctx.config.profile.licenses;
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const assigned = user.assignedLicenses;
       if (!Array.isArray(assigned)) {
         findings.push({

@@ -1,6 +1,12 @@
 import { emergencyWordIn } from "../discover/keywords.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, userSubject } from "./support.js";
+import {
+  accountUsers,
+  defineCheck,
+  eachAccount,
+  groupSubject,
+  needsAccounts,
+  userSubject,
+} from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -53,8 +59,7 @@ export const check = defineCheck(import.meta.url, {
       return findings;
     }
     // obscure: nothing an attacker enumerating the directory reads should say "emergency account".
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const upnLocal = (user.userPrincipalName ?? "").split("@")[0];
       const hits = Object.entries({
         userPrincipalName: upnLocal,
@@ -67,8 +72,8 @@ export const check = defineCheck(import.meta.url, {
         hits.length
           ? {
               status: "fail",
-              subject: userSubject(account),
-              message: `${accountLabel(account)} gives itself away: ${hits.map((h) => `${h.property} contains "${h.word}"`).join(", ")}`,
+              subject,
+              message: `${label} gives itself away: ${hits.map((h) => `${h.property} contains "${h.word}"`).join(", ")}`,
               evidence: Object.fromEntries(hits.map((h) => [h.property, h.value])),
               remediation: {
                 summary:
@@ -81,8 +86,8 @@ export const check = defineCheck(import.meta.url, {
             }
           : {
               status: "pass",
-              subject: userSubject(account),
-              message: `${accountLabel(account)}: name reveals nothing`,
+              subject,
+              message: `${label}: name reveals nothing`,
             },
       );
     }
@@ -97,7 +102,7 @@ export const check = defineCheck(import.meta.url, {
       if (hits.length)
         findings.push({
           status: "fail",
-          subject: { type: "group", id: group.id, displayName: group.displayName ?? null },
+          subject: groupSubject(group),
           message: `The emergency group gives the accounts away: ${hits.map(([p, v]) => `${p} contains "${emergencyWordIn(v)}"`).join(", ")}`,
           evidence: Object.fromEntries(hits),
           remediation: {

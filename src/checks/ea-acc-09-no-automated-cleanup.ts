@@ -1,7 +1,6 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
+import { accountLabel, accountUsers, defineCheck, needsAccounts, sortedUnique } from "./lib/index.js";
 import { evaluateSubjectRule } from "./subject-rule.js";
-import { accountLabel, accountUsers, needsAccounts, sortedUnique } from "./support.js";
 import type { CheckContext, EmergencyAccount, Finding } from "./types.js";
 
 /** Lifecycle workflow tasks that disable, delete or strip an account (graph-contract.md §9.2). */

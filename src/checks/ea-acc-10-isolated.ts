@@ -1,15 +1,13 @@
 import { isAvailable, objectPath } from "../snapshot/availability.js";
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   needsAccounts,
   perAccountNeeds,
   roleDataNeeds,
   sortedUnique,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 const OWNABLE = /\.(application|serviceprincipal|group)$/i;
@@ -19,17 +17,14 @@ export const check = defineCheck(import.meta.url, {
   title: "The emergency accounts are isolated from everyday identity",
   severity: "medium",
   sources: ["004"],
-  needs: ["users", "groups", "administrativeUnits"],
+  needs: ["users", "groups", "groups.owners", "administrativeUnits", "administrativeUnits.members"],
   needsFor: (ctx) => [...roleDataNeeds(ctx), ...perAccountNeeds(ctx, "ownedObjects")],
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const dir = ctx.directory;
     const emergencyGroup = ctx.accounts.group ? norm(ctx.accounts.group.id) : undefined;
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const problems: string[] = [];
       const evidence: Record<string, unknown> = {};
 

@@ -1,18 +1,13 @@
 import { norm } from "../snapshot/directory.js";
 import { isHardwareKey, lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   fido2Methods,
   methodKind,
-  methodsOf,
-  methodsPath,
   needsAccounts,
   perAccountNeeds,
-  unreadableFinding,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -26,15 +21,11 @@ export const check = defineCheck(import.meta.url, {
   evaluate(ctx) {
     const { allowedMethods, keysPerAccount } = ctx.config.profile;
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
-      const methods = methodsOf(ctx, account.id);
-      if (!methods) {
-        findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
-        continue;
-      }
+    for (const { account, user, subject, label, methods } of eachAccount(
+      ctx,
+      findings,
+      "authenticationMethods",
+    )) {
       const keys = fido2Methods(methods)
         .sort((a, b) => norm(a.aaGuid).localeCompare(norm(b.aaGuid)) || a.id.localeCompare(b.id))
         .map((m) => ({

@@ -1,17 +1,12 @@
 import { isHardwareKey, lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   fido2Methods,
-  methodsOf,
-  methodsPath,
   needsAccounts,
   perAccountNeeds,
   sortedUnique,
-  unreadableFinding,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -30,15 +25,7 @@ export const check = defineCheck(import.meta.url, {
   },
   evaluate(ctx) {
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
-      const methods = methodsOf(ctx, account.id);
-      if (!methods) {
-        findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
-        continue;
-      }
+    for (const { account, subject, label, methods } of eachAccount(ctx, findings, "authenticationMethods")) {
       const keys = fido2Methods(methods)
         .filter(isHardwareKey)
         .map((m) => lookupAaguid(m.aaGuid))

@@ -1,16 +1,14 @@
 import { lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   methodKind,
   methodsOf,
   methodsPath,
   needsAccounts,
   perAccountNeeds,
   unreadableFinding,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Graph paths to delete a method, by kind (users/{id}/authentication/...). */
@@ -40,10 +38,7 @@ export const check = defineCheck(import.meta.url, {
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const bad: Array<{ kind: string; id: string; why: string }> = [];
       const doubtful: string[] = [];
       // Recovery data on the user object is readable even when the methods are not.

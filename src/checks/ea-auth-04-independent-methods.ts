@@ -2,27 +2,27 @@ import { isAvailable } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
 import type { AuthenticationMethod } from "../snapshot/schema.js";
 import { AUTHENTICATOR_AAGUIDS, isHardwareKey, lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
+  memo,
   methodKind,
   methodsOf,
   methodsPath,
   needsAccounts,
+  privilegedUserNeeds,
   roleDataComplete,
-  roleDataNeeds,
   sortedUnique,
-  unreadableFinding,
-  userSubject,
-} from "./support.js";
+  tenantSubject,
+} from "./lib/index.js";
 import type { CheckContext, Finding, Need } from "./types.js";
 
-/** The everyday privileged users: privileged role holders that are not emergency accounts. */
-function everydayAdmins(ctx: CheckContext): string[] {
-  const accounts = new Set(ctx.accounts.resolved.map((a) => norm(a.id)));
-  return [...ctx.directory.privilegedUserIds()].filter((id) => !accounts.has(id)).sort();
-}
+/** The everyday privileged users: privileged role holders that are not emergency accounts (once per run). */
+const everydayAdmins = (ctx: CheckContext): string[] =>
+  memo(ctx, "everydayAdmins", () => {
+    const accounts = new Set(ctx.accounts.resolved.map((a) => norm(a.id)));
+    return [...ctx.directory.privilegedUserIds()].filter((id) => !accounts.has(id)).sort();
+  });
 
 const digits = (phone: string | null | undefined) => (phone ?? "").replace(/\D/g, "");
 
@@ -72,14 +72,18 @@ export const check = defineCheck(import.meta.url, {
   sources: ["001"],
   needs: ["users"],
   needsFor: (ctx): Need[] => [
-    ...roleDataNeeds(ctx),
+    ...privilegedUserNeeds(ctx),
     ...ctx.accounts.resolved.map((a) => methodsPath(a.id)),
     ...everydayAdmins(ctx).map(methodsPath),
   ],
   appliesTo(ctx) {
     const noAccounts = needsAccounts(ctx);
     if (noAccounts) return noAccounts;
-    if (isAvailable(ctx.snapshot, "users") && roleDataComplete(ctx) && everydayAdmins(ctx).length === 0)
+    if (
+      isAvailable(ctx.snapshot, "users") &&
+      roleDataComplete(ctx, privilegedUserNeeds(ctx)) &&
+      everydayAdmins(ctx).length === 0
+    )
       return "no privileged user besides the emergency accounts to compare with (see EA-ROLE-05)";
     return undefined;
   },
@@ -96,23 +100,11 @@ export const check = defineCheck(import.meta.url, {
     if (notCollected.length)
       findings.push({
         status: "unknown",
-        subject: {
-          type: "tenant",
-          id: ctx.snapshot.tenant.id,
-          displayName: ctx.snapshot.tenant.displayName ?? null,
-        },
+        subject: tenantSubject(ctx.snapshot),
         message: `The methods of ${notCollected.length} privileged user${notCollected.length === 1 ? " were" : "s were"} not collected, so sharing with them cannot be ruled out`,
         evidence: { users: notCollected.map((a) => a.user?.userPrincipalName ?? a.id).sort() },
       });
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
-      const methods = methodsOf(ctx, account.id);
-      if (!methods) {
-        findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
-        continue;
-      }
+    for (const { account, subject, label, methods } of eachAccount(ctx, findings, "authenticationMethods")) {
       const mine = ties(methods);
       const shared: string[] = [];
       const sameKind: string[] = [];

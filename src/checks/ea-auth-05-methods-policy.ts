@@ -1,17 +1,15 @@
 import { norm } from "../snapshot/directory.js";
 import { lookupAaguid } from "./aaguid.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   fido2Methods,
   methodsOf,
   methodsPath,
   needsAccounts,
   targetsCover,
   unreadableFinding,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 /** Authentication methods policy configuration ids for the profile's allowed methods. */
@@ -32,7 +30,7 @@ export const check = defineCheck(import.meta.url, {
   title: "The tenant's authentication methods policy lets the emergency accounts' keys work",
   severity: "critical",
   sources: ["beyond seeds"],
-  needs: ["users", "groups", "authenticationMethodsPolicy"],
+  needs: ["users", "groups", "groups.members", "authenticationMethodsPolicy"],
   // Registered AAGUIDs matter only when a key restriction is enforced.
   needsFor: (ctx): Need[] => {
     const configs = (ctx.snapshot.authenticationMethodsPolicy?.authenticationMethodConfigurations ??
@@ -79,10 +77,7 @@ export const check = defineCheck(import.meta.url, {
         });
         continue;
       }
-      for (const { account, user } of accountUsers(ctx)) {
-        if (!user) continue;
-        const subject = userSubject(account);
-        const label = accountLabel(account);
+      for (const { account, subject, label } of eachAccount(ctx, findings)) {
         const included = targetsCover(ctx, account.id, config.includeTargets);
         const excluded = targetsCover(ctx, account.id, config.excludeTargets);
         const evidence: Record<string, unknown> = {
@@ -110,6 +105,7 @@ export const check = defineCheck(import.meta.url, {
           continue;
         }
         if (keysRestricted(config)) {
+          // Only an enforced key restriction reads the keys: they are needed for it alone.
           const methods = methodsOf(ctx, account.id);
           if (!methods) {
             findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));

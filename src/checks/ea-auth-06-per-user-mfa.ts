@@ -1,13 +1,4 @@
-import { unavailableReason } from "../snapshot/availability.js";
-import { defineCheck } from "./docs.js";
-import {
-  accountLabel,
-  accountUsers,
-  needsAccounts,
-  perAccountNeeds,
-  unreadableFinding,
-  userSubject,
-} from "./support.js";
+import { defineCheck, eachAccount, needsAccounts, perAccountNeeds } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -20,16 +11,8 @@ export const check = defineCheck(import.meta.url, {
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
-      const path = `users[${account.id}].perUserMfaState`;
+    for (const { account, user, subject, label } of eachAccount(ctx, findings, "perUserMfaState")) {
       const state = user.perUserMfaState;
-      if (unavailableReason(ctx.snapshot, path) !== undefined || !state) {
-        findings.push(unreadableFinding(ctx, account, path));
-        continue;
-      }
       const evidence = { perUserMfaState: state };
       if (state === "disabled")
         findings.push({ status: "pass", subject, message: `${label}: per-user MFA is disabled`, evidence });

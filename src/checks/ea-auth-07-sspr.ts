@@ -1,14 +1,13 @@
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   methodKind,
   methodsOf,
   methodsPath,
   needsAccounts,
   unreadableFinding,
-  userSubject,
-} from "./support.js";
+  tenantSubject,
+} from "./lib/index.js";
 import type { Finding, Need } from "./types.js";
 
 /**
@@ -38,16 +37,13 @@ export const check = defineCheck(import.meta.url, {
       return [
         {
           status: "pass",
-          subject: { type: "tenant", id: ctx.snapshot.tenant.id },
+          subject: tenantSubject(ctx.snapshot),
           message: "Administrators cannot use self-service password reset (allowedToUseSSPR = false)",
           evidence: { allowedToUseSSPR: false },
         },
       ];
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, user, subject, label } of eachAccount(ctx, findings)) {
       const usable: string[] = [];
       if (user.mobilePhone) usable.push("mobilePhone");
       if ((user.otherMails ?? []).length) usable.push("otherMails");

@@ -1,16 +1,11 @@
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   methodKind,
-  methodsOf,
-  methodsPath,
   needsAccounts,
   parseDate,
   perAccountNeeds,
-  unreadableFinding,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -23,15 +18,7 @@ export const check = defineCheck(import.meta.url, {
   appliesTo: needsAccounts,
   evaluate(ctx) {
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
-      const methods = methodsOf(ctx, account.id);
-      if (!methods) {
-        findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
-        continue;
-      }
+    for (const { account, subject, label, methods } of eachAccount(ctx, findings, "authenticationMethods")) {
       const usable = methods
         .filter((m) => methodKind(m) === "temporaryAccessPass")
         .filter((m) => {

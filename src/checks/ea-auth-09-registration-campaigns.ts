@@ -1,5 +1,4 @@
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, needsAccounts, targetsCover, userSubject } from "./support.js";
+import { defineCheck, eachAccount, needsAccounts, targetsCover } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -23,10 +22,7 @@ export const check = defineCheck(import.meta.url, {
           (c.includeTargets ?? []).some((t: Record<string, any>) => t.isRegistrationRequired === true),
       );
     const findings: Finding[] = [];
-    for (const { account, user } of accountUsers(ctx)) {
-      if (!user) continue;
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, subject, label } of eachAccount(ctx, findings)) {
       const reasons: string[] = [];
       if (campaignOn) {
         const included = targetsCover(ctx, account.id, campaign.includeTargets);

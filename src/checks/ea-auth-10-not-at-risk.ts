@@ -1,6 +1,5 @@
 import { norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, accountUsers, lacksLicence, needsAccounts, userSubject } from "./support.js";
+import { defineCheck, eachAccount, lacksLicence, needsAccounts } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 /** Risk states that mean the risk was dealt with (riskyUser.riskState). */
@@ -18,9 +17,7 @@ export const check = defineCheck(import.meta.url, {
   evaluate(ctx) {
     const risky = new Map((ctx.snapshot.riskyUsers ?? []).map((r) => [norm(r.id), r]));
     const findings: Finding[] = [];
-    for (const { account } of accountUsers(ctx)) {
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, subject, label } of eachAccount(ctx, findings)) {
       const r = risky.get(norm(account.id));
       const level = (r?.riskLevel ?? "none").toLowerCase();
       const state = (r?.riskState ?? "none").toLowerCase();

@@ -6,25 +6,34 @@
 import {
   appliesSomewhere,
   CA_NEEDS,
-  caNotApplicable,
-  dedicatedPolicyIds,
+  conditionalAccessGate,
+  dedicatedPolicies,
+  defineCheck,
   engineFor,
-} from "../ca/emergency.js";
+  engineNeeds,
+  malformedFindings,
+  type MalformedPolicy,
+  policySubject,
+  principalsUnknown,
+  userSubject,
+} from "./lib/index.js";
+
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
 import { activationTruncated, activationVariants } from "../ca/prover.js";
 import { NO, YES } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, CheckContext, Finding } from "./types.js";
+import type { CheckContext, Finding } from "./types.js";
 
 function evaluate(ctx: CheckContext): Finding[] {
+  const unknownPrincipals = principalsUnknown(ctx, "accounts");
+  if (unknownPrincipals) return [unknownPrincipals];
   const engine = engineFor(ctx);
-  const dedicated = dedicatedPolicyIds(ctx);
+  const dedicated = dedicatedPolicies(ctx).ids;
   const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
-  const candidates = engine.policies.filter(
-    (p) => p.state !== "disabled" && p.state !== "reportOnly" && !dedicated.has(p.id) && !allowed.has(p.id),
-  );
-  const findings: Finding[] = [];
+  const inForce = (p: MalformedPolicy) =>
+    p.state !== "disabled" && p.state !== "reportOnly" && !dedicated.has(p.id) && !allowed.has(p.id);
+  const candidates = engine.policies.filter((p) => inForce(p) && !p.invalid.length);
+  const findings: Finding[] = malformedFindings(ctx, "whether it applies to the emergency accounts", inForce);
   for (const account of ctx.accounts.resolved) {
     // Every combination of activated eligible roles: a role exclusion can hide another role's inclusion.
     const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
@@ -47,7 +56,7 @@ function evaluate(ctx: CheckContext): Finding[] {
       const may = where === YES && p.state === "enabled" ? "applies" : "may apply";
       findings.push({
         status: "fail",
-        subject: { type: "policy", id: p.id, displayName: p.displayName },
+        subject: policySubject(p),
         message:
           `Policy "${p.displayName}" ${may} to ${account.userPrincipalName ?? account.id} ${path}` +
           (afterActivation ? " (once an eligible role is activated)" : "") +
@@ -71,37 +80,27 @@ function evaluate(ctx: CheckContext): Finding[] {
     if (activationTruncated(engine, eligibleRoles(ctx.directory, account.id)))
       findings.push({
         status: "unknown",
-        subject: {
-          type: "user",
-          id: account.id,
-          displayName: account.userPrincipalName ?? account.displayName,
-        },
+        subject: userSubject(account),
         message: `${account.userPrincipalName ?? account.id} has too many eligible roles to try every activation combination`,
       });
     else if (!hits)
       findings.push({
         status: "pass",
-        subject: {
-          type: "user",
-          id: account.id,
-          displayName: account.userPrincipalName ?? account.displayName,
-        },
+        subject: userSubject(account),
         message: `No enabled policy besides the dedicated and allowed ones applies to ${account.userPrincipalName ?? account.id} in any sign-in`,
       });
   }
   return findings;
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-01",
   title: "No other Conditional Access policy applies to the emergency accounts",
   severity: "critical",
   sources: ["000", "001", "002", "003", "004"],
   needs: CA_NEEDS,
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: caNotApplicable,
+  needsFor: engineNeeds,
+  appliesTo: conditionalAccessGate,
   evaluate,
-};
+});
 export default check;

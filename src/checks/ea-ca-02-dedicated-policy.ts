@@ -1,86 +1,22 @@
 /** EA-CA-02: a dedicated Conditional Access policy protects the emergency accounts. */
-import { licenceTier, norm } from "../snapshot/directory.js";
+import { norm } from "../snapshot/directory.js";
 import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, CheckContext, Finding, Remediation, Status } from "./types.js";
+import {
+  CA_NEEDS,
+  conditionalAccessGate,
+  dedicatedPolicies,
+  defineCheck,
+  emergencyPrincipals,
+  includesOnlyEmergencyPrincipals,
+  malformedDedicated,
+  policySubject,
+  principalsUnknown,
+  stringList as list,
+  tenantSubject,
+} from "./lib/index.js";
+import type { CheckContext, Finding, Remediation, Status } from "./types.js";
 
-/** checks.md EA-CA: Conditional Access checks need Entra ID P1 and security defaults off. */
-export function conditionalAccessApplies(ctx: CheckContext): string | undefined {
-  const tier = licenceTier(ctx.snapshot);
-  if (tier && !tier.p1) return "Conditional Access needs Entra ID P1, which the tenant does not have";
-  if (ctx.snapshot.securityDefaults?.isEnabled === true)
-    return "security defaults are on, so Conditional Access policies cannot be used (see EA-CA-08)";
-  return undefined;
-}
-
-export const CA_NEEDS = ["conditionalAccessPolicies", "subscribedSkus", "securityDefaults"];
-
-/** The emergency principals: the resolved accounts and the emergency group (lower-case ids). */
-export function emergencyPrincipals(ctx: CheckContext): { users: Set<string>; groups: Set<string> } {
-  return {
-    users: new Set(ctx.accounts.resolved.map((a) => norm(a.id))),
-    groups: new Set(ctx.accounts.group ? [norm(ctx.accounts.group.id)] : []),
-  };
-}
-
-const SPECIAL_USERS = new Set(["all", "none", "guestsorexternalusers"]);
-const list = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-
-/** Whose users are only emergency principals: no All, roles, guests or other users and groups. */
-export function includesOnlyEmergencyPrincipals(p: ConditionalAccessPolicy, ctx: CheckContext): boolean {
-  const u = (p.conditions?.users ?? {}) as Record<string, unknown>;
-  const { users, groups } = emergencyPrincipals(ctx);
-  const includeUsers = list(u.includeUsers).map(norm);
-  const includeGroups = list(u.includeGroups).map(norm);
-  if (includeUsers.length + includeGroups.length === 0) return false;
-  if (list(u.includeRoles).length > 0 || (u.includeGuestsOrExternalUsers ?? null) !== null) return false;
-  if (includeUsers.some((x) => SPECIAL_USERS.has(x) || !users.has(x))) return false;
-  return includeGroups.every((g) => groups.has(g));
-}
-
-/** No emergency account or group is known: which policies are dedicated cannot be told. */
-export function noEmergencyPrincipals(ctx: CheckContext): boolean {
-  return ctx.accounts.resolved.length === 0 && !ctx.accounts.group;
-}
-
-export const NO_PRINCIPALS: Finding = {
-  status: "unknown",
-  message: "No emergency account or group is known, so the dedicated policy cannot be identified.",
-};
-
-export interface DedicatedPolicies {
-  policies: ConditionalAccessPolicy[];
-  how: "config" | "found";
-  /** configured ids that match no policy. */
-  missingIds: string[];
-}
-
-/** checks.md: those in `dedicatedPolicyIds`, else every policy (any state) whose users are only emergency principals. */
-export function dedicatedPolicies(ctx: CheckContext): DedicatedPolicies {
-  const all = [...(ctx.snapshot.conditionalAccessPolicies ?? [])].sort((a, b) =>
-    norm(a.id).localeCompare(norm(b.id)),
-  );
-  const configured = ctx.config.dedicatedPolicyIds.map(norm);
-  if (configured.length > 0) {
-    const policies = all.filter((p) => configured.includes(norm(p.id)));
-    const missingIds = configured.filter((id) => !policies.some((p) => norm(p.id) === id));
-    return { policies, how: "config", missingIds };
-  }
-  return {
-    policies: all.filter((p) => includesOnlyEmergencyPrincipals(p, ctx)),
-    how: "found",
-    missingIds: [],
-  };
-}
-
-export const policySubject = (p: ConditionalAccessPolicy) => ({
-  type: "policy" as const,
-  id: p.id,
-  displayName: p.displayName ?? null,
-});
-
-export const DEDICATED_POLICY_REMEDIATION: Remediation = {
+const DEDICATED_POLICY_REMEDIATION: Remediation = {
   summary:
     "Create one policy for the emergency accounts only: users = the emergency group, all resources with no exclusions, grant = a custom phishing-resistant authentication strength, no location/platform/device conditions, state On.",
   portal:
@@ -186,28 +122,28 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
   };
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-02",
   title: "A dedicated Conditional Access policy protects the emergency accounts",
   severity: "high",
   sources: ["000", "001", "002"],
   needs: CA_NEEDS,
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: conditionalAccessApplies,
+  appliesTo: conditionalAccessGate,
   evaluate(ctx) {
     if (!ctx.snapshot.conditionalAccessPolicies) return [];
-    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
+    const unknownPrincipals = principalsUnknown(ctx, "dedicated");
+    if (unknownPrincipals) return [unknownPrincipals];
     const d = dedicatedPolicies(ctx);
+    const malformed = malformedDedicated(ctx);
     const findings: Finding[] = d.missingIds.map((id) => ({
       status: "fail" as const,
-      subject: { type: "policy" as const, id },
+      subject: policySubject({ id }),
       message: `Configured dedicated policy ${id} does not exist.`,
       evidence: { dedicatedPolicyIds: ctx.config.dedicatedPolicyIds },
       remediation: DEDICATED_POLICY_REMEDIATION,
     }));
     if (d.policies.length === 0) {
+      if (malformed.length) return [...findings, ...malformed];
       if (ctx.config.profile.dedicatedPolicy === "optional" && d.missingIds.length === 0)
         return [
           {
@@ -218,7 +154,7 @@ export const check: Check = {
         ];
       findings.push({
         status: "fail",
-        subject: { type: "tenant", id: ctx.snapshot.tenant.id },
+        subject: tenantSubject(ctx.snapshot),
         message:
           d.how === "config"
             ? "None of the configured dedicated policies exists."
@@ -232,6 +168,6 @@ export const check: Check = {
       });
       return findings;
     }
-    return [...findings, ...d.policies.map((p) => grade(p, ctx))];
+    return [...findings, ...malformed, ...d.policies.map((p) => grade(p, ctx))];
   },
-};
+});

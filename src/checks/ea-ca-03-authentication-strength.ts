@@ -1,18 +1,19 @@
 /** EA-CA-03: the dedicated policy's authentication strength is custom, phishing-resistant and admits the accounts' keys. */
-import { sortedAccounts, userSubject } from "../monitor/check-support.js";
-import { isAvailable, objectPath } from "../snapshot/availability.js";
-import { norm } from "../snapshot/directory.js";
-import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
 import {
   CA_NEEDS,
-  conditionalAccessApplies,
   dedicatedPolicies,
-  NO_PRINCIPALS,
-  noEmergencyPrincipals,
+  dedicatedPolicyGate,
+  defineCheck,
+  eachAccount,
+  malformedDedicated,
+  perAccountNeeds,
   policySubject,
-} from "./ea-ca-02-dedicated-policy.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, CheckContext, Finding, Remediation } from "./types.js";
+  principalsUnknown,
+} from "./lib/index.js";
+import { isAvailable } from "../snapshot/availability.js";
+import { norm } from "../snapshot/directory.js";
+import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
+import type { CheckContext, Finding, Remediation } from "./types.js";
 
 const REMEDIATION: Remediation = {
   summary:
@@ -50,32 +51,21 @@ function allowedAaguids(strength: Record<string, any>): Set<string> | undefined 
   return fido.length && ids.length ? new Set(ids) : undefined;
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-03",
   title:
     "The dedicated policy's authentication strength is custom, phishing-resistant and admits the accounts' keys",
   severity: "high",
   sources: ["000", "001"],
-  needs: [...CA_NEEDS, "authenticationStrengthPolicies", "users.authenticationMethods"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo(ctx) {
-    const reason = conditionalAccessApplies(ctx);
-    if (reason) return reason;
-    if (
-      ctx.snapshot.conditionalAccessPolicies &&
-      !noEmergencyPrincipals(ctx) &&
-      dedicatedPolicies(ctx).policies.length === 0
-    )
-      return "there is no dedicated policy (EA-CA-02 fails)";
-    return undefined;
-  },
+  needs: [...CA_NEEDS, "authenticationStrengthPolicies", "users"],
+  needsFor: (ctx) => perAccountNeeds(ctx, "authenticationMethods"),
+  appliesTo: dedicatedPolicyGate,
   evaluate(ctx) {
     if (!ctx.snapshot.conditionalAccessPolicies) return [];
-    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
+    const unknownPrincipals = principalsUnknown(ctx, "dedicated");
+    if (unknownPrincipals) return [unknownPrincipals];
     const allowed = new Set(ctx.config.profile.allowedMethods);
-    const findings: Finding[] = [];
+    const findings: Finding[] = malformedDedicated(ctx);
     const dedicated = dedicatedPolicies(ctx).policies;
     const dedicatedIds = new Set(dedicated.map((p) => norm(p.id)));
     for (const p of dedicated) {
@@ -150,25 +140,7 @@ export const check: Check = {
       // Every account must hold a key the strength admits.
       const restriction = allowedAaguids(strength);
       const fidoAllowed = combos.includes("fido2");
-      for (const a of sortedAccounts(ctx)) {
-        if (!isAvailable(ctx.snapshot, objectPath("users", a.id, "authenticationMethods"))) {
-          findings.push({
-            status: "unknown",
-            subject: userSubject(a),
-            message: `The authentication methods of ${a.userPrincipalName ?? a.id} could not be read.`,
-          });
-          continue;
-        }
-        const user = ctx.directory.user(a.id);
-        const methods = (user?.authenticationMethods ?? []) as Array<Record<string, unknown>>;
-        if (user?.authenticationMethods === undefined || user?.authenticationMethods === null) {
-          findings.push({
-            status: "unknown",
-            subject: userSubject(a),
-            message: `The authentication methods of ${a.userPrincipalName ?? a.id} are not in the snapshot.`,
-          });
-          continue;
-        }
+      for (const { label, methods, subject } of eachAccount(ctx, findings, "authenticationMethods")) {
         const keys = methods
           .filter((m) =>
             String(m["@odata.type"] ?? "")
@@ -185,10 +157,10 @@ export const check: Check = {
         const ok = admitted.length > 0;
         findings.push({
           status: ok ? "pass" : "fail",
-          subject: userSubject(a),
+          subject,
           message: ok
-            ? `${a.userPrincipalName ?? a.id} holds ${admitted.length} key(s) the strength admits.`
-            : `${a.userPrincipalName ?? a.id} holds no FIDO2 key the strength "${strength.displayName ?? strength.id}" admits: the dedicated policy would lock it out.`,
+            ? `${label} holds ${admitted.length} key(s) the strength admits.`
+            : `${label} holds no FIDO2 key the strength "${strength.displayName ?? strength.id}" admits: the dedicated policy would lock it out.`,
           evidence: {
             keys,
             fido2Allowed: fidoAllowed,
@@ -200,4 +172,4 @@ export const check: Check = {
     }
     return findings;
   },
-};
+});

@@ -2,14 +2,14 @@
 import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
 import {
   CA_NEEDS,
-  conditionalAccessApplies,
   dedicatedPolicies,
-  NO_PRINCIPALS,
-  noEmergencyPrincipals,
+  dedicatedPolicyGate,
+  defineCheck,
+  malformedDedicated,
   policySubject,
-} from "./ea-ca-02-dedicated-policy.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, Finding } from "./types.js";
+  principalsUnknown,
+} from "./lib/index.js";
+import type { Finding } from "./types.js";
 
 type Frequency = "everyTime" | { hours: number } | { days: number };
 
@@ -42,31 +42,19 @@ function problems(p: ConditionalAccessPolicy, wanted: Frequency): string[] {
   return out;
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-04",
   title: "The dedicated policy forces re-authentication and no persistent browser session",
   severity: "medium",
   sources: ["000", "002"],
   needs: CA_NEEDS,
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo(ctx) {
-    const reason = conditionalAccessApplies(ctx);
-    if (reason) return reason;
-    if (
-      ctx.snapshot.conditionalAccessPolicies &&
-      !noEmergencyPrincipals(ctx) &&
-      dedicatedPolicies(ctx).policies.length === 0
-    )
-      return "there is no dedicated policy (EA-CA-02 fails)";
-    return undefined;
-  },
+  appliesTo: dedicatedPolicyGate,
   evaluate(ctx) {
     if (!ctx.snapshot.conditionalAccessPolicies) return [];
-    if (noEmergencyPrincipals(ctx) && ctx.config.dedicatedPolicyIds.length === 0) return [NO_PRINCIPALS];
+    const unknownPrincipals = principalsUnknown(ctx, "dedicated");
+    if (unknownPrincipals) return [unknownPrincipals];
     const wanted = ctx.config.profile.signInFrequency as Frequency;
-    return dedicatedPolicies(ctx).policies.map((p): Finding => {
+    const graded = dedicatedPolicies(ctx).policies.map((p): Finding => {
       const found = problems(p, wanted);
       return {
         status: found.length ? "fail" : "pass",
@@ -92,5 +80,6 @@ export const check: Check = {
           : {}),
       };
     });
+    return [...malformedDedicated(ctx), ...graded];
   },
-};
+});

@@ -4,23 +4,39 @@
  * satisfiable with its registered methods and devices, Microsoft's mandatory MFA for admin
  * portals included; at least one account provably gets in. A failure prints the counter-example.
  */
-import { CA_NEEDS, caNotApplicable, engineFor } from "../ca/emergency.js";
+import {
+  CA_NEEDS,
+  conditionalAccessGate,
+  defineCheck,
+  engineFor,
+  engineNeeds,
+  malformedFindings,
+  methodsPath,
+  perAccountNeeds,
+  principalsUnknown,
+  userSubject,
+} from "./lib/index.js";
 import { describeCounterExample, whatIfRequestOf } from "../ca/format.js";
 import { proveAccount } from "../ca/prover.js";
 import { unavailableReason } from "../snapshot/availability.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, CheckContext, Finding } from "./types.js";
+import type { CheckContext, Finding } from "./types.js";
 
 function evaluate(ctx: CheckContext): Finding[] {
+  const unknownPrincipals = principalsUnknown(ctx, "accounts");
+  if (unknownPrincipals) return [unknownPrincipals];
   const engine = engineFor(ctx);
   const envelope = ctx.config.profile.envelope;
-  const findings: Finding[] = [];
+  const findings: Finding[] = malformedFindings(
+    ctx,
+    "whether it locks the emergency accounts out",
+    (p) => p.state !== "disabled" && p.state !== "reportOnly",
+  );
   let proven = 0;
   for (const account of ctx.accounts.resolved) {
     const who = account.userPrincipalName ?? account.id;
-    const subject = { type: "user" as const, id: account.id, displayName: who };
+    const subject = userSubject(account);
     const proof = proveAccount(engine, account.id, { envelope, maxExamples: 5 });
-    const methodsGap = unavailableReason(ctx.snapshot, `users[${account.id}].authenticationMethods`);
+    const methodsGap = unavailableReason(ctx.snapshot, methodsPath(account.id));
     const evidence = {
       classes: proof.classes,
       failingClasses: proof.failingClasses,
@@ -85,16 +101,14 @@ function evaluate(ctx: CheckContext): Finding[] {
   return findings;
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-05",
   title: "Lockout proof: every emergency account gets in over the whole emergency envelope",
   severity: "critical",
   sources: ["000", "001", "004"],
   needs: [...CA_NEEDS, "authenticationStrengthPolicies", "authenticationMethodsPolicy", "users"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: caNotApplicable,
+  needsFor: (ctx) => [...engineNeeds(ctx), ...perAccountNeeds(ctx, "authenticationMethods")],
+  appliesTo: conditionalAccessGate,
   evaluate,
-};
+});
 export default check;

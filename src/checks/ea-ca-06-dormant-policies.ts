@@ -6,30 +6,43 @@
 import {
   appliesSomewhere,
   CA_NEEDS,
-  caNotApplicable,
-  dedicatedPolicyIds,
+  conditionalAccessGate,
+  dedicatedPolicies,
+  defineCheck,
   engineFor,
-} from "../ca/emergency.js";
+  engineNeeds,
+  malformedFindings,
+  type MalformedPolicy,
+  policySubject,
+  principalsUnknown,
+  userSubject,
+} from "./lib/index.js";
+
 import { describeCounterExample } from "../ca/format.js";
 import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
 import { activationTruncated, activationVariants, proveAccount } from "../ca/prover.js";
 import { NO } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, CheckContext, Finding } from "./types.js";
+import type { CheckContext, Finding } from "./types.js";
 
 export const isMicrosoftManaged = (p: Record<string, unknown>): boolean =>
   /^microsoft-managed/i.test(String(p.displayName ?? "")) ||
   /microsoft/i.test(String((p as any).createdBy ?? ""));
 
 function evaluate(ctx: CheckContext): Finding[] {
+  const unknownPrincipals = principalsUnknown(ctx, "accounts");
+  if (unknownPrincipals) return [unknownPrincipals];
   const engine = engineFor(ctx);
-  const dedicated = dedicatedPolicyIds(ctx);
+  const dedicated = dedicatedPolicies(ctx).ids;
   const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
-  const dormant = engine.policies.filter(
-    (p) => (p.state === "reportOnly" || p.state === "disabled") && !dedicated.has(p.id) && !allowed.has(p.id),
+  const isDormant = (p: MalformedPolicy) =>
+    (p.state === "reportOnly" || p.state === "disabled") && !dedicated.has(p.id) && !allowed.has(p.id);
+  const dormant = engine.policies.filter((p) => isDormant(p) && !p.invalid.length);
+  const findings: Finding[] = malformedFindings(
+    ctx,
+    "whether it would apply to the emergency accounts",
+    isDormant,
   );
-  const findings: Finding[] = [];
   for (const account of ctx.accounts.resolved) {
     const who = account.userPrincipalName ?? account.id;
     const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
@@ -44,7 +57,7 @@ function evaluate(ctx: CheckContext): Finding[] {
       const truncated = activationTruncated(engine, eligibleRoles(ctx.directory, account.id));
       findings.push({
         status: truncated ? "unknown" : "pass",
-        subject: { type: "user", id: account.id, displayName: who },
+        subject: userSubject(account),
         message: truncated
           ? `${who} has too many eligible roles to try every activation combination`
           : `No report-only or disabled policy would apply to ${who} if switched on`,
@@ -67,7 +80,7 @@ function evaluate(ctx: CheckContext): Finding[] {
       const state = p.state === "reportOnly" ? "report-only" : "disabled";
       findings.push({
         status: lock ? "fail" : "warn",
-        subject: { type: "policy", id: p.id, displayName: p.displayName },
+        subject: policySubject(p),
         message:
           `${managed ? "Microsoft-managed (switched on automatically after its notice period) " : ""}${state} policy "${p.displayName}" would apply to ${who} ${path}` +
           (lock ? `, and would lock it out: ${describeCounterExample(lock)}` : ""),
@@ -90,16 +103,14 @@ function evaluate(ctx: CheckContext): Finding[] {
   return findings;
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-06",
   title: "Report-only and disabled policies that would apply to the emergency accounts are listed",
   severity: "medium",
   sources: ["000"],
   needs: [...CA_NEEDS, "authenticationMethodsPolicy"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: caNotApplicable,
+  needsFor: engineNeeds,
+  appliesTo: conditionalAccessGate,
   evaluate,
-};
+});
 export default check;

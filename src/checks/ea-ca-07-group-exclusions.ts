@@ -2,27 +2,26 @@
 import { norm } from "../snapshot/directory.js";
 import {
   CA_NEEDS,
-  conditionalAccessApplies,
+  conditionalAccessGate,
   dedicatedPolicies,
+  defineCheck,
+  malformedFindings,
   policySubject,
-} from "./ea-ca-02-dedicated-policy.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, Finding } from "./types.js";
+  roleDataNeeds,
+  sortedAccounts,
+  stringList as list,
+} from "./lib/index.js";
+import type { Finding } from "./types.js";
 
-const list = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-07",
   title: "Conditional Access exclusions go through the emergency group",
   severity: "medium",
   sources: ["000", "002", "003"],
-  needs: [...CA_NEEDS, "groups", "roleAssignments"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
+  needs: CA_NEEDS,
+  needsFor: roleDataNeeds,
   appliesTo(ctx) {
-    const reason = conditionalAccessApplies(ctx);
+    const reason = conditionalAccessGate(ctx);
     if (reason) return reason;
     if (!ctx.accounts.group)
       return ctx.accounts.unresolvedGroup
@@ -34,11 +33,16 @@ export const check: Check = {
     const policies = ctx.snapshot.conditionalAccessPolicies;
     if (!policies || !ctx.accounts.group) return [];
     const groupId = norm(ctx.accounts.group.id);
-    const accounts = [...ctx.accounts.resolved].sort((a, b) => norm(a.id).localeCompare(norm(b.id)));
-    const dedicated = new Set(dedicatedPolicies(ctx).policies.map((p) => norm(p.id)));
-    const findings: Finding[] = [];
+    const accounts = sortedAccounts(ctx);
+    const dedicated = dedicatedPolicies(ctx).ids;
+    const findings: Finding[] = malformedFindings(
+      ctx,
+      "how it excludes the emergency accounts",
+      (p) => !dedicated.has(p.id),
+    );
+    const malformed = new Set(findings.map((f) => norm(f.subject?.id)));
     for (const p of [...policies].sort((a, b) => norm(a.id).localeCompare(norm(b.id)))) {
-      if (dedicated.has(norm(p.id))) continue;
+      if (dedicated.has(norm(p.id)) || malformed.has(norm(p.id))) continue;
       const u = (p.conditions?.users ?? {}) as Record<string, unknown>;
       const excludedUsers = new Set(list(u.excludeUsers).map(norm));
       const excludesGroup = list(u.excludeGroups).some((g) => norm(g) === groupId);
@@ -107,4 +111,4 @@ export const check: Check = {
     }
     return findings;
   },
-};
+});

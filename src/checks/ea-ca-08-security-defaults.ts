@@ -1,27 +1,18 @@
 /** EA-CA-08: security defaults are off, so the Conditional Access setup can exist. */
-import { needsP1 } from "../monitor/check-support.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check } from "./types.js";
+import { defineCheck, lacksLicence, tenantSubject } from "./lib/index.js";
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-CA-08",
   title: "Security defaults are off",
   severity: "medium",
   sources: ["003"],
   needs: ["securityDefaults", "subscribedSkus"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
   // Without P1 security defaults are the tenant's only baseline protection: nothing to grade.
-  appliesTo: (ctx) => needsP1(ctx, "Conditional Access (the replacement for security defaults)"),
+  appliesTo: (ctx) => lacksLicence(ctx, "p1", "Conditional Access (the replacement for security defaults)"),
   evaluate(ctx) {
     const sd = ctx.snapshot.securityDefaults;
     if (!sd) return [];
-    const subject = {
-      type: "tenant" as const,
-      id: ctx.snapshot.tenant.id,
-      displayName: ctx.snapshot.tenant.displayName ?? null,
-    };
+    const subject = tenantSubject(ctx.snapshot);
     if (sd.isEnabled === false)
       return [
         { status: "pass", subject, message: "Security defaults are off.", evidence: { isEnabled: false } },
@@ -53,4 +44,4 @@ export const check: Check = {
       },
     ];
   },
-};
+});

@@ -1,9 +1,8 @@
 /** EA-MON-01: Entra sign-in and audit logs reach a Log Analytics workspace. */
-import { needsP1 } from "../monitor/check-support.js";
+import { defineCheck, lacksLicence } from "./lib/index.js";
 import { REQUIRED_CATEGORIES, TABLE_OF_CATEGORY, resolveWorkspaces } from "../monitor/alerts.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, Finding, Remediation } from "./types.js";
+import type { Finding, Remediation } from "./types.js";
 
 export const LOG_EXPORT_REMEDIATION: Remediation = {
   summary:
@@ -16,16 +15,13 @@ export const LOG_EXPORT_REMEDIATION: Remediation = {
     'az rest --method put --url "https://management.azure.com/providers/microsoft.aadiam/diagnosticSettings/breakglass?api-version=2017-04-01" --body @diagnostic-setting.json',
 };
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-MON-01",
   title: "Entra sign-in and audit logs are sent to a Log Analytics workspace",
   severity: "high",
   sources: ["000", "001", "002", "004"],
-  needs: ["azure.diagnosticSettings", "subscribedSkus"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: (ctx) => needsP1(ctx, "exporting sign-in logs"),
+  needs: ["azure.diagnosticSettings", "azure.workspaces", "subscribedSkus"],
+  appliesTo: (ctx) => lacksLicence(ctx, "p1", "exporting sign-in logs"),
   evaluate(ctx) {
     if (!isAvailable(ctx.snapshot, "azure.diagnosticSettings")) return [];
     const ws = resolveWorkspaces(ctx.snapshot);
@@ -88,4 +84,4 @@ export const check: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,9 +1,8 @@
 /** EA-MON-02: the exported tables keep enough interactive retention. */
-import { needsP1 } from "../monitor/check-support.js";
+import { defineCheck, lacksLicence } from "./lib/index.js";
 import { REQUIRED_CATEGORIES, TABLE_OF_CATEGORY, resolveWorkspaces } from "../monitor/alerts.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, Finding } from "./types.js";
+import type { Finding } from "./types.js";
 
 interface Retention {
   workspaceId: string;
@@ -16,16 +15,13 @@ interface Retention {
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && v > 0 ? v : undefined);
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-MON-02",
   title: "Sign-in and audit tables keep enough interactive retention",
   severity: "medium",
   sources: ["002"],
   needs: ["azure.diagnosticSettings", "azure.workspaces", "azure.tables", "subscribedSkus"],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: (ctx) => needsP1(ctx, "exporting sign-in logs"),
+  appliesTo: (ctx) => lacksLicence(ctx, "p1", "exporting sign-in logs"),
   evaluate(ctx) {
     const s = ctx.snapshot;
     if (!isAvailable(s, "azure.diagnosticSettings")) return [];
@@ -116,4 +112,4 @@ export const check: Check = {
     }
     return findings;
   },
-};
+});

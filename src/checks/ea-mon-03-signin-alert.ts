@@ -1,12 +1,12 @@
 /** EA-MON-03: an alert that reaches a person watches every account in both sign-in tables. */
-import { accountEntity, needsP1, sortedAccounts, userSubject } from "../monitor/check-support.js";
+import { accountEntity } from "../monitor/check-support.js";
+import { defineCheck, lacksLicence, sortedAccounts, userSubject } from "./lib/index.js";
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus, RowCoverage } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";
 import { SIGNIN_TABLES } from "../monitor/kql.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, Finding, Remediation } from "./types.js";
+import type { Finding, Remediation } from "./types.js";
 
 export const SIGNIN_ALERT_REMEDIATION: Remediation = {
   summary:
@@ -33,7 +33,7 @@ export function coverageEvidence(c: RowCoverage): Record<string, unknown> {
   };
 }
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-MON-03",
   title: "An alert that reaches a person watches every sign-in of every account",
   severity: "critical",
@@ -43,10 +43,7 @@ export const check: Check = {
     { anyOf: ["azure.scheduledQueryRules", "azure.sentinelAlertRules"] },
     "subscribedSkus",
   ],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: (ctx) => needsP1(ctx, "exporting sign-in logs"),
+  appliesTo: (ctx) => lacksLicence(ctx, "p1", "exporting sign-in logs"),
   evaluate(ctx) {
     const s = ctx.snapshot;
     if (!isAvailable(s, "azure.diagnosticSettings")) return [];
@@ -109,4 +106,4 @@ export const check: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,5 +1,6 @@
 /** EA-MON-04: alerts that reach a person cover every family of audit events on the emergency setup. */
-import { accountEntity, needsP1, sortedAccounts } from "../monitor/check-support.js";
+import { accountEntity } from "../monitor/check-support.js";
+import { defineCheck, lacksLicence, sortedAccounts, tenantSubject } from "./lib/index.js";
 import { alertRules, resolveWorkspaces, unreadableAlertSources } from "../monitor/alerts.js";
 import type { CoverageStatus } from "../monitor/coverage.js";
 import { rowCoverage, worseOf } from "../monitor/coverage.js";
@@ -7,8 +8,7 @@ import type { AuditFamily } from "../monitor/families.js";
 import { auditFamilies } from "../monitor/families.js";
 import type { KqlEntity } from "../monitor/kql.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { readCheckDocs } from "./docs.js";
-import type { Check, Finding, Remediation } from "./types.js";
+import type { Finding, Remediation } from "./types.js";
 import { coverageEvidence } from "./ea-mon-03-signin-alert.js";
 
 const remediationFor = (families: AuditFamily[]): Remediation => ({
@@ -24,7 +24,7 @@ const remediationFor = (families: AuditFamily[]): Remediation => ({
     'az monitor scheduled-query create -g <rg> -n <name> --scopes <workspace ARM id> --condition "count \'Q\' > 0" --condition-query Q="<family query>" --evaluation-frequency 5m --window-size 5m --severity 0 --auto-mitigate false --action-groups <action group ARM id>',
 });
 
-export const check: Check = {
+export const check = defineCheck(import.meta.url, {
   id: "EA-MON-04",
   title: "Alerts cover changes to the emergency setup and any action by the accounts",
   severity: "high",
@@ -34,10 +34,7 @@ export const check: Check = {
     { anyOf: ["azure.scheduledQueryRules", "azure.sentinelAlertRules"] },
     "subscribedSkus",
   ],
-  get docs() {
-    return readCheckDocs(import.meta.url);
-  },
-  appliesTo: (ctx) => needsP1(ctx, "exporting audit logs"),
+  appliesTo: (ctx) => lacksLicence(ctx, "p1", "exporting audit logs"),
   evaluate(ctx) {
     const s = ctx.snapshot;
     if (!isAvailable(s, "azure.diagnosticSettings")) return [];
@@ -120,7 +117,7 @@ export const check: Check = {
     if (missing.length > 0)
       findings.unshift({
         status: "fail",
-        subject: { type: "tenant", id: s.tenant.id },
+        subject: tenantSubject(s),
         message: `Missing alert families: ${missing.map((f) => `(${f.id}) ${f.name}`).join("; ")}.`,
         evidence: {
           missingFamilies: missing.map((f) => f.id),
@@ -130,4 +127,4 @@ export const check: Check = {
       });
     return findings;
   },
-};
+});

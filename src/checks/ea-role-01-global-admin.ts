@@ -1,13 +1,5 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import {
-  accountLabel,
-  accountUsers,
-  needsAccounts,
-  roleDataComplete,
-  roleDataNeeds,
-  userSubject,
-} from "./support.js";
+import { defineCheck, eachAccount, needsAccounts, roleDataComplete, roleDataNeeds } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -23,9 +15,7 @@ export const check = defineCheck(import.meta.url, {
     const emergencyGroup = ctx.accounts.group ? norm(ctx.accounts.group.id) : undefined;
     const complete = roleDataComplete(ctx);
     const findings: Finding[] = [];
-    for (const { account } of accountUsers(ctx)) {
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, subject, label } of eachAccount(ctx, findings)) {
       const holdings = ctx.directory
         .holdersOf(GLOBAL_ADMINISTRATOR, "/")
         .filter((h) => h.userId === norm(account.id))

@@ -1,14 +1,12 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
 import {
-  accountLabel,
-  accountUsers,
+  defineCheck,
+  eachAccount,
   hasP2,
   needsAccounts,
   roleDataComplete,
   roleDataNeeds,
-  userSubject,
-} from "./support.js";
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -28,9 +26,7 @@ export const check = defineCheck(import.meta.url, {
       ),
     );
     const findings: Finding[] = [];
-    for (const { account } of accountUsers(ctx)) {
-      const subject = userSubject(account);
-      const label = accountLabel(account);
+    for (const { account, subject, label } of eachAccount(ctx, findings)) {
       const holdings = ctx.directory
         .holdersOf(GLOBAL_ADMINISTRATOR, "/")
         .filter((h) => h.userId === norm(account.id))

@@ -1,7 +1,6 @@
 import { isAvailable, objectPath } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import { accountLabel, lacksLicence, needsAccounts, userSubject } from "./support.js";
+import { accountLabel, defineCheck, lacksLicence, needsAccounts, userSubject } from "./lib/index.js";
 import type { Finding, Subject } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {

@@ -1,6 +1,12 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import { needsAccounts, roleDataComplete, roleDataNeeds, sortedUnique } from "./support.js";
+import {
+  defineCheck,
+  needsAccounts,
+  roleDataComplete,
+  roleDataNeeds,
+  sortedUnique,
+  tenantSubject,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -18,11 +24,7 @@ export const check = defineCheck(import.meta.url, {
     const gaUsers = sortedUnique(ctx.directory.holdersOf(GLOBAL_ADMINISTRATOR, "/").map((h) => h.userId));
     const others = gaUsers.filter((id) => !accountIds.has(id));
     const label = (id: string) => ctx.directory.users.get(id)?.userPrincipalName ?? id;
-    const tenant = {
-      type: "tenant" as const,
-      id: ctx.snapshot.tenant.id,
-      displayName: ctx.snapshot.tenant.displayName ?? null,
-    };
+    const tenant = tenantSubject(ctx.snapshot);
     const evidence = {
       globalAdministrators: gaUsers.map(label),
       count: gaUsers.length,

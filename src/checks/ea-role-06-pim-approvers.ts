@@ -1,6 +1,5 @@
 import { GLOBAL_ADMINISTRATOR, norm, ROLE_TEMPLATES } from "../snapshot/directory.js";
-import { defineCheck } from "./docs.js";
-import { lacksLicence } from "./support.js";
+import { defineCheck, lacksLicence } from "./lib/index.js";
 import type { CheckContext, Finding } from "./types.js";
 
 const GUARDED_ROLES: Readonly<Record<string, string>> = {

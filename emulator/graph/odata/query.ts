@@ -4,86 +4,17 @@
  * $top with Graph's caps, $skip where Graph has it, $skiptoken paging with absolute nextLinks that
  * repeat the original query, and $expand through route-provided expanders.
  */
-import { createHash } from "node:crypto";
-import { graphError } from "../errors.js";
 import type { GraphRequest, GraphResponse } from "../types.js";
-import {
-  collectClauses,
-  evaluateFilter,
-  FilterSyntaxError,
-  parseFilter,
-  type ClauseOp,
-  type FilterNode,
-} from "./filter.js";
+import { QueryError, type CollectionSpec, type ListOptions, type Wire } from "./collection-spec.js";
+import { contextSuffix, resolveExpands } from "./expand.js";
+import { FilterSyntaxError, parseFilter, type FilterNode } from "./filter.js";
+import { collectClauses } from "./filter-clauses.js";
+import { evaluateFilter } from "./filter-eval.js";
+import { decodeSkipToken, metadataUrl, nextLink, parseTop } from "./paging.js";
 
-export type Wire = Record<string, unknown>;
-
-/** An error raised while applying query options; the route turns it into a Graph error response. */
-export class QueryError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-  toResponse(req: GraphRequest): GraphResponse {
-    return graphError(this.status, this.code, this.message, {}, req.headers["client-request-id"]);
-  }
-}
-
-export type Expander = (item: Wire, nested: URLSearchParams) => unknown;
-
-export interface TopSpec {
-  default: number;
-  max: number;
-  /** what Graph does with a larger $top: reject (directory objects) or silently cap (signInActivity, logs). */
-  overMax: "reject" | "cap";
-}
-
-export interface CollectionSpec {
-  /** `@odata.context` after `$metadata#`, e.g. "users", "users('id')/authentication/methods". */
-  context: string;
-  /** OData type for error messages, e.g. "microsoft.graph.user". */
-  typeName: string;
-  /** directory objects follow the advanced-query rules (graph-contract 0.3). */
-  directoryObject: boolean;
-  /** $select support; undefined = not supported (400). */
-  select?: {
-    defaults?: readonly string[];
-    /** per-item default set for mixed collections (members: users get the user default set). */
-    defaultsFor?: (item: Wire) => readonly string[] | undefined;
-    known?: ReadonlySet<string>;
-    /** properties this version of the type does not have (beta-only sign-in properties on v1.0). */
-    absent?: ReadonlySet<string>;
-    emptyArrays?: ReadonlySet<string>;
-  };
-  /** property path → operators Graph allows; undefined = $filter not supported. */
-  filter?: Record<string, readonly ClauseOp[]>;
-  /** operators that need ConsistencyLevel + $count even on an allowed property. */
-  advancedOps?: readonly ClauseOp[];
-  orderby?: readonly string[];
-  /** "reject" = the endpoint rejects $top (subscribedSkus); undefined = $top not supported at all. */
-  top?: TopSpec | "reject";
-  count?: boolean;
-  search?: readonly string[];
-  skip?: boolean;
-  expand?: Record<string, Expander>;
-  /** endpoint requires every request to be an advanced query (casts, transitiveRoleAssignments). */
-  requiresAdvanced?: boolean;
-}
-
-export interface ListOptions {
-  /** view of one stored item on the wire (relationships stripped, version differences applied). */
-  view: (e: Wire) => Wire;
-  /** lower the page cap (signInActivity: 120). */
-  capTop?: number;
-  /** the route evaluates $filter itself (transitiveRoleAssignments); skip parsing it here. */
-  filterHandled?: boolean;
-  /** a pre-filter applied before $filter (v1.0 sign-ins are interactive only). */
-  prefilter?: (e: Wire, filter: FilterNode | undefined) => boolean;
-}
-
+export * from "./collection-spec.js";
+export { metadataUrl, nextLink, encodePath } from "./paging.js";
+export { parseExpand } from "./expand.js";
 const ADVANCED_HINT =
   "is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information";
 
@@ -335,179 +266,6 @@ function orderer(
 }
 
 // -------------------------------------------------------------------------------------------------
-// $expand: "a,b(nested options)"
-
-export function parseExpand(raw: string | null): { name: string; nested: URLSearchParams }[] {
-  if (raw === null || raw.trim() === "") return [];
-  const out: { name: string; nested: URLSearchParams }[] = [];
-  let depth = 0;
-  let cur = "";
-  const flush = (): void => {
-    const s = cur.trim();
-    cur = "";
-    if (!s) return;
-    const p = s.indexOf("(");
-    if (p < 0) {
-      out.push({ name: s, nested: new URLSearchParams() });
-      return;
-    }
-    const inner = s.slice(p + 1, s.lastIndexOf(")"));
-    const nested = new URLSearchParams();
-    for (const part of splitTop(inner, ";")) {
-      const eq = part.indexOf("=");
-      if (eq > 0) nested.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-    }
-    out.push({ name: s.slice(0, p).trim(), nested });
-  };
-  for (const ch of raw) {
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === "," && depth === 0) flush();
-    else cur += ch;
-  }
-  flush();
-  return out;
-}
-
-function splitTop(s: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = "";
-  for (const ch of s) {
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === sep && depth === 0) {
-      parts.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  parts.push(cur);
-  return parts;
-}
-
-function resolveExpands(
-  req: GraphRequest,
-  spec: CollectionSpec,
-): { name: string; nested: URLSearchParams; fn: Expander }[] {
-  return parseExpand(req.query.get("$expand")).map((x) => {
-    const fn = spec.expand?.[x.name];
-    if (!fn) {
-      throw new QueryError(
-        400,
-        "BadRequest",
-        `Could not find a property named '${x.name}' on type '${spec.typeName}'.`,
-      );
-    }
-    return { ...x, fn };
-  });
-}
-
-function contextSuffix(
-  select: string[] | undefined,
-  expands: { name: string; nested: URLSearchParams }[],
-): string {
-  const parts = [...(select ?? [])];
-  for (const e of expands) {
-    const inner = e.nested.get("$expand");
-    parts.push(`${e.name}(${inner ? `${inner.replace(/\(.*$/, "")}()` : ""})`);
-  }
-  return parts.length ? `(${parts.join(",")})` : "";
-}
-
-// -------------------------------------------------------------------------------------------------
-// paging
-
-function queryFingerprint(q: URLSearchParams): string {
-  const entries = [...q.entries()]
-    .filter(([k]) => k !== "$skiptoken")
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash("sha256").update(JSON.stringify(entries)).digest("base64url").slice(0, 10);
-}
-
-function encodeSkipToken(offset: number, q: URLSearchParams): string {
-  // opaque to clients, like Graph's; the fingerprint catches a token replayed with another query
-  return Buffer.from(JSON.stringify({ o: offset, q: queryFingerprint(q) })).toString("base64url");
-}
-
-function decodeSkipToken(token: string, q: URLSearchParams, code: string): number {
-  try {
-    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o?: unknown; q?: unknown };
-    if (typeof v.o === "number" && Number.isInteger(v.o) && v.o >= 0 && v.q === queryFingerprint(q))
-      return v.o;
-  } catch {
-    // fall through
-  }
-  throw new QueryError(400, code, "Invalid $skiptoken value.");
-}
-
-/** Graph path segments are percent-encoded except the characters Graph leaves readable. */
-export function encodePath(path: string): string {
-  return path
-    .split("/")
-    .map((s) =>
-      encodeURIComponent(s)
-        .replace(/%24/g, "$")
-        .replace(/%40/g, "@")
-        .replace(/%3D/g, "=")
-        .replace(/%2C/g, ","),
-    )
-    .join("/");
-}
-
-function encodeQuery(q: URLSearchParams): string {
-  return [...q.entries()]
-    .map(
-      ([k, v]) =>
-        `${encodeURIComponent(k).replace(/%24/g, "$")}=${encodeURIComponent(v).replace(/%24/g, "$").replace(/%2C/g, ",")}`,
-    )
-    .join("&");
-}
-
-export function nextLink(req: GraphRequest, offset: number): string {
-  const q = new URLSearchParams(req.query);
-  q.delete("$skiptoken");
-  q.append("$skiptoken", encodeSkipToken(offset, req.query));
-  return `${req.baseUrl}/${req.version}${encodePath(req.path)}?${encodeQuery(q)}`;
-}
-
-export function metadataUrl(req: GraphRequest): string {
-  return `${req.baseUrl}/${req.version}/$metadata`;
-}
-
-function parseTop(req: GraphRequest, spec: CollectionSpec, capTop: number | undefined): number {
-  const raw = req.query.get("$top");
-  const code = spec.directoryObject ? "Request_UnsupportedQuery" : "BadRequest";
-  if (spec.top === "reject") {
-    if (raw !== null)
-      throw new QueryError(400, "Request_UnsupportedQuery", "The server does not support custom page sizes.");
-    return Number.MAX_SAFE_INTEGER;
-  }
-  if (!spec.top) {
-    if (raw !== null)
-      throw new QueryError(400, code, `Query option '$top' is not allowed on ${spec.typeName}.`);
-    return Number.MAX_SAFE_INTEGER;
-  }
-  const max = Math.min(spec.top.max, capTop ?? Infinity);
-  if (raw === null) return Math.min(spec.top.default, max);
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1) {
-    throw new QueryError(
-      400,
-      spec.directoryObject ? "Request_BadRequest" : "BadRequest",
-      `Invalid page size specified: '${raw}'. Must be between 1 and ${spec.top.max} inclusive.`,
-    );
-  }
-  if (n > spec.top.max && spec.top.overMax === "reject") {
-    throw new QueryError(
-      400,
-      "Request_BadRequest",
-      `Invalid page size specified: '${raw}'. Must be between 1 and ${spec.top.max} inclusive.`,
-    );
-  }
-  return Math.min(n, max);
-}
-
-// -------------------------------------------------------------------------------------------------
 
 export function listResponse(
   req: GraphRequest,
@@ -578,9 +336,7 @@ export function listResponse(
       if (spec.skip && req.query.has("$skip")) {
         const q = new URLSearchParams(req.query);
         q.delete("$skip");
-        q.delete("$skiptoken");
-        q.append("$skiptoken", encodeSkipToken(offset + pageSize, q));
-        body["@odata.nextLink"] = `${req.baseUrl}/${req.version}${encodePath(req.path)}?${encodeQuery(q)}`;
+        body["@odata.nextLink"] = nextLink({ ...req, query: q }, offset + pageSize);
       } else body["@odata.nextLink"] = nextLink(req, offset + pageSize);
     }
     body.value = value;

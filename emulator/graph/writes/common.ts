@@ -7,7 +7,7 @@
  */
 import { graphError } from "../errors.js";
 import { jsonHeaders, metadataUrl } from "../odata/query.js";
-import type { Entity, TenantStore } from "../store.js";
+import type { Entity, TenantStore } from "../tenant-store.js";
 import type { GraphRequest, GraphResponse } from "../types.js";
 import { writeStateOf, type WriteState } from "./state.js";
 

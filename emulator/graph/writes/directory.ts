@@ -4,7 +4,7 @@
  * assignment requests.
  */
 import { randomBytes } from "node:crypto";
-import type { Collection, Entity, Ref } from "../store.js";
+import type { Collection, Entity, Ref } from "../tenant-store.js";
 import type { GraphResponse } from "../types.js";
 import {
   badRequest,

@@ -2,7 +2,7 @@
  * Policy writes (graph-writes.md 5-7): authentication strengths, Conditional Access policies, and
  * the authentication methods policy with its method configurations.
  */
-import type { Entity } from "../store.js";
+import type { Entity } from "../tenant-store.js";
 import type { GraphResponse } from "../types.js";
 import {
   badRequest,

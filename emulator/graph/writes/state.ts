@@ -8,7 +8,7 @@
  * it) behaves as if the replica it reached had not seen the create yet. The service itself still
  * knows it: a second user with the same userPrincipalName is refused.
  */
-import type { Collection, Entity, Ref, TenantStore } from "../store.js";
+import type { Collection, Entity, Ref, TenantStore } from "../tenant-store.js";
 
 export interface WriteOptions {
   /** the emulator's clock (ms since the epoch); tests inject one */

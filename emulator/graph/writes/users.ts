@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { METHOD_COLLECTIONS, USER_DEFAULT_PROPERTIES } from "../specs.js";
-import type { Entity, Ref } from "../store.js";
+import type { Entity, Ref } from "../tenant-store.js";
 import type { GraphResponse } from "../types.js";
 import {
   badRequest,

@@ -1,11 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  collectClauses,
-  evaluateFilter,
-  FilterSyntaxError,
-  parseFilter,
-} from "../../../emulator/graph/odata/filter.js";
+import { collectClauses } from "../../../emulator/graph/odata/filter-clauses.js";
+import { evaluateFilter } from "../../../emulator/graph/odata/filter-eval.js";
+import { FilterSyntaxError, parseFilter } from "../../../emulator/graph/odata/filter.js";
 
 const ev = (f: string, item: unknown): boolean => evaluateFilter(parseFilter(f), item);
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { renderRoutesMarkdown } from "../../../emulator/graph/routes-doc.js";
-import { buildRoutes } from "../../../emulator/graph/routes.js";
+import { buildRoutes } from "../../../emulator/graph/routes/index.js";
 
 describe("ROUTES.md", () => {
   it("is the committed rendering of the route table (regenerate: npx tsx emulator/graph/routes-doc.ts > emulator/graph/ROUTES.md)", async () => {

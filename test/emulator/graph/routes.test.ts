@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_APP_PERMISSIONS } from "../../../emulator/graph/permissions.js";
-import { buildRoutes } from "../../../emulator/graph/routes.js";
+import { buildRoutes } from "../../../emulator/graph/routes/index.js";
 import {
   ADMINS_GROUP,
   BASE,

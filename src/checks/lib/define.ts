@@ -1,12 +1,12 @@
 /**
- * Each check keeps its documentation beside it: `ea-acc-01-two-accounts.ts` and
- * `ea-acc-01-two-accounts.md`. The build (tsc) compiles only `.ts`, so the compiled module in
- * `dist/src/checks/` has no `.md` beside it; the Markdown is then read from the source tree
- * (`../../../src/checks/` relative to the compiled module). The file is read lazily, on first use of
- * `check.docs`, so a missing file never stops `assess`: the check still runs, its docs are undefined.
+ * The one way to define a check: its metadata, its needs and its rule, with its documentation kept
+ * beside it (`ea-acc-01-two-accounts.ts` and `ea-acc-01-two-accounts.md`). The build (tsc) compiles
+ * only `.ts`, so the compiled module in `dist/src/checks/` has no `.md` beside it; the Markdown is then
+ * read from the source tree (`../../../src/checks/` relative to the compiled module). The file is read
+ * lazily, on first use of `check.docs`, so a missing file never stops `assess`: the check still runs.
  */
 import { readFileSync } from "node:fs";
-import type { Check } from "./types.js";
+import type { Check } from "../types.js";
 
 const cache = new Map<string, string | undefined>();
 

@@ -1,9 +1,10 @@
 /**
- * The emulator's mutable tenant state. It owns a private copy of the snapshot (the Graph resource
- * layer is built over `snapshot`) and indexes the ARM side by resource id and by collection, so
- * GETs are lookups and later write endpoints (ARM PUT/DELETE) are `put`/`remove` on the same indexes.
+ * The ARM resources the emulator serves: the snapshot's `azure` section indexed by resource id and by
+ * collection, so GETs are lookups and write endpoints (ARM PUT/DELETE) are `putArm`/`removeArm` on
+ * the same indexes. It also holds the emulator's private copy of the snapshot, which the Graph
+ * resource layer is built over (graph/tenant-store.ts indexes the Graph side).
  */
-import type { ArmResource, Snapshot } from "../src/snapshot/schema.js";
+import type { ArmResource, Snapshot } from "../../src/snapshot/schema.js";
 
 /** The `azure.*` snapshot sections, also the `section` of ARM faults and counters. */
 export type ArmSection =
@@ -75,7 +76,7 @@ function subscriptionCollection(key: string): string | undefined {
   return m ? `${m[1]}/providers/${m[2]}/${m[3]}` : undefined;
 }
 
-export class EmulatorStore {
+export class ArmResourceStore {
   readonly snapshot: Snapshot;
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
   private readonly armById = new Map<string, ArmEntry>();

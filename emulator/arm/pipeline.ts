@@ -4,15 +4,21 @@
  * tenant-level `/providers/microsoft.aadiam` scope), `nextLink` paging, case-insensitive paths.
  */
 import { randomUUID } from "node:crypto";
-import type { EmulatedApp } from "./apps.js";
-import type { Counters } from "./counters.js";
-import type { FaultInjector, FaultKind } from "./faults.js";
-import { delay, json, type HttpResponse, type PipelineResult } from "./http.js";
-import type { IdentityProvider } from "./identity.js";
-import { ARM_TYPE_SECTIONS, armKey, type ArmEntry, type ArmSection, type EmulatorStore } from "./store.js";
+import type { EmulatedApp } from "../apps.js";
+import type { Counters } from "../counters.js";
+import type { FaultInjector, FaultKind } from "../faults.js";
+import { delay, json, type HttpResponse, type PipelineResult } from "../http.js";
+import type { IdentityProvider } from "../identity.js";
+import {
+  ARM_TYPE_SECTIONS,
+  armKey,
+  type ArmEntry,
+  type ArmSection,
+  type ArmResourceStore,
+} from "./resource-store.js";
 
 export interface ArmPipelineOptions {
-  store: EmulatorStore;
+  store: ArmResourceStore;
   identity: IdentityProvider;
   counters: Counters;
   faults: FaultInjector;
