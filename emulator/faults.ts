@@ -6,6 +6,17 @@
 
 export type FaultKind = "429" | "503" | "504" | "reset" | "slow";
 
+/** Time for the emulator (the same shape as the client's Clock, so a test can share one). */
+export interface EmulatorClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemEmulatorClock: EmulatorClock = {
+  now: () => Date.now(),
+  sleep: (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve()),
+};
+
 export const FAULT_KINDS: readonly FaultKind[] = ["429", "503", "504", "reset", "slow"];
 
 export interface FaultLogEntry {
@@ -54,6 +65,8 @@ export interface FaultInjectorOptions {
   maxSlowMs?: number;
   /** fault kinds to draw from (default: all) */
   kinds?: readonly FaultKind[];
+  /** the time faults are logged at and "slow" faults wait on (default: the system clock) */
+  clock?: EmulatorClock;
 }
 
 export class FaultInjector {
@@ -61,8 +74,10 @@ export class FaultInjector {
   private log: FaultLogEntry[] = [];
   private readonly maxSlowMs: number;
   private readonly kinds: readonly FaultKind[];
+  private readonly clock: EmulatorClock;
 
   constructor(private readonly options: FaultInjectorOptions) {
+    this.clock = options.clock ?? systemEmulatorClock;
     this.random = mulberry32(options.seed);
     this.maxSlowMs = options.maxSlowMs ?? 1500;
     this.kinds = options.kinds?.length ? options.kinds : FAULT_KINDS;
@@ -88,6 +103,11 @@ export class FaultInjector {
     return this.random() < 0.5;
   }
 
+  /** The wait of a "slow" fault, on the emulator's clock. */
+  pause(ms: number): Promise<void> {
+    return this.clock.sleep(ms);
+  }
+
   /** Inside $batch a connection reset cannot happen to one inner request: it becomes a 503 or 504. */
   batchSubstitute(): FaultKind {
     return this.random() < 0.5 ? "503" : "504";
@@ -96,7 +116,7 @@ export class FaultInjector {
   record(entry: Omit<FaultLogEntry, "sequence" | "time">): FaultLogEntry {
     const full: FaultLogEntry = {
       sequence: this.log.length + 1,
-      time: new Date().toISOString(),
+      time: new Date(this.clock.now()).toISOString(),
       ...entry,
     };
     this.log.push(full);

@@ -15,7 +15,7 @@ import type {
 import type { Counters } from "./counters.js";
 import type { FaultInjector, FaultKind } from "./faults.js";
 import { mulberry32 } from "./faults.js";
-import { delay, getHeader, type PipelineResult } from "./http.js";
+import { getHeader, type PipelineResult } from "./http.js";
 import type { AccessTokenClaims, IdentityProvider } from "./identity.js";
 import type { Throttler } from "./throttle.js";
 
@@ -273,7 +273,7 @@ export class GraphPipeline {
         return { kind: "reset" };
       }
       if (kind === "slow") {
-        await delay(fault.delayMs ?? 0);
+        await this.options.faults.pause(fault.delayMs ?? 0);
       } else {
         return respond(faultResponse(kind, resolution, clientRequestId));
       }

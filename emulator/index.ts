@@ -21,7 +21,7 @@ import {
 } from "./apps.js";
 import { ArmPipeline } from "./arm/pipeline.js";
 import { Counters, type CountersSnapshot } from "./counters.js";
-import { FaultInjector, type FaultKind, type FaultLogEntry } from "./faults.js";
+import { FaultInjector, type EmulatorClock, type FaultKind, type FaultLogEntry } from "./faults.js";
 import { GraphPipeline } from "./graph-pipeline.js";
 import type { CreateGraphResourceLayer } from "./graph/types.js";
 import {
@@ -59,6 +59,8 @@ export interface EmulatorOptions {
   port?: number;
   /** delay added to every response, in ms */
   latencyMs?: number;
+  /** time for throttle windows, the fault log and "slow" faults (a test shares a virtual one with the client) */
+  clock?: EmulatorClock;
   /** probability (0..1) of a fault on each Graph/ARM request (default 0) */
   faultRate?: number;
   /** seed of the fault PRNG (default 1) */
@@ -96,6 +98,8 @@ export interface EmulatorEnv {
   AZURE_AUTHORITY_HOST: string;
   BREAKGLASS_GRAPH_URL: string;
   BREAKGLASS_ARM_URL: string;
+  /** "off" when the emulator does not throttle: the client need not keep to Graph's pace */
+  BREAKGLASS_GRAPH_PACING?: "off";
 }
 
 export interface RunningEmulator {
@@ -171,7 +175,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
   const layer = createLayer(store.snapshot, {
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.now ? { now: options.now } : options.clock ? { now: () => options.clock!.now() } : {}),
     ...(options.replicationDelayMs !== undefined ? { replicationDelayMs: options.replicationDelayMs } : {}),
   });
 
@@ -202,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     seed,
     ...(options.maxSlowMs !== undefined ? { maxSlowMs: options.maxSlowMs } : {}),
     ...(options.faultKinds ? { kinds: options.faultKinds } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const throttler =
     options.throttle === false
@@ -209,7 +214,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       : new Throttler(
           tenantId,
           directoryResourceUnitLimit(store.snapshot.users?.length ?? 0),
-          options.now ?? Date.now,
+          options.clock ?? options.now,
         );
 
   const sockets = new Set<Socket>();
@@ -303,7 +308,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         });
         counters.fault("identity", fault.kind);
         if (fault.kind === "slow") {
-          await delay(fault.delayMs ?? 0);
+          await faults.pause(fault.delayMs ?? 0);
         } else {
           counters.count(endpoint, fault.kind === "reset" ? "reset" : Number(fault.kind));
           if (fault.kind === "reset") return { reset: true };
@@ -420,6 +425,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       AZURE_AUTHORITY_HOST: origin,
       BREAKGLASS_GRAPH_URL: graphUrl,
       BREAKGLASS_ARM_URL: armUrl,
+      ...(options.throttle === false ? { BREAKGLASS_GRAPH_PACING: "off" as const } : {}),
     };
   };
 

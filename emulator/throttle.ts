@@ -8,6 +8,7 @@
  * Rejected requests do not consume the budget.
  */
 import type { ThrottleFamily } from "./graph/types.js";
+import { systemEmulatorClock, type EmulatorClock } from "./faults.js";
 
 export interface ThrottleVerdict {
   allowed: boolean;
@@ -61,11 +62,16 @@ export class Throttler {
   private lastCaAllowed = new Map<string, number>();
   private log: ThrottleEvent[] = [];
 
+  private readonly now: () => number;
+
+  /** `clock`: a time source (a test's virtual clock, or a bare `() => ms`); default the system's. */
   constructor(
     private readonly tenantId: string,
     private readonly directoryLimit: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    clock: EmulatorClock | (() => number) = systemEmulatorClock,
+  ) {
+    this.now = typeof clock === "function" ? clock : () => clock.now();
+  }
 
   check(family: ThrottleFamily, appId: string, path: string, query: URLSearchParams): ThrottleVerdict {
     const now = this.now();

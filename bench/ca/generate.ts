@@ -147,9 +147,12 @@ export function generateTenant(shape: TenantShape): {
     });
     if (!isEmergency) {
       const deepest = (shape.nestingDepth - 1) * perLevel;
+      // A user is a member of a group once (a snapshot with a repeated member id is refused).
+      const joined = new Set<number>();
       for (let k = 0; k < 1 + Math.floor(r() * 3); k++) {
         const g = Math.min(shape.groups - 1, deepest + Math.floor(r() * (shape.groups - deepest)));
-        groupMembers[g]!.push({ "@odata.type": "#microsoft.graph.user", id });
+        if (!joined.has(g)) groupMembers[g]!.push({ "@odata.type": "#microsoft.graph.user", id });
+        joined.add(g);
       }
     }
   }

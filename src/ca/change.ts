@@ -8,12 +8,12 @@ import type { Envelope } from "../config/schema.js";
 import type { Snapshot } from "../snapshot/schema.js";
 import type { Directory } from "../snapshot/directory.js";
 import { capabilityOf } from "./capability.js";
-import { CaEngine, evaluateSignIn, type Outcome } from "./engine.js";
+import { CaEngine, evaluateSignIn, type Outcome, stateSelected } from "./engine.js";
 import { eligibleRoles, identityOf } from "./identity.js";
 import { proveAllAdmins, walk, type AllAdminsProof } from "./prover.js";
 import { scenarioSpace } from "./scenarios.js";
 import type { SignIn } from "./types.js";
-import { YES } from "./types.js";
+import { NO, YES } from "./types.js";
 
 export interface OutcomeChange {
   userId: string;
@@ -33,6 +33,11 @@ export interface ChangeReport {
   lockoutsAfter: AllAdminsProof | undefined;
   /** a tenant-wide lockout exists after the change and did not before. */
   createsTenantLockout: boolean;
+  /**
+   * Enforced policies, before or after the change, the engine cannot interpret (validate.ts): every
+   * outcome they could affect is undecided, so the report cannot say "unchanged" or "no lockout".
+   */
+  malformed: Array<{ policyId: string; displayName: string; problems: string[] }>;
 }
 
 /** The policy set after applying the edits: same id replaces, new id is added. */
@@ -113,7 +118,12 @@ export function checkChange(
     lockoutsBefore = proveAllAdmins(before, { envelope: opts.envelope, maxExamples: 3 });
     lockoutsAfter = proveAllAdmins(next, { envelope: opts.envelope, maxExamples: 3 });
   }
+  const malformed = new Map<string, ChangeReport["malformed"][number]>();
+  for (const p of [...before.policies, ...next.policies])
+    if (p.invalid.length && stateSelected(p, "enforced") !== NO)
+      malformed.set(p.id, { policyId: p.id, displayName: p.displayName, problems: p.invalid });
   return {
+    malformed: [...malformed.values()].sort((a, b) => a.policyId.localeCompare(b.policyId)),
     changedPolicyIds: edits.map((e) => String(e.id ?? "(new)")),
     changes: changes.sort((x, y) => Number(y.lockout) - Number(x.lockout)),
     changedClasses,

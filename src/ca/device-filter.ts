@@ -7,7 +7,14 @@
  * -notStartsWith, -notEndsWith, -notContains, -notIn) are true. extensionAttribute1-15 are only
  * available on Intune-managed, compliant or hybrid-joined devices. An attribute the caller does
  * not know (SignInDevice.othersUnknown) answers MAYBE, so a guess never becomes a proof.
+ *
+ * Operators are case-insensitive and written with or without the hyphen (`-or` / `or`, `-eq` /
+ * `eq`, `-notIn` / `notin`), as the rule syntax allows and exported policies show both. `-match`
+ * and `-notMatch` take a regular expression from the tenant: it runs on the linear-time engine
+ * (src/config/pattern.ts), case-insensitively like every comparison, and one that engine cannot
+ * run makes the rule unparseable (so the policy's device condition is MAYBE, never a guess).
  */
+import { linearPattern, PatternError } from "../config/pattern.js";
 import { MAYBE, NO, type SignInDevice, type Tri, triAnd, triNot, triOr, YES } from "./types.js";
 
 type Op =
@@ -20,20 +27,30 @@ type Op =
   | "contains"
   | "notcontains"
   | "in"
-  | "notin";
-const NEGATIVE: ReadonlySet<Op> = new Set(["ne", "notstartswith", "notendswith", "notcontains", "notin"]);
-const OPS: ReadonlySet<string> = new Set([
-  "eq",
+  | "notin"
+  | "match"
+  | "notmatch";
+const NEGATIVE: ReadonlySet<Op> = new Set([
   "ne",
-  "startswith",
   "notstartswith",
-  "endswith",
   "notendswith",
-  "contains",
   "notcontains",
-  "in",
   "notin",
+  "notmatch",
 ]);
+const OPS: ReadonlySet<string> = new Set<Op>([
+  "eq",
+  "startswith",
+  "endswith",
+  "contains",
+  "in",
+  "match",
+  ...NEGATIVE,
+]);
+
+/** An operator token without its optional hyphen, lower-cased: `-notIn` and `notin` are `notin`. */
+const operatorWord = (token: string | undefined): string | undefined =>
+  token?.toLowerCase().replace(/^-/, "");
 
 export type RuleNode =
   | { kind: "and" | "or"; left: RuleNode; right: RuleNode }
@@ -91,7 +108,7 @@ export function parseDeviceFilter(rule: string): RuleNode {
   };
   const parseOr = (): RuleNode => {
     let left = parseAnd();
-    while (peek()?.toLowerCase() === "-or") {
+    while (operatorWord(peek()) === "or") {
       pos++;
       left = { kind: "or", left, right: parseAnd() };
     }
@@ -99,7 +116,7 @@ export function parseDeviceFilter(rule: string): RuleNode {
   };
   const parseAnd = (): RuleNode => {
     let left = parseUnary();
-    while (peek()?.toLowerCase() === "-and") {
+    while (operatorWord(peek()) === "and") {
       pos++;
       left = { kind: "and", left, right: parseUnary() };
     }
@@ -107,7 +124,7 @@ export function parseDeviceFilter(rule: string): RuleNode {
   };
   const parseUnary = (): RuleNode => {
     const t = next();
-    if (t.toLowerCase() === "-not") return { kind: "not", inner: parseUnary() };
+    if (operatorWord(t) === "not") return { kind: "not", inner: parseUnary() };
     if (t === "(") {
       const inner = parseOr();
       if (next() !== ")") throw new DeviceFilterSyntaxError("expected )");
@@ -115,10 +132,9 @@ export function parseDeviceFilter(rule: string): RuleNode {
     }
     const m = /^device\.(\w+)$/i.exec(t);
     if (!m) throw new DeviceFilterSyntaxError(`expected device.<attribute>, got ${t}`);
-    const opToken = next().toLowerCase();
-    if (!opToken.startsWith("-") || !OPS.has(opToken.slice(1)))
-      throw new DeviceFilterSyntaxError(`unknown operator ${opToken}`);
-    const op = opToken.slice(1) as Op;
+    const opToken = next();
+    const op = operatorWord(opToken)!;
+    if (!OPS.has(op)) throw new DeviceFilterSyntaxError(`unknown operator ${opToken}`);
     let value: string | string[];
     if (peek() === "[") {
       pos++;
@@ -132,7 +148,17 @@ export function parseDeviceFilter(rule: string): RuleNode {
     } else {
       value = literal(next());
     }
-    return { kind: "cmp", attribute: m[1]!.toLowerCase(), op, value };
+    if (op === "match" || op === "notmatch") {
+      if (typeof value !== "string") throw new DeviceFilterSyntaxError(`${opToken} takes one pattern`);
+      try {
+        linearPattern(value, { ignoreCase: true });
+      } catch (e) {
+        if (e instanceof PatternError)
+          throw new DeviceFilterSyntaxError(`${opToken} "${value}": ${e.message}`);
+        throw e;
+      }
+    }
+    return { kind: "cmp", attribute: m[1]!.toLowerCase(), op: op as Op, value };
   };
   const node = parseOr();
   if (pos !== tokens.length) throw new DeviceFilterSyntaxError(`unexpected ${tokens[pos]}`);
@@ -187,6 +213,10 @@ function compare(op: Op, actual: string, value: string | string[]): boolean {
       return (Array.isArray(v) ? v : [v]).includes(actual);
     case "notin":
       return !(Array.isArray(v) ? v : [v]).includes(actual);
+    case "match":
+      return linearPattern(String(value), { ignoreCase: true }).test(actual);
+    case "notmatch":
+      return !linearPattern(String(value), { ignoreCase: true }).test(actual);
   }
 }
 

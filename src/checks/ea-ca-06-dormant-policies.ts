@@ -4,6 +4,7 @@
  * notice period, so they are marked: for them "if" is "when".
  */
 import {
+  activationIdentities,
   appliesSomewhere,
   CA_NEEDS,
   conditionalAccessGate,
@@ -19,8 +20,8 @@ import {
 } from "./lib/index.js";
 
 import { describeCounterExample } from "../ca/format.js";
-import { eligibleRoles, explainUsers, identityOf } from "../ca/identity.js";
-import { activationTruncated, activationVariants, proveAccount } from "../ca/prover.js";
+import { explainUsers } from "../ca/identity.js";
+import { proveAccount } from "../ca/prover.js";
 import { NO } from "../ca/types.js";
 import { norm } from "../snapshot/directory.js";
 import type { CheckContext, Finding } from "./types.js";
@@ -45,16 +46,10 @@ function evaluate(ctx: CheckContext): Finding[] {
   );
   for (const account of ctx.accounts.resolved) {
     const who = account.userPrincipalName ?? account.id;
-    const variants = activationVariants(engine, eligibleRoles(ctx.directory, account.id)).map(
-      (activated) => ({
-        activated,
-        identity: identityOf(ctx.directory, account.id, { activated }),
-      }),
-    );
+    const { variants, truncated } = activationIdentities(ctx, account.id);
     const hitOf = new Map(dormant.map((p) => [p, variants.find((v) => p.users(v.identity) !== NO)]));
     const hits = dormant.filter((p) => hitOf.get(p) && appliesSomewhere(ctx, p) !== NO);
     if (!hits.length) {
-      const truncated = activationTruncated(engine, eligibleRoles(ctx.directory, account.id));
       findings.push({
         status: truncated ? "unknown" : "pass",
         subject: userSubject(account),

@@ -1,5 +1,12 @@
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
-import { defineCheck, eachAccount, needsAccounts, roleDataComplete, roleDataNeeds } from "./lib/index.js";
+import {
+  defineCheck,
+  eachAccount,
+  needsAccounts,
+  roleDataComplete,
+  roleDataNeeds,
+  globalAdminHoldings,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 export const check = defineCheck(import.meta.url, {
@@ -16,14 +23,7 @@ export const check = defineCheck(import.meta.url, {
     const complete = roleDataComplete(ctx);
     const findings: Finding[] = [];
     for (const { account, subject, label } of eachAccount(ctx, findings)) {
-      const holdings = ctx.directory
-        .holdersOf(GLOBAL_ADMINISTRATOR, "/")
-        .filter((h) => h.userId === norm(account.id))
-        .sort((a, b) =>
-          `${a.kind}${a.via}${a.groupId ?? ""}${a.sourceId}`.localeCompare(
-            `${b.kind}${b.via}${b.groupId ?? ""}${b.sourceId}`,
-          ),
-        );
+      const holdings = globalAdminHoldings(ctx, account.id);
       const forms = holdings.map((h) => ({
         kind: h.kind,
         via: h.via,

@@ -6,6 +6,7 @@ import {
   needsAccounts,
   roleDataComplete,
   roleDataNeeds,
+  globalAdminHoldings,
 } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
@@ -27,14 +28,7 @@ export const check = defineCheck(import.meta.url, {
     );
     const findings: Finding[] = [];
     for (const { account, subject, label } of eachAccount(ctx, findings)) {
-      const holdings = ctx.directory
-        .holdersOf(GLOBAL_ADMINISTRATOR, "/")
-        .filter((h) => h.userId === norm(account.id))
-        .sort((a, b) =>
-          `${a.kind}${a.via}${a.groupId ?? ""}${a.sourceId}`.localeCompare(
-            `${b.kind}${b.via}${b.groupId ?? ""}${b.sourceId}`,
-          ),
-        );
+      const holdings = globalAdminHoldings(ctx, account.id);
       const describe = holdings.map((h) => ({
         kind: h.kind,
         via: h.via,

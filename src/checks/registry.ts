@@ -1,5 +1,5 @@
 /**
- * Every check of the catalogue (shared/spec/checks.md), in catalogue order: EA-ACC, EA-ROLE,
+ * Every check of the catalogue (docs/checks/README.md), in catalogue order: EA-ACC, EA-ROLE,
  * EA-AUTH, EA-CA, EA-MON. Every report lists each of them once, whatever its status.
  */
 import type { Config } from "../config/schema.js";

@@ -1,5 +1,5 @@
 /**
- * Runs checks and turns their findings into one status per check (checks.md "Statuses"):
+ * Runs checks and turns their findings into one status per check:
  * the worst finding wins; no finding is `pass` only when every need was readable, else `unknown`.
  * A check that throws is `error` (a bug), never `pass`.
  */
@@ -29,6 +29,13 @@ export function runCheck(check: Check, ctx: CheckContext): CheckResult {
   const override = ctx.config.checks[check.id];
   const severity = override?.severity ?? check.severity;
   const base = { id: check.id, title: check.title, severity };
+  // A check that throws is a bug: `error`, never `pass`.
+  const failed = (err: unknown): CheckResult => ({
+    ...base,
+    status: "error",
+    reason: `the check failed: ${err instanceof Error ? err.message : String(err)}`,
+    findings: [],
+  });
   if (override?.enabled === false) {
     return { ...base, status: "skip", reason: `disabled in config: ${override.reason}`, findings: [] };
   }
@@ -38,23 +45,13 @@ export function runCheck(check: Check, ctx: CheckContext): CheckResult {
     if (notApplicable !== undefined) return { ...base, status: "skip", reason: notApplicable, findings: [] };
     findings = check.evaluate(ctx);
   } catch (err) {
-    return {
-      ...base,
-      status: "error",
-      reason: `the check failed: ${err instanceof Error ? err.message : String(err)}`,
-      findings: [],
-    };
+    return failed(err);
   }
   let missing: string[];
   try {
     missing = missingNeeds(ctx, [...check.needs, ...(check.needsFor?.(ctx) ?? [])]);
   } catch (err) {
-    return {
-      ...base,
-      status: "error",
-      reason: `the check failed: ${err instanceof Error ? err.message : String(err)}`,
-      findings: [],
-    };
+    return failed(err);
   }
   const worst = worstStatus(findings.map((f) => f.status));
   // A check that found nothing worse than a warning but lacked data does not pass: it is unknown,

@@ -1,12 +1,12 @@
 /**
- * The shape of a check and its findings (shared/spec/checks.md, shared/spec/report.md).
+ * The shape of a check and its findings (docs/checks/README.md lists the checks).
  * A check is a pure function of its context: the same snapshot and config give the same findings.
  */
 import type { Config, Severity } from "../config/schema.js";
 import type { Directory } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
 
-/** Worst first (checks.md "Statuses"). */
+/** Worst first: a check takes the worst status of its findings. */
 export const STATUS_ORDER = ["error", "fail", "unknown", "warn", "pass", "skip"] as const;
 export type Status = (typeof STATUS_ORDER)[number];
 

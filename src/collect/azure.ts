@@ -4,7 +4,7 @@
  * Entra diagnostic settings; then each subscription's workspaces, log alert rules and action groups;
  * then each workspace's tables and Sentinel rules and watchlists; then watchlist items.
  */
-import type { ArmApi, ReadError } from "../graph/index.js";
+import type { ArmApi, ArmObject, ReadError } from "../graph/index.js";
 import { AZURE_READS } from "./permissions.js";
 
 /** A 403 names the RBAC role and scope the read needs (permissions.ts). */
@@ -31,7 +31,7 @@ export const MONITORED_TABLES = ["SigninLogs", "AADNonInteractiveUserSignInLogs"
 
 export interface AzureCollection {
   /** filled as reads complete; a section is absent when its read failed (see `unavailable`). */
-  azure: Record<string, any[]>;
+  azure: Record<string, ArmObject[]>;
   unavailable: Record<string, string>;
   /** resolves when the alert rules (Azure Monitor and Sentinel) are in: they name subjects. */
   rules: Promise<void>;
@@ -64,14 +64,14 @@ export function collectAzure(
   /** config `azure.subscriptionIds`: only these (default: every subscription the credential reads). */
   onlySubscriptions: string[] = [],
 ): AzureCollection {
-  const azure: Record<string, any[]> = {};
+  const azure: Record<string, ArmObject[]> = {};
   const unavailable: Record<string, string> = {};
   const fail = (section: Section, error: ReadError | string) => {
     const key = `azure.${section}`;
     unavailable[key] ??= typeof error === "string" ? error : armReason(key, error);
     delete azure[section];
   };
-  const add = (section: Section, items: any[]) => {
+  const add = (section: Section, items: ArmObject[]) => {
     if (unavailable[`azure.${section}`]) return;
     (azure[section] ??= []).push(...items);
   };
@@ -111,7 +111,7 @@ export function collectAzure(
     const rulePromises: Promise<unknown>[] = [];
     const rest: Promise<unknown>[] = [];
     for (const sub of items) {
-      const base = `/subscriptions/${encodeURIComponent(sub.subscriptionId)}/providers`;
+      const base = `/subscriptions/${encodeURIComponent(String(sub.subscriptionId))}/providers`;
       rulePromises.push(
         listInto(
           "scheduledQueryRules",
@@ -146,7 +146,7 @@ export function collectAzure(
 function collectWorkspace(
   arm: ArmApi,
   workspaceId: string,
-  add: (section: Section, items: any[]) => void,
+  add: (section: Section, items: ArmObject[]) => void,
   fail: (section: Section, error: ReadError | string) => void,
   onProgress: (path: string) => void,
 ): { rules: Promise<void>; done: Promise<void> } {
@@ -176,7 +176,7 @@ function collectWorkspace(
     // The snapshot keeps a watchlist's items inside it (snapshot.md); ARM serves them as children.
     const withItems = await Promise.all(
       r.items.map(async (w) => {
-        const items = await arm.list(`${w.id}/watchlistItems?api-version=${v.sentinel}`);
+        const items = await arm.list(`${String(w.id)}/watchlistItems?api-version=${v.sentinel}`);
         if (!items.ok) {
           fail("sentinelWatchlists", items.error);
           return w;

@@ -3,11 +3,15 @@
  *
  * Reads are planned in waves by dependency, and each read starts as soon as what it depends on is
  * in, so the round-trip depth stays small (bench/README.md):
- *   1. every top-level Graph section, in `$batch`es of 20; ARM subscriptions and diagnostic settings;
- *   2. next pages; members and owners of every group and AU (batched); each subscription's ARM lists;
+ *   1. every top-level Graph section; ARM subscriptions and diagnostic settings;
+ *   2. next pages; members and owners of every group and AU; PIM for groups; each subscription's
+ *      ARM lists;
  *   3. each workspace's tables and Sentinel content;
- *   4. once the relationship subjects are known (emergency accounts, candidates, privileged users:
- *      src/collect/subjects.ts), their methods, MFA state, owned objects, sign-ins and audits.
+ *   4. once the relationship subjects are known (src/collect/subjects.ts), what the checks need of
+ *      each (docs/reads.md): methods, MFA state, owned objects, sign-ins and audits of whoever may
+ *      be an emergency account, the methods alone of the other privileged users.
+ * The Graph client paces each throttle family and batches reads by family, so every section
+ * resolves when its own answer arrives and one family's waiting never holds another's reads.
  *
  * Every read that still fails after the retry budget is recorded in `unavailable` with its reason;
  * a section is never written as empty because its read failed.
@@ -17,14 +21,15 @@ import { SNAPSHOT_SCHEMA, type Snapshot } from "../snapshot/schema.js";
 import {
   GRAPH_SCOPE,
   ARM_SCOPE,
+  ReadError,
   grantedPermissions,
   type Clients,
   type GraphApi,
-  type ReadResult,
+  type GraphBody,
+  type GraphVersion,
   type TrackerSummary,
 } from "../graph/index.js";
-import { ReadError } from "../graph/index.js";
-import { collectAzure } from "./azure.js";
+import { collectAzure, type AzureCollection } from "./azure.js";
 import { forbiddenReason, tablePath } from "./permissions.js";
 import {
   AU_RELATIONSHIPS,
@@ -40,7 +45,7 @@ import {
   type RelationshipRead,
   type SectionRead,
 } from "./reads.js";
-import { relationshipSubjects } from "./subjects.js";
+import { relationshipSubjects, type RelationshipSubjects } from "./subjects.js";
 
 export interface ExportOptions {
   clients: Clients;
@@ -54,6 +59,10 @@ export interface ProgressEvent {
   done: string;
   requests: number;
   depth: number;
+  /** Graph reads answered so far, of those known so far (the subjects' reads join once known). */
+  reads: { done: number; total: number };
+  /** the time the pacing predicts for the reads still waiting, in ms */
+  remainingMs: number;
 }
 
 export interface ExportResult {
@@ -64,8 +73,17 @@ export interface ExportResult {
   writePermissions: string[];
 }
 
-type ListOutcome = { ok: true; items: any[]; nextLink?: string } | { ok: false; error: ReadError };
-type EntityOutcome = { ok: true; body: any } | { ok: false; error: ReadError };
+/** A Graph object as it arrives: untyped JSON, kept as is (snapshot.md). */
+type GraphObject = Record<string, unknown>;
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: ReadError };
+interface Page {
+  items: GraphObject[];
+  nextLink?: string;
+}
+
+/** The snapshot while it is read: sections by path, filled as reads complete. */
+type Draft = Record<string, unknown>;
 
 /** Sections whose content decides the relationship subjects. */
 const SUBJECT_INPUTS = [
@@ -83,22 +101,42 @@ const SUBJECT_INPUTS = [
   "azure.sentinelAlertRules",
 ];
 
-function stripContext(body: any): any {
-  if (!body || typeof body !== "object") return body;
-  const out: Record<string, unknown> = {};
-  // @odata.context/@odata.nextLink describe the response, not the object; @odata.type is kept.
-  for (const [k, v] of Object.entries(body))
-    if (k !== "@odata.context" && k !== "@odata.nextLink") out[k] = v;
+const isObject = (v: unknown): v is GraphObject => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** The items of a collection page (an empty list when the body has none). */
+function pageOf(body: GraphBody): Page {
+  if (!isObject(body)) return { items: [] };
+  const items = Array.isArray(body.value) ? body.value.filter(isObject) : [];
+  const next = body["@odata.nextLink"];
+  return typeof next === "string" ? { items, nextLink: next } : { items };
+}
+
+/** @odata.context/@odata.nextLink describe the response, not the object; @odata.type is kept. */
+function stripContext(body: GraphBody): GraphObject {
+  const out: GraphObject = {};
+  if (isObject(body))
+    for (const [k, v] of Object.entries(body))
+      if (k !== "@odata.context" && k !== "@odata.nextLink") out[k] = v;
   return out;
 }
+
+/** A list section of the draft (undefined when it was not read). */
+function listOf(draft: Draft, path: string): GraphObject[] | undefined {
+  const value = draft[path];
+  return Array.isArray(value) ? (value as GraphObject[]) : undefined;
+}
+
+const idOf = (o: GraphObject) => String(o.id);
 
 class Collector {
   readonly unavailable: Record<string, string> = {};
   granted: string[] = [];
+  private started = 0;
+  private answered = 0;
 
   constructor(
     readonly graph: GraphApi,
-    private readonly progress: (done: string) => void,
+    private readonly progress: (done: string, reads: { done: number; total: number }) => void,
   ) {}
 
   reason(path: string, error: ReadError): string {
@@ -113,100 +151,231 @@ class Collector {
     this.unavailable[path] ??= typeof error === "string" ? error : this.reason(path, error);
   }
 
+  /** An ARM read finished: shown with the Graph counts. */
+  note(path: string): void {
+    this.progress(path, { done: this.answered, total: this.started });
+  }
+
+  /** One read through the client's batcher, counted for the progress display. */
+  private async read(path: string, version: GraphVersion, url: string, headers?: Record<string, string>) {
+    this.started++;
+    const result = await this.graph.read({ id: String(this.started), url, headers }, version);
+    this.answered++;
+    this.progress(path, { done: this.answered, total: this.started });
+    return result;
+  }
+
   /** Follow @odata.nextLink from a first page to the end. */
-  async pages(first: any, version: "v1.0" | "beta"): Promise<ListOutcome> {
-    const items: any[] = Array.isArray(first?.value) ? [...first.value] : [];
-    let next: string | undefined = first?.["@odata.nextLink"];
+  async pages(first: Page, version: GraphVersion): Promise<Outcome<GraphObject[]>> {
+    const items = [...first.items];
+    let next = first.nextLink;
     while (next) {
       const r = await this.graph.get(next, version);
       if (!r.ok) return r;
-      if (Array.isArray(r.body?.value)) items.push(...r.body.value);
-      next = r.body?.["@odata.nextLink"];
+      const page = pageOf(r.body);
+      items.push(...page.items);
+      next = page.nextLink;
     }
-    return { ok: true, items };
+    return { ok: true, value: items };
   }
 
-  /**
-   * Send first pages in `$batch`es (grouped by version), then page each on its own. Each result is
-   * its own promise, so what depends on one section starts as soon as that section is in, not when
-   * the slowest section of its batch has finished paging.
-   */
-  lists(reads: Array<SectionRead & { id: string }>): Map<string, Promise<ListOutcome | EntityOutcome>> {
-    const out = new Map<string, Promise<ListOutcome | EntityOutcome>>();
-    const byVersion = new Map<string, Array<SectionRead & { id: string }>>();
-    for (const r of reads) byVersion.set(r.version, [...(byVersion.get(r.version) ?? []), r]);
-    for (const [version, group] of byVersion) {
-      const answers = this.graph.batch(
-        group.map((r) => ({ id: r.id, url: r.url, headers: r.headers })),
-        version as "v1.0" | "beta",
-      );
-      for (const r of group) {
-        out.set(
-          r.id,
-          answers.then(async (all) => {
-            const a: ReadResult | undefined = all.get(r.id);
-            let result: ListOutcome | EntityOutcome;
-            if (!a || !a.ok) result = { ok: false, error: a && !a.ok ? a.error : missingAnswer() };
-            else if (r.entity) result = { ok: true, body: stripContext(a.body) };
-            else if (r.firstPageOnly)
-              result = {
-                ok: true,
-                items: Array.isArray(a.body?.value) ? a.body.value : [],
-                nextLink: a.body?.["@odata.nextLink"],
-              };
-            else result = await this.pages(a.body, r.version);
-            this.progress(r.path);
-            return result;
-          }),
-        );
-      }
-    }
-    return out;
+  /** A collection, every page. */
+  async list(read: SectionRead): Promise<Outcome<GraphObject[]>> {
+    const r = await this.read(read.path, read.version, read.url, read.headers);
+    return r.ok ? this.pages(pageOf(r.body), read.version) : r;
+  }
+
+  /** A collection's first page and its nextLink: the caller decides how to read the rest. */
+  async firstPage(read: SectionRead): Promise<Outcome<Page>> {
+    const r = await this.read(read.path, read.version, read.url, read.headers);
+    return r.ok ? { ok: true, value: pageOf(r.body) } : r;
+  }
+
+  /** A singleton (a policy). */
+  async entity(read: SectionRead): Promise<Outcome<GraphObject>> {
+    const r = await this.read(read.path, read.version, read.url, read.headers);
+    return r.ok ? { ok: true, value: stripContext(r.body) } : r;
+  }
+
+  /** Several reads into one list; the first failure makes the whole path unavailable. */
+  async collectInto(path: string, reads: SectionRead[], into: GraphObject[]): Promise<void> {
+    await Promise.all(
+      reads.map(async (read) => {
+        const r = await this.list(read);
+        if (!r.ok) this.fail(path, r.error);
+        else into.push(...r.value);
+      }),
+    );
   }
 
   /** Read one relationship of many objects; failures are per object, or one key when all 403. */
-  async relationships(read: RelationshipRead, objects: Array<Record<string, any>>): Promise<void> {
+  async relationships(read: RelationshipRead, objects: GraphObject[]): Promise<void> {
     if (!objects.length) return;
-    const results = this.lists(
-      objects.map((o) => ({
-        id: String(o.id),
-        path: read.path,
-        version: read.version,
-        url: read.url(String(o.id)),
-        entity: !!read.pick,
-      })),
+    const failures: Array<[GraphObject, ReadError]> = [];
+    await Promise.all(
+      objects.map(async (o) => {
+        const request: SectionRead = { path: read.path, version: read.version, url: read.url(idOf(o)) };
+        if (read.pick) {
+          const r = await this.entity(request);
+          if (r.ok) o[read.property] = read.pick(r.value);
+          else failures.push([o, r.error]);
+        } else {
+          const r = await this.list(request);
+          if (r.ok) o[read.property] = r.value;
+          else failures.push([o, r.error]);
+        }
+      }),
     );
-    const failures: Array<[Record<string, any>, ReadError]> = [];
-    for (const o of objects) {
-      const r = await results.get(String(o.id));
-      if (!r || !r.ok) {
-        failures.push([o, r && !r.ok ? r.error : missingAnswer()]);
-        continue;
-      }
-      o[read.property] = read.pick ? read.pick((r as { body: any }).body) : (r as { items: any[] }).items;
-    }
     if (!failures.length) return;
     // A permission the token lacks fails every object alike: one entry for the relationship says it.
     if (failures.length === objects.length && failures.every(([, e]) => e.status === 403)) {
       this.fail(read.path, failures[0]![1]);
       return;
     }
-    for (const [o, e] of failures) this.fail(`${read.section}[${o.id}].${read.property}`, e);
+    for (const [o, e] of failures) this.fail(`${read.section}[${idOf(o)}].${read.property}`, e);
   }
 }
 
-function missingAnswer(): ReadError {
-  return new ReadError(undefined, undefined, "no answer in the $batch response");
+/** Wave 1: every top-level section, each stored as soon as its own answer (and pages) are in. */
+function readTopLevel(c: Collector, draft: Draft, skip: ReadonlySet<string>): Map<string, Promise<void>> {
+  const done = new Map<string, Promise<void>>();
+  for (const read of TOP_LEVEL_READS.filter((r) => !skip.has(r.path))) {
+    const stored = read.entity
+      ? c.entity(read).then((r) => (r.ok ? void (draft[read.path] = r.value) : c.fail(read.path, r.error)))
+      : c.list(read).then((r) => (r.ok ? void (draft[read.path] = r.value) : c.fail(read.path, r.error)));
+    done.set(read.path, stored);
+  }
+  return done;
+}
+
+/** Wave 2: members and owners of every group and AU, once the groups / AUs are listed. */
+async function readMembership(
+  c: Collector,
+  draft: Draft,
+  section: "groups" | "administrativeUnits",
+  listed: Promise<void>,
+): Promise<void> {
+  await listed;
+  const reads = section === "groups" ? GROUP_RELATIONSHIPS : AU_RELATIONSHIPS;
+  await Promise.all(reads.map((r) => c.relationships(r, listOf(draft, section) ?? [])));
+}
+
+/** PIM for groups: read per group, once the groups are listed (Graph requires the groupId filter). */
+async function readPimGroups(c: Collector, draft: Draft, groupsListed: Promise<void>): Promise<void> {
+  await groupsListed;
+  await Promise.all(
+    PIM_GROUP_SECTIONS.map(async ({ path }) => {
+      const groups = listOf(draft, "groups");
+      if (!groups) return c.fail(path, `not read: groups unavailable (${c.unavailable.groups})`);
+      const items: GraphObject[] = [];
+      await c.collectInto(path, pimGroupReads(path, groups.map(idOf)), items);
+      if (!c.unavailable[path]) draft[path] = items;
+    }),
+  );
+}
+
+/**
+ * signInActivity joins the users when both are in; its failure leaves the users intact. Its pages
+ * hold 120 users: a few more pages are followed; for a larger tenant the rest is read by id, 15 per
+ * request, all in parallel, so the depth does not grow with the tenant.
+ */
+async function readSignInActivity(c: Collector, draft: Draft, usersListed: Promise<void>): Promise<void> {
+  const path = "users.signInActivity";
+  const [first] = await Promise.all([
+    c.firstPage(TOP_LEVEL_READS.find((r) => r.path === path)!),
+    usersListed,
+  ]);
+  if (!first.ok) return c.fail(path, first.error);
+  const items = [...first.value.items];
+  const users = listOf(draft, "users");
+  if (first.value.nextLink && users) {
+    const seen = new Set(items.map((u) => idOf(u).toLowerCase()));
+    const rest = users.map(idOf).filter((id) => !seen.has(id.toLowerCase()));
+    if (rest.length <= 3 * SIGN_IN_ACTIVITY_PAGE) {
+      const r = await c.pages({ items: [], nextLink: first.value.nextLink }, "v1.0");
+      if (!r.ok) return c.fail(path, r.error);
+      items.push(...r.value);
+    } else {
+      await c.collectInto(path, signInActivityReads(rest), items);
+      if (c.unavailable[path]) return;
+    }
+  }
+  const byId = new Map(items.map((u) => [idOf(u).toLowerCase(), u]));
+  for (const u of users ?? []) {
+    const hit = byId.get(idOf(u).toLowerCase());
+    if (hit && "signInActivity" in hit) u.signInActivity = hit.signInActivity;
+  }
+}
+
+/** What wave 4 gathers into the two log sections, and the CA-change audits of wave 1. */
+interface Logs {
+  signIns: GraphObject[];
+  directoryAudits: GraphObject[];
+}
+
+/** Wave 4 for some users: everything of whoever may be an emergency account, methods of the rest. */
+async function readSubjects(
+  c: Collector,
+  draft: Draft,
+  subjects: Pick<RelationshipSubjects, "full" | "methodsOnly">,
+  logs: Logs,
+): Promise<void> {
+  const wanted = (ids: readonly string[]) => {
+    const set = new Set(ids);
+    return (listOf(draft, "users") ?? []).filter((u) => set.has(idOf(u).toLowerCase()));
+  };
+  const full = wanted(subjects.full);
+  const methods = USER_RELATIONSHIPS.find((r) => r.property === "authenticationMethods")!;
+  const fullIds = full.map(idOf);
+  await Promise.all([
+    ...USER_RELATIONSHIPS.map((r) => c.relationships(r, full)),
+    c.relationships(methods, wanted(subjects.methodsOnly)),
+    c.collectInto("signIns", signInReads(fullIds), logs.signIns),
+    c.collectInto("directoryAudits", auditReads(fullIds), logs.directoryAudits),
+  ]);
+}
+
+/**
+ * When a section that decides the subjects could not be read, the subject list may miss someone:
+ * their relationships are unknown, not empty.
+ */
+function markIncomplete(c: Collector, azure: AzureCollection): void {
+  const failed = { ...c.unavailable, ...azure.unavailable };
+  const incomplete = SUBJECT_INPUTS.filter((k) => Object.keys(failed).some((u) => tablePath(u) === k));
+  if (!incomplete.length) return;
+  const causes = incomplete.map((k) => {
+    const key = Object.keys(failed).find((u) => tablePath(u) === k)!;
+    return `${k} unavailable (${failed[key]})`;
+  });
+  const why = `not read for every subject: ${causes.join("; ")}`;
+  for (const key of [...USER_RELATIONSHIPS.map((r) => r.path), "signIns", "directoryAudits"])
+    c.fail(key, why);
+}
+
+/** The tenant id and name come from the organization object (else the token's tenant). */
+function tenantOf(draft: Draft, token: string | undefined, capturedAt: string): Snapshot["tenant"] {
+  const org = listOf(draft, "organization")?.[0];
+  const id = typeof org?.id === "string" ? org.id : tenantOfToken(token);
+  return {
+    id,
+    ...(typeof org?.displayName === "string" ? { displayName: org.displayName } : {}),
+    capturedAt,
+  };
 }
 
 export async function exportTenant(options: ExportOptions): Promise<ExportResult> {
   const { clients } = options;
   const now = options.now ?? (() => new Date());
-  const emit = (done: string) => {
+  const c = new Collector(clients.graph, (done, reads) => {
     const s = clients.tracker.summary();
-    options.onProgress?.({ done, requests: s.requests, depth: s.maxDepth });
-  };
-  const c = new Collector(clients.graph, emit);
+    options.onProgress?.({
+      done,
+      requests: s.requests,
+      depth: s.maxDepth,
+      reads,
+      remainingMs: clients.graph.predictedWaitMs(),
+    });
+  });
 
   // Both tokens first, in parallel, so neither adds a round trip later. A failure here means the
   // tenant cannot be read at all: it propagates.
@@ -219,194 +388,94 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   ]);
   c.granted = graphToken ? grantedPermissions(graphToken.token) : [];
   const writePermissions = c.granted.filter((p) => /ReadWrite/i.test(p)).sort();
+  const capturedAt = now().toISOString();
+  const draft: Draft = {};
 
-  const snapshot: Record<string, any> = {
-    schema: SNAPSHOT_SCHEMA,
-    tenant: { id: "", capturedAt: now().toISOString() },
-  };
+  // Wave 1 (+ pages): every top-level section; ARM runs alongside and fills draft.azure in place.
+  const azure = collectAzure(clients.arm, (path) => c.note(path), options.config?.azure?.subscriptionIds);
+  draft.azure = azure.azure;
+  const logs: Logs = { signIns: [], directoryAudits: [] };
+  const done = readTopLevel(c, draft, new Set(["users.signInActivity", "directoryAudits"]));
+  // Changes to Conditional Access policies, whoever made them.
+  const caAudits = c.list(TOP_LEVEL_READS.find((r) => r.path === "directoryAudits")!).then((r) => {
+    if (!r.ok) c.fail("directoryAudits", r.error);
+    else logs.directoryAudits.push(...r.value);
+  });
 
-  const collectInto = async (path: string, reads: SectionRead[], into: any[]) => {
-    const res = c.lists(reads.map((r, i) => ({ ...r, id: `${path}${i}` })));
-    for (const p of res.values()) {
-      const r = await p;
-      if (!r.ok) c.fail(path, r.error);
-      else into.push(...(r as { items: any[] }).items);
-    }
-  };
-  // Wave 1 (+ pages): every top-level section; ARM runs alongside.
-  const azure = collectAzure(clients.arm, emit, options.config?.azure?.subscriptionIds);
-  // The snapshot's azure object is filled in place as ARM reads complete.
-  snapshot.azure = azure.azure;
-  const topLevel = c.lists(TOP_LEVEL_READS.map((r) => ({ ...r, id: r.path })));
-  const section = async (path: string): Promise<void> => {
-    const read = TOP_LEVEL_READS.find((r) => r.path === path)!;
-    const r = await topLevel.get(path)!;
-    if (!r.ok) c.fail(path, r.error);
-    else snapshot[path] = read.entity ? (r as { body: any }).body : (r as { items: any[] }).items;
-  };
-  const plain = TOP_LEVEL_READS.map((r) => r.path).filter(
-    (p) => p !== "users.signInActivity" && p !== "directoryAudits",
-  );
-  const done = new Map(plain.map((p) => [p, section(p)]));
+  // Wave 2.
+  const groupRelations = readMembership(c, draft, "groups", done.get("groups")!);
+  const auRelations = readMembership(c, draft, "administrativeUnits", done.get("administrativeUnits")!);
+  const pimGroups = readPimGroups(c, draft, done.get("groups")!);
+  const signInActivity = readSignInActivity(c, draft, done.get("users")!);
 
-  // Wave 2: members and owners of every group and AU, as soon as the groups / AUs are listed.
-  const groupRelations = done
-    .get("groups")!
-    .then(() => Promise.all(GROUP_RELATIONSHIPS.map((r) => c.relationships(r, snapshot.groups ?? []))));
-  const auRelations = done
-    .get("administrativeUnits")!
-    .then(() =>
-      Promise.all(AU_RELATIONSHIPS.map((r) => c.relationships(r, snapshot.administrativeUnits ?? []))),
-    );
-  // PIM for groups: read per group (Graph requires the groupId filter).
-  const pimGroups = done.get("groups")!.then(() =>
-    Promise.all(
-      PIM_GROUP_SECTIONS.map(async ({ path }) => {
-        if (!snapshot.groups) return c.fail(path, `not read: groups unavailable (${c.unavailable.groups})`);
-        const items: any[] = [];
-        await collectInto(
-          path,
-          pimGroupReads(
-            path,
-            snapshot.groups.map((g: any) => String(g.id)),
-          ),
-          items,
-        );
-        if (!c.unavailable[path]) snapshot[path] = items;
-      }),
-    ),
-  );
-
-  // signInActivity joins the users when both are in; its failure leaves the users intact. Its
-  // pages hold 120 users: a few more pages are followed; for a larger tenant the rest is read by
-  // id, 15 per request, all in parallel, so the depth does not grow with the tenant.
-  const signInActivity = Promise.all([done.get("users")!, topLevel.get("users.signInActivity")!]).then(
-    async ([, first]) => {
-      if (!first.ok) return c.fail("users.signInActivity", first.error);
-      const items = [...(first as { items: any[] }).items];
-      const nextLink = (first as { nextLink?: string }).nextLink;
-      if (nextLink && snapshot.users) {
-        const seen = new Set(items.map((u) => String(u.id).toLowerCase()));
-        const rest = (snapshot.users as any[])
-          .map((u) => String(u.id))
-          .filter((id) => !seen.has(id.toLowerCase()));
-        if (rest.length <= 3 * SIGN_IN_ACTIVITY_PAGE) {
-          const r = await c.pages({ value: [], "@odata.nextLink": nextLink }, "v1.0");
-          if (!r.ok) return c.fail("users.signInActivity", r.error);
-          items.push(...r.items);
-        } else {
-          await collectInto("users.signInActivity", signInActivityReads(rest), items);
-          if (c.unavailable["users.signInActivity"]) return;
-        }
-      }
-      const byId = new Map(items.map((u) => [String(u.id).toLowerCase(), u]));
-      for (const u of snapshot.users ?? []) {
-        const hit = byId.get(String(u.id).toLowerCase());
-        if (hit && "signInActivity" in hit) u.signInActivity = hit.signInActivity;
-      }
-    },
-  );
-
-  // Wave 3: the subjects' relationships, sign-ins and audits. Most subjects follow from Graph
-  // alone (accounts, group, privileged users, CA exclusions): their reads start as soon as the
-  // Graph inputs are in, without waiting for the Azure alert rules three ARM round trips away.
-  // Users named only in an alert query are read once the rules are in (usually none are new).
+  // Wave 4: most subjects follow from Graph alone (accounts, group, privileged users, CA
+  // exclusions): their reads start as soon as the Graph inputs are in, without waiting for the
+  // Azure alert rules three ARM round trips away. Users named only in an alert query are read once
+  // the rules are in (usually none are new).
   const subjectInput = { accounts: options.config?.accounts, group: options.config?.group };
-  const signInOut: any[] = [];
-  const auditOut: any[] = [];
-  const readSubjects = async (userObjects: any[]) => {
-    const ids = userObjects.map((u) => String(u.id));
-    await Promise.all([
-      ...USER_RELATIONSHIPS.map((r) => c.relationships(r, userObjects)),
-      collectInto("signIns", signInReads(ids), signInOut),
-      collectInto("directoryAudits", auditReads(ids), auditOut),
-    ]);
-  };
-  const subjectsOf = (withAzure: boolean): string[] =>
-    snapshot.users
-      ? relationshipSubjects((withAzure ? snapshot : { ...snapshot, azure: {} }) as Snapshot, subjectInput)
-          .userIds
-      : [];
-  const usersById = (ids: Iterable<string>) => {
-    const wanted = new Set(ids);
-    return ((snapshot.users ?? []) as any[]).filter((u) => wanted.has(String(u.id).toLowerCase()));
-  };
-
-  const graphInputs = Promise.all([
+  const subjectsOf = (withAzure: boolean) =>
+    listOf(draft, "users")
+      ? relationshipSubjects(
+          (withAzure ? draft : { ...draft, azure: {} }) as unknown as Snapshot,
+          subjectInput,
+        )
+      : { full: [] as string[], methodsOnly: [] as string[] };
+  await Promise.all([
     ...SUBJECT_INPUTS.filter((k) => done.has(k)).map((k) => done.get(k)),
     groupRelations,
     pimGroups,
   ]);
-  await graphInputs;
-  const early = new Set(subjectsOf(false));
-  const earlyReads = readSubjects(usersById(early));
+  const early = subjectsOf(false);
+  const earlyReads = readSubjects(c, draft, early, logs);
   await azure.rules;
-  const subjects = subjectsOf(true);
-  const late = subjects.filter((id) => !early.has(id));
-  const failedSoFar = [...Object.keys(c.unavailable), ...Object.keys(azure.unavailable)];
-  const incomplete = SUBJECT_INPUTS.filter((k) => failedSoFar.some((u) => tablePath(u) === k));
+  const all = subjectsOf(true);
+  const late = {
+    full: all.full.filter((id) => !early.full.includes(id)),
+    methodsOnly: all.methodsOnly.filter((id) => !early.full.includes(id) && !early.methodsOnly.includes(id)),
+  };
+  // Decided before the late reads, which may add failures of their own.
+  const lateReads = readSubjects(c, draft, late, logs);
 
   await Promise.all([
     earlyReads,
-    late.length ? readSubjects(usersById(late)) : undefined,
-    topLevel.get("directoryAudits")!.then((r) => {
-      if (!r.ok) c.fail("directoryAudits", r.error);
-      else auditOut.push(...(r as { items: any[] }).items);
-    }),
+    lateReads,
+    caAudits,
     signInActivity,
     auRelations,
     azure.done.then(() => Object.assign(c.unavailable, azure.unavailable)),
     ...done.values(),
   ]);
-  if (!c.unavailable.signIns) snapshot.signIns = dedupe(signInOut).sort(newestFirst("createdDateTime"));
+  if (!c.unavailable.signIns) draft.signIns = dedupe(logs.signIns).sort(newestFirst("createdDateTime"));
   if (!c.unavailable.directoryAudits)
-    snapshot.directoryAudits = dedupe(auditOut).sort(newestFirst("activityDateTime"));
+    draft.directoryAudits = dedupe(logs.directoryAudits).sort(newestFirst("activityDateTime"));
+  markIncomplete(c, azure);
 
-  if (incomplete.length) {
-    // The subject list may miss someone: their relationships are unknown, not empty.
-    const causes = incomplete.map((k) => {
-      const key = [...Object.keys(c.unavailable), ...Object.keys(azure.unavailable)].find(
-        (u) => tablePath(u) === k,
-      )!;
-      return `${k} unavailable (${c.unavailable[key] ?? azure.unavailable[key]})`;
-    });
-    const why = `not read for every subject: ${causes.join("; ")}`;
-    for (const key of [...USER_RELATIONSHIPS.map((r) => r.path), "signIns", "directoryAudits"])
-      c.fail(key, why);
-  }
-
-  // The tenant id and name come from the organization object (else the token's tenant).
-  const org = Array.isArray(snapshot.organization) ? snapshot.organization[0] : undefined;
-  snapshot.tenant = {
-    id: org?.id ?? tenantOfToken(graphToken?.token),
-    ...(org?.displayName !== undefined ? { displayName: org.displayName } : {}),
-    capturedAt: snapshot.tenant.capturedAt,
-  };
-
-  snapshot.unavailable = c.unavailable;
-  return {
-    snapshot: snapshot as Snapshot,
-    subjects,
-    requests: clients.tracker.summary(),
-    writePermissions,
-  };
+  const snapshot = {
+    schema: SNAPSHOT_SCHEMA,
+    tenant: tenantOf(draft, graphToken?.token, capturedAt),
+    ...draft,
+    unavailable: c.unavailable,
+  } as unknown as Snapshot;
+  const subjects = [...all.full, ...all.methodsOnly].sort();
+  return { snapshot, subjects, requests: clients.tracker.summary(), writePermissions };
 }
 
 function tenantOfToken(token: string | undefined): string {
   if (!token) return "";
   try {
-    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-    return typeof payload.tid === "string" ? payload.tid : "";
+    const payload: unknown = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    const tid = isObject(payload) ? payload.tid : undefined;
+    return typeof tid === "string" ? tid : "";
   } catch {
     return "";
   }
 }
 
-function dedupe(items: any[]): any[] {
-  const seen = new Map<string, any>();
-  for (const it of items) seen.set(String(it?.id).toLowerCase(), it);
+function dedupe(items: GraphObject[]): GraphObject[] {
+  const seen = new Map<string, GraphObject>();
+  for (const it of items) seen.set(idOf(it).toLowerCase(), it);
   return [...seen.values()];
 }
 
-const newestFirst = (prop: string) => (a: any, b: any) =>
-  String(b?.[prop] ?? "").localeCompare(String(a?.[prop] ?? ""));
+const newestFirst = (prop: string) => (a: GraphObject, b: GraphObject) =>
+  String(b[prop] ?? "").localeCompare(String(a[prop] ?? ""));

@@ -11,17 +11,17 @@ export interface Progress {
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return { update: () => undefined, finish: () => undefined };
-  const done = new Set<string>();
   let last = 0;
   let shown = false;
   return {
     update(event) {
-      done.add(event.done);
       const now = Date.now();
       if (now - last < 100) return; // a redraw per read would flicker
       last = now;
       shown = true;
-      const line = `export: ${done.size} reads done, ${event.requests} requests, depth ${event.depth} (${event.done})`;
+      const left = Math.ceil(event.remainingMs / 1000);
+      const pace = left > 0 ? `, about ${left} s left at Graph's pace` : "";
+      const line = `export: ${event.reads.done}/${event.reads.total} reads${pace}, ${event.requests} requests, depth ${event.depth} (${event.done})`;
       stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 100) - 1)}`);
     },
     finish() {

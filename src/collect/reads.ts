@@ -100,7 +100,7 @@ export interface RelationshipRead {
   version: GraphVersion;
   url: (id: string) => string;
   /** the response is one object; `pick` takes the value stored on the snapshot object */
-  pick?: (body: any) => unknown;
+  pick?: (body: Record<string, unknown>) => unknown;
 }
 
 const seg = (id: string) => encodeURIComponent(id);
@@ -146,7 +146,7 @@ export const USER_RELATIONSHIPS: RelationshipRead[] = [
     property: "perUserMfaState",
     version: "beta",
     url: (id) => `/users/${seg(id)}/authentication/requirements`,
-    pick: (body) => body?.perUserMfaState ?? null,
+    pick: (body) => body.perUserMfaState ?? null,
   },
   {
     path: "users.ownedObjects",
@@ -203,31 +203,48 @@ export function pimGroupReads(
 }
 
 /**
- * Sign-ins of the subjects: beta (authenticationDetails, non-interactive), both event types, every
- * page; no date filter, the service's retention bounds them.
+ * Subjects per sign-in or audit request. The reports endpoints document `eq` (no `in`) on `userId`,
+ * `initiatedBy/user/id` and `targetResources/any(t: t/id ...)`, joined by `or`; Graph allows 15
+ * clauses in an `or` chain on directory objects and documents no figure for the reports, so the
+ * same 15 keeps each URL well inside every limit (docs/reads.md).
  */
-export function signInReads(userIds: string[]): SectionRead[] {
-  return userIds.map((id) => ({
+export const OR_CHAIN_MAX = 15;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const orChain = (ids: readonly string[], clause: (quotedId: string) => string) =>
+  ids.map((id) => clause(quoted(id))).join(" or ");
+
+/**
+ * Sign-ins of the subjects: beta (authenticationDetails, non-interactive), both event types, every
+ * page, 15 subjects per request; no date filter, the service's retention bounds them.
+ */
+export function signInReads(userIds: readonly string[]): SectionRead[] {
+  return chunks(userIds, OR_CHAIN_MAX).map((ids) => ({
     path: "signIns",
     version: "beta" as const,
     url: `/auditLogs/signIns?$filter=${q(
-      `userId eq ${quoted(id)} and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')`,
+      `(${orChain(ids, (id) => `userId eq ${id}`)}) and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')`,
     )}&$top=1000`,
   }));
 }
 
-/** Directory audits whose target or initiator is a subject. */
-export function auditReads(userIds: string[]): SectionRead[] {
-  return userIds.flatMap((id) => [
+/** Directory audits whose target or initiator is a subject, 15 subjects per request. */
+export function auditReads(userIds: readonly string[]): SectionRead[] {
+  return chunks(userIds, OR_CHAIN_MAX).flatMap((ids) => [
     {
       path: "directoryAudits",
       version: "v1.0" as const,
-      url: `/auditLogs/directoryAudits?$filter=${q(`targetResources/any(t: t/id eq ${quoted(id)})`)}&$top=1000`,
+      url: `/auditLogs/directoryAudits?$filter=${q(`targetResources/any(t: ${orChain(ids, (id) => `t/id eq ${id}`)})`)}&$top=1000`,
     },
     {
       path: "directoryAudits",
       version: "v1.0" as const,
-      url: `/auditLogs/directoryAudits?$filter=${q(`initiatedBy/user/id eq ${quoted(id)}`)}&$top=1000`,
+      url: `/auditLogs/directoryAudits?$filter=${q(orChain(ids, (id) => `initiatedBy/user/id eq ${id}`))}&$top=1000`,
     },
   ]);
 }

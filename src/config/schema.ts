@@ -3,6 +3,7 @@
  * The JSON Schema shipped in schemas/ is generated from this definition.
  */
 import { z } from "zod";
+import { patternProblem } from "./pattern.js";
 
 const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const isoDuration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
@@ -77,18 +78,16 @@ export const Profile = z.strictObject({
     .string()
     .nullable()
     .default(null)
-    .refine(
-      (p) => {
-        if (p === null) return true;
-        try {
-          new RegExp(p);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: "not a valid regular expression" },
-    ),
+    .superRefine((pattern, ctx) => {
+      const problem = pattern === null ? undefined : patternProblem(pattern);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `not a pattern the linear-time engine (RE2 syntax) accepts: ${problem}; ` +
+            `write it without backreferences or lookaround`,
+        });
+    }),
   passwords: z.enum(["kept", "discarded"]).default("kept"),
   keysPerAccount: z.number().int().min(1).max(10).default(2),
   allowedMethods: z

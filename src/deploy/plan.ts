@@ -133,6 +133,20 @@ export function derivePlan(snapshot: Snapshot, config: Config, options: PlanOpti
   return { steps: targets ? out.filter((s) => targets.has(s.kind)) : out, enrollment: p.enrollment };
 }
 
+/** Display names of the objects a plan can mention by id (groups, users, policies, strengths). */
+export function objectNames(snapshot: Snapshot): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const g of snapshot.groups ?? []) if (g.displayName) out.set(g.id.toLowerCase(), g.displayName);
+  for (const u of snapshot.users ?? [])
+    if (u.userPrincipalName) out.set(u.id.toLowerCase(), u.userPrincipalName);
+  for (const x of [
+    ...(snapshot.conditionalAccessPolicies ?? []),
+    ...(snapshot.authenticationStrengthPolicies ?? []),
+  ])
+    if (x.displayName) out.set(x.id.toLowerCase(), x.displayName);
+  return out;
+}
+
 export interface PlanSummary {
   create: number;
   update: number;

@@ -1,8 +1,9 @@
 /**
  * Azure Resource Manager through @azure/core-rest-pipeline: bearer-token policy for
- * https://management.azure.com/.default and the pipeline's default retry policies (throttling with
- * Retry-After, exponential back-off for 5xx and connection errors). Bodies are returned exactly as
- * ARM sends them; nothing is mapped to SDK models, so a snapshot holds ARM JSON.
+ * https://management.azure.com/.default and a retry policy (429 and 5xx with Retry-After or
+ * exponential back-off, connection errors) driven by p-retry on an injected Clock, in place of the
+ * pipeline's default one, whose timers are real. Bodies are returned exactly as ARM sends them;
+ * nothing is mapped to SDK models, so a snapshot holds ARM JSON.
  */
 import {
   bearerTokenAuthenticationPolicy,
@@ -13,9 +14,13 @@ import {
   type HttpClient,
   type Pipeline,
   type PipelinePolicy,
+  type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
+import pRetry from "p-retry";
+import { systemClock, type Clock } from "./clock.js";
 import { ReadError } from "./errors.js";
+import { retryAfterSeconds } from "./graph.js";
 import type { RequestTracker } from "./tracker.js";
 import { httpsAgentFor } from "./tls.js";
 
@@ -30,28 +35,90 @@ export interface ArmClientOptions {
   maxRetries?: number;
   retryDelayMs?: number;
   tracker?: RequestTracker;
+  clock?: Clock;
 }
 
-export type ArmResult = { ok: true; body: any } | { ok: false; error: ReadError };
+/** An ARM object as ARM returns it ({ id, name, type, properties }), untyped JSON. */
+export type ArmObject = Record<string, unknown>;
 
-/** Counts each attempt (it sits after the retry policy) and the time between retried attempts. */
+export type ArmResult = { ok: true; body: unknown } | { ok: false; error: ReadError };
+
+const asObject = (v: unknown): ArmObject | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as ArmObject) : undefined;
+
+/** Counts each attempt (it sits after the retry policy). */
 export function trackingPolicy(tracker: RequestTracker, kind: "arm" | "identity" = "arm"): PipelinePolicy {
-  const lastRetryableEnd = new Map<string, number>();
   return {
     name: `breakglassTracking-${kind}`,
     async sendRequest(request, next) {
-      const previous = lastRetryableEnd.get(request.requestId);
-      if (previous !== undefined) tracker.addWait(Date.now() - previous);
       const done = tracker.start(kind, request.method, request.url);
       try {
         const response = await next(request);
         done(response.status);
-        if (response.status === 429 || response.status >= 500)
-          lastRetryableEnd.set(request.requestId, Date.now());
         return response;
       } catch (err) {
         done(undefined);
-        lastRetryableEnd.set(request.requestId, Date.now());
+        throw err;
+      }
+    },
+  };
+}
+
+const RETRYABLE_STATUS = (status: number) =>
+  status === 429 || (status >= 500 && status !== 501 && status !== 505);
+
+/** A retryable answer, thrown inside p-retry so it is retried, and returned when the budget is spent. */
+class RetryableAnswer extends Error {
+  constructor(readonly response: PipelineResponse) {
+    super(`${response.status}`);
+  }
+}
+
+/**
+ * Retries 429, 5xx and connection errors, waiting Retry-After or an exponential back-off on the
+ * clock; after `maxRetries` the last answer (or error) goes back to the caller.
+ */
+export function armRetryPolicy(
+  maxRetries: number,
+  retryDelayMs: number,
+  clock: Clock,
+  tracker?: RequestTracker,
+): PipelinePolicy {
+  return {
+    name: "breakglassArmRetry",
+    async sendRequest(request, next) {
+      let failures = 0;
+      try {
+        return await pRetry(
+          async () => {
+            const response = await next(request);
+            if (RETRYABLE_STATUS(response.status)) throw new RetryableAnswer(response);
+            return response;
+          },
+          {
+            retries: maxRetries,
+            minTimeout: 0,
+            shouldRetry: async ({ error }) => {
+              const retryAfter =
+                error instanceof RetryableAnswer
+                  ? retryAfterSeconds(error.response.headers.get("retry-after"), clock.now())
+                  : undefined;
+              const waitMs = Math.min(
+                retryAfter !== undefined
+                  ? retryAfter * 1000
+                  : retryDelayMs * 2 ** failures + Math.random() * 1000,
+                60_000,
+              );
+              failures++;
+              const now = clock.now();
+              tracker?.addRetryWait(now, now + waitMs);
+              await clock.sleep(waitMs);
+              return true;
+            },
+          },
+        );
+      } catch (err) {
+        if (err instanceof RetryableAnswer) return err.response;
         throw err;
       }
     },
@@ -69,13 +136,19 @@ export class ArmApi {
     this.maxRetries = Math.max(0, options.maxRetries ?? 6);
     const agent = httpsAgentFor(options.caPem);
     this.pipeline = createPipelineFromOptions({
-      retryOptions: {
-        maxRetries: this.maxRetries,
-        retryDelayInMs: options.retryDelayMs ?? 800,
-        maxRetryDelayInMs: 60_000,
-      },
+      // The default retry policy waits on real timers: ours (below) waits on the clock.
+      retryOptions: { maxRetries: 0 },
       ...(agent ? { agent } : {}),
     });
+    this.pipeline.addPolicy(
+      armRetryPolicy(
+        this.maxRetries,
+        options.retryDelayMs ?? 800,
+        options.clock ?? systemClock,
+        options.tracker,
+      ),
+      { phase: "Retry" },
+    );
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: ARM_SCOPE }),
       { phase: "Sign" },
@@ -109,15 +182,16 @@ export class ArmApi {
         ),
       };
     }
-    let body: any;
+    let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
       body = undefined;
     }
     if (status >= 200 && status < 300) return { ok: true, body };
-    const code = body?.error?.code;
-    const message = body?.error?.message ?? text ?? "";
+    const error = asObject(asObject(body)?.error);
+    const code = typeof error?.code === "string" ? error.code : undefined;
+    const message = typeof error?.message === "string" ? error.message : (text ?? "");
     if (status === 429 || status >= 500)
       return { ok: false, error: new ReadError(status, code, `${status} after ${this.maxRetries} retries`) };
     return {
@@ -131,14 +205,16 @@ export class ArmApi {
   }
 
   /** Every item of an ARM list, following nextLink. */
-  async list(path: string): Promise<{ ok: true; items: any[] } | { ok: false; error: ReadError }> {
-    const items: any[] = [];
+  async list(path: string): Promise<{ ok: true; items: ArmObject[] } | { ok: false; error: ReadError }> {
+    const items: ArmObject[] = [];
     let next: string | undefined = path;
     while (next) {
       const r = await this.get(next);
       if (!r.ok) return r;
-      items.push(...(Array.isArray(r.body?.value) ? r.body.value : []));
-      next = typeof r.body?.nextLink === "string" ? r.body.nextLink : undefined;
+      const page = asObject(r.body);
+      const value = page?.value;
+      if (Array.isArray(value)) for (const v of value as unknown[]) if (asObject(v)) items.push(asObject(v)!);
+      next = typeof page?.nextLink === "string" ? page.nextLink : undefined;
     }
     return { ok: true, items };
   }

@@ -1,12 +1,17 @@
 /**
- * The Graph client: the official @microsoft/microsoft-graph-client with its own middleware
- * (AuthenticationHandler, RetryHandler for 429/503/504 with Retry-After), JSON batching through
- * BatchRequestContent/BatchResponseContent, and two additions the library does not have:
+ * The Graph client: the official @microsoft/microsoft-graph-client (AuthenticationHandler, JSON
+ * batching through BatchRequestContent/BatchResponseContent) with Breakglass's own pacing and
+ * retries, because the library's RetryHandler waits on real timers, retries every 429 on its own and
+ * knows nothing of Graph's throttle families:
  *
- * - connection resets (and other failures without an HTTP status) and top-level 5xx are re-sent
- *   through p-retry, because RetryHandler only looks at 429/503/504 responses;
- * - inner requests of a `$batch` answered 429/5xx are re-sent, only those, in a new batch after the
- *   longest Retry-After (graph-contract.md 10.1), within the same retry budget.
+ * - every request counts against its throttle family's window (pacing.ts) and is sent only when the
+ *   window admits it; `$batch`es hold requests of one family only, so a family's back-off never
+ *   holds another's reads, and each read resolves as soon as its own answer is in;
+ * - a 429 with Retry-After blocks its family until then and is honoured (it does not spend the
+ *   failure budget) up to `maxThrottleWaitSeconds`; only the throttled reads are re-sent;
+ * - 5xx, 429 without Retry-After and connection failures are re-sent with exponential back-off
+ *   (p-retry for single requests) up to `maxRetries` times;
+ * - all waiting goes through an injected Clock, so tests advance time instead of sleeping.
  *
  * The last middleware sends with undici's own fetch so an explicit CA (the emulator's, in-process)
  * can be trusted through an undici Agent; Node's global fetch cannot take a dispatcher from another
@@ -18,22 +23,33 @@ import {
   BatchResponseContent,
   Client,
   GraphError,
-  RetryHandler,
-  RetryHandlerOptions,
   type Context,
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import type { TokenCredential } from "@azure/core-auth";
-import pRetry, { AbortError } from "p-retry";
-import { fetch as undiciFetch, type Agent as UndiciAgent } from "undici";
+import pRetry from "p-retry";
+import {
+  fetch as undiciFetch,
+  type Agent as UndiciAgent,
+  type RequestInit as UndiciRequestInit,
+} from "undici";
+import { systemClock, type Clock } from "./clock.js";
 import { ReadError } from "./errors.js";
+import {
+  FamilyPacers,
+  familyOf,
+  unitsOf,
+  type FamilyLimit,
+  type GraphFamily,
+  type Release,
+} from "./pacing.js";
 import type { RequestTracker } from "./tracker.js";
 import { undiciAgentFor } from "./tls.js";
 
 export const PUBLIC_GRAPH_URL = "https://graph.microsoft.com";
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
-/** graph-contract.md 10.1 */
+/** The most requests one `$batch` may hold (Microsoft's JSON batching page). */
 export const MAX_BATCH = 20;
 
 export type GraphVersion = "v1.0" | "beta";
@@ -45,13 +61,17 @@ export interface GraphClientOptions {
   scope?: string;
   /** CA PEM to trust in-process (tests, demo); live commands use NODE_EXTRA_CA_CERTS. */
   caPem?: string;
-  /** retries per request after the first attempt (RetryHandler's maxRetries, at most 10). */
+  /** retries per request after the first attempt, for failures (5xx, resets, 429 without Retry-After). */
   maxRetries?: number;
   /** base back-off in seconds when the service sends no Retry-After. */
   retryDelaySeconds?: number;
-  /** how long a batch keeps honouring 429 + Retry-After before giving up (default 900 s). */
+  /** how long one read keeps honouring 429 + Retry-After before giving up (default 900 s). */
   maxThrottleWaitSeconds?: number;
   tracker?: RequestTracker;
+  /** time and waiting (default: the system clock). */
+  clock?: Clock;
+  /** per-family windows (default FAMILY_LIMITS). */
+  familyLimits?: Partial<Record<GraphFamily, FamilyLimit>>;
 }
 
 /** One GET inside a batch: a URL relative to the version root (`/users?$select=id`). */
@@ -61,13 +81,15 @@ export interface BatchItem {
   headers?: Record<string, string>;
 }
 
-export type ReadResult = { ok: true; status: number; body: any } | { ok: false; error: ReadError };
+/** A Graph answer's JSON body: untyped until the collector narrows it. */
+export type GraphBody = unknown;
+
+export type ReadResult = { ok: true; status: number; body: GraphBody } | { ok: false; error: ReadError };
 
 const RETRYABLE = (status: number) => status === 429 || (status >= 500 && status !== 501 && status !== 505);
 
 /** Final middleware: sends with undici's fetch (explicit CA), and records each attempt. */
 export class UndiciFetchHandler implements Middleware {
-  private readonly lastRetryableEnd = new WeakMap<Context, number>();
   constructor(
     private readonly dispatcher: UndiciAgent | undefined,
     private readonly tracker: RequestTracker | undefined,
@@ -75,19 +97,17 @@ export class UndiciFetchHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === "string" ? context.request : context.request.url;
-    const opts: any = { ...(context.options ?? {}) };
+    // The library's RequestInit and undici's differ only in types, not in what is sent.
+    const opts = { ...(context.options ?? {}) } as UndiciRequestInit;
     if (typeof context.request !== "string") {
       opts.method ??= context.request.method;
-      opts.headers ??= context.request.headers;
+      opts.headers ??= context.request.headers as UndiciRequestInit["headers"];
     }
     if (this.dispatcher) opts.dispatcher = this.dispatcher;
-    const previous = this.lastRetryableEnd.get(context);
-    if (previous !== undefined) this.tracker?.addWait(Date.now() - previous);
     const done = this.tracker?.start("graph", String(opts.method ?? "GET"), url);
     try {
       const response = await undiciFetch(url, opts);
       done?.(response.status);
-      if (RETRYABLE(response.status)) this.lastRetryableEnd.set(context, Date.now());
       context.response = response as unknown as Response;
     } catch (err) {
       done?.(undefined);
@@ -103,17 +123,27 @@ function headerOf(headers: Record<string, string> | undefined, name: string): st
 }
 
 /** Seconds to wait from a Retry-After value (seconds or HTTP date), undefined when absent. */
-export function retryAfterSeconds(value: string | null | undefined): number | undefined {
+export function retryAfterSeconds(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null || value === undefined || value === "") return undefined;
   const n = Number(value);
   if (Number.isFinite(n)) return Math.max(0, n);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+/** The `error` object of a Graph error envelope, when the body is one. */
+function errorEnvelope(body: unknown): { code?: unknown; message?: unknown } | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  const error = (body as { error?: unknown }).error;
+  return error && typeof error === "object" ? (error as { code?: unknown; message?: unknown }) : undefined;
 }
 
 /** "403 Forbidden: <message>" from a Graph error envelope (innerError and innererror both accepted). */
-export function describeGraphError(status: number | undefined, body: any, fallback?: string): ReadError {
-  const error = body && typeof body === "object" ? body.error : undefined;
+export function describeGraphError(status: number | undefined, body: unknown, fallback?: string): ReadError {
+  const error = errorEnvelope(body);
   const code = typeof error?.code === "string" && error.code ? error.code : undefined;
   const message =
     typeof error?.message === "string" && error.message ? error.message : (fallback ?? "no error message");
@@ -136,26 +166,34 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-/**
- * What p-retry re-sends: failures without an HTTP status (connection reset, refused) and the 5xx
- * RetryHandler leaves alone (it handles 429, 503 and 504, and has already spent its budget on them).
- */
-function resendable(err: unknown): boolean {
-  if (!(err instanceof GraphError)) return true;
-  const s = err.statusCode;
-  if (!(s > 0)) return true;
-  return s >= 500 && s !== 501 && s !== 505 && s !== 503 && s !== 504;
+/** One answer, plain or inside a batch: a status (undefined when the connection failed) and a body. */
+interface Answer {
+  status: number | undefined;
+  body?: GraphBody;
+  retryAfter?: number;
+  /** the failure's own message (a connection error) */
+  message?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The retry budget one read has spent. */
+interface RetryState {
+  failures: number;
+  throttleWaitedMs: number;
+}
+
+/** What to do after a failed answer: wait (and then re-send), or give up with this error. */
+type RetryDecision = { retry: true; waitMs: number; paced: boolean } | { retry: false; error: ReadError };
 
 export class GraphApi {
   readonly client: Client;
   readonly baseUrl: string;
+  readonly clock: Clock;
+  readonly pacers: FamilyPacers;
   private readonly maxRetries: number;
   private readonly retryDelaySeconds: number;
   private readonly maxThrottleWaitSeconds: number;
   private readonly tracker?: RequestTracker;
+  private readonly batchers = new Map<string, FamilyBatcher>();
   private batchCounter = 0;
 
   constructor(options: GraphClientOptions) {
@@ -164,14 +202,13 @@ export class GraphApi {
     this.retryDelaySeconds = Math.max(0, options.retryDelaySeconds ?? 3);
     this.maxThrottleWaitSeconds = Math.max(0, options.maxThrottleWaitSeconds ?? 900);
     this.tracker = options.tracker;
+    this.clock = options.clock ?? systemClock;
+    this.pacers = new FamilyPacers(this.clock, options.familyLimits);
     const authProvider = new TokenCredentialAuthenticationProvider(options.credential, {
       scopes: [options.scope ?? GRAPH_SCOPE],
     });
     const auth = new AuthenticationHandler(authProvider);
-    const retry = new RetryHandler(new RetryHandlerOptions(this.retryDelaySeconds, this.maxRetries));
-    const send = new UndiciFetchHandler(undiciAgentFor(options.caPem), options.tracker);
-    auth.setNext(retry);
-    retry.setNext(send);
+    auth.setNext(new UndiciFetchHandler(undiciAgentFor(options.caPem), options.tracker));
     const host = new URL(this.baseUrl).hostname;
     this.client = Client.initWithMiddleware({
       middleware: auth,
@@ -193,10 +230,14 @@ export class GraphApi {
     return undefined;
   }
 
+  /** Reads of each family that are queued or on the wire, and the time the pacing predicts for them. */
+  predictedWaitMs(): number {
+    return this.pacers.predictedWaitMs();
+  }
+
   /**
-   * One GET (absolute URL or version-relative path). 429/503/504 are retried by RetryHandler;
-   * connection failures and other 5xx by p-retry, with the same budget. Never throws: a read that
-   * still fails is returned as a ReadError for `unavailable`.
+   * One GET (absolute URL or version-relative path), paced by its family. Never throws: a read that
+   * still fails after the budget is returned as a ReadError for `unavailable`.
    */
   async get(
     pathOrUrl: string,
@@ -204,150 +245,127 @@ export class GraphApi {
     headers: Record<string, string> = {},
   ): Promise<ReadResult> {
     const absolute = /^https:\/\//i.test(pathOrUrl) ? pathOrUrl : this.url(version, pathOrUrl);
+    const family = familyOf(absolute);
+    const state: RetryState = { failures: 0, throttleWaitedMs: 0 };
+    let gaveUp: ReadError | undefined;
     try {
-      const body = await pRetry(async () => {
-        try {
-          return await this.client.api(absolute).headers(headers).get();
-        } catch (err) {
-          if (!resendable(err)) throw new AbortError(err as Error);
-          throw err;
-        }
-      }, this.retryOptions());
+      const body: GraphBody = await pRetry(
+        async () => {
+          const release = await this.acquire(
+            family,
+            unitsOf(absolute),
+            state.failures + state.throttleWaitedMs > 0,
+          );
+          try {
+            return (await this.client.api(absolute).headers(headers).get()) as GraphBody;
+          } finally {
+            release();
+          }
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: 0,
+          shouldRetry: async ({ error }) => {
+            const decision = this.decide(family, state, answerOfError(error, this.clock.now()), false);
+            if (!decision.retry) {
+              gaveUp = decision.error;
+              return false;
+            }
+            await this.wait(decision);
+            return true;
+          },
+        },
+      );
       return { ok: true, status: 200, body };
     } catch (err) {
-      return { ok: false, error: this.toReadError(err) };
+      return { ok: false, error: gaveUp ?? describeAnswer(answerOfError(err, this.clock.now())) };
     }
-  }
-
-  private retryOptions() {
-    return {
-      retries: this.maxRetries,
-      minTimeout: this.retryDelaySeconds * 1000,
-      factor: 2,
-      randomize: true,
-      onFailedAttempt: () => {
-        if (this.tracker) this.tracker.networkRetries++;
-      },
-    };
-  }
-
-  private toReadError(err: unknown): ReadError {
-    const e = (err as any)?.originalError ?? err;
-    if (e instanceof ReadError) return e;
-    if (e instanceof GraphError) {
-      const status = e.statusCode > 0 ? e.statusCode : undefined;
-      const base = describeGraphError(status, e.body ? safeJson(e.body) : undefined, e.message);
-      if (status === undefined)
-        return new ReadError(
-          undefined,
-          undefined,
-          `network error after ${this.maxRetries} retries: ${e.message}`,
-        );
-      if (RETRYABLE(status))
-        return new ReadError(status, base.code, `${status} after ${this.maxRetries} retries`);
-      return new ReadError(status, e.code ?? base.code, base.message);
-    }
-    return new ReadError(
-      undefined,
-      undefined,
-      `network error after ${this.maxRetries} retries: ${(e as Error)?.message ?? e}`,
-    );
   }
 
   /**
-   * Send GETs as `$batch` requests of at most 20, all batches in parallel. Inner 429/5xx are re-sent
-   * (only those) in a new batch after the longest Retry-After, up to maxRetries times each.
+   * One GET sent inside a `$batch` with other reads of its family and version (gathered in the same
+   * tick, at most 20 and at most what the family's window admits). Resolves when its own answer is
+   * in; throttled and failed reads are re-sent alone, never their batch.
    */
-  async batch(items: BatchItem[], version: GraphVersion): Promise<Map<string, ReadResult>> {
-    const results = new Map<string, ReadResult>();
-    const chunks: BatchItem[][] = [];
-    for (let i = 0; i < items.length; i += MAX_BATCH) chunks.push(items.slice(i, i + MAX_BATCH));
-    await Promise.all(chunks.map((chunk) => this.batchChunk(chunk, version, results)));
-    return results;
+  read(item: BatchItem, version: GraphVersion): Promise<ReadResult> {
+    const family = familyOf(item.url);
+    const key = `${family} ${version}`;
+    let batcher = this.batchers.get(key);
+    if (!batcher) this.batchers.set(key, (batcher = new FamilyBatcher(this, family, version)));
+    return batcher.add(item);
+  }
+
+  /** Many reads at once; each still resolves on its own (see `read`). */
+  batch(items: BatchItem[], version: GraphVersion): Map<string, Promise<ReadResult>> {
+    return new Map(items.map((item) => [item.id, this.read(item, version)]));
+  }
+
+  /** @internal Waits for the family's window; records the wait. */
+  async acquire(family: GraphFamily, units: number, retrying: boolean): Promise<Release> {
+    const start = this.clock.now();
+    const release = await this.pacers.of(family).acquire(units, retrying ? 1 : 0);
+    this.tracker?.addPacingWait(start, this.clock.now());
+    return release;
   }
 
   /**
-   * Failures (5xx, and 429 without Retry-After) consume the retry budget. A 429 that says when to
-   * come back does not: the service is pacing us (reports allow 5 requests per 10 s, so a tenant
-   * with many subjects needs many rounds), and it is honoured until `maxThrottleWaitSeconds` of
-   * waiting for this chunk, after which the read is recorded as unavailable.
+   * @internal The retry rule for one failed answer. A 429 with Retry-After is the service pacing us:
+   * it blocks the family and does not spend the failure budget, until `maxThrottleWaitSeconds` of
+   * waiting for this read. Everything else retryable spends it, with exponential back-off.
    */
-  private async batchChunk(chunk: BatchItem[], version: GraphVersion, results: Map<string, ReadResult>) {
-    let pending = chunk;
-    const failures = new Map<string, number>();
-    let throttleWaited = 0;
-    for (let round = 0; pending.length > 0; round++) {
-      const answered = await this.sendBatch(pending, version);
-      const again: BatchItem[] = [];
-      let waitSeconds = 0;
-      for (const item of pending) {
-        const r = answered.get(item.id);
-        if (!r) {
-          results.set(item.id, {
-            ok: false,
-            error: new ReadError(undefined, undefined, "no answer in the $batch response"),
-          });
-          continue;
-        }
-        if (r.ok) {
-          results.set(item.id, r.result);
-          continue;
-        }
-        const paced = r.status === 429 && r.retryAfter !== undefined;
-        const used = failures.get(item.id) ?? 0;
-        if (r.retryable && paced && throttleWaited + r.retryAfter! <= this.maxThrottleWaitSeconds) {
-          again.push(item);
-          waitSeconds = Math.max(waitSeconds, r.retryAfter!);
-          continue;
-        }
-        if (r.retryable && !paced && used < this.maxRetries) {
-          failures.set(item.id, used + 1);
-          again.push(item);
-          waitSeconds = Math.max(waitSeconds, this.retryDelaySeconds * 2 ** used + Math.random());
-          continue;
-        }
-        results.set(
-          item.id,
-          r.retryable
-            ? {
-                ok: false,
-                error: new ReadError(
-                  r.status,
-                  undefined,
-                  paced
-                    ? `${r.status} after ${Math.round(throttleWaited)} s of throttling`
-                    : `${r.status} after ${this.maxRetries} retries`,
-                ),
-              }
-            : r.result,
-        );
-      }
-      if (again.length) {
-        const ms = Math.min(waitSeconds, 180) * 1000;
-        throttleWaited += ms / 1000;
-        this.tracker?.addWait(ms);
-        await sleep(ms);
-      }
-      pending = again;
+  decide(family: GraphFamily, state: RetryState, answer: Answer, inBatch: boolean): RetryDecision {
+    const status = answer.status;
+    // A plain request's answer is the tracker's own record already.
+    if (status !== undefined && inBatch) this.tracker?.innerAnswer(status);
+    if (status === undefined && this.tracker) this.tracker.networkRetries++;
+    const retryable = status === undefined || RETRYABLE(status);
+    if (!retryable) return { retry: false, error: describeAnswer(answer) };
+    const now = this.clock.now();
+    if (status === 429 && answer.retryAfter !== undefined) {
+      const waitMs = Math.min(answer.retryAfter, 180) * 1000;
+      if (state.throttleWaitedMs + waitMs > this.maxThrottleWaitSeconds * 1000)
+        return {
+          retry: false,
+          error: new ReadError(
+            429,
+            undefined,
+            `429 after ${Math.round(state.throttleWaitedMs / 1000)} s of throttling`,
+          ),
+        };
+      state.throttleWaitedMs += waitMs;
+      this.pacers.of(family).block(now + waitMs);
+      return { retry: true, waitMs, paced: true };
     }
+    if (state.failures >= this.maxRetries)
+      return {
+        retry: false,
+        error:
+          status === undefined
+            ? new ReadError(
+                undefined,
+                undefined,
+                `network error after ${this.maxRetries} retries: ${answer.message ?? "no answer"}`,
+              )
+            : new ReadError(status, errorCode(answer.body), `${status} after ${this.maxRetries} retries`),
+      };
+    const backoff = this.retryDelaySeconds * 2 ** state.failures + Math.random();
+    const waitMs = Math.min(answer.retryAfter ?? backoff, 180) * 1000;
+    state.failures++;
+    // A 429 without Retry-After (Conditional Access sends none) still says the family is over its limit.
+    if (status === 429) this.pacers.of(family).block(now + waitMs);
+    return { retry: true, waitMs, paced: false };
   }
 
-  /** One `$batch` POST; a failure of the whole POST becomes a failure of each inner request. */
-  private async sendBatch(
-    items: BatchItem[],
-    version: GraphVersion,
-  ): Promise<
-    Map<
-      string,
-      | { ok: true; result: ReadResult }
-      | { ok: false; retryable: boolean; status?: number; retryAfter?: number; result: ReadResult }
-    >
-  > {
-    const out = new Map<
-      string,
-      | { ok: true; result: ReadResult }
-      | { ok: false; retryable: boolean; status?: number; retryAfter?: number; result: ReadResult }
-    >();
+  /** @internal Waits out a retry decision: a paced one waits in the family's queue instead. */
+  async wait(decision: { waitMs: number; paced: boolean }): Promise<void> {
+    const now = this.clock.now();
+    this.tracker?.addRetryWait(now, now + decision.waitMs);
+    if (!decision.paced) await this.clock.sleep(decision.waitMs);
+  }
+
+  /** @internal One `$batch` POST; a failure of the whole POST becomes the answer of each inner request. */
+  async sendBatch(items: BatchItem[], version: GraphVersion): Promise<Map<string, Answer>> {
+    const out = new Map<string, Answer>();
     // Batch ids must be unique per batch; ours map back to the caller's ids.
     const idMap = new Map<string, string>();
     const steps = items.map((item) => {
@@ -364,62 +382,66 @@ export class GraphApi {
       return { id, request };
     });
     if (this.tracker) this.tracker.batchedRequests += items.length;
-    let raw: any;
+    let raw: unknown;
     try {
       const content = await new BatchRequestContent(steps).getContent();
-      raw = await pRetry(async () => {
-        try {
-          return await this.client.api(this.url(version, "/$batch")).post(content);
-        } catch (err) {
-          if (!resendable(err)) throw new AbortError(err as Error);
-          throw err;
-        }
-      }, this.retryOptions());
+      raw = await this.client.api(this.url(version, "/$batch")).post(content);
     } catch (err) {
-      const error = this.toReadError(err);
-      for (const item of items)
-        out.set(item.id, { ok: false, retryable: false, status: error.status, result: { ok: false, error } });
+      const answer = answerOfError(err, this.clock.now());
+      for (const item of items) out.set(item.id, answer);
       return out;
     }
+    const responses = parseBatchResponses(raw);
     // BatchResponseContent only parses a JSON body when the header is spelled "Content-Type".
-    const normalized = {
-      ...raw,
-      responses: (raw?.responses ?? []).map((r: any) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.headers ?? {}))
-          headers[k.toLowerCase() === "content-type" ? "Content-Type" : k] = String(v);
-        if (r.body !== undefined && typeof r.body === "object" && !headers["Content-Type"])
-          headers["Content-Type"] = "application/json";
-        return { ...r, headers };
-      }),
-    };
-    const parsed = new BatchResponseContent(normalized);
+    const parsed = new BatchResponseContent({ responses });
     for (const [innerId, response] of parsed.getResponses()) {
       const id = idMap.get(innerId);
       if (!id) continue;
-      const status = response.status;
       const text = await response.text();
-      let body: any = undefined;
+      let body: GraphBody = undefined;
       try {
-        body = text ? JSON.parse(text) : undefined;
+        body = text ? (JSON.parse(text) as GraphBody) : undefined;
       } catch {
         body = text;
       }
-      if (status >= 200 && status < 300) {
-        out.set(id, { ok: true, result: { ok: true, status, body } });
-      } else {
-        const headers = normalized.responses.find((r: any) => String(r.id) === innerId)?.headers;
-        out.set(id, {
-          ok: false,
-          retryable: RETRYABLE(status),
-          status,
-          retryAfter: retryAfterSeconds(headerOf(headers, "retry-after")),
-          result: { ok: false, error: describeGraphError(status, body) },
-        });
-      }
+      const headers = responses.find((r) => r.id === innerId)?.headers;
+      out.set(id, {
+        status: response.status,
+        body,
+        retryAfter: retryAfterSeconds(headerOf(headers, "retry-after"), this.clock.now()),
+      });
     }
     return out;
   }
+}
+
+interface InnerResponse {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** The inner responses of a `$batch` answer, headers normalised for BatchResponseContent. */
+function parseBatchResponses(raw: unknown): InnerResponse[] {
+  const list = raw && typeof raw === "object" ? (raw as { responses?: unknown }).responses : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry): InnerResponse[] => {
+    if (!entry || typeof entry !== "object") return [];
+    const r = entry as { id?: unknown; status?: unknown; headers?: unknown; body?: unknown };
+    const headers: Record<string, string> = {};
+    if (r.headers && typeof r.headers === "object")
+      for (const [k, v] of Object.entries(r.headers as Record<string, unknown>))
+        headers[k.toLowerCase() === "content-type" ? "Content-Type" : k] = String(v);
+    if (r.body !== undefined && typeof r.body === "object" && !headers["Content-Type"])
+      headers["Content-Type"] = "application/json";
+    return [{ id: String(r.id), status: Number(r.status), headers, body: r.body }];
+  });
+}
+
+function errorCode(body: unknown): string | undefined {
+  const code = errorEnvelope(body)?.code;
+  return typeof code === "string" && code ? code : undefined;
 }
 
 function safeJson(body: unknown): unknown {
@@ -428,5 +450,115 @@ function safeJson(body: unknown): unknown {
     return JSON.parse(body);
   } catch {
     return undefined;
+  }
+}
+
+/** The answer a thrown error stands for: a GraphError's status, body and Retry-After, or no answer. */
+function answerOfError(err: unknown, now: number): Answer {
+  if (err instanceof ReadError) return { status: err.status, message: err.message };
+  if (err instanceof GraphError && err.statusCode > 0)
+    return {
+      status: err.statusCode,
+      body: err.body ? safeJson(err.body) : undefined,
+      retryAfter: retryAfterSeconds(err.headers?.get("retry-after"), now),
+      message: err.message,
+    };
+  return { status: undefined, message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The ReadError of a final, non-retryable answer. */
+function describeAnswer(answer: Answer): ReadError {
+  return describeGraphError(answer.status, answer.body, answer.message);
+}
+
+interface Waiting {
+  item: BatchItem;
+  state: RetryState;
+  resolve: (result: ReadResult) => void;
+}
+
+const isRetry = (w: Waiting) => w.state.failures + w.state.throttleWaitedMs > 0;
+
+/**
+ * The reads of one family and version waiting to go out in `$batch`es. One loop per batcher takes
+ * what the family's window admits (at most 20), sends it, and goes on without waiting for the
+ * answer; throttled reads come back to the front of the queue.
+ */
+class FamilyBatcher {
+  private waiting: Waiting[] = [];
+  private running = false;
+
+  constructor(
+    private readonly api: GraphApi,
+    private readonly family: GraphFamily,
+    private readonly version: GraphVersion,
+  ) {}
+
+  add(item: BatchItem): Promise<ReadResult> {
+    return new Promise((resolve) => {
+      this.enqueue({ item, state: { failures: 0, throttleWaitedMs: 0 }, resolve }, false);
+    });
+  }
+
+  private enqueue(w: Waiting, retry: boolean): void {
+    if (retry) this.waiting.unshift(w);
+    else this.waiting.push(w);
+    if (this.running) return;
+    this.running = true;
+    // After the current tick, so reads added together go out together.
+    void Promise.resolve().then(() => this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.waiting.length) {
+        // Wait for the window to admit the first read; the batch then takes whatever else the
+        // window admits right now (at most 20), so no read waits for a full batch's room.
+        const first = this.waiting.shift()!;
+        const releases = [await this.api.acquire(this.family, unitsOf(first.item.url), isRetry(first))];
+        const chunk = [first];
+        const pacer = this.api.pacers.of(this.family);
+        while (this.waiting.length && chunk.length < MAX_BATCH) {
+          const release = pacer.tryAcquire(unitsOf(this.waiting[0]!.item.url));
+          if (!release) break;
+          releases.push(release);
+          chunk.push(this.waiting.shift()!);
+        }
+        void this.send(chunk, () => releases.forEach((r) => r()));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async send(chunk: Waiting[], release: Release): Promise<void> {
+    let answers: Map<string, Answer>;
+    try {
+      answers = await this.api.sendBatch(
+        chunk.map((w) => w.item),
+        this.version,
+      );
+    } finally {
+      release();
+    }
+    await Promise.all(
+      chunk.map(async (w) => {
+        const answer = answers.get(w.item.id) ?? {
+          status: undefined,
+          message: "no answer in the $batch response",
+        };
+        if (answer.status !== undefined && answer.status >= 200 && answer.status < 300) {
+          w.resolve({ ok: true, status: answer.status, body: answer.body });
+          return;
+        }
+        const decision = this.api.decide(this.family, w.state, answer, true);
+        if (!decision.retry) {
+          w.resolve({ ok: false, error: decision.error });
+          return;
+        }
+        await this.api.wait(decision);
+        this.enqueue(w, true);
+      }),
+    );
   }
 }

@@ -265,8 +265,9 @@ export class GraphWriter {
 
   private async wait(ms: number): Promise<void> {
     if (ms <= 0) return;
-    this.tracker?.addWait(ms);
+    const start = this.now();
     await this.sleep(ms);
+    this.tracker?.addRetryWait(start, start + ms);
   }
 
   /** One HTTP request, Conditional Access paced; the outcome as data. */

@@ -14,13 +14,15 @@ export interface PlanTextInput {
   steps: readonly Step[];
   /** the accounts awaiting enrollment, for the `Waiting for enrollment (breakglass enroll ...)` line. */
   awaitingEnrollment?: readonly string[];
+  /** names of the tenant's objects by id (groups, users, policies), shown instead of bare ids. */
+  names?: ReadonlyMap<string, string>;
 }
 
 const SYMBOL = { create: "+", update: "~", destroy: "-" } as const;
 
 /** Object ids and `{{ref:...}}` placeholders, shown by the names the plan knows them by. */
-export function labelsOf(steps: readonly Step[]): Map<string, string> {
-  const out = new Map<string, string>();
+export function labelsOf(steps: readonly Step[], names?: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>([...(names ?? [])].map(([id, name]) => [id.toLowerCase(), name]));
   for (const s of steps) {
     const name = s.objectRef.name;
     if (!name) continue;
@@ -45,23 +47,26 @@ function when(iso: string): string {
     : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/** A url with each `{{ref:...}}` shown as `<name>`: the id exists only once apply created it. */
+const showUrl = (url: string, labels: Map<string, string>): string =>
+  terminalInline(url.replace(/\{\{ref:[^}]+\}\}/g, (ref) => `<${labels.get(ref) ?? ref}>`));
+
 function block(s: Step, labels: Map<string, string>, idWidth: number): string[] {
   const checks = s.satisfies.length ? `   ${s.satisfies.join(" ")}` : "";
   const lines = [`  ${SYMBOL[s.action]} ${s.id.padEnd(idWidth)}  ${terminalInline(s.summary)}${checks}`];
-  lines.push(`      ${s.request.method} ${terminalInline(s.request.url)}`);
+  lines.push(`      ${s.request.method} ${showUrl(s.request.url, labels)}`);
   for (const c of s.changes)
     lines.push(
       c.old === undefined
         ? `      ${c.property}: ${show(c.new, labels)}`
         : `      ${c.property}: ${show(c.old, labels)} -> ${show(c.new, labels)}`,
     );
-  if (s.secret === "password") lines.push("      password: (generated at apply, never shown in a plan)");
   if (s.risk) lines.push(`      risk: ${terminalInline(s.risk)}`);
   return lines;
 }
 
 export function renderPlanText(input: PlanTextInput): string {
-  const labels = labelsOf(input.steps);
+  const labels = labelsOf(input.steps, input.names);
   const changes = input.steps.filter(isChange);
   const waiting = input.steps.filter((s) => !isChange(s));
   const idWidth = Math.min(40, Math.max(0, ...input.steps.map((s) => s.id.length)));

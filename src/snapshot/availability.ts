@@ -1,3 +1,4 @@
+import { findById } from "./ids.js";
 import type { Snapshot } from "./schema.js";
 
 /**
@@ -7,14 +8,31 @@ import type { Snapshot } from "./schema.js";
  * absent from the snapshot was not collected, which also makes it unavailable.
  */
 export function unavailableReason(snapshot: Snapshot, path: string): string | undefined {
-  const entries = snapshot.unavailable ?? {};
-  const lowered = new Map(Object.entries(entries).map(([k, v]) => [k.toLowerCase(), v]));
+  const lowered = loweredEntries(snapshot.unavailable);
   for (const candidate of ancestors(path)) {
     const hit = lowered.get(candidate.toLowerCase());
     if (hit !== undefined) return hit;
   }
   if (!sectionPresent(snapshot, path)) return `${topSection(path)} was not collected`;
   return relationshipGap(snapshot, path);
+}
+
+const loweredCache = new WeakMap<Record<string, string>, { count: number; byPath: Map<string, string> }>();
+const NOTHING_UNAVAILABLE = new Map<string, string>();
+
+/**
+ * `unavailable` keyed by lower-cased path (paths hold ids, compared case-insensitively), built once
+ * per object: checks ask thousands of times per run. Rebuilt when entries are added or removed.
+ */
+function loweredEntries(entries: Record<string, string> | undefined): ReadonlyMap<string, string> {
+  if (!entries) return NOTHING_UNAVAILABLE;
+  const keys = Object.keys(entries);
+  const cached = loweredCache.get(entries);
+  if (cached && cached.count === keys.length) return cached.byPath;
+  const byPath = new Map<string, string>();
+  for (const key of keys) if (!byPath.has(key.toLowerCase())) byPath.set(key.toLowerCase(), entries[key]!);
+  loweredCache.set(entries, { count: keys.length, byPath });
+  return byPath;
 }
 
 /**
@@ -37,9 +55,7 @@ function relationshipGap(snapshot: Snapshot, path: string): string | undefined {
     const [, section, id, property] = perObject as unknown as [string, string, string, string];
     const objects = (snapshot as Record<string, unknown>)[section];
     if (!Array.isArray(objects)) return undefined;
-    const object = objects.find(
-      (o) => typeof o?.id === "string" && o.id.toLowerCase() === id.toLowerCase(),
-    ) as Record<string, unknown> | undefined;
+    const object = findById(objects as Record<string, unknown>[], id);
     if (object && object[property] === undefined) return `${path} was not collected`;
     return undefined;
   }

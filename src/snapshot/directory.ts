@@ -4,6 +4,7 @@
  * "who is in this group" or "who holds Global Administrator" asks it here, so the answer is the same
  * for export, checks and the Conditional Access engine.
  */
+import { idIndex } from "./ids.js";
 import type { Group, GroupSchedule, RoleSchedule, Snapshot, User } from "./schema.js";
 
 export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
@@ -75,9 +76,10 @@ const isNoExpiration = (s: { scheduleInfo?: RoleSchedule["scheduleInfo"] }): boo
 };
 
 export class Directory {
-  readonly users = new Map<string, User>();
+  /** users and groups by lower-cased id: the snapshot's shared id index (src/snapshot/ids.ts). */
+  readonly users: ReadonlyMap<string, User>;
   readonly usersByUpn = new Map<string, User>();
-  readonly groups = new Map<string, Group>();
+  readonly groups: ReadonlyMap<string, Group>;
   /** member id -> ids of the groups it is a direct member of. */
   private readonly directGroupsOf = new Map<string, Set<string>>();
   private readonly roleTemplateById = new Map<string, string>();
@@ -86,12 +88,13 @@ export class Directory {
   private holdingsCache?: RoleHolding[];
 
   constructor(readonly snapshot: Snapshot) {
-    for (const u of snapshot.users ?? []) {
-      this.users.set(norm(u.id), u);
-      if (u.userPrincipalName) this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
+    this.users = idIndex(snapshot.users ?? []);
+    this.groups = idIndex(snapshot.groups ?? []);
+    for (const u of this.users.values()) {
+      const upn = u.userPrincipalName?.toLowerCase();
+      if (upn && !this.usersByUpn.has(upn)) this.usersByUpn.set(upn, u);
     }
-    for (const g of snapshot.groups ?? []) {
-      this.groups.set(norm(g.id), g);
+    for (const g of this.groups.values()) {
       for (const m of g.members ?? []) {
         const set = this.directGroupsOf.get(norm(m.id)) ?? new Set<string>();
         set.add(norm(g.id));

@@ -1,7 +1,9 @@
 import { readFile, stat, writeFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
+import { duplicateIds } from "./ids.js";
 import { Snapshot, SNAPSHOT_SCHEMA } from "./schema.js";
+import { validate as compiledCheck } from "./validate.generated.js";
 
 /**
  * The largest snapshot file Breakglass reads. A 50,000-user tenant with its relationships is around
@@ -63,6 +65,16 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Validate an already-parsed document. `source` names it in errors (a file name or "response"). */
 export function parseSnapshot(document: unknown, source = "snapshot"): Snapshot {
+  return validated(document, source, false);
+}
+
+/**
+ * `owned`: the document was parsed here and nobody else holds it, so once the compiled check
+ * (src/snapshot/validate.generated.ts, the same schema) accepts it, it is returned as it is, without
+ * zod's copy of every object. Anything the compiled check refuses goes through zod, which names the
+ * fields; the result is zod's whatever the compiled check said.
+ */
+function validated(document: unknown, source: string, owned: boolean): Snapshot {
   if (document === null || typeof document !== "object" || Array.isArray(document)) {
     throw new SnapshotError(`${source}: a snapshot is a JSON object with "schema": "${SNAPSHOT_SCHEMA}"`);
   }
@@ -73,17 +85,35 @@ export function parseSnapshot(document: unknown, source = "snapshot"): Snapshot 
         `Export the tenant again with this version of breakglass, or fix the "schema" field.`,
     );
   }
-  const result = Snapshot.safeParse(document);
-  if (!result.success) {
-    const issues = formatIssues(result.error, document);
-    const shown = issues.slice(0, 20);
-    const more = issues.length > shown.length ? `\n  ... and ${issues.length - shown.length} more` : "";
-    throw new SnapshotError(
-      `${source}: not a valid ${SNAPSHOT_SCHEMA} document:\n  ${shown.join("\n  ")}${more}`,
+  const snapshot = owned && compiledCheck(document) ? (document as Snapshot) : zodChecked(document, source);
+  const duplicates = duplicateIds(snapshot);
+  if (duplicates.length > 0) {
+    const issues = duplicates.map(
+      (d) =>
+        `${d.list}: the id ${JSON.stringify(d.id)} appears twice (${d.list}[${d.first}] and ${d.list}[${d.second}])`,
+    );
+    throw invalid(
+      `${source}: ids must be unique in each list (compared case-insensitively, as Entra ids are); ` +
+        `remove or correct the duplicate`,
       issues,
     );
   }
+  return snapshot;
+}
+
+function zodChecked(document: unknown, source: string): Snapshot {
+  const result = Snapshot.safeParse(document);
+  if (!result.success) {
+    throw invalid(`${source}: not a valid ${SNAPSHOT_SCHEMA} document`, formatIssues(result.error, document));
+  }
   return result.data;
+}
+
+/** The error for a document with problems: the first 20 issues, one per line, and how many more. */
+function invalid(heading: string, issues: string[]): SnapshotError {
+  const shown = issues.slice(0, 20);
+  const more = issues.length > shown.length ? `\n  ... and ${issues.length - shown.length} more` : "";
+  return new SnapshotError(`${heading}:\n  ${shown.join("\n  ")}${more}`, issues);
 }
 
 /** Parse JSON text, reporting the line and column of a syntax error. */
@@ -104,7 +134,7 @@ export function parseSnapshotText(text: string, source = "snapshot"): Snapshot {
     }
     throw new SnapshotError(`${source}: malformed JSON${where}: ${message}`);
   }
-  return parseSnapshot(document, source);
+  return validated(document, source, true);
 }
 
 export async function loadSnapshot(file: string): Promise<Snapshot> {

@@ -5,6 +5,9 @@
  * properties survive a load/save round trip. Only the properties Breakglass reads are typed, and
  * they are typed as Graph documents them (nullable where Graph sends null), so a wrong type in a
  * hand-written or hostile snapshot is caught at load time with its JSON path.
+ *
+ * Keep it representable as JSON Schema (no refine, no transform): the loader's fast check,
+ * src/snapshot/validate.generated.ts, is compiled from it by scripts/gen-snapshot-validator.ts.
  */
 import { z } from "zod";
 
@@ -194,9 +197,24 @@ export const AuthenticationStrengthPolicy = z.looseObject({
   combinationConfigurations: z.array(z.looseObject({ "@odata.type": z.string().optional() })).nullish(),
 });
 
+/** Who a method configuration or a registration campaign targets (read by the checks and the CA engine). */
+const MethodTargets = z
+  .array(z.looseObject({ id: str, targetType: nstr, isRegistrationRequired: nbool }))
+  .nullish();
+
 export const AuthenticationMethodsPolicy = z.looseObject({
-  authenticationMethodConfigurations: z.array(z.looseObject({ id: str, state: nstr })).nullish(),
-  registrationEnforcement: z.looseObject({}).nullish(),
+  authenticationMethodConfigurations: z
+    .array(
+      z.looseObject({ id: str, state: nstr, includeTargets: MethodTargets, excludeTargets: MethodTargets }),
+    )
+    .nullish(),
+  registrationEnforcement: z
+    .looseObject({
+      authenticationMethodsRegistrationCampaign: z
+        .looseObject({ state: nstr, includeTargets: MethodTargets, excludeTargets: MethodTargets })
+        .nullish(),
+    })
+    .nullish(),
 });
 
 export const AuthorizationPolicy = z.looseObject({ allowedToUseSSPR: nbool });

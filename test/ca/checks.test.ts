@@ -4,11 +4,7 @@ import { check as ca01 } from "../../src/checks/ea-ca-01-no-other-policy.js";
 import { check as ca05 } from "../../src/checks/ea-ca-05-lockout-proof.js";
 import { check as ca06 } from "../../src/checks/ea-ca-06-dormant-policies.js";
 import { runCheck } from "../../src/checks/runner.js";
-import type { CheckContext } from "../../src/checks/types.js";
-import { Config } from "../../src/config/schema.js";
-import { Directory } from "../../src/snapshot/directory.js";
-import type { Snapshot } from "../../src/snapshot/schema.js";
-import { block, GA, policy, SECADMIN, strengthGrant, tenant } from "./fixtures.js";
+import { block, checkContext, GA, policy, SECADMIN, strengthGrant, tenant } from "./fixtures.js";
 
 const PR = "00000000-0000-0000-0000-000000000004";
 const dedicated = policy({
@@ -23,23 +19,7 @@ const mfaAllExceptEmergency = policy({
   users: { excludeGroups: ["gEmergency"] },
 });
 
-function ctxOf(snapshot: Snapshot, config: Record<string, unknown> = {}): CheckContext {
-  return {
-    snapshot,
-    directory: new Directory(snapshot),
-    config: Config.parse({ accounts: ["bg1", "bg2"], group: "gEmergency", ...config }),
-    accounts: {
-      method: "config+group",
-      resolved: [
-        { id: "bg1", userPrincipalName: "bg1@contoso.onmicrosoft.com" },
-        { id: "bg2", userPrincipalName: "bg2@contoso.onmicrosoft.com" },
-      ],
-      unresolved: [],
-      group: { id: "gEmergency", displayName: "Emergency" },
-    },
-    now: new Date(snapshot.tenant.capturedAt),
-  };
-}
+const ctxOf = checkContext;
 
 const good = () => tenant({ conditionalAccessPolicies: [dedicated, mfaAllExceptEmergency] });
 const noP1 = () => tenant({ subscribedSkus: [], conditionalAccessPolicies: [dedicated] });

@@ -3,6 +3,8 @@ import { Directory } from "../../src/snapshot/directory.js";
 import { parseSnapshot } from "../../src/snapshot/load.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 import { CaEngine } from "../../src/ca/engine.js";
+import type { CheckContext } from "../../src/checks/types.js";
+import { Config } from "../../src/config/schema.js";
 
 export const GA = "62e90394-69f5-4237-9190-012177145e10";
 export const SECADMIN = "194ae4cb-b126-40b2-bd5b-6091b380977d";
@@ -215,4 +217,23 @@ export function tenant(extra: Partial<Record<string, unknown>> = {}): Snapshot {
 
 export function engineOf(snapshot: Snapshot, policies?: Array<Record<string, unknown>>): CaEngine {
   return new CaEngine(snapshot, new Directory(snapshot), policies);
+}
+
+/** A check context over the fixture tenant: bg1 and bg2 in the emergency group gEmergency. */
+export function checkContext(snapshot: Snapshot, config: Record<string, unknown> = {}): CheckContext {
+  return {
+    snapshot,
+    directory: new Directory(snapshot),
+    config: Config.parse({ accounts: ["bg1", "bg2"], group: "gEmergency", ...config }),
+    accounts: {
+      method: "config+group",
+      resolved: [
+        { id: "bg1", userPrincipalName: "bg1@contoso.onmicrosoft.com" },
+        { id: "bg2", userPrincipalName: "bg2@contoso.onmicrosoft.com" },
+      ],
+      unresolved: [],
+      group: { id: "gEmergency", displayName: "Emergency" },
+    },
+    now: new Date(snapshot.tenant.capturedAt),
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   IN_FILTER_MAX,
+  OR_CHAIN_MAX,
   TOP_LEVEL_READS,
   auditReads,
   pimGroupReads,
@@ -31,16 +32,26 @@ describe("export reads", () => {
     expect(decoded(r!.url)).toContain("/group/eligibilitySchedules?$filter=groupId eq 'g''1'");
   });
 
-  it("reads beta sign-ins of both event types per subject, and audits by target and initiator", () => {
-    const [s] = signInReads(["u1"]);
-    expect(s!.version).toBe("beta");
-    expect(decoded(s!.url)).toContain(
-      "userId eq 'u1' and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')",
+  it("reads beta sign-ins of both event types, 15 subjects per request in an or chain of userId eq", () => {
+    const ids = Array.from({ length: 16 }, (_, i) => `u${i}`);
+    const reads = signInReads(ids);
+    expect(reads.map((r) => r.version)).toEqual(["beta", "beta"]);
+    const first = decoded(reads[0]!.url);
+    expect(first).toContain(
+      "$filter=(userId eq 'u0' or userId eq 'u1' or userId eq 'u2' or userId eq 'u3' or userId eq 'u4' or userId eq 'u5' or userId eq 'u6' or userId eq 'u7' or userId eq 'u8' or userId eq 'u9' or userId eq 'u10' or userId eq 'u11' or userId eq 'u12' or userId eq 'u13' or userId eq 'u14') and signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')",
     );
-    expect(auditReads(["u1"]).map((r) => decoded(r.url))).toEqual([
-      expect.stringContaining("targetResources/any(t: t/id eq 'u1')"),
-      expect.stringContaining("initiatedBy/user/id eq 'u1'"),
+    // Graph documents eq, not in, on userId
+    expect(first).not.toMatch(/userId in/);
+    expect(decoded(reads[1]!.url)).toContain("(userId eq 'u15') and");
+  });
+
+  it("reads audits by target and by initiator, 15 subjects per request", () => {
+    expect(auditReads(["u1", "u'2"]).map((r) => decoded(r.url))).toEqual([
+      expect.stringContaining("$filter=targetResources/any(t: t/id eq 'u1' or t/id eq 'u''2')&"),
+      expect.stringContaining("$filter=initiatedBy/user/id eq 'u1' or initiatedBy/user/id eq 'u''2'&"),
     ]);
+    expect(auditReads(Array.from({ length: 31 }, (_, i) => `u${i}`))).toHaveLength(3 * 2);
+    expect(OR_CHAIN_MAX).toBe(15);
   });
 
   it("keeps every first wave read within the batch limit per version", () => {

@@ -1,3 +1,18 @@
+import { expect } from "vitest";
+import { ConfigError, parseConfigText } from "../../src/config/load.js";
+
+/** The message of the ConfigError (exit 2) a configuration text is refused with. */
+export const problem = (text: string, format: "yaml" | "json" = "yaml"): string => {
+  try {
+    parseConfigText(text, "breakglass.yaml", format);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    return (err as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+};
+
 /** The example configuration of shared/spec/config.md, comments left out. */
 export const SPEC_EXAMPLE = `
 tenant: 00000000-0000-0000-0000-000000000000

@@ -3,20 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/checks/runner.js";
-import { ConfigError, loadConfig, parseConfigText } from "../../src/config/load.js";
-import { SPEC_EXAMPLE } from "./fixtures.js";
+import { loadConfig, parseConfigText } from "../../src/config/load.js";
+import { problem, SPEC_EXAMPLE } from "./fixtures.js";
 import { demoBuildCheckContext, demoEnabledCheck, hostileSnapshot } from "../report/fixtures.js";
-
-const problem = (text: string, format: "yaml" | "json" = "yaml"): string => {
-  try {
-    parseConfigText(text, "breakglass.yaml", format);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-};
 
 describe("parsing and validating", () => {
   it("accepts the example of config.md", () => {

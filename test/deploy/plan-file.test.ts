@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { comparePlan, parsePlanFile, PlanFileError } from "../../src/deploy/plan-file.js";
-import { configHash, derivePlan, planFile } from "../../src/deploy/plan.js";
+import { configHash, derivePlan, objectNames, planFile } from "../../src/deploy/plan.js";
 import { renderPlanText } from "../../src/report/plan-text.js";
 import { clone, sample } from "./support.js";
 
@@ -89,6 +89,20 @@ describe("the human view", () => {
     expect(text).toContain("Waiting for enrollment (breakglass enroll kp7wd@x):\n  ~ activate.ca900-h4821");
     expect(text).toMatch(/\nPlan: \d+ to create, \d+ to update, 0 to destroy; 2 waiting\.\n$/);
     expect(text).not.toContain("{{secret}}");
+  });
+
+  it("names the tenant's objects instead of bare ids, and created objects in urls", () => {
+    const { steps } = derivePlan(before.snapshot, before.config);
+    const text = renderPlanText({
+      tenant: before.snapshot.tenant,
+      readAt: "x",
+      steps,
+      names: objectNames(before.snapshot),
+    });
+    expect(text).toContain(
+      'conditions.users.excludeGroups: ["SVC - Conditional Access exclusions"] -> ["SVC - Conditional Access exclusions","grp-h4821"]',
+    );
+    expect(text).toContain("POST /v1.0/groups/<grp-h4821>/members/$ref");
   });
 
   it("says No changes, and how many steps wait", () => {

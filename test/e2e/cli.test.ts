@@ -15,7 +15,7 @@ import { loadSnapshot } from "../../src/snapshot/load.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 import { applicationPermissions } from "../../src/collect/permissions.js";
 import { formatDifferences, snapshotDifferences } from "../support/equality.js";
-import { FIXTURES, emulate, loadFixture } from "./helpers.js";
+import { FIXTURES, emulate, exportableOf, fixtureConfig, loadFixture } from "./helpers.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "../..");
@@ -60,7 +60,8 @@ describe("breakglass export (a separate process)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("snapshot written to");
     expect(r.stderr).not.toContain(emu.env.AZURE_CLIENT_SECRET);
-    const diffs = snapshotDifferences(sample, await loadSnapshot(out));
+    const config = await fixtureConfig("good");
+    const diffs = snapshotDifferences(exportableOf(sample, config), await loadSnapshot(out));
     expect(diffs, formatDifferences(diffs)).toEqual([]);
   });
 

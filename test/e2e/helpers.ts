@@ -7,8 +7,10 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";
-import { createClients } from "../../src/graph/index.js";
-import { exportTenant, type ExportResult } from "../../src/collect/export.js";
+import { createClients, type Clients, type Clock } from "../../src/graph/index.js";
+import { relationshipSubjects } from "../../src/collect/subjects.js";
+import { VirtualClock } from "../support/virtual-clock.js";
+import { exportTenant, type ExportOptions, type ExportResult } from "../../src/collect/export.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
@@ -46,12 +48,15 @@ export interface ExportAs {
   maxRetries?: number;
   retryDelaySeconds?: number;
   config?: Partial<Config>;
+  /** the client's time (default: a fresh virtual clock, so pacing and back-off take no real time) */
+  clock?: Clock;
+  onProgress?: ExportOptions["onProgress"];
 }
 
-/** Export the emulated tenant through the real stack. */
-export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promise<ExportResult> {
+/** The real client stack for the emulated tenant. */
+export function clientsFor(emu: RunningEmulator, as: ExportAs = {}): Clients {
   const clientId = as.clientId ?? emu.env.AZURE_CLIENT_ID;
-  const clients = createClients(
+  return createClients(
     {
       auth: {
         method: as.certificatePem ? "certificate" : "secret",
@@ -66,11 +71,17 @@ export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promi
       armUrl: emu.armUrl,
       maxRetries: as.maxRetries ?? 6,
       retryDelaySeconds: as.retryDelaySeconds ?? 1,
+      clock: as.clock ?? new VirtualClock(),
     },
     // An empty environment: nothing from the developer's shell (AZURE_*) may leak into a test.
     {},
   );
-  const result = await exportTenant({ clients, config: as.config });
+}
+
+/** Export the emulated tenant through the real stack. */
+export async function exportFrom(emu: RunningEmulator, as: ExportAs = {}): Promise<ExportResult> {
+  const clients = clientsFor(emu, as);
+  const result = await exportTenant({ clients, config: as.config, onProgress: as.onProgress });
   if (process.env.BG_TRACE) {
     const t0 = clients.tracker.records[0]?.startedAt ?? 0;
     for (const rec of clients.tracker.records)
@@ -109,4 +120,42 @@ export function snapshotPathOf(diffPath: string): string {
     break;
   }
   return out.join("");
+}
+
+type Loose = Record<string, unknown>;
+const lower = (v: unknown) => String(v).toLowerCase();
+
+/**
+ * What export reads of a sample (docs/reads.md): relationships, sign-ins and audits of the users who
+ * may be emergency accounts, the methods alone of the other privileged users, the Conditional Access
+ * change audits; everything else of the sample as it is.
+ */
+export function exportableOf(sample: Snapshot, config: Partial<Config> = {}): Snapshot {
+  const { full, methodsOnly } = relationshipSubjects(sample, {
+    accounts: config.accounts,
+    group: config.group,
+  });
+  const everything = new Set(full);
+  const methods = new Set(methodsOnly);
+  const copy = structuredClone(sample) as Snapshot & Loose;
+  for (const u of (copy.users ?? []) as Loose[]) {
+    const id = lower(u.id);
+    if (everything.has(id)) continue;
+    delete u.perUserMfaState;
+    delete u.ownedObjects;
+    if (!methods.has(id)) delete u.authenticationMethods;
+  }
+  if (copy.signIns)
+    copy.signIns = (copy.signIns as Loose[]).filter((s) => everything.has(lower(s.userId))) as never;
+  if (copy.directoryAudits)
+    copy.directoryAudits = (copy.directoryAudits as Loose[]).filter((a) => {
+      const initiator = (a.initiatedBy as { user?: { id?: unknown } } | null)?.user?.id;
+      const targets = (a.targetResources as Array<{ id?: unknown }> | undefined) ?? [];
+      return (
+        a.loggedByService === "Conditional Access" ||
+        (initiator !== undefined && everything.has(lower(initiator))) ||
+        targets.some((t) => everything.has(lower(t.id)))
+      );
+    }) as never;
+  return copy;
 }

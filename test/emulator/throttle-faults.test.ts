@@ -4,6 +4,7 @@ import { FaultInjector, unavailableKeyOf } from "../../emulator/faults.js";
 import { Throttler } from "../../emulator/throttle.js";
 import { createFakeGraphLayer } from "./fake-graph-layer.js";
 import { call, sampleSnapshot, tokenFor, undiciAgent } from "./support.js";
+import { VirtualClock } from "../support/virtual-clock.js";
 
 const USER_1 = "aaaaaaaa-0000-0000-0000-000000000001";
 
@@ -58,7 +59,8 @@ describe("throttling", () => {
   });
 
   it("conditional access: 1 per second per tenant, 429 without Retry-After", async () => {
-    const { emu, agent, token } = await start();
+    const clock = new VirtualClock(0, { manual: true });
+    const { emu, agent, token } = await start({ clock });
     const first = await call(emu, agent, "GET", "/graph/v1.0/identity/conditionalAccess/policies", { token });
     const second = await call(emu, agent, "GET", "/graph/v1.0/identity/conditionalAccess/policies", {
       token,
@@ -66,7 +68,11 @@ describe("throttling", () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(429);
     expect(second.headers["retry-after"]).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 1050));
+    clock.advance(999);
+    expect(
+      (await call(emu, agent, "GET", "/graph/v1.0/identity/conditionalAccess/policies", { token })).status,
+    ).toBe(429);
+    clock.advance(1);
     expect(
       (await call(emu, agent, "GET", "/graph/v1.0/identity/conditionalAccess/policies", { token })).status,
     ).toBe(200);

@@ -6,7 +6,8 @@
 import { CaEngine } from "../../ca/engine.js";
 import { type CompiledPolicy, stateOf } from "../../ca/policy.js";
 import { policyProblems } from "../../ca/validate.js";
-import { spaceOf } from "../../ca/prover.js";
+import { eligibleRoles, identityOf } from "../../ca/identity.js";
+import { activationTruncated, activationVariants, spaceOf } from "../../ca/prover.js";
 import { blankSignIn } from "../../ca/scenarios.js";
 import { NO, type Tri, YES } from "../../ca/types.js";
 import { norm } from "../../snapshot/directory.js";
@@ -179,6 +180,22 @@ export function malformedDedicated(ctx: CheckContext): Finding[] {
     return usersUnreadable || includesOnlyEmergencyPrincipals(p.raw as ConditionalAccessPolicy, ctx);
   });
 }
+
+/**
+ * An account's identities under every combination of its eligible roles activated (a role
+ * exclusion can hide another role's inclusion), and whether the combinations were cut short.
+ */
+export const activationIdentities = (ctx: CheckContext, userId: string) =>
+  memo(ctx, `ca:identities:${norm(userId)}`, () => {
+    const eligible = eligibleRoles(ctx.directory, userId);
+    return {
+      variants: activationVariants(engineFor(ctx), eligible).map((activated) => ({
+        activated,
+        identity: identityOf(ctx.directory, userId, { activated }),
+      })),
+      truncated: activationTruncated(engineFor(ctx), eligible),
+    };
+  });
 
 /**
  * Whether a policy (its users already matching) applies in some sign-in of the whole space:

@@ -3,7 +3,7 @@
  * kinds, ids, dates and policy targets.
  */
 import { isAvailable } from "../../snapshot/availability.js";
-import { licenceTier, norm } from "../../snapshot/directory.js";
+import { GLOBAL_ADMINISTRATOR, licenceTier, norm, type RoleHolding } from "../../snapshot/directory.js";
 import type { AuthenticationMethod } from "../../snapshot/schema.js";
 import type { CheckContext, Need } from "../types.js";
 
@@ -46,6 +46,18 @@ export function roleDataNeeds(ctx: CheckContext): Need[] {
 /** Who is privileged: the role holdings, and the definitions that flag custom roles privileged. */
 export function privilegedUserNeeds(ctx: CheckContext): Need[] {
   return [...roleDataNeeds(ctx), "roleDefinitions"];
+}
+
+/** How an account holds Global Administrator at directory scope, in a stable order (never Graph's). */
+export function globalAdminHoldings(ctx: CheckContext, userId: string): RoleHolding[] {
+  return ctx.directory
+    .holdersOf(GLOBAL_ADMINISTRATOR, "/")
+    .filter((h) => h.userId === norm(userId))
+    .sort((a, b) =>
+      `${a.kind}${a.via}${a.groupId ?? ""}${a.sourceId}`.localeCompare(
+        `${b.kind}${b.via}${b.groupId ?? ""}${b.sourceId}`,
+      ),
+    );
 }
 
 /** Whether every section role holdings come from (or the `needs` given) was read. */

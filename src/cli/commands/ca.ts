@@ -6,6 +6,8 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { checkChange } from "../../ca/change.js";
+import { policyProblems } from "../../ca/validate.js";
+import { resolveAccounts } from "../../checks/accounts.js";
 import { CaEngine } from "../../ca/engine.js";
 import { describeCounterExample, describeOutcome, describeSignIn, whatIfRequestOf } from "../../ca/format.js";
 import { proveAccount, proveAllAdmins } from "../../ca/prover.js";
@@ -13,30 +15,43 @@ import { WhatIfRequestError, whatIfResponse } from "../../ca/whatif.js";
 import type { Config } from "../../config/schema.js";
 import { Directory } from "../../snapshot/directory.js";
 import { loadSnapshot } from "../../snapshot/load.js";
+import type { Snapshot } from "../../snapshot/schema.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
 import { UsageError } from "../errors.js";
 import { loadConfig } from "../../config/load.js";
 
-/** Emergency accounts: --accounts, else the config's accounts, else its group's transitive users. */
-export function resolveAccounts(directory: Directory, config: Config, flag: string | undefined): string[] {
+/**
+ * The emergency accounts, resolved exactly as `assess` resolves them (config accounts, group,
+ * discovery, the recycle bin), with `--accounts` standing in for the config's accounts.
+ */
+export function emergencyAccountIds(
+  snapshot: Snapshot,
+  directory: Directory,
+  config: Config,
+  flag: string | undefined,
+): string[] {
   const refs = flag
-    ? flag
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : (config.accounts ?? []);
-  const ids: string[] = [];
-  for (const ref of refs) {
-    const u = directory.user(ref);
-    if (!u) throw new UsageError(`account ${ref} is not in the snapshot`);
-    ids.push(u.id);
-  }
-  if (!refs.length && config.group) {
-    const g = directory.group(config.group);
-    if (!g) throw new UsageError(`group ${config.group} is not in the snapshot`);
-    ids.push(...directory.transitiveUserMembers(g.id).keys());
-  }
-  return ids;
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const resolution = resolveAccounts(
+    snapshot,
+    refs?.length ? { ...config, accounts: refs } : config,
+    directory,
+  );
+  const missing = resolution.unresolved[0];
+  if (missing)
+    throw new UsageError(
+      `account ${missing.ref} is not in the snapshot` +
+        (missing.deleted
+          ? ` (it is in the recycle bin${missing.restorableUntil ? `, restorable until ${missing.restorableUntil}` : ""}: restore it)`
+          : ": fix --accounts or the config's accounts"),
+    );
+  if (resolution.unresolvedGroup && !resolution.resolved.length)
+    throw new UsageError(
+      `group ${resolution.unresolvedGroup} is not in the snapshot: fix the config's group`,
+    );
+  return resolution.resolved.map((a) => a.id);
 }
 
 async function readJson(file: string): Promise<unknown> {
@@ -121,9 +136,13 @@ async function readPolicies(files: string[]): Promise<Array<Record<string, unkno
   for (const f of files) {
     const doc = (await readJson(f)) as any;
     const list = Array.isArray(doc) ? doc : Array.isArray(doc?.value) ? doc.value : [doc];
-    for (const p of list) {
-      if (!p || typeof p !== "object" || !p.conditions)
-        throw new UsageError(`${f}: not a conditionalAccessPolicy (no "conditions")`);
+    for (const [i, p] of list.entries()) {
+      // A policy the engine cannot interpret cannot be pre-flighted: refuse it, naming the field.
+      const problems = policyProblems(p);
+      if (problems.length) {
+        const which = list.length > 1 ? ` policy ${i + 1}${p?.id ? ` (${String(p.id)})` : ""}` : "";
+        throw new UsageError(`${f}${which}: not a valid conditionalAccessPolicy: ${problems.join("; ")}`);
+      }
       outList.push(p);
     }
   }
@@ -194,7 +213,7 @@ export function register(program: Command): void {
         const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
-        const accounts = resolveAccounts(directory, config, f.accounts);
+        const accounts = emergencyAccountIds(snapshot, directory, config, f.accounts);
         if (!accounts.length && !f.allAdmins)
           throw new UsageError("no emergency account: give --accounts or a config with accounts or group");
         const engine = new CaEngine(snapshot, directory);
@@ -273,18 +292,23 @@ export function register(program: Command): void {
         const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
-        const accounts = resolveAccounts(directory, config, f.accounts);
         const edits = await readPolicies(f.policy);
+        const accounts = emergencyAccountIds(snapshot, directory, config, f.accounts);
         const report = checkChange(snapshot, directory, accounts, edits, {
           envelope: config.profile.envelope,
           allAdmins: f.allAdmins,
         });
-        const bad = report.changedClasses > 0 || report.createsTenantLockout;
+        const bad = report.changedClasses > 0 || report.createsTenantLockout || report.malformed.length > 0;
         if (f.format === "json") json(report);
         else {
-          if (!report.changedClasses)
+          for (const m of report.malformed)
+            out(
+              `UNKNOWN  policy "${m.displayName}" is malformed (${m.problems.join("; ")}): the outcomes it could affect cannot be told`,
+            );
+          if (report.changedClasses)
+            out(`CHANGED  ${report.changedClasses} (account, class) outcomes change`);
+          else if (!report.malformed.length)
             out(`UNCHANGED  no emergency account's outcome changes in any class of the envelope`);
-          else out(`CHANGED  ${report.changedClasses} (account, class) outcomes change`);
           for (const c of report.changes) {
             const who = directory.user(c.userId)?.userPrincipalName ?? c.userId;
             out(
@@ -295,7 +319,7 @@ export function register(program: Command): void {
             out(
               report.createsTenantLockout
                 ? `LOCKOUT  the change locks every admin out, e.g. ${describeSignIn(report.lockoutsAfter.lockouts[0]!.signIn)}`
-                : `${report.lockoutsAfter.lockoutClasses ? "LOCKOUT (already before the change)" : "OK"}  tenant-wide lockout classes after the change: ${report.lockoutsAfter.lockoutClasses}`,
+                : `${report.lockoutsAfter.lockoutClasses ? "LOCKOUT (already before the change)" : report.malformed.length ? "UNKNOWN" : "OK"}  tenant-wide lockout classes after the change: ${report.lockoutsAfter.lockoutClasses}`,
             );
         }
         if (bad) process.exitCode = 1;

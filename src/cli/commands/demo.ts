@@ -72,12 +72,15 @@ export function demoSummary(
   lines.push(
     `client: ${r.requests} Graph/ARM requests (${r.graphRequests} Graph, ${r.armRequests} ARM; ${r.batchedRequests} reads inside $batch) ` +
       `and ${r.identityRequests} token/metadata requests; ${r.depthAfterToken ?? "?"} round trips of depth after the token; ` +
-      `${r.throttled} throttled, ${(r.retryWaitMs / 1000).toFixed(1)} s waiting on retries, ${(r.elapsedMs / 1000).toFixed(1)} s in all`,
+      `${r.throttled} answers 429 and ${r.unavailableAnswers} answers 503/504 received (each retried), ` +
+      `${(r.retryWaitMs / 1000).toFixed(1)} s waiting on Retry-After or back-off and ${(r.pacingWaitMs / 1000).toFixed(1)} s held to Graph's pace ` +
+      `(wall time, overlapping waits counted once), ${(r.elapsedMs / 1000).toFixed(1)} s in all`,
   );
   if (emulatorCounters)
     lines.push(
       `emulator: ${emulatorCounters.requests.total} requests seen (each read inside a $batch counted), ` +
-        `${emulatorCounters.throttled.total} throttled, ${emulatorCounters.faults.total} faults injected; ` +
+        `${emulatorCounters.throttled.total} refused by its model of Graph's throttling (429), ` +
+        `${emulatorCounters.faults.total} faults injected (429/503/504, resets, slow answers; the client's 429 count is the sum of both kinds); ` +
         `it counted ${emulatorCounters.depth.afterToken} round trips after the token, more than the client because ` +
         `it shares this process and answers instantly, so requests sent together reach it one after another ` +
         `(npm run bench measures it on its own thread with a realistic latency)`,
@@ -131,7 +134,8 @@ export function register(program: Command): void {
             armUrl: emu.armUrl,
             retryDelaySeconds: 1,
           },
-          {},
+          // Unthrottled, the emulator says so (BREAKGLASS_GRAPH_PACING=off): no pacing needed.
+          emu.env.BREAKGLASS_GRAPH_PACING ? { BREAKGLASS_GRAPH_PACING: emu.env.BREAKGLASS_GRAPH_PACING } : {},
         );
         const result = await exportTenant({ clients, config });
         if (opts.out) await saveSnapshot(opts.out, result.snapshot);

@@ -44,6 +44,7 @@ const ENV_ORDER: Array<keyof EmulatorEnv> = [
   "AZURE_AUTHORITY_HOST",
   "BREAKGLASS_GRAPH_URL",
   "BREAKGLASS_ARM_URL",
+  "BREAKGLASS_GRAPH_PACING",
 ];
 
 /** POSIX shell single-quoting: 'it'\''s'. */
@@ -135,7 +136,11 @@ export async function runEmulatorCommand(flags: EmulatorFlags, io: EmulatorIo): 
   });
   try {
     const env = emulator.env;
-    io.stdout(ENV_ORDER.map((name) => `export ${name}=${shellQuote(env[name])}\n`).join(""));
+    io.stdout(
+      ENV_ORDER.flatMap((name) =>
+        env[name] === undefined ? [] : [`export ${name}=${shellQuote(env[name])}\n`],
+      ).join(""),
+    );
     io.stderr(
       `breakglass emulator: tenant ${emulator.tenantId} on ${emulator.url} (Graph ${emulator.graphUrl}, ARM ${emulator.armUrl}); ${emulator.apps.length} app(s). Stop with Ctrl-C.\n`,
     );

@@ -35,7 +35,9 @@ export function exportSummary(result: ExportResult): string {
     `exported ${s.users?.length ?? "?"} users, ${s.groups?.length ?? "?"} groups, ` +
       `${s.conditionalAccessPolicies?.length ?? "?"} Conditional Access policies; relationships of ${result.subjects.length} users`,
     `${r.requests} requests (${r.batchedRequests} inside $batch), ${r.depthAfterToken ?? "?"} round trips of depth after the token, ` +
-      `${r.throttled} throttled, ${(r.retryWaitMs / 1000).toFixed(1)} s waiting on retries`,
+      `${r.throttled} answered 429 and ${r.unavailableAnswers} answered 503/504 (each retried); ` +
+      `${(r.retryWaitMs / 1000).toFixed(1)} s waiting on Retry-After or back-off and ` +
+      `${(r.pacingWaitMs / 1000).toFixed(1)} s held to Graph's pace (wall time)`,
   ];
   if (unavailable.length) {
     lines.push(`${unavailable.length} read(s) unavailable (checks that need them will say unknown):`);

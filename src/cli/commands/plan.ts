@@ -12,7 +12,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
-import { derivePlan, hasChanges, planFile } from "../../deploy/plan.js";
+import { derivePlan, hasChanges, objectNames, planFile } from "../../deploy/plan.js";
 import { RESOURCE_KINDS, type ResourceKind } from "../../deploy/types.js";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
@@ -99,6 +99,7 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
       tenant: snapshot.tenant,
       readAt: snapshot.tenant.capturedAt,
       steps,
+      names: objectNames(snapshot),
       awaitingEnrollment: enrollment.accounts
         .filter((a) => !a.enrolled)
         .map((a) => a.userPrincipalName ?? a.key),
