@@ -4,12 +4,10 @@
  * /arm, over a tenant snapshot. Real clients (@azure/identity, the Graph client, core-rest-pipeline)
  * talk to it unchanged, given its base URLs and its CA.
  */
-import { mkdtemp } from "node:fs/promises";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { parseSnapshot } from "../src/snapshot/load.js";
 import type { Snapshot } from "../src/snapshot/schema.js";
 import {
   buildApp,
@@ -38,9 +36,10 @@ import {
 import { aadstsError, IdentityProvider } from "./identity.js";
 import { ArmResourceStore } from "./arm/resource-store.js";
 import { directoryResourceUnitLimit, Throttler, type ThrottleEvent } from "./throttle.js";
+import { acquireCaDirectory, writeCaCertificate } from "./ca-file.js";
 import {
+  createCertificateAuthority,
   createServerCertificate,
-  loadOrCreateCertificateAuthority,
   type CertificateAuthority,
   type ClientCertificate,
   type ServerCertificate,
@@ -75,7 +74,10 @@ export interface EmulatorOptions {
   throttle?: boolean;
   /** app registrations; default: one app with a secret and EXPORT_READ_PERMISSIONS */
   apps?: AppRegistrationInput[];
-  /** where the CA lives (ca.pem, ca-key.pem), reused when present; default a fresh temp dir per process */
+  /**
+   * where the CA certificate (ca.pem, for NODE_EXTRA_CA_CERTS) is written; no private key is ever
+   * written. Default: a fresh temp dir, removed when the last emulator closes and on exit/signals.
+   */
   stateDir?: string;
   /** the Graph resource layer factory; default emulator/graph/index.ts's createGraphResourceLayer */
   graphLayer?: CreateGraphResourceLayer;
@@ -153,17 +155,18 @@ async function defaultGraphLayer(): Promise<CreateGraphResourceLayer> {
 }
 
 /**
- * Without a stateDir, every emulator of this process shares one fresh temp dir, so its CA (and the
- * server certificate, which names no port) is made once: RSA key generation dominates start-up.
- * The token signing key stays per emulator, so one emulator's tokens never pass another's check.
+ * One CA and server certificate per process (the server certificate names no port), made on first
+ * use and kept in memory: RSA key generation dominates start-up. The token signing key stays per
+ * emulator, so one emulator's tokens never pass another's check.
  */
-let sharedStateDir: Promise<string> | undefined;
-function processStateDir(): Promise<string> {
-  sharedStateDir ??= mkdtemp(join(tmpdir(), "breakglass-emulator-"));
-  return sharedStateDir;
+let processTls: { ca: CertificateAuthority; server: ServerCertificate } | undefined;
+function tlsMaterial(): { ca: CertificateAuthority; server: ServerCertificate } {
+  if (!processTls) {
+    const ca = createCertificateAuthority();
+    processTls = { ca, server: createServerCertificate(ca) };
+  }
+  return processTls;
 }
-const serverCertificates = new Map<string, ServerCertificate>();
-const certificateAuthorities = new Map<string, Promise<CertificateAuthority>>();
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const faultRate = options.faultRate ?? 0;
@@ -171,7 +174,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const seed = options.seed ?? 1;
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
 
-  const store = new ArmResourceStore(options.snapshot);
+  // the loader assess uses (src/snapshot/load.ts): the emulator serves nothing assess would refuse
+  const snapshot = parseSnapshot(options.snapshot, "emulator snapshot");
+  const store = new ArmResourceStore(snapshot);
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
   const layer = createLayer(store.snapshot, {
@@ -179,19 +184,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     ...(options.replicationDelayMs !== undefined ? { replicationDelayMs: options.replicationDelayMs } : {}),
   });
 
-  const stateDir = options.stateDir ?? (await processStateDir());
-  // one load-or-create per dir and process, so emulators started together agree on the CA file
-  let caPromise = certificateAuthorities.get(stateDir);
-  if (!caPromise) {
-    caPromise = loadOrCreateCertificateAuthority(stateDir);
-    certificateAuthorities.set(stateDir, caPromise);
-    caPromise.catch(() => certificateAuthorities.delete(stateDir));
-  }
-  const ca = await caPromise;
-  let serverCert = serverCertificates.get(ca.certificatePem);
-  if (!serverCert) {
-    serverCert = createServerCertificate(ca);
-    serverCertificates.set(ca.certificatePem, serverCert);
+  const { ca, server: serverCert } = tlsMaterial();
+  const caDir = acquireCaDirectory(options.stateDir);
+  let caFile: string;
+  try {
+    caFile = await writeCaCertificate(caDir.dir, ca.certificatePem);
+  } catch (err) {
+    caDir.release();
+    throw err;
   }
 
   const apps: EmulatedApp[] = options.apps?.length ? options.apps.map(buildApp) : [defaultApp()];
@@ -227,13 +227,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    caDir.release();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const origin = `https://127.0.0.1:${port}`;
   const graphUrl = `${origin}/graph`;
@@ -417,7 +422,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const env = (): EmulatorEnv => {
     const app = firstSecretApp();
     return {
-      NODE_EXTRA_CA_CERTS: ca.file,
+      NODE_EXTRA_CA_CERTS: caFile,
       AZURE_TENANT_ID: tenantId,
       AZURE_CLIENT_ID: app?.clientId ?? "",
       AZURE_CLIENT_SECRET: app?.secrets[0] ?? "",
@@ -438,7 +443,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     tenantId,
     subscriptionId,
     caPem: ca.certificatePem,
-    caFile: ca.file,
+    caFile,
     apps,
     get env() {
       return env();
@@ -470,7 +475,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          caDir.release();
+          resolve();
+        });
         for (const socket of sockets) socket.destroy();
       });
       return closed;

@@ -1,14 +1,12 @@
 /**
- * The emulator's TLS material: a local certificate authority (kept in the state dir so a client
- * started with NODE_EXTRA_CA_CERTS keeps trusting restarts), a server certificate for 127.0.0.1 and
+ * The emulator's TLS material, all in memory: a local certificate authority (one per process, whose
+ * certificate alone is written to disk by ca-file.ts), a server certificate for 127.0.0.1 and
  * localhost signed by it, and client certificates for certificate-credential apps.
  *
  * RSA keys come from node:crypto (node-forge's pure-JS key generation takes seconds); node-forge
  * builds and signs the X.509 certificates, which node:crypto cannot do.
  */
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import forge from "node-forge";
 
 export interface KeyPairPem {
@@ -16,11 +14,10 @@ export interface KeyPairPem {
   publicKeyPem: string;
 }
 
+/** The CA's key exists only in memory; ca-file.ts writes its certificate for NODE_EXTRA_CA_CERTS. */
 export interface CertificateAuthority {
   certificatePem: string;
   privateKeyPem: string;
-  /** the file holding the CA certificate (the value for NODE_EXTRA_CA_CERTS). */
-  file: string;
 }
 
 export interface ServerCertificate {
@@ -83,7 +80,7 @@ function issueCertificate(request: CertificateRequest): string {
   return forge.pki.certificateToPem(cert);
 }
 
-export function createCertificateAuthority(): Omit<CertificateAuthority, "file"> {
+export function createCertificateAuthority(): CertificateAuthority {
   const keys = generateRsaKeyPair();
   const certificatePem = issueCertificate({
     subjectCommonName: "Breakglass Entra emulator local CA",
@@ -96,29 +93,6 @@ export function createCertificateAuthority(): Omit<CertificateAuthority, "file">
     ],
   });
   return { certificatePem, privateKeyPem: keys.privateKeyPem };
-}
-
-/** Loads the CA from `stateDir` when one is there, else creates one and writes it (key 0600). */
-export async function loadOrCreateCertificateAuthority(stateDir: string): Promise<CertificateAuthority> {
-  await mkdir(stateDir, { recursive: true });
-  const file = join(stateDir, "ca.pem");
-  const keyFile = join(stateDir, "ca-key.pem");
-  try {
-    const [certificatePem, privateKeyPem] = await Promise.all([
-      readFile(file, "utf8"),
-      readFile(keyFile, "utf8"),
-    ]);
-    const cert = forge.pki.certificateFromPem(certificatePem);
-    if (cert.validity.notAfter.getTime() > Date.now() + 24 * 3600 * 1000) {
-      return { certificatePem, privateKeyPem, file };
-    }
-  } catch {
-    // no usable CA yet: create one below
-  }
-  const ca = createCertificateAuthority();
-  await writeFile(keyFile, ca.privateKeyPem, { mode: 0o600 });
-  await writeFile(file, ca.certificatePem);
-  return { ...ca, file };
 }
 
 export function createServerCertificate(ca: {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { EmulatedApp } from "../apps.js";
 import type { Counters } from "../counters.js";
 import type { FaultInjector, FaultKind } from "../faults.js";
-import { delay, json, type HttpResponse, type PipelineResult } from "../http.js";
+import { json, type HttpResponse, type PipelineResult } from "../http.js";
 import type { IdentityProvider } from "../identity.js";
 import {
   ARM_TYPE_SECTIONS,
@@ -281,7 +281,7 @@ export class ArmPipeline {
         counters.count(parsed.template, "reset");
         return { reset: true };
       }
-      if (kind === "slow") await delay(fault.delayMs ?? 0);
+      if (kind === "slow") await this.options.faults.pause(fault.delayMs ?? 0);
       else if (kind === "429") {
         return finish(
           json(

@@ -12,8 +12,11 @@ export const check = defineCheck(import.meta.url, {
     const policy = ctx.snapshot.authenticationMethodsPolicy as Record<string, any> | undefined;
     if (!policy) return [];
     const campaign = policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign;
+    // Graph always returns the campaign inside the methods policy; without it the tenant's campaign
+    // state is not known, and "no campaign" would be a pass read from missing data.
+    const campaignRead = typeof campaign === "object" && campaign !== null && !Array.isArray(campaign);
     // "default" is Microsoft-managed, which Microsoft switches on for users who use SMS or voice.
-    const campaignOn = campaign && String(campaign.state ?? "default").toLowerCase() !== "disabled";
+    const campaignOn = campaignRead && String(campaign.state ?? "default").toLowerCase() !== "disabled";
     const forcing = [...((policy.authenticationMethodConfigurations ?? []) as Array<Record<string, any>>)]
       .sort((a, b) => String(a.id).localeCompare(String(b.id)))
       .filter(
@@ -40,7 +43,13 @@ export const check = defineCheck(import.meta.url, {
         if (by && !targetsCover(ctx, account.id, c.excludeTargets))
           reasons.push(`${c.id} requires registration (by ${by})`);
       }
-      if (reasons.length)
+      if (!reasons.length && !campaignRead)
+        findings.push({
+          status: "unknown",
+          subject,
+          message: `${label}: the methods policy was read without its registration campaign (registrationEnforcement), so whether a campaign reaches the account is not known`,
+        });
+      else if (reasons.length)
         findings.push({
           status: "fail",
           subject,

@@ -19,15 +19,9 @@ import { agentPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AuthConfigError } from "./errors.js";
 import { httpsAgentFor } from "./tls.js";
 
-export const AUTH_METHODS = [
-  "secret",
-  "certificate",
-  "cli",
-  "device-code",
-  "managed-identity",
-  "workload-identity",
-] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
+import { AUTH_METHODS, type AuthMethod } from "./auth-methods.js";
+
+export { AUTH_METHODS, type AuthMethod };
 
 export interface AuthSettings {
   /** `--auth`; when absent, inferred from the environment. */

@@ -48,7 +48,29 @@ export interface ParsedKql {
   errors: Array<{ message: string; start: number }>;
 }
 
+/**
+ * Parses are kept by query text: one assess analyses the same alert query for several checks, and a
+ * test suite grades the same sample many times. The syntax tree is never modified, so sharing it is
+ * safe. Bounded, oldest first out, so a long-running process holding many tenants stays small.
+ */
+const PARSE_CACHE_LIMIT = 256;
+const parses = new Map<string, ParsedKql>();
+
 export function parseKql(text: string): ParsedKql {
+  const cached = parses.get(text);
+  if (cached) {
+    // Refresh its place so the most recently used parses are the ones kept.
+    parses.delete(text);
+    parses.set(text, cached);
+    return cached;
+  }
+  const parsed = parseUncached(text);
+  parses.set(text, parsed);
+  if (parses.size > PARSE_CACHE_LIMIT) parses.delete(parses.keys().next().value!);
+  return parsed;
+}
+
+function parseUncached(text: string): ParsedKql {
   const k = kusto();
   const code = k.Kusto.Language.KustoCode.Parse(text);
   const errors = k.Bridge.toArray(code.GetDiagnostics())

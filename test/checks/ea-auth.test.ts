@@ -371,6 +371,19 @@ describe("EA-AUTH-09 registration campaigns", () => {
     t.unavailable("authenticationMethodsPolicy", "403");
     expect(t.run(auth09).status).toBe("unknown");
   });
+  it("is unknown, never pass, when the policy came without its registration campaign", () => {
+    for (const damage of [null, undefined, {}]) {
+      const { t } = goodTenant();
+      t.doc.authenticationMethodsPolicy.registrationEnforcement = damage;
+      expect(t.run(auth09).status, String(damage)).toBe("unknown");
+    }
+  });
+  it("still fails forced registration when the campaign was not read", () => {
+    const { t } = goodTenant();
+    t.doc.authenticationMethodsPolicy.registrationEnforcement = null;
+    t.methodConfig("MicrosoftAuthenticator").includeTargets[0].isRegistrationRequired = true;
+    expect(t.run(auth09).status).toBe("fail");
+  });
 });
 
 describe("EA-AUTH-10 not at risk", () => {

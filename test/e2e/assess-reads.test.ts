@@ -4,37 +4,16 @@
  * their own process against the emulator, as a person runs them (test/e2e/cli.test.ts); the
  * emulator counts every request by endpoint and status, each read inside a `$batch` included.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CountersSnapshot, RunningEmulator } from "../../emulator/index.js";
 import { OUT_DIR_FILE } from "../../src/report/render.js";
 import { FIXTURES, emulate, loadFixture } from "./helpers.js";
+import { breakglass } from "../support/cli.js";
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "src/cli/bin.ts");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 const CONFIG = join(FIXTURES, "midsize.breakglass.yaml");
-
-async function breakglass(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(TSX, [BIN, ...args], {
-      cwd: ROOT,
-      // Only what the command needs: nothing from the developer's AZURE_* may leak in.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      timeout: 120_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 const isToken = (endpoint: string) => /\/oauth2\/v2\.0\/token$/i.test(endpoint);
 /** the identity endpoints (token, OpenID discovery) live under the tenant: neither Graph nor ARM. */

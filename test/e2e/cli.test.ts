@@ -3,11 +3,9 @@
  * (trusting its CA through NODE_EXTRA_CA_CERTS, as the emulator tells a live command to),
  * `breakglass permissions`, bad input, and the demo.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../emulator/index.js";
 import { main } from "../../src/cli/main.js";
@@ -16,26 +14,7 @@ import type { Snapshot } from "../../src/snapshot/schema.js";
 import { applicationPermissions } from "../../src/collect/permissions.js";
 import { formatDifferences, snapshotDifferences } from "../support/equality.js";
 import { FIXTURES, emulate, exportableOf, fixtureConfig, loadFixture } from "./helpers.js";
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, "../..");
-const BIN = join(ROOT, "src/cli/bin.ts");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
-
-async function breakglass(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(TSX, [BIN, ...args], {
-      cwd: ROOT,
-      // Only what the command needs: nothing from the developer's AZURE_* may leak in.
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+import { breakglass } from "../support/cli.js";
 
 describe("breakglass export (a separate process)", () => {
   let sample: Snapshot;

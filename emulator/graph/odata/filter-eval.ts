@@ -26,7 +26,8 @@ function resolvePath(item: unknown, segments: string[], scope: Scope): unknown {
       if (!typeMatches((cur as Record<string, unknown>)["@odata.type"], seg)) return undefined;
       continue;
     }
-    if (typeof cur !== "object") return undefined;
+    // own properties only: `constructor`, `__proto__` or `toString` name nothing in tenant data
+    if (typeof cur !== "object" || !Object.hasOwn(cur, seg)) return undefined;
     cur = (cur as Record<string, unknown>)[seg];
   }
   return cur;

@@ -115,8 +115,19 @@ function tokenize(src: string): Token[] {
 
 const COMPARE_OPS = new Set(["eq", "ne", "gt", "ge", "lt", "le", "has"]);
 
+/**
+ * Bounds on an expression, so hostile input is a 400 and never a stack overflow (a 500) here or in
+ * the recursive walks over the tree (validation, evaluation): parentheses, `not` and lambdas nest at
+ * most MAX_FILTER_DEPTH deep, and `and`/`or` join at most MAX_FILTER_JOINS clauses (each join is a
+ * level of the left-deep tree). Graph's own limits are lower (15 `or` clauses on directory objects).
+ */
+export const MAX_FILTER_DEPTH = 32;
+export const MAX_FILTER_JOINS = 200;
+
 class Parser {
   private i = 0;
+  private depth = 0;
+  private joins = 0;
   private readonly vars: string[] = [];
   constructor(
     private readonly toks: Token[],
@@ -150,10 +161,26 @@ class Parser {
     this.i++;
   }
 
+  /** Enters one nesting level (a parenthesis, `not`, a lambda body) for the duration of `inner`. */
+  private nested<T>(inner: () => T): T {
+    if (++this.depth > MAX_FILTER_DEPTH)
+      this.fail(`the expression nests more than ${MAX_FILTER_DEPTH} levels deep`);
+    try {
+      return inner();
+    } finally {
+      this.depth--;
+    }
+  }
+  private join(): void {
+    if (++this.joins > MAX_FILTER_JOINS)
+      this.fail(`more than ${MAX_FILTER_JOINS} 'and'/'or' operators in one expression`);
+    this.i++;
+  }
+
   private parseOr(): FilterNode {
     let left = this.parseAnd();
     while (this.isWord("or")) {
-      this.i++;
+      this.join();
       left = { kind: "or", left, right: this.parseAnd() };
     }
     return left;
@@ -161,7 +188,7 @@ class Parser {
   private parseAnd(): FilterNode {
     let left = this.parseUnary();
     while (this.isWord("and")) {
-      this.i++;
+      this.join();
       left = { kind: "and", left, right: this.parseUnary() };
     }
     return left;
@@ -169,7 +196,7 @@ class Parser {
   private parseUnary(): FilterNode {
     if (this.isWord("not")) {
       this.i++;
-      return { kind: "not", expr: this.parseUnary() };
+      return { kind: "not", expr: this.nested(() => this.parseUnary()) };
     }
     return this.parseComparison();
   }
@@ -177,7 +204,7 @@ class Parser {
   private parseComparison(): FilterNode {
     if (this.isPunc("(")) {
       this.i++;
-      const inner = this.parseOr();
+      const inner = this.nested(() => this.parseOr());
       this.expectPunc(")");
       return inner;
     }
@@ -282,7 +309,7 @@ class Parser {
         this.i++;
         this.expectPunc(":");
         this.vars.push(v.v);
-        const body = this.parseOr();
+        const body = this.nested(() => this.parseOr());
         this.vars.pop();
         this.expectPunc(")");
         return { kind: "lambda", op, path: segs, variable: v.v, body };

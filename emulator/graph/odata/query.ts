@@ -77,7 +77,7 @@ export function project(
   if (item.id !== undefined || props.includes("id") || spec.directoryObject) out.id = item.id ?? null;
   for (const p of props) {
     if (p === "id") continue;
-    const v = item[p];
+    const v = Object.hasOwn(item, p) ? item[p] : undefined;
     out[p] = v === undefined ? (spec.select?.emptyArrays?.has(p) ? [] : null) : v;
   }
   for (const k of keep) if (item[k] !== undefined) out[k] = item[k];
@@ -149,7 +149,8 @@ function validateClauses(node: FilterNode, req: GraphRequest, spec: CollectionSp
   const advanced = isAdvanced(req);
   const advancedOps = new Set(spec.advancedOps ?? (spec.directoryObject ? ["ne", "not", "endsWith"] : []));
   for (const c of clauses) {
-    const allowed = spec.filter![c.property];
+    // own keys only, so `constructor` or `__proto__` is an unsupported property, not Object's
+    const allowed = Object.hasOwn(spec.filter!, c.property) ? spec.filter![c.property] : undefined;
     const ok = allowed?.includes(c.op) || (c.op === "eqNull" && allowed?.includes("eqNull"));
     if (!ok) {
       throw new QueryError(

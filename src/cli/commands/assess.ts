@@ -12,8 +12,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { buildCheckContext, CHECKS } from "../../checks/registry.js";
-import { readLiveTenant } from "../../collect/live.js";
-import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/auth-methods.js";
 import { parseAuth } from "./export.js";
 import { runChecks } from "../../checks/runner.js";
 import type { Check, CheckContext } from "../../checks/types.js";
@@ -182,6 +181,8 @@ export async function collectLive(
   config: Config,
   options: AssessOptions,
 ): Promise<{ snapshot: Snapshot; source: string }> {
+  // Loaded here, not at the top: the Azure SDKs it pulls in cost `assess --snapshot` nothing.
+  const { readLiveTenant } = await import("../../collect/live.js");
   const result = await readLiveTenant({ config, auth: options.auth, command: "assess" });
   return { snapshot: result.snapshot, source: "live" };
 }

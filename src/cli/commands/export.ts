@@ -5,9 +5,8 @@
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/auth-methods.js";
 import type { ExportResult } from "../../collect/export.js";
-import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
 import { saveSnapshot } from "../../snapshot/load.js";
 import { UsageError } from "../errors.js";
@@ -67,6 +66,8 @@ export function register(program: Command): void {
     .action(async (opts: { out: string; config?: string; auth?: AuthMethod; retries: number }) => {
       if (!opts.out.trim()) throw new UsageError("--out: give the file to write the snapshot to");
       const config = (await loadConfig(opts.config)).config;
+      // Loaded here, not at the top: `--help` and bad flags do not pay for the Azure SDKs.
+      const { readLiveTenant } = await import("../../collect/live.js");
       const result = await readLiveTenant({
         config,
         auth: opts.auth,

@@ -1,23 +1,21 @@
 import type { Command } from "commander";
-import { register as registerAssess } from "./assess.js";
-import { register as registerCa } from "./ca.js";
-import { register as registerDemo } from "./demo.js";
-import { registerDiscover } from "./discover.js";
-import { register as registerEmulator } from "./emulator.js";
-import { register as registerExport } from "./export.js";
-import { register as registerInit } from "./init.js";
-import { register as registerPermissions } from "./permissions.js";
-import { register as registerPlan } from "./plan.js";
 
-/** Every command of the CLI, in the order `--help` lists them. One file each. */
-export const commands: Array<(program: Command) => void> = [
-  registerAssess,
-  registerDiscover,
-  registerCa,
-  registerExport,
-  registerInit,
-  registerPlan,
-  registerPermissions,
-  registerEmulator,
-  registerDemo,
-];
+export type RegisterCommand = (program: Command) => void;
+
+/**
+ * Every command of the CLI, in the order `--help` lists them, one file each. A command's module
+ * (with what it imports: Azure SDKs, the Graph client, the emulator, renderers) is loaded only when
+ * that command runs or help lists them all, so `breakglass --version` or `ca prove` does not pay
+ * for the others' imports.
+ */
+export const commands: Record<string, () => Promise<RegisterCommand>> = {
+  assess: async () => (await import("./assess.js")).register,
+  discover: async () => (await import("./discover.js")).registerDiscover,
+  ca: async () => (await import("./ca.js")).register,
+  export: async () => (await import("./export.js")).register,
+  init: async () => (await import("./init.js")).register,
+  plan: async () => (await import("./plan.js")).register,
+  permissions: async () => (await import("./permissions.js")).register,
+  emulator: async () => (await import("./emulator.js")).register,
+  demo: async () => (await import("./demo.js")).register,
+};

@@ -1,0 +1,36 @@
+/**
+ * Runs `breakglass` as a person does: the built binary (`dist/src/cli/bin.js`) in its own Node
+ * process. `test/setup-build.ts` rebuilds `dist/` once per run when a test file importing this
+ * module is selected and a source file is newer than its output, so a spawn costs Node's start-up
+ * and the command's own imports, not a TypeScript loader per process.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export const ROOT = join(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "dist/src/cli/bin.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function breakglass(args: string[], env: Record<string, string>): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      // Only what the command needs: nothing from the developer's AZURE_* may leak in.
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
