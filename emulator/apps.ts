@@ -17,7 +17,7 @@ export const EXPORT_READ_PERMISSIONS = DEFAULT_APP_PERMISSIONS;
 export interface ArmAccess {
   /** subscriptions the app holds a reader role on: "*" for every subscription of the snapshot. */
   subscriptions: "*" | string[];
-  /** an RBAC role at `/providers/microsoft.aadiam` (monitoring.md §1), needed for Entra diagnostic settings. */
+  /** an RBAC role at `/providers/microsoft.aadiam` (docs/monitoring.md §1), needed for Entra diagnostic settings. */
   aadiam: boolean;
 }
 

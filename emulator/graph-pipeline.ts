@@ -1,7 +1,7 @@
 /**
  * The Graph request pipeline around the resource layer: bearer token → resolve → permissions →
  * throttling → fault injection → handle, for plain requests and for each request inside `$batch`
- * (graph-contract.md 10.1). Every request, inner ones included, is counted by its own endpoint.
+ * (docs/graph-contract.md §10.1). Every request, inner ones included, is counted by its own endpoint.
  */
 import { randomUUID } from "node:crypto";
 import { graphError } from "./graph/errors.js";
@@ -446,7 +446,7 @@ function faultResponse(
   resolution: ResolvedGraphRequest,
   clientRequestId?: string,
 ): GraphResponse {
-  // CA and identity-protection services send no Retry-After (graph-contract.md 10.2)
+  // CA and identity-protection services send no Retry-After (docs/graph-contract.md §10.2)
   const retryAfter: Record<string, string> =
     kind !== "504" && !CA_FAMILIES.has(resolution.family) ? { "Retry-After": "1" } : {};
   switch (kind) {

@@ -1,7 +1,7 @@
 /**
  * The Entra side of the emulator: OpenID metadata, JWKS and the v2.0 token endpoint for the client
  * credentials grant (secret in the body or HTTP Basic, or a certificate assertion), plus validation
- * of the access tokens it issued (graph-contract.md 12).
+ * of the access tokens it issued (docs/graph-contract.md §12).
  */
 import { randomUUID, createPublicKey } from "node:crypto";
 import * as jose from "jose";
@@ -54,7 +54,7 @@ function aadstsTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").slice(0, 19) + "Z";
 }
 
-/** AADSTS error body (graph-contract.md 12.1). */
+/** AADSTS error body (docs/graph-contract.md §12.1). */
 export function aadstsError(status: number, error: string, code: number, message: string): HttpResponse {
   const now = new Date();
   const traceId = randomUUID();

@@ -1,5 +1,5 @@
 /**
- * Graph's throttling, per family (graph-contract.md 10.2-10.4):
+ * Graph's throttling, per family (docs/graph-contract.md §10.2-10.4):
  *  - conditionalAccess / identityProtection: 1 request per second per tenant (all apps), 429 with
  *    no Retry-After, so the client's own backoff is exercised;
  *  - reports (sign-ins, audits, authentication-method reports): 5 requests per 10 s per app+tenant,

@@ -1,5 +1,5 @@
 /**
- * Azure Resource Manager GETs over the snapshot's `azure` section (monitoring.md 1-3, 5): ARM JSON
+ * Azure Resource Manager GETs over the snapshot's `azure` section (docs/monitoring.md §1-3, 5): ARM JSON
  * shapes, `api-version` required, ARM error envelopes, RBAC per emulated app (subscriptions and the
  * tenant-level `/providers/microsoft.aadiam` scope), `nextLink` paging, case-insensitive paths.
  */

@@ -32,7 +32,7 @@ const SIGNIN_FILTER: Record<string, Ops> = {
 export const SIGNINS_SPEC = (beta: boolean): Omit<CollectionSpec, "context"> => ({
   typeName: "microsoft.graph.signIn",
   directoryObject: false,
-  // signin-list.md lists $top, $skiptoken and $filter, but Graph also honours $select (widely used);
+  // Graph's List signIns reference lists $top, $skiptoken and $filter, but Graph also honours $select (widely used);
   // on v1.0 the beta-only properties do not exist
   select: beta ? {} : { absent: new Set<string>(BETA_ONLY_SIGNIN_PROPERTIES) },
   filter: beta

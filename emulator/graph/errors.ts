@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { GraphResponse } from "./types.js";
 
-/** Graph's error envelope (graph-contract.md 0.4): `innerError.date` has no timezone suffix. */
+/** Graph's error envelope (docs/graph-contract.md §0.4): `innerError.date` has no timezone suffix. */
 export function graphError(
   status: number,
   code: string,

@@ -1,6 +1,6 @@
 /**
  * Application permissions per resource, least privileged first, then the higher ones Graph also
- * accepts (graph-contract.md Appendix B and each API's permissions table). Where Microsoft's current
+ * accepts (docs/graph-contract.md Appendix B and each API's permissions table). Where Microsoft's current
  * docs name a narrower permission than the one Breakglass's default app holds (PIM schedules), both
  * are kept so either one grants access.
  */
@@ -96,7 +96,7 @@ export const P = {
     "Policy.ReadWrite.AuthenticationMethod",
   ],
   // The tenant-wide methods policy is read with the AuthenticationMethod permissions only; Policy.Read.All
-  // does not grant it (graph-contract.md 6.4: the docs list Policy.Read.AuthenticationMethod as least).
+  // does not grant it (docs/graph-contract.md §6.4: the docs list Policy.Read.AuthenticationMethod as least).
   authenticationMethodsPolicy: ["Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod"],
   authorizationPolicy: ["Policy.Read.All", "Policy.ReadWrite.Authorization"],
   securityDefaults: ["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults"],

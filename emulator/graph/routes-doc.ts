@@ -39,7 +39,7 @@ function renderRaw(): string {
     "",
     "Generated from `emulator/graph/routes/` by `routes-doc.ts`; do not edit by hand.",
     "",
-    "Conventions (graph-contract.md section 0):",
+    "Conventions (docs/graph-contract.md §0):",
     "",
     "- Paths are relative to `{baseUrl}/v1.0` or `{baseUrl}/beta`. Literal segments match case-insensitively; ids are compared case-insensitively; a `#` in a UPN must be sent as `%23`.",
     '- Collections: `{ "@odata.context", "@odata.count"? , "@odata.nextLink"?, value }`. `@odata.nextLink` is an absolute URL under the same base carrying an opaque `$skiptoken` and the original query: follow it unchanged.',
@@ -52,7 +52,7 @@ function renderRaw(): string {
     "- Permissions are AND-of-ORs: each bracketed list needs one granted permission, least privileged first. The default emulated app holds: " +
       DEFAULT_APP_PERMISSIONS.join(", ") +
       ".",
-    "- Section is the snapshot.md `unavailable` key the pipeline injects faults by; (per object) means `objectId` is set to the path id, i.e. `section[<id>]`.",
+    "- Section is the docs/snapshot.md `unavailable` key the pipeline injects faults by; (per object) means `objectId` is set to the path id, i.e. `section[<id>]`.",
     "",
     "| Method | Path | Versions | Query options (filter operators) | Mandatory | Page default / max | Permissions | Family | Section |",
     "|---|---|---|---|---|---|---|---|---|",

@@ -1,5 +1,5 @@
 /**
- * Per-resource query capabilities (graph-contract.md property tables and the Graph API reference):
+ * Per-resource query capabilities (docs/graph-contract.md property tables and the Graph API reference):
  * which properties accept which $filter operators, what $orderby/$search/$top allow, default
  * property sets. Routes combine these with their data sources.
  */
@@ -23,7 +23,7 @@ export const EQ_START: Ops = ["eq", "startsWith"];
 export const DIRECTORY_TOP: TopSpec = { default: 100, max: 999, overMax: "reject" };
 /** Sign-ins and audits: default and max 1,000, newest first. */
 export const LOG_TOP: TopSpec = { default: 1000, max: 1000, overMax: "cap" };
-/** `$select=signInActivity` caps users pages at 120 (user-list.md Example 11). */
+/** `$select=signInActivity` caps users pages at 120 (Graph's List users reference, example 11). */
 export const SIGN_IN_ACTIVITY_PAGE = 120;
 
 export const USER_DEFAULT_PROPERTIES = [
@@ -259,7 +259,7 @@ export const RISKY_USERS_SPEC: Omit<CollectionSpec, "context"> = {
     isProcessing: EQ,
   },
   orderby: ["riskLastUpdatedDateTime", "userPrincipalName", "riskLevel"],
-  // riskyuser-list.md: "The maximum page size with $top is 500 objects."
+  // Graph's List riskyUsers reference: "The maximum page size with $top is 500 objects."
   top: { default: 100, max: 500, overMax: "cap" },
 };
 

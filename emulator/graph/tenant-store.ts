@@ -3,7 +3,7 @@
  *
  * Handlers never touch raw snapshot JSON. They ask a `Collection` for its items in Graph's order or
  * for one item by key, and ask the store for relationships (members, owners, memberOf, methods).
- * Keys are compared case-insensitively (snapshot.md: Graph GUIDs). Write endpoints (POST/PATCH/
+ * Keys are compared case-insensitively (docs/snapshot.md: Graph GUIDs). Write endpoints (POST/PATCH/
  * DELETE) slot in through `Collection.put`/`remove` and the relationship setters, which keep the
  * indexes in step.
  */

@@ -44,20 +44,20 @@ export interface GraphResponse {
   body?: unknown;
 }
 
-/** Graph's throttling families (graph-contract.md 10.3). */
+/** Graph's throttling families (docs/graph-contract.md §10.3). */
 export type ThrottleFamily = "directory" | "reports" | "conditionalAccess" | "identityProtection";
 
 export interface ResolvedGraphRequest {
   /**
    * The application permissions the request needs, as AND-of-ORs: every inner list must be met by one
    * granted permission. Most endpoints have one list (least privileged first, then the higher ones
-   * Graph also accepts, graph-contract.md Appendix B); selecting `signInActivity` on /users adds a
+   * Graph also accepts, docs/graph-contract.md Appendix B); selecting `signInActivity` on /users adds a
    * second list (AuditLog.Read.All).
    */
   permissions: string[][];
   family: ThrottleFamily;
   /**
-   * The snapshot path this endpoint reads, in the `unavailable` key syntax of snapshot.md: a section
+   * The snapshot path this endpoint reads, in the `unavailable` key syntax of docs/snapshot.md: a section
    * ("users", "conditionalAccessPolicies", "signIns"), a relationship for every object
    * ("users.authenticationMethods", "groups.members"). Fault injection and counters are keyed by it.
    */

@@ -1,5 +1,5 @@
 /**
- * What an account can present (ca-semantics.md §2.4, §2.5, §6 Step B.4): its registered methods,
+ * What an account can present (docs/ca-semantics.md §2.4, §2.5, §6 Step B.4): its registered methods,
  * enabled for it in the Authentication methods policy, and whether a grant atom can be met in a
  * given sign-in. Anything the engine cannot verify (certificates, federated MFA, custom controls,
  * methods it could only register in an interrupt) does not help: a proof never leans on it.
@@ -42,7 +42,7 @@ export interface Capability {
   ssprRegistered: boolean;
 }
 
-/** Methods-policy configuration id for each mode (graph-contract.md §6.4). */
+/** Methods-policy configuration id for each mode (docs/graph-contract.md §6.4). */
 const CONFIG_ID: Partial<Record<MethodMode, string>> = {
   fido2: "fido2",
   microsoftAuthenticatorPush: "microsoftauthenticator",
@@ -164,7 +164,7 @@ function modeUsable(mode: string, cap: Capability, signIn: SignIn, strength: Str
     case "temporaryAccessPassMultiUse":
       return usable.length > 0;
     case "fido2": {
-      // Device-bound passkeys cannot register a device (ca-semantics.md §2.5).
+      // Device-bound passkeys cannot register a device (docs/ca-semantics.md §2.5).
       if (signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
         return false;
       const restriction = strength.combinationConfigurations.find(

@@ -1,6 +1,6 @@
 /**
- * Well-known resources and built-in authentication strengths (ca-semantics.md §1.3, §2.4;
- * graph-contract.md §5). The suites `Office365` and `MicrosoftAdminPortals` are not app ids: a
+ * Well-known resources and built-in authentication strengths (docs/ca-semantics.md §1.3, §2.4;
+ * docs/graph-contract.md §5). The suites `Office365` and `MicrosoftAdminPortals` are not app ids: a
  * policy that names them hits their member resources.
  */
 
@@ -68,7 +68,7 @@ export const RESOURCES: Record<string, Resource> = {
 export const resourceOf = (appId: string): Resource =>
   RESOURCES[appId.toLowerCase()] ?? { appId: appId.toLowerCase(), name: appId };
 
-/** The recovery resources of the emergency envelope (checks.md): admin portals, Azure management, Graph. */
+/** The recovery resources of the emergency envelope (docs/checks.md): admin portals, Azure management, Graph. */
 export const RECOVERY_APPS = [
   APP.azurePortal,
   APP.office365Portal,
@@ -113,7 +113,7 @@ export interface StrengthDefinition {
   combinationConfigurations: Array<Record<string, unknown>>;
 }
 
-/** Built-in strengths, used when the snapshot does not carry them (graph-contract.md §5). */
+/** Built-in strengths, used when the snapshot does not carry them (docs/graph-contract.md §5). */
 export const BUILT_IN_STRENGTHS: Record<string, StrengthDefinition> = {
   [STRENGTH.mfa]: {
     id: STRENGTH.mfa,

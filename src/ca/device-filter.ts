@@ -1,5 +1,5 @@
 /**
- * Filter for devices (ca-semantics.md §1.4 "devices.deviceFilter"): the dynamic-group rule syntax,
+ * Filter for devices (docs/ca-semantics.md §1.4 "devices.deviceFilter"): the dynamic-group rule syntax,
  * parsed once and evaluated in three-valued logic.
  *
  * Microsoft's rule: on an unregistered device every attribute is null, and then "positive"

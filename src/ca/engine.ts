@@ -1,5 +1,5 @@
 /**
- * The evaluator (ca-semantics.md §6): for one sign-in, which policies apply and, for each other
+ * The evaluator (docs/ca-semantics.md §6): for one sign-in, which policies apply and, for each other
  * one, the first failing condition (What If's `analysisReasons`); then the combined outcome:
  * block wins, otherwise every applying policy's grant must be met (AND/OR inside a policy, AND
  * across policies), and whether the account can meet it.
@@ -144,7 +144,7 @@ function mergeSession(policies: CompiledPolicy[]): SessionSummary {
     if (!s) continue;
     const sif = s.signInFrequency;
     if (sif?.isEnabled) {
-      // "Most restrictive" (documented but contested, ca-semantics.md §2.6): everyTime beats any period.
+      // "Most restrictive" (documented but contested, docs/ca-semantics.md §2.6): everyTime beats any period.
       const hours =
         sif.frequencyInterval === "everyTime" ? 0 : sif.type === "days" ? sif.value * 24 : Number(sif.value);
       const cur = out.signInFrequency;
@@ -186,7 +186,7 @@ export function combineOutcome(
     };
   }
   // Registering security info: strengths of policies aimed at that user action take precedence
-  // over strengths from All-resources policies (ca-semantics.md §2.4).
+  // over strengths from All-resources policies (docs/ca-semantics.md §2.4).
   const registration =
     signIn.target.kind === "userAction" && signIn.target.action === "registerSecurityInformation";
   const targetsAction = (p: CompiledPolicy) =>

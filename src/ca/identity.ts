@@ -1,5 +1,5 @@
 /**
- * Who is signing in, as Conditional Access sees it (ca-semantics.md §1.2): transitive groups,
+ * Who is signing in, as Conditional Access sees it (docs/ca-semantics.md §1.2): transitive groups,
  * directory roles held *actively* at tenant scope (built-in templates; PIM-eligible roles count
  * only once activated), and the external-user kind. Also explains the path that pulls an
  * identity into a policy ("via group G, nested in H", "via role R, active through group E").

@@ -1,5 +1,5 @@
 /**
- * Named locations (ca-semantics.md §1.4 "locations"; graph-contract.md §4.8): IP ranges (IPv4 and
+ * Named locations (docs/ca-semantics.md §1.4 "locations"; docs/graph-contract.md §4.8): IP ranges (IPv4 and
  * IPv6, with ipaddr.js), countries (with the unknown-country flag), the trusted flag behind
  * `AllTrusted`. Location types the engine does not model (compliant network, anything new)
  * answer MAYBE.
@@ -106,7 +106,7 @@ export function inLocation(loc: CompiledLocation, signIn: SignInLocation): Tri {
   return loc.countries.has(signIn.country.toUpperCase()) ? YES : NO;
 }
 
-/** `AllTrusted`: any trusted IP location holding the IP, or the MFA trusted IPs (ca-semantics.md §1.4). */
+/** `AllTrusted`: any trusted IP location holding the IP, or the MFA trusted IPs (docs/ca-semantics.md §1.4). */
 export function inTrusted(locations: Iterable<CompiledLocation>, signIn: SignInLocation): Tri {
   if (signIn.mfaTrustedIp) return YES;
   let out: Tri = NO;
@@ -120,7 +120,7 @@ export function inTrusted(locations: Iterable<CompiledLocation>, signIn: SignInL
 }
 
 /**
- * One IP per cell of the Venn partition the ranges induce (ca-semantics.md §7.5): every boundary
+ * One IP per cell of the Venn partition the ranges induce (docs/ca-semantics.md §7.5): every boundary
  * of every range starts an elementary interval whose members agree on every range, so one
  * representative per interval covers every IP exactly. Both families get a cell outside every range.
  */

@@ -1,5 +1,5 @@
 /**
- * One Conditional Access policy compiled into per-dimension predicates (ca-semantics.md §6 Step A).
+ * One Conditional Access policy compiled into per-dimension predicates (docs/ca-semantics.md §6 Step A).
  * Each predicate looks at one signal of the sign-in, so the prover can partition every dimension
  * on its own (§7) and the evaluator can report the first failing condition like What If does.
  */
@@ -231,7 +231,7 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   const targetTest = (t: Target): Tri => {
     if (t.kind === "app") return appTest(t.appId);
     if (t.kind === "userAction")
-      // [inferred, ca-semantics.md §6 A.3] an All-resources policy also covers the registration sign-in.
+      // [inferred, docs/ca-semantics.md §6 A.3] an All-resources policy also covers the registration sign-in.
       return incActions.includes(USER_ACTIONS[t.action]) || targetsAll ? YES : NO;
     return incAcrs.includes(t.value.toLowerCase()) ? YES : NO;
   };

@@ -1,5 +1,5 @@
 /**
- * The lockout prover (ca-semantics.md §6 Step C, §7). For each emergency account, over every
+ * The lockout prover (docs/ca-semantics.md §6 Step C, §7). For each emergency account, over every
  * class of the emergency envelope, no policy blocks it and every grant is satisfiable with its
  * own methods; else a concrete counter-example sign-in. In `allAdmins` mode, a tenant-wide
  * lockout is a class in which no privileged user has a satisfiable path.
@@ -377,7 +377,7 @@ export function proveAllAdmins(
     }
     return out;
   };
-  // A recovery path (ca-semantics.md §6 Step C): some recovery resource is allowed, and so is the
+  // A recovery path (docs/ca-semantics.md §6 Step C): some recovery resource is allowed, and so is the
   // directory itself, which every All-resources policy hits even when the resource is excluded.
   const targetCells = dims.find((d) => d.dimension === "target")?.cells ?? [];
   const otherDims = dims.filter((d) => d.dimension !== "target");

@@ -1,5 +1,5 @@
 /**
- * The scenario space (ca-semantics.md §7): every signal dimension partitioned into the cells the
+ * The scenario space (docs/ca-semantics.md §7): every signal dimension partitioned into the cells the
  * policy set can tell apart, with one concrete representative per cell. Cells come from the
  * policies' own atoms (named locations' IP boundaries and countries, referenced levels), plus an
  * "everything else" cell per dimension, so the product covers every sign-in, not a sample.

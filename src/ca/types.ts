@@ -1,5 +1,5 @@
 /**
- * The vocabulary of the Conditional Access engine (shared/reference/ca-semantics.md §1-3, §6):
+ * The vocabulary of the Conditional Access engine (docs/ca-semantics.md §1-3, §6):
  * one sign-in, the identity behind it, and three-valued answers. The engine never returns a
  * confident "no" for something it does not model: such conditions answer MAYBE, which exposure
  * views read as "may apply" and must-access proofs read as "may block / may not help".
@@ -63,7 +63,7 @@ export interface SignInLocation {
 }
 
 /**
- * The device. null = unregistered (every attribute null, ca-semantics.md §1.4 deviceFilter).
+ * The device. null = unregistered (every attribute null, docs/ca-semantics.md §1.4 deviceFilter).
  * With `othersUnknown`, attributes not listed are unknown rather than null (a device the prover
  * only knows to be compliant, say), so a filter on them answers MAYBE.
  */
@@ -86,7 +86,7 @@ export interface SignIn {
   approvedClientApp?: boolean;
 }
 
-/** The principal signing in, resolved against the directory (ca-semantics.md §1.2). */
+/** The principal signing in, resolved against the directory (docs/ca-semantics.md §1.2). */
 export interface Identity {
   userId: string;
   /** transitive group ids, lower case. */
@@ -98,7 +98,7 @@ export interface Identity {
   externalTenantId?: string;
 }
 
-/** The reasons What If reports (graph-contract.md §11 `analysisReasons`). */
+/** The reasons What If reports (docs/graph-contract.md §11 `analysisReasons`). */
 export type AnalysisReason =
   | "notSet"
   | "policyNotEnabled"

@@ -1,6 +1,6 @@
 /**
- * Graph's Conditional Access What If (`POST identity/conditionalAccess/evaluate`, graph-contract.md
- * §11; ca-semantics.md §3) as a pure function of the request body and a snapshot, for the
+ * Graph's Conditional Access What If (`POST identity/conditionalAccess/evaluate`, docs/graph-contract.md
+ * §11; docs/ca-semantics.md §3) as a pure function of the request body and a snapshot, for the
  * emulator and `breakglass ca whatif`. Accepts the v1.0 shape (signInIdentity, signInContext,
  * signInConditions) and the older beta one (conditionalAccessWhatIfSubject,
  * conditionalAccessContext, conditionalAccessWhatIfConditions).

@@ -3,7 +3,7 @@ import { accountLabel, accountUsers, defineCheck, needsAccounts, sortedUnique } 
 import { evaluateSubjectRule } from "./subject-rule.js";
 import type { CheckContext, EmergencyAccount, Finding } from "./types.js";
 
-/** Lifecycle workflow tasks that disable, delete or strip an account (graph-contract.md §9.2). */
+/** Lifecycle workflow tasks that disable, delete or strip an account (docs/graph-contract.md §9.2). */
 export const CLEANUP_TASKS: Readonly<Record<string, string>> = {
   "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950": "Disable user account",
   "8d18588d-9ad3-4c0f-99d0-ec215f0e3dff": "Delete user account",

@@ -7,7 +7,7 @@ export class UsageError extends Error {
   }
 }
 
-/** The tenant could not be read at all (report.md exit code 3). */
+/** The tenant could not be read at all (docs/report.md exit code 3). */
 export class TenantUnreadableError extends Error {
   readonly exitCode = 3;
   constructor(message: string) {

@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // commander already printed the message; usage errors are exit code 2 (report.md).
+      // commander already printed the message; usage errors are exit code 2 (docs/report.md).
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
       return 2;
     }

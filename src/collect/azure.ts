@@ -1,5 +1,5 @@
 /**
- * The ARM side of `export`: every readable subscription's monitoring resources (monitoring.md 1-5),
+ * The ARM side of `export`: every readable subscription's monitoring resources (docs/monitoring.md §1-5),
  * kept as ARM returns them. Reads go in dependency waves: subscriptions and the tenant-level
  * Entra diagnostic settings; then each subscription's workspaces, log alert rules and action groups;
  * then each workspace's tables and Sentinel rules and watchlists; then watchlist items.
@@ -26,7 +26,7 @@ export const ARM_API_VERSIONS = {
   sentinel: "2024-09-01",
 } as const;
 
-/** The tables whose retention matters for break-glass monitoring (snapshot.md). */
+/** The tables whose retention matters for break-glass monitoring (docs/snapshot.md). */
 export const MONITORED_TABLES = ["SigninLogs", "AADNonInteractiveUserSignInLogs", "AuditLogs"];
 
 export interface AzureCollection {
@@ -173,7 +173,7 @@ function collectWorkspace(
       if (r.error.status !== 404) fail("sentinelWatchlists", r.error);
       return;
     }
-    // The snapshot keeps a watchlist's items inside it (snapshot.md); ARM serves them as children.
+    // The snapshot keeps a watchlist's items inside it (docs/snapshot.md); ARM serves them as children.
     const withItems = await Promise.all(
       r.items.map(async (w) => {
         const items = await arm.list(`${String(w.id)}/watchlistItems?api-version=${v.sentinel}`);

@@ -1,5 +1,5 @@
 /**
- * `export`: collect a full snapshot (snapshot.md) through Graph and ARM.
+ * `export`: collect a full snapshot (docs/snapshot.md) through Graph and ARM.
  *
  * Reads are planned in waves by dependency, and each read starts as soon as what it depends on is
  * in, so the round-trip depth stays small (bench/README.md):
@@ -73,7 +73,7 @@ export interface ExportResult {
   writePermissions: string[];
 }
 
-/** A Graph object as it arrives: untyped JSON, kept as is (snapshot.md). */
+/** A Graph object as it arrives: untyped JSON, kept as is (docs/snapshot.md). */
 type GraphObject = Record<string, unknown>;
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: ReadError };

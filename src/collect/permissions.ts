@@ -1,7 +1,7 @@
 /**
  * One table: which permission each snapshot path needs. `export` uses it to name the missing
  * permission in `unavailable` reasons; `breakglass permissions` prints it. Application permissions
- * are the least-privileged ones Graph documents (graph-contract.md Appendix B, narrowed where Graph
+ * are the least-privileged ones Graph documents (docs/graph-contract.md Appendix B, narrowed where Graph
  * has a narrower read permission); every listed permission of a path is needed (AND).
  */
 
@@ -35,7 +35,7 @@ const p = (
   role,
 });
 
-/** Graph reads of `export`, in snapshot.md order. */
+/** Graph reads of `export`, in docs/snapshot.md order. */
 export const GRAPH_READS: PathPermission[] = [
   p("organization", ["Organization.Read.All"]),
   p("subscribedSkus", ["Organization.Read.All"]),
@@ -44,7 +44,7 @@ export const GRAPH_READS: PathPermission[] = [
   // signInActivity needs AuditLog.Read.All on top of the user read (and Entra ID P1).
   p("users.signInActivity", ["User.Read.All", "AuditLog.Read.All"], "Reports Reader"),
   p("users.authenticationMethods", ["UserAuthenticationMethod.Read.All"], "Authentication Administrator"),
-  // per-user MFA state is read with a policy permission, unusually (graph-contract.md 6.3).
+  // per-user MFA state is read with a policy permission, unusually (docs/graph-contract.md §6.3).
   p("users.perUserMfaState", ["Policy.Read.All"], "Authentication Administrator"),
   p("users.ownedObjects", ["User.Read.All"]),
   p("deletedUsers", ["User.Read.All"]),
@@ -79,7 +79,7 @@ export const AZURE_READS: AzurePermission[] = [
   {
     path: "azure.diagnosticSettings",
     // microsoft.aadiam is a tenant-level provider: a role at a subscription does not reach it
-    // (monitoring.md 1, "Permissions").
+    // (docs/monitoring.md §1, "Permissions").
     role: "Reader (or a custom role with microsoft.aadiam/diagnosticSettings/read)",
     scope: "/providers/Microsoft.aadiam",
   },

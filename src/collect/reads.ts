@@ -1,7 +1,7 @@
 /**
  * What `export` reads from Graph, as data: the top-level sections (one list or entity request
  * each, sent together in `$batch`es in the first wave) and the per-object relationships. Paths and
- * query options follow graph-contract.md; `$top` is the largest page each endpoint allows, so a
+ * query options follow docs/graph-contract.md; `$top` is the largest page each endpoint allows, so a
  * mid-size tenant needs few pages (each page is a round trip of depth).
  */
 import { USER_PROPERTIES } from "../snapshot/schema.js";
@@ -157,7 +157,7 @@ export const USER_RELATIONSHIPS: RelationshipRead[] = [
   },
 ];
 
-/** Graph caps a page of users with signInActivity at 120 (graph-contract.md 0.2). */
+/** Graph caps a page of users with signInActivity at 120 (docs/graph-contract.md §0.2). */
 export const SIGN_IN_ACTIVITY_PAGE = 120;
 /** Graph accepts at most 15 values in an `in` filter. */
 export const IN_FILTER_MAX = 15;
@@ -183,7 +183,7 @@ const quoted = (id: string) => `'${id.replace(/'/g, "''")}'`;
 
 /**
  * PIM for groups: Graph requires a groupId (or principalId) filter, so these sections are read
- * group by group, once the groups are listed (graph-contract.md, PIM for groups).
+ * group by group, once the groups are listed (docs/graph-contract.md §2.6).
  */
 export const PIM_GROUP_SECTIONS = [
   { path: "privilegedAccessGroupAssignmentSchedules", segment: "assignmentSchedules" },

@@ -1,5 +1,5 @@
 /**
- * Whose relationships `export` collects (snapshot.md): the emergency accounts, the discovery
+ * Whose relationships `export` collects (docs/snapshot.md): the emergency accounts, the discovery
  * candidates and the privileged users. Relationships are authentication methods, per-user MFA state,
  * owned objects and sign-ins; reading them for every user would cost one request per user against
  * the 5-per-10-seconds reports limit, so export reads them only for these users, and of each only

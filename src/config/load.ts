@@ -1,5 +1,5 @@
 /**
- * Loading breakglass.yaml / breakglass.json (shared/spec/config.md). Every problem is reported with
+ * Loading breakglass.yaml / breakglass.json (docs/config.md). Every problem is reported with
  * the key path and what is allowed there, so an admin can fix the file without reading the source.
  */
 import { readFile, stat } from "node:fs/promises";
@@ -16,7 +16,7 @@ export const DEFAULT_CONFIG_FILES = ["breakglass.yaml", "breakglass.json"] as co
 /** A config file is a few kilobytes; refusing large files keeps a mistaken path from eating memory. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-/** The configuration file is missing, unreadable or invalid. Exit code 2 (report.md). */
+/** The configuration file is missing, unreadable or invalid. Exit code 2 (docs/report.md). */
 export class ConfigError extends Error {
   readonly exitCode = 2;
   constructor(

@@ -1,5 +1,5 @@
 /**
- * The configuration file (shared/spec/config.md). Every key is optional; unknown keys are errors.
+ * The configuration file (docs/config.md). Every key is optional; unknown keys are errors.
  * The JSON Schema shipped in schemas/ is generated from this definition.
  */
 import { z } from "zod";
@@ -49,7 +49,7 @@ const DeployProfileKeys = {
   reviewIntervalDays: z.number().int().min(1).default(90),
 };
 
-/** graph-writes.md 2.1: a group's mailNickname is ASCII without `@ () \ [] " ; : <> ,` or spaces. */
+/** docs/graph-writes.md §2.1: a group's mailNickname is ASCII without `@ () \ [] " ; : <> ,` or spaces. */
 const mailNickname = /^[\x21-\x7e]{1,64}$/;
 
 /** The names deploy gives what it creates; `init` generates them once, then they stay fixed. */
@@ -154,5 +154,5 @@ export type Config = z.infer<typeof Config>;
 export type Profile = z.infer<typeof Profile>;
 export type Envelope = z.infer<typeof Envelope>;
 
-/** The configuration used when no file is given: every default of config.md. */
+/** The configuration used when no file is given: every default of docs/config.md. */
 export const defaultConfig = (): Config => Config.parse({});

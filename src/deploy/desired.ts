@@ -18,7 +18,7 @@ export class PlanInputError extends Error {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isGuid = (s: string): boolean => GUID.test(s);
 
-/** graph-writes.md 1.1: the characters a userPrincipalName's local part may hold. */
+/** docs/graph-writes.md §1.1: the characters a userPrincipalName's local part may hold. */
 const UPN_LOCAL = /^[A-Za-z0-9'._\-!#^~]{1,64}$/;
 
 export interface DesiredAccount {
@@ -112,7 +112,7 @@ export function desiredState(
 
 export const keyOfUpn = (upn: string): string => upn.split("@")[0]!.toLowerCase();
 
-/** graph-writes.md 2.1: a mailNickname is ASCII without `@ () \ [] " ; : <> ,` or spaces, 64 at most. */
+/** docs/graph-writes.md §2.1: a mailNickname is ASCII without `@ () \ [] " ; : <> ,` or spaces, 64 at most. */
 export const mailNicknameOf = (name: string): string =>
   name.replace(/[^\x21-\x7e]|[@()\\[\]";:<>,]/g, "").slice(0, 64) || "group";
 

@@ -31,7 +31,7 @@ const METHOD_PATH: Readonly<Record<string, string>> = {
   temporaryAccessPass: "temporaryAccessPassMethods",
 };
 
-/** graph-writes.md 7.4: `mobile` cannot go while `alternateMobile` exists, so it goes last. */
+/** docs/graph-writes.md §7.4: `mobile` cannot go while `alternateMobile` exists, so it goes last. */
 const PHONE_ORDER: Readonly<Record<string, number>> = { alternateMobile: 0, office: 1, mobile: 2 };
 
 const kindOf = (m: { "@odata.type"?: string }): string =>

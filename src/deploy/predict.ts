@@ -1,6 +1,6 @@
 /**
  * The tenant after a step, predicted in memory (the lockout gate proves this state before the step
- * is sent). Models what Graph does with each request deploy sends (graph-writes.md): objects merge
+ * is sent). Models what Graph does with each request deploy sends (docs/graph-writes.md): objects merge
  * property by property on PATCH and arrays are replaced whole; a create adds the object as a later
  * read shows it. Objects created earlier in the plan carry their `{{ref:...}}` id unless `ids`
  * gives the real one. Pure: returns a new snapshot.

@@ -15,7 +15,7 @@
  *   replaced by a fresh value from a CSPRNG; the value never reaches the plan, the journal or a log.
  *
  * Everything else in a step is plain data, JSON-serialisable, and compared byte for byte when a plan
- * file is checked against a fresh derivation (src/deploy/compare.ts).
+ * file is checked against a fresh derivation.
  */
 
 /** The resource kinds, in apply order (docs/deploy.md "Resources"). */

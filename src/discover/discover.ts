@@ -1,6 +1,6 @@
 /**
  * Discovery: when the config names neither accounts nor a group, rank the users that look like
- * emergency accounts (checks.md "Which accounts"). The signals are deliberately *not* what the checks
+ * emergency accounts (docs/checks.md "Which accounts"). The signals are deliberately *not* what the checks
  * grade (an account is not picked because it is cloud-only or has FIDO2 keys), so a badly built
  * emergency account is still found and then graded, instead of vanishing from the report.
  *

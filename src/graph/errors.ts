@@ -1,5 +1,5 @@
 /**
- * Errors of the client stack. src/graph imports nothing of ours (architecture.md), so these carry
+ * Errors of the client stack. src/graph imports nothing of ours (a layering rule), so these carry
  * their own `exitCode` the CLI reads (`exitCodeOf`): a bad auth setting is the user's to fix (2).
  */
 export class AuthConfigError extends Error {

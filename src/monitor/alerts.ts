@@ -1,5 +1,5 @@
 /**
- * Where Entra logs go, and which alert rules reach a person (checks.md "Monitoring (EA-MON)").
+ * Where Entra logs go, and which alert rules reach a person (docs/checks.md "Monitoring (EA-MON)").
  *
  * Workspaces are resolved per log category from the `microsoft.aadiam` diagnostic settings; the
  * "sign-in workspace" receives both sign-in categories. An alert reaches a person when:

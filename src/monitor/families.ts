@@ -1,7 +1,7 @@
 /**
  * The five audit-event families of EA-MON-04, as synthetic AuditLogs rows a query must keep, and
  * which families one query covers. Operation names come from Microsoft's audit-activity reference
- * (monitoring.md §4); each family is tested with every event that must raise it, so a query narrowed
+ * (docs/monitoring.md §4); each family is tested with every event that must raise it, so a query narrowed
  * to some of them (only "Add ... policy", only successful events) misses the family.
  */
 import type { KqlEntity, LogRow, QueryAnalysis } from "./kql.js";
@@ -27,7 +27,7 @@ const audit = (operation: string, category: string, extra: Partial<LogRow>): Log
   ...extra,
 });
 
-// Operation names from Microsoft's audit-activity reference (monitoring.md §4). Each family is tested
+// Operation names from Microsoft's audit-activity reference (docs/monitoring.md §4). Each family is tested
 // with the events that must raise it; a query narrowed to some of them misses the rest.
 const GROUP_OPERATIONS = [
   "Add member to group",

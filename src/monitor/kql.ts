@@ -1,5 +1,5 @@
 /**
- * What an alert query watches (checks.md "An id counts as watched").
+ * What an alert query watches (docs/checks.md "An id counts as watched").
  *
  * The query is parsed with `@kusto/language-service-next` and never executed. Instead of matching
  * text, the analysis asks the question an alert answers: "would a row produced by this account reach

@@ -1,5 +1,5 @@
 /**
- * Builds the report object (report.md) from the check results and their context. Nothing here
+ * Builds the report object (docs/report.md) from the check results and their context. Nothing here
  * decides a check's status: that came from the runner. The report is plain JSON data, so that every
  * renderer works from exactly what `--format json` prints.
  */

@@ -1,6 +1,6 @@
 /**
  * The console renderer: what an admin reads in a terminal. Verdict first, then how the emergency
- * accounts were identified (peers.md §3: users want to see which accounts and which method), then
+ * accounts were identified (users of other tools asked to see which accounts and by which method), then
  * the checks grouped by check group, then the counts. Every tenant string goes through
  * `terminalInline`, so no control byte from the tenant reaches the terminal.
  */

@@ -1,5 +1,5 @@
 /**
- * The report layer as a library: build the report object of report.md from check results, and
+ * The report layer as a library: build the report object of docs/report.md from check results, and
  * render it in any output format. Everything here is pure (no I/O) except the docs file helpers.
  */
 export { buildReport, type ReportInput } from "./build.js";

@@ -1,5 +1,5 @@
 /**
- * `--format json`: the report object as report.md defines it. JSON.stringify escapes C0 controls
+ * `--format json`: the report object as docs/report.md defines it. JSON.stringify escapes C0 controls
  * but not C1 controls, bidi controls or line separators; those are written as \u escapes too (same
  * JSON value), so `cat report.json` in a terminal is as inert as the console format.
  */

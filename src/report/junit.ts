@@ -1,5 +1,5 @@
 /**
- * `--format junit`: JUnit XML for CI test tabs (report.md "JUnit XML"). One test suite per check
+ * `--format junit`: JUnit XML for CI test tabs (docs/report.md "JUnit XML"). One test suite per check
  * group, one test case per check: fail -> <failure>, unknown/error -> <error>, skip -> <skipped>,
  * each with the reason or the findings. Every string goes through `escapeXml`.
  */

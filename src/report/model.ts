@@ -1,5 +1,5 @@
 /**
- * The report of `assess` (shared/spec/report.md, schema `breakglass.report/v1`), defined once in zod:
+ * The report of `assess` (docs/report.md, schema `breakglass.report/v1`), defined once in zod:
  * the TypeScript types, the shipped JSON Schema (schemas/breakglass.report.schema.json) and the tests'
  * validator all come from this definition.
  */
@@ -81,7 +81,7 @@ const Counts = z.strictObject(
 );
 
 /**
- * The verdict `assess` exits with (report.md "Exit codes"), stored in the report so that every format
+ * The verdict `assess` exits with (docs/report.md "Exit codes"), stored in the report so that every format
  * shows the same verdict and renderers never compute one.
  */
 export const ReportVerdict = z.strictObject({
@@ -122,7 +122,7 @@ export function reportJsonSchema(): Record<string, unknown> {
   return { $schema, title: `Breakglass assessment report (${REPORT_SCHEMA})`, ...rest };
 }
 
-/** The check groups of checks.md, in catalogue order; a check's group is the middle of its id. */
+/** The check groups of docs/checks.md, in catalogue order; a check's group is the middle of its id. */
 export const CHECK_GROUPS: ReadonlyArray<{ key: string; title: string }> = [
   { key: "ACC", title: "Accounts" },
   { key: "ROLE", title: "Role" },

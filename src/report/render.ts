@@ -1,5 +1,5 @@
 /**
- * The output formats of `assess`, their file names under --out-dir (report.md), and one entry
+ * The output formats of `assess`, their file names under --out-dir (docs/report.md), and one entry
  * point that renders a report in any of them.
  */
 import { renderConsole } from "./console.js";
@@ -13,7 +13,7 @@ import { renderSarif, type SarifOptions } from "./sarif.js";
 export const FORMATS = ["console", "json", "markdown", "html", "sarif", "junit"] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** File names under --out-dir (report.md "Several formats from one read"). */
+/** File names under --out-dir (docs/report.md "Several formats from one read"). */
 export const OUT_DIR_FILE: Record<Format, string> = {
   console: "breakglass-report.txt",
   json: "breakglass-report.json",

@@ -1,5 +1,5 @@
 /**
- * `--format sarif`: SARIF 2.1.0 for code scanning (report.md "SARIF 2.1.0"). One rule per check,
+ * `--format sarif`: SARIF 2.1.0 for code scanning (docs/report.md "SARIF 2.1.0"). One rule per check,
  * one result per non-passing finding (fail -> error, warn -> warning, unknown -> note), each with a
  * physical location and a partial fingerprint from check id + subject id, so code scanning tracks a
  * finding across runs. A check that crashed is a tool execution notification, not a result.

@@ -1,5 +1,5 @@
 /**
- * The pass/fail decision of `assess` (report.md "Exit codes"): failed when a check at or above
+ * The pass/fail decision of `assess` (docs/report.md "Exit codes"): failed when a check at or above
  * `failOn` is `fail`, `unknown` or `error`; a finding's own severity counts; `allowUnknown` stops
  * `unknown` from counting. Decided once, here, and carried in the report so that the exit code and
  * every renderer agree.

@@ -2,7 +2,7 @@ import { findById } from "./ids.js";
 import type { Snapshot } from "./schema.js";
 
 /**
- * What could not be read, and why (snapshot.md "unavailable"). A path is unavailable when the
+ * What could not be read, and why (docs/snapshot.md "unavailable"). A path is unavailable when the
  * snapshot lists it, or lists one of its ancestors: `users[<id>].authenticationMethods` is
  * unavailable when that key, `users.authenticationMethods` or `users` is listed. A section that is
  * absent from the snapshot was not collected, which also makes it unavailable.
@@ -36,7 +36,7 @@ function loweredEntries(entries: Record<string, string> | undefined): ReadonlyMa
 }
 
 /**
- * Relationships `export` stores inline on every object of their section (snapshot.md): an object
+ * Relationships `export` stores inline on every object of their section (docs/snapshot.md): an object
  * without the property was not collected, whatever the rest of the section says.
  */
 const ON_EVERY_OBJECT: Record<string, readonly string[]> = {

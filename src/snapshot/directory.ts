@@ -29,7 +29,7 @@ export const ROLE_TEMPLATES = {
   "Global Reader": "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
 } as const;
 
-/** checks.md "Privileged users": the fallback list where role definitions carry no `isPrivileged`. */
+/** docs/checks.md "Privileged users": the fallback list where role definitions carry no `isPrivileged`. */
 export const PRIVILEGED_ROLE_TEMPLATES: ReadonlySet<string> = new Set(
   Object.entries(ROLE_TEMPLATES)
     .filter(([name]) => name !== "Global Reader")
@@ -134,7 +134,7 @@ export class Directory {
     return this.roleNameByTemplate.get(template) ?? template;
   }
 
-  /** checks.md: `isPrivileged` where the definition has it, else the named fallback list. */
+  /** docs/checks.md: `isPrivileged` where the definition has it, else the named fallback list. */
   isPrivilegedRole(roleDefinitionOrTemplateId: string): boolean {
     const template = this.roleTemplate(roleDefinitionOrTemplateId);
     return this.privilegedFlag.get(template) ?? PRIVILEGED_ROLE_TEMPLATES.has(template);
@@ -331,7 +331,7 @@ export class Directory {
     );
   }
 
-  /** checks.md "Privileged users": active or eligible holders of a privileged role. */
+  /** docs/checks.md "Privileged users": active or eligible holders of a privileged role. */
   privilegedUserIds(): Set<string> {
     return new Set(
       this.roleHoldings()

@@ -1,5 +1,5 @@
 /**
- * The tenant snapshot, format v1 (shared/spec/snapshot.md).
+ * The tenant snapshot, format v1 (docs/snapshot.md).
  *
  * Objects are kept exactly as Graph / ARM return them: every object schema is "loose" so unknown
  * properties survive a load/save round trip. Only the properties Breakglass reads are typed, and

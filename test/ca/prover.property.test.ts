@@ -1,5 +1,5 @@
 /**
- * The prover against brute force on small random tenants (ca-semantics.md §7): over a finite
+ * The prover against brute force on small random tenants (docs/ca-semantics.md §7): over a finite
  * concrete domain (one IP in each named range plus one outside all, each referenced country plus
  * another and an unknown one, every enum value of platform, client, risk), whenever brute force
  * finds a lockout the prover finds one too, and every counter-example the prover prints is one.

@@ -1,4 +1,4 @@
-/** Prover behaviour beyond brute force: PIM activation, paths, envelope knobs (ca-semantics.md §6 Step C, §7). */
+/** Prover behaviour beyond brute force: PIM activation, paths, envelope knobs (docs/ca-semantics.md §6 Step C, §7). */
 import { describe, expect, it } from "vitest";
 import { describeCounterExample } from "../../src/ca/format.js";
 import { proveAccount } from "../../src/ca/prover.js";

@@ -1,4 +1,4 @@
-/** What If emulation (ca-semantics.md §3; graph-contract.md §11) and the CLI around it. */
+/** What If emulation (docs/ca-semantics.md §3; docs/graph-contract.md §11) and the CLI around it. */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

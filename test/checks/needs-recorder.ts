@@ -1,6 +1,6 @@
 /**
  * Records what a check reads from its context: the snapshot sections and the relationships stored on
- * objects (snapshot.md: group and administrative-unit members and owners, a user's methods, per-user
+ * objects (docs/snapshot.md: group and administrative-unit members and owners, a user's methods, per-user
  * MFA state and owned objects), through a Proxy over the snapshot and one over the directory's
  * accessors. Reads that only ask whether a path is available (availability.ts) or what licence the
  * tenant has (the licence gate) are made on the unwrapped snapshot by the test's mocks, so they do

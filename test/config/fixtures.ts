@@ -13,7 +13,7 @@ export const problem = (text: string, format: "yaml" | "json" = "yaml"): string 
   throw new Error("expected a ConfigError");
 };
 
-/** The example configuration of shared/spec/config.md, comments left out. */
+/** The example configuration of docs/config.md, comments left out. */
 export const SPEC_EXAMPLE = `
 tenant: 00000000-0000-0000-0000-000000000000
 accounts:

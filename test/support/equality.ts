@@ -52,7 +52,7 @@ function compare(expected: unknown, actual: unknown, path: string, out: Differen
         if (out.length >= limit) return;
         continue;
       }
-      // Ids are compared case-insensitively (snapshot.md).
+      // Ids are compared case-insensitively (docs/snapshot.md).
       if (
         k === "id" &&
         typeof v === "string" &&

@@ -344,7 +344,7 @@ export class TenantBuilder {
     return this;
   }
 
-  /** Records that a path could not be read (snapshot.md `unavailable`). */
+  /** Records that a path could not be read (docs/snapshot.md `unavailable`). */
   unavailable(path: string, reason = "403 Forbidden"): this {
     this.doc.unavailable = { ...(this.doc.unavailable ?? {}), [path]: reason };
     return this;

@@ -163,7 +163,7 @@ function validateClauses(node: FilterNode, req: GraphRequest, spec: CollectionSp
       throw new QueryError(400, "Request_UnsupportedQuery", `Operator '${c.op}' ${ADVANCED_HINT}`);
     }
   }
-  // users: signInActivity can't be combined with any other filterable property (user-list.md)
+  // users: signInActivity can't be combined with any other filterable property (Graph's List users reference)
   const sia = clauses.filter((c) => c.property.startsWith("signInActivity/"));
   if (sia.length && sia.length !== clauses.length) {
     throw new QueryError(

@@ -42,7 +42,7 @@ export function caPolicyView(ctx: RouteContext): (e: Wire) => Wire {
   };
 }
 
-// What If (graph-contract.md 11): the CA engine evaluates every policy for one described sign-in.
+// What If (docs/graph-contract.md §11): the CA engine evaluates every policy for one described sign-in.
 const evaluate: RouteDef = {
   method: "POST",
   pattern: "/identity/conditionalAccess/evaluate",

@@ -1,8 +1,8 @@
 /**
  * The Graph route table: every route the emulator serves, with its versions, permissions
  * (AND-of-ORs), throttling family, snapshot section, and handler, assembled from one file per
- * family. `doc` feeds ROUTES.md (generated from this table by routes-doc.ts, so the document cannot
- * drift from the code). Order matters only for ROUTES.md and for which route answers first when two
+ * family. `doc` feeds emulator/graph/ROUTES.md (generated from this table by routes-doc.ts, so the document cannot
+ * drift from the code). Order matters only for that document and for which route answers first when two
  * patterns match the same path (none do today).
  */
 import { administrativeUnitRoutes } from "./administrative-units.js";

@@ -18,7 +18,7 @@ import * as dir from "../writes/directory.js";
 
 const rm = "/roleManagement/directory";
 
-/** isPrivileged is a beta property of unifiedRoleDefinition (snapshot.md); v1.0 does not send it. */
+/** isPrivileged is a beta property of unifiedRoleDefinition (docs/snapshot.md); v1.0 does not send it. */
 function roleDefinitionView(ctx: RouteContext): (e: Wire) => Wire {
   return ctx.req.version === "beta" ? (e) => e : (e) => strip(e, ["isPrivileged"]);
 }

@@ -3,7 +3,7 @@
  * entity (`GET /things` + `GET /things/{id}`) and a singleton (`GET /policies/x`).
  *
  * A family file (users.ts, groups.ts, ...) exports its entries as an array; write routes
- * (POST/PATCH/PUT/DELETE) are further entries in the same array. ROUTES.md is rendered from the
+ * (POST/PATCH/PUT/DELETE) are further entries in the same array. emulator/graph/ROUTES.md is rendered from the
  * assembled table (routes-doc.ts), so `doc` is the route's documentation.
  */
 import { entityResponse, listResponse, type CollectionSpec, type Wire } from "../odata/query.js";

@@ -1,6 +1,6 @@
 /**
  * PIM schedule instances (graph-contract 2.3): the currently effective slice of each schedule.
- * "Now" is the snapshot's capturedAt (snapshot.md), so answers are deterministic.
+ * "Now" is the snapshot's capturedAt (docs/snapshot.md), so answers are deterministic.
  */
 import type { Wire } from "../odata/query.js";
 import type { TenantStore } from "../tenant-store.js";

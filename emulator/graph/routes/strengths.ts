@@ -81,7 +81,7 @@ export const strengthRoutes: RouteDef[] = [
         )?.id;
         return typeof id === "string" && id.toLowerCase() === s.id.toLowerCase();
       });
-      // Policies referencing a strength that satisfies MFA require the MFA claim (authenticationstrengthusage.md)
+      // Policies referencing a strength that satisfies MFA require the MFA claim (Graph's authenticationStrengthUsage reference)
       const mfa = s.requirementsSatisfied === "mfa" || s.requirementsSatisfied === undefined;
       const view = caPolicyView(ctx);
       const bucket = users.map((p) => view(p));

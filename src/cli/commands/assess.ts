@@ -1,6 +1,6 @@
 /**
- * `breakglass assess`: read the tenant (a snapshot file; live collection arrives with the
- * collector), run every check, and report in one or several formats. Exit codes (report.md):
+ * `breakglass assess`: read the tenant (live, or a snapshot file with --snapshot),
+ * run every check, and report in one or several formats. Exit codes (docs/report.md):
  * 0 nothing at or above --fail-on failed, 1 something did, 2 usage/config/input error, 3 the
  * tenant could not be read at all.
  *
@@ -122,7 +122,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     ? { snapshot: await loadSnapshot(snapshotFile), source: `snapshot:${basename(snapshotFile)}` }
     : await deps.collect(config, options);
   let snapshot = read.snapshot;
-  // "Now" for every check is the snapshot's capturedAt (checks.md); --now replaces it, so the
+  // "Now" for every check is the snapshot's capturedAt (docs/checks.md); --now replaces it, so the
   // same snapshot can be judged at another date (tests, "what will expire by then").
   if (now) snapshot = { ...snapshot, tenant: { ...snapshot.tenant, capturedAt: now.toISOString() } };
 

@@ -1,6 +1,6 @@
 /**
- * Single mutations of the good sample tenant. Each breaks one recommendation of the seeds
- * (shared/seeds, checks.md "sources") and declares exactly which checks change, to what.
+ * Single mutations of the good sample tenant. Each breaks one recommendation
+ * (docs/checks/) and declares exactly which checks change, to what.
  * A mutation edits a deep copy of the snapshot (and may edit a copy of the config).
  */
 import type { Config } from "../../../src/config/schema.js";
@@ -1147,7 +1147,7 @@ export const MUTATIONS: Mutation[] = [
 ];
 
 /**
- * Changes that look like a broken recommendation but are met another way (checks.md): they must
+ * Changes that look like a broken recommendation but are met another way (docs/checks.md): they must
  * change nothing. They guard against checks that read one field where the catalogue allows two.
  */
 export const CONTROLS: Mutation[] = [
