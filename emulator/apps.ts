@@ -4,7 +4,11 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { DEFAULT_APP_PERMISSIONS } from "./graph/permissions.js";
+import {
+  DEFAULT_APP_PERMISSIONS,
+  DEPLOYER_APP_PERMISSIONS,
+  DEPLOYER_DIRECTORY_ROLES,
+} from "./graph/permissions.js";
 import { certificateThumbprint, createClientCertificate, type ClientCertificate } from "./tls.js";
 
 /** The least-privileged read set `breakglass export` needs: what the default emulated app holds. */
@@ -31,6 +35,8 @@ export interface EmulatedApp {
   secrets: string[];
   certificates: RegisteredCertificate[];
   graphPermissions: string[];
+  /** directory role template ids assigned to the app's service principal tenant-wide (sent as `wids`) */
+  directoryRoles: string[];
   arm: ArmAccess;
 }
 
@@ -47,6 +53,9 @@ export const AppRegistrationInput = z.strictObject({
   certificate: z.string().includes("BEGIN CERTIFICATE").optional(),
   certificates: z.array(z.string().includes("BEGIN CERTIFICATE")).optional(),
   graphPermissions: z.array(z.string().min(1)),
+  directoryRoles: z
+    .array(z.string().regex(/^[0-9a-fA-F-]{36}$/, "expected a role template id (GUID)"))
+    .optional(),
   arm: z
     .strictObject({
       subscriptions: z.union([z.literal("*"), z.array(z.string())]).default("*"),
@@ -77,6 +86,7 @@ export function buildApp(input: AppRegistrationInput): EmulatedApp {
       thumbprintSha256: certificateThumbprint(certificatePem, "sha256"),
     })),
     graphPermissions: [...parsed.graphPermissions],
+    directoryRoles: (parsed.directoryRoles ?? []).map((r) => r.toLowerCase()),
     arm: parsed.arm
       ? { subscriptions: parsed.arm.subscriptions ?? "*", aadiam: parsed.arm.aadiam ?? false }
       : { subscriptions: [], aadiam: false },
@@ -91,6 +101,21 @@ export function defaultApp(): EmulatedApp {
     graphPermissions: [...EXPORT_READ_PERMISSIONS],
     arm: { subscriptions: "*", aadiam: true },
   });
+}
+
+/** The registration of an app that can deploy: the export reads, deploy's writes and its directory roles. */
+export function deployerRegistration(): AppRegistrationInput {
+  return {
+    displayName: "Breakglass deploy (emulated)",
+    secret: newClientSecret(),
+    graphPermissions: [...new Set([...EXPORT_READ_PERMISSIONS, ...DEPLOYER_APP_PERMISSIONS])],
+    directoryRoles: [...DEPLOYER_DIRECTORY_ROLES],
+    arm: { subscriptions: "*", aadiam: true },
+  };
+}
+
+export function deployerApp(): EmulatedApp {
+  return buildApp(deployerRegistration());
 }
 
 /** An app authenticating with a new client certificate; the certificate (with key) is returned for the client. */

@@ -98,6 +98,11 @@ export class FaultInjector {
     return { kind };
   }
 
+  /** For a write hit by a connection reset: whether the service applied it before the connection dropped. */
+  dropAfterWrite(): boolean {
+    return this.random() < 0.5;
+  }
+
   /** The wait of a "slow" fault, on the emulator's clock. */
   pause(ms: number): Promise<void> {
     return this.clock.sleep(ms);

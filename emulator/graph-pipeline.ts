@@ -160,6 +160,14 @@ export class GraphPipeline {
   ): Promise<{ kind: "response"; response: GraphResponse } | { kind: "reset" }> {
     const { counters } = this.options;
     const clientRequestId = request.headers["client-request-id"];
+    if (typeof auth !== "string") {
+      request.caller = {
+        appId: auth.appid,
+        objectId: auth.oid,
+        roles: auth.roles ?? [],
+        wids: auth.wids ?? [],
+      };
+    }
     let resolution;
     try {
       resolution = this.options.layer.resolve(request);
@@ -251,6 +259,16 @@ export class GraphPipeline {
       });
       counters.fault(resolution.section, kind);
       if (kind === "reset") {
+        // A write's connection can drop before the service applies it or after: in the second case
+        // the change is made and only the response is lost, so the client cannot know the outcome
+        // (graph-writes.md 0.3). Reads draw nothing extra, so their fault stream is unchanged.
+        if (request.method.toUpperCase() !== "GET" && this.options.faults.dropAfterWrite()) {
+          try {
+            resolution.handle();
+          } catch {
+            // the client sees a dropped connection either way
+          }
+        }
         counters.count(endpoint, "reset");
         return { kind: "reset" };
       }

@@ -42,6 +42,8 @@ export interface AccessTokenClaims {
   appid: string;
   oid: string;
   roles?: string[];
+  /** tenant-wide directory role template ids held by the caller */
+  wids?: string[];
 }
 
 export type TokenCheck =
@@ -433,6 +435,9 @@ export class IdentityProvider {
     };
     if (audience === "graph" && app.graphPermissions.length > 0) {
       claims.roles = [...app.graphPermissions];
+    }
+    if (audience === "graph" && app.directoryRoles.length > 0) {
+      claims.wids = [...app.directoryRoles];
     }
     return new jose.SignJWT(claims)
       .setProtectedHeader({ typ: "JWT", alg: "RS256", kid: this.keyId, x5t: this.keyId })

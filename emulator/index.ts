@@ -9,7 +9,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { parseSnapshot } from "../src/snapshot/load.js";
 import type { Snapshot } from "../src/snapshot/schema.js";
-import { buildApp, certificateApp, defaultApp, type AppRegistrationInput, type EmulatedApp } from "./apps.js";
+import {
+  buildApp,
+  certificateApp,
+  defaultApp,
+  deployerApp,
+  type AppRegistrationInput,
+  type EmulatedApp,
+} from "./apps.js";
 import { ArmPipeline } from "./arm/pipeline.js";
 import { Counters, type CountersSnapshot } from "./counters.js";
 import { FaultInjector, type EmulatorClock, type FaultKind, type FaultLogEntry } from "./faults.js";
@@ -38,7 +45,7 @@ import {
   type ServerCertificate,
 } from "./tls.js";
 
-export { EXPORT_READ_PERMISSIONS } from "./apps.js";
+export { EXPORT_READ_PERMISSIONS, deployerRegistration } from "./apps.js";
 export type { AppRegistrationInput, EmulatedApp } from "./apps.js";
 export type { CountersSnapshot } from "./counters.js";
 export type { ThrottleEvent } from "./throttle.js";
@@ -76,6 +83,12 @@ export interface EmulatorOptions {
   graphLayer?: CreateGraphResourceLayer;
   /** page size of ARM lists (default 100) */
   armPageSize?: number;
+  /** the clock of the Graph writes (TAP lifetimes, registration windows, replication); default Date.now */
+  now?: () => number;
+  /** how long an object created through Graph stays invisible to other requests (default 0) */
+  replicationDelayMs?: number;
+  /** also register an app holding deploy's write permissions and directory roles; `env` is then its environment */
+  deployer?: boolean;
 }
 
 export interface EmulatorEnv {
@@ -166,7 +179,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = new ArmResourceStore(snapshot);
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
-  const layer = createLayer(store.snapshot);
+  const layer = createLayer(store.snapshot, {
+    ...(options.now ? { now: options.now } : options.clock ? { now: () => options.clock!.now() } : {}),
+    ...(options.replicationDelayMs !== undefined ? { replicationDelayMs: options.replicationDelayMs } : {}),
+  });
 
   const { ca, server: serverCert } = tlsMaterial();
   const caDir = acquireCaDirectory(options.stateDir);
@@ -179,6 +195,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
 
   const apps: EmulatedApp[] = options.apps?.length ? options.apps.map(buildApp) : [defaultApp()];
+  // the deployer goes first, so `env` (the first app with a secret) is its environment
+  if (options.deployer) apps.unshift(deployerApp());
   const findApp = (clientId: string) =>
     apps.find((app) => app.clientId.toLowerCase() === clientId.toLowerCase());
 
@@ -193,7 +211,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const throttler =
     options.throttle === false
       ? undefined
-      : new Throttler(tenantId, directoryResourceUnitLimit(store.snapshot.users?.length ?? 0), options.clock);
+      : new Throttler(
+          tenantId,
+          directoryResourceUnitLimit(store.snapshot.users?.length ?? 0),
+          options.clock ?? options.now,
+        );
 
   const sockets = new Set<Socket>();
   const server: Server = createServer({
@@ -319,6 +341,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const segments = url.pathname.split("/").filter(Boolean);
     const first = segments[0]?.toLowerCase();
 
+    if (first === "graph" && segments[1] === "_emulator") {
+      // the enrollment control surface: the person at the keyboard, not an API client (no token)
+      let body: unknown;
+      try {
+        body = rawBody ? JSON.parse(rawBody) : undefined;
+      } catch {
+        return json(400, { error: { code: "BadRequest", message: "The body is not JSON." } });
+      }
+      const answer = layer.control?.(method, url.pathname.slice("/graph".length), body);
+      if (answer) return answer;
+      return json(404, { error: { code: "NotFound", message: `No control endpoint '${url.pathname}'.` } });
+    }
     if (first === "graph") {
       return graph.handle({
         method,

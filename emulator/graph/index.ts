@@ -8,7 +8,15 @@ import type { Snapshot } from "../../src/snapshot/schema.js";
 import { graphError } from "./errors.js";
 import { buildRoutes, type RouteContext, type RouteDef } from "./routes/index.js";
 import { TenantStore } from "./tenant-store.js";
-import type { CreateGraphResourceLayer, GraphRequest, GraphResolution, GraphResourceLayer } from "./types.js";
+import type {
+  CreateGraphResourceLayer,
+  GraphLayerOptions,
+  GraphRequest,
+  GraphResolution,
+  GraphResourceLayer,
+} from "./types.js";
+import { controlSignIn, controlRegisterFido2 } from "./writes/users.js";
+import { writeStateOf } from "./writes/state.js";
 
 export { TenantStore } from "./tenant-store.js";
 export { buildRoutes } from "./routes/index.js";
@@ -66,13 +74,39 @@ function canonicalId(store: TenantStore, id: string): string {
   return store.users.get(id)?.id ?? store.directoryObject(id)?.entity.id ?? id;
 }
 
+/** `/_emulator/users/{id}/{signIn|fido2Methods}`: the person at the keyboard during enrollment. */
+const CONTROL = /^\/_emulator\/users\/([^/]+)\/(signIn|fido2Methods)$/i;
+
 export const createGraphResourceLayer: CreateGraphResourceLayer = (
   snapshot: Snapshot,
+  options: GraphLayerOptions = {},
 ): GraphResourceLayer => {
   const store = new TenantStore(snapshot);
+  const writes = writeStateOf(store, options);
   const routes: CompiledRoute[] = buildRoutes().map((def) => ({ def, segments: splitPath(def.pattern) }));
   return {
+    control(method, path, body) {
+      writes.settle();
+      const m = CONTROL.exec(path);
+      if (!m || method.toUpperCase() !== "POST") return undefined;
+      const ctx = {
+        req: {
+          method,
+          version: "v1.0" as const,
+          path,
+          query: new URLSearchParams(),
+          headers: {},
+          body,
+          baseUrl: "",
+        },
+        params: { id: decodeURIComponent(m[1]!) },
+        store,
+      };
+      return m[2]!.toLowerCase() === "signin" ? controlSignIn(ctx) : controlRegisterFido2(ctx);
+    },
     resolve(req: GraphRequest): GraphResolution {
+      // objects whose replication window has ended become visible before the request is served
+      writes.settle();
       const segs = splitPath(req.path);
       const forVersion = routes.filter((r) => r.def.versions.includes(req.version));
       const clientId = req.headers["client-request-id"];

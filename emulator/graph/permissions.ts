@@ -136,3 +136,27 @@ export const DEFAULT_APP_PERMISSIONS = [
   "AccessReview.Read.All",
   "LifecycleWorkflows.Read.All",
 ] as const;
+
+/**
+ * What an app needs to deploy (graph-writes.md Appendix A, least privileged): every write of
+ * `apply` and `enroll`. The emulator enforces each write's own permissions; this is only the set
+ * `breakglass emulator --deployer` grants.
+ */
+export const DEPLOYER_APP_PERMISSIONS = [
+  "User.ReadWrite.All",
+  "LicenseAssignment.ReadWrite.All",
+  "Group.ReadWrite.All",
+  "RoleManagement.ReadWrite.Directory",
+  "AdministrativeUnit.ReadWrite.All",
+  "Policy.Read.All",
+  "Policy.ReadWrite.ConditionalAccess",
+  "Application.Read.All",
+  "Policy.ReadWrite.AuthenticationMethod",
+  "UserAuthenticationMethod.ReadWrite.All",
+] as const;
+
+/**
+ * Privileged Authentication Administrator, held by the deploying app: the accounts are protected
+ * from the moment they join the role-assignable group (graph-writes.md 0.6).
+ */
+export const DEPLOYER_DIRECTORY_ROLES = ["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"] as const;

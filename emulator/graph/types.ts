@@ -25,6 +25,16 @@ export interface GraphRequest {
   body?: unknown;
   /** the absolute base URL Graph is served under, without the version (e.g. "https://127.0.0.1:8443/graph"), for nextLink and @odata.context. */
   baseUrl: string;
+  /** who is calling (set by the pipeline from the access token), for the write rules that depend on the caller's directory roles */
+  caller?: GraphCaller;
+}
+
+/** The authenticated app behind a request: its client id, service principal id, permissions and tenant-wide directory roles (`wids`). */
+export interface GraphCaller {
+  appId: string;
+  objectId: string;
+  roles: string[];
+  wids: string[];
 }
 
 export interface GraphResponse {
@@ -64,6 +74,21 @@ export type GraphResolution = ResolvedGraphRequest | { error: GraphResponse; end
 
 export interface GraphResourceLayer {
   resolve(request: GraphRequest): GraphResolution;
+  /**
+   * The enrollment control surface under `{graph}/_emulator/...` (not part of Graph): undefined when
+   * the path is not a control endpoint.
+   */
+  control?(method: string, path: string, body: unknown): GraphResponse | undefined;
 }
 
-export type CreateGraphResourceLayer = (snapshot: Snapshot) => GraphResourceLayer;
+export interface GraphLayerOptions {
+  /** the emulator's clock (ms since the epoch) */
+  now?: () => number;
+  /** how long a created object stays invisible to other requests (graph-writes.md 0.4) */
+  replicationDelayMs?: number;
+}
+
+export type CreateGraphResourceLayer = (
+  snapshot: Snapshot,
+  options?: GraphLayerOptions,
+) => GraphResourceLayer;

@@ -91,9 +91,242 @@ export const AZURE_READS: AzurePermission[] = [
   { path: "azure.sentinelWatchlists", role: "Microsoft Sentinel Reader", scope: "each Sentinel workspace" },
 ];
 
-/** The permissions each command needs. Only commands that read the tenant are listed. */
-export const COMMAND_PERMISSIONS: Record<string, { graph: PathPermission[]; azure: AzurePermission[] }> = {
+/** One kind of Graph write `apply` or `enroll` sends (graph-writes.md Appendix A, least privileged). */
+export interface WritePermission {
+  /** the plan's resource kind (deploy.md), or "enroll" */
+  kind: string;
+  /** what the write does, as the operator reads it */
+  write: string;
+  /** the request, as the plan shows it (`POST /v1.0/users`) */
+  request: string;
+  /** Graph application permissions, all needed */
+  application: string[];
+  /** the least Entra role a signed-in admin needs */
+  role: string;
+  /** an Entra role the application itself also needs (graph-writes.md 0.6), if any */
+  applicationRole?: string;
+}
+
+const PAA = "Privileged Authentication Administrator";
+/** Writes to the accounts' credentials, methods and sign-in state once they are administrators (graph-writes.md 0.6). */
+const PROTECTED = { role: PAA, applicationRole: PAA };
+
+const w = (
+  kind: string,
+  write: string,
+  request: string,
+  application: string[],
+  role: string,
+  extra: Partial<WritePermission> = {},
+): WritePermission => ({ kind, write, request, application, role, ...extra });
+
+/** The writes of `apply`, in deploy.md's order. */
+export const APPLY_WRITES: WritePermission[] = [
+  w("accounts", "create an emergency account", "POST /v1.0/users", ["User.Create"], "User Administrator"),
+  w(
+    "accounts",
+    "set passwordPolicies, accountEnabled on an account",
+    "PATCH /v1.0/users/{id}",
+    ["User.ReadUpdate.All", "User.EnableDisableAccount.All"],
+    PAA,
+    PROTECTED,
+  ),
+  w(
+    "accounts",
+    "remove a licence from an account",
+    "POST /v1.0/users/{id}/assignLicense",
+    ["LicenseAssignment.ReadWrite.All"],
+    "License Administrator",
+  ),
+  // a role-assignable group: creating it and changing its members need RoleManagement (graph-writes.md 2.1, 2.2)
+  w(
+    "group",
+    "create the role-assignable group",
+    "POST /v1.0/groups",
+    ["Group.Create", "RoleManagement.ReadWrite.Directory"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "group",
+    "rename the group",
+    "PATCH /v1.0/groups/{id}",
+    ["Group.ReadWrite.All"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "group",
+    "add or remove a member of the group",
+    "POST /v1.0/groups/{id}/members/$ref",
+    ["GroupMember.ReadWrite.All", "User.ReadWrite.All", "RoleManagement.ReadWrite.Directory"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "group",
+    "remove an owner of the group",
+    "DELETE /v1.0/groups/{id}/owners/{memberId}/$ref",
+    ["Group.ReadWrite.All"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "strength",
+    "create or change the authentication strength",
+    "POST /v1.0/policies/authenticationStrengthPolicies",
+    ["Policy.ReadWrite.ConditionalAccess"],
+    "Conditional Access Administrator",
+  ),
+  // create and update also need Application.Read.All, a documented quirk (graph-writes.md 6.1)
+  w(
+    "policy",
+    "create the dedicated Conditional Access policy",
+    "POST /v1.0/identity/conditionalAccess/policies",
+    ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All"],
+    "Conditional Access Administrator",
+  ),
+  w(
+    "exclusions",
+    "exclude the group from every other policy",
+    "PATCH /v1.0/identity/conditionalAccess/policies/{id}",
+    ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All"],
+    "Conditional Access Administrator",
+  ),
+  w(
+    "methods",
+    "change a method configuration or the registration campaign",
+    "PATCH /v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",
+    ["Policy.ReadWrite.AuthenticationMethod"],
+    "Authentication Policy Administrator",
+  ),
+  w(
+    "methods",
+    "turn per-user MFA off on an account",
+    "PATCH /beta/users/{id}/authentication/requirements",
+    ["Policy.ReadWrite.AuthenticationMethod"],
+    PAA,
+    PROTECTED,
+  ),
+  w(
+    "methods",
+    "delete a phishable method or usable pass of an account",
+    "DELETE /v1.0/users/{id}/authentication/phoneMethods/{methodId}",
+    ["UserAuthenticationMethod.ReadWrite.All"],
+    PAA,
+    PROTECTED,
+  ),
+  w(
+    "activate",
+    "switch the dedicated policy on",
+    "PATCH /v1.0/identity/conditionalAccess/policies/{id}",
+    ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All"],
+    "Conditional Access Administrator",
+  ),
+  w(
+    "role",
+    "assign Global Administrator, permanent and active",
+    "POST /v1.0/roleManagement/directory/roleAssignments",
+    ["RoleManagement.ReadWrite.Directory"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "role",
+    "remove an eligible or expiring assignment",
+    "DELETE /v1.0/roleManagement/directory/roleAssignments/{id}",
+    ["RoleManagement.ReadWrite.Directory"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "au",
+    "create the restricted-management unit and add the accounts and group",
+    "POST /v1.0/directory/administrativeUnits",
+    ["AdministrativeUnit.ReadWrite.All"],
+    "Privileged Role Administrator",
+  ),
+];
+
+/** The writes of `enroll`. */
+export const ENROLL_WRITES: WritePermission[] = [
+  w(
+    "enroll",
+    "target the Temporary Access Pass method at the group",
+    "PATCH /v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",
+    ["Policy.ReadWrite.AuthenticationMethod"],
+    "Authentication Policy Administrator",
+  ),
+  w(
+    "enroll",
+    "create the one-time pass",
+    "POST /v1.0/users/{id}/authentication/temporaryAccessPassMethods",
+    ["UserAuthMethod-TAP.ReadWrite.All"],
+    PAA,
+    PROTECTED,
+  ),
+  w(
+    "enroll",
+    "delete the pass, older keys and other methods",
+    "DELETE /v1.0/users/{id}/authentication/fido2Methods/{methodId}",
+    ["UserAuthenticationMethod.ReadWrite.All"],
+    PAA,
+    PROTECTED,
+  ),
+  w(
+    "enroll",
+    "revoke the account's sessions",
+    "POST /v1.0/users/{id}/revokeSignInSessions",
+    ["User.RevokeSessions.All"],
+    PAA,
+    PROTECTED,
+  ),
+];
+
+const readsOf = (...paths: string[]) => GRAPH_READS.filter((r) => paths.includes(r.path));
+
+/** The permissions each command needs: its reads, and for `apply` and `enroll` their writes. */
+export const COMMAND_PERMISSIONS: Record<
+  string,
+  { graph: PathPermission[]; azure: AzurePermission[]; writes?: WritePermission[] }
+> = {
   export: { graph: GRAPH_READS, azure: AZURE_READS },
+  // plan reads what export reads, and nothing more: it never needs a write permission
+  plan: { graph: GRAPH_READS, azure: AZURE_READS },
+  apply: { graph: GRAPH_READS, azure: AZURE_READS, writes: APPLY_WRITES },
+  enroll: {
+    graph: readsOf(
+      "users",
+      "users.authenticationMethods",
+      "groups",
+      "groups.members",
+      "authenticationMethodsPolicy",
+    ),
+    azure: [],
+    writes: ENROLL_WRITES,
+  },
+};
+
+/**
+ * Application permissions a broader one already grants (Graph accepts the broader one on every
+ * endpoint of the narrower), so a command's list does not ask for both.
+ */
+const COVERED_BY: Record<string, string[]> = {
+  "User.ReadWrite.All": [
+    "User.Read.All",
+    "User.Create",
+    "User.ReadUpdate.All",
+    "User.EnableDisableAccount.All",
+    "User.RevokeSessions.All",
+  ],
+  "Group.ReadWrite.All": [
+    "Group.Read.All",
+    "Group.Create",
+    "GroupMember.Read.All",
+    "GroupMember.ReadWrite.All",
+  ],
+  "GroupMember.ReadWrite.All": ["GroupMember.Read.All"],
+  "UserAuthenticationMethod.ReadWrite.All": [
+    "UserAuthenticationMethod.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+  ],
+  "RoleManagement.ReadWrite.Directory": ["RoleManagement.Read.Directory"],
+  "Policy.ReadWrite.AuthenticationMethod": ["Policy.Read.AuthenticationMethod"],
+  "AdministrativeUnit.ReadWrite.All": ["AdministrativeUnit.Read.All"],
 };
 
 /** `users[<id>].authenticationMethods` -> `users.authenticationMethods`. */
@@ -121,11 +354,54 @@ export function missingPermissions(path: string, granted: string[]): string[] {
   return entry.application.filter((perm) => !covered(perm));
 }
 
-/** Every distinct application permission a command needs, sorted. */
+/** Every distinct application permission a command needs, sorted, without those a broader one in the list grants. */
 export function applicationPermissions(command = "export"): string[] {
   const entry = COMMAND_PERMISSIONS[command];
   if (!entry) return [];
-  return [...new Set(entry.graph.flatMap((r) => r.application))].sort();
+  const all = new Set([
+    ...entry.graph.flatMap((r) => r.application),
+    ...(entry.writes ?? []).flatMap((r) => r.application),
+  ]);
+  const covered = new Set([...all].flatMap((p) => COVERED_BY[p] ?? []));
+  return [...all].filter((p) => !covered.has(p)).sort();
+}
+
+/** The Entra roles the application itself needs for a command's writes (graph-writes.md 0.6). */
+export function applicationRoles(command: string): string[] {
+  return [
+    ...new Set((COMMAND_PERMISSIONS[command]?.writes ?? []).flatMap((r) => r.applicationRole ?? [])),
+  ].sort();
+}
+
+/** The least Entra roles a signed-in administrator needs for a command's writes. */
+export function delegatedWriteRoles(command: string): string[] {
+  return [...new Set((COMMAND_PERMISSIONS[command]?.writes ?? []).map((r) => r.role))].sort();
+}
+
+/**
+ * What a token lacks for a command's writes (the write-permission gate): the application
+ * permissions of `granted` checked against every write, a broader permission counting for a
+ * narrower one; the directory roles by name against `roles`.
+ */
+export function missingWritePermissions(
+  command: string,
+  granted: string[],
+  roles: string[] = [],
+): { permissions: string[]; roles: string[] } {
+  const have = new Set(granted.map((g) => g.toLowerCase()));
+  for (const [broad, narrow] of Object.entries(COVERED_BY)) {
+    if (have.has(broad.toLowerCase())) for (const n of narrow) have.add(n.toLowerCase());
+  }
+  const permissions = new Set<string>();
+  for (const write of COMMAND_PERMISSIONS[command]?.writes ?? []) {
+    for (const p of write.application) if (!have.has(p.toLowerCase())) permissions.add(p);
+  }
+  const heldRoles = new Set(roles.map((r) => r.toLowerCase()));
+  // Global Administrator holds every role's rights
+  const missingRoles = heldRoles.has("global administrator")
+    ? []
+    : applicationRoles(command).filter((r) => !heldRoles.has(r.toLowerCase()));
+  return { permissions: [...permissions].sort(), roles: missingRoles };
 }
 
 /**

@@ -89,7 +89,7 @@ export type ReadResult = { ok: true; status: number; body: GraphBody } | { ok: f
 const RETRYABLE = (status: number) => status === 429 || (status >= 500 && status !== 501 && status !== 505);
 
 /** Final middleware: sends with undici's fetch (explicit CA), and records each attempt. */
-class UndiciFetchHandler implements Middleware {
+export class UndiciFetchHandler implements Middleware {
   constructor(
     private readonly dispatcher: UndiciAgent | undefined,
     private readonly tracker: RequestTracker | undefined,

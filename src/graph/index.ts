@@ -19,6 +19,7 @@ export * from "./errors.js";
 export * from "./graph.js";
 export * from "./token.js";
 export * from "./tracker.js";
+export * from "./write.js";
 
 export interface ClientSettings {
   auth?: AuthSettings;

@@ -4,8 +4,9 @@ import { graphError } from "../errors.js";
 import { metadataUrl, type Wire } from "../odata/query.js";
 import { P } from "../permissions.js";
 import { CA_POLICIES_SPEC, NAMED_LOCATIONS_SPEC } from "../specs.js";
-import { BOTH, collectionRoutes, type RouteContext, type RouteDef } from "./route.js";
+import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { evolve, EVOLVABLE, quoteKey, strip } from "./support.js";
+import * as pol from "../writes/policies.js";
 
 function strengthInline(ctx: RouteContext, id: string): Wire {
   const s = ctx.store.authenticationStrengthPolicies.get(id);
@@ -106,4 +107,41 @@ export const conditionalAccessRoutes: RouteDef[] = [
       },
     },
   }),
+  ...conditionalAccessWriteRoutes(),
 ];
+
+// ---------------------------------------------------------------- writes (handlers in ../writes/)
+
+function conditionalAccessWriteRoutes(): RouteDef[] {
+  const ca = "/identity/conditionalAccess/policies";
+  const extra = { family: "conditionalAccess" as const };
+  return [
+    writeRoute(
+      "POST",
+      ca,
+      "conditionalAccessPolicies",
+      pol.caWritePermissions,
+      pol.createCaPolicy,
+      "none; 201 full policy; 195-policy limit; 1 request/s per tenant",
+      extra,
+    ),
+    writeRoute(
+      "PATCH",
+      `${ca}/{id}`,
+      "conditionalAccessPolicies",
+      pol.caWritePermissions,
+      pol.updateCaPolicy,
+      "none; 204; objects merged, arrays replaced",
+      extra,
+    ),
+    writeRoute(
+      "DELETE",
+      `${ca}/{id}`,
+      "conditionalAccessPolicies",
+      pol.caDeletePermissions,
+      pol.deleteCaPolicy,
+      "none; 204",
+      extra,
+    ),
+  ];
+}

@@ -5,8 +5,10 @@ import { GROUPS_SPEC } from "../specs.js";
 import { RELATIONSHIP_PROPS, type Entity, type Ref } from "../tenant-store.js";
 import type { GraphResponse } from "../types.js";
 import { directoryObjectSpec, refListResponse, resolveRef } from "./directory-objects.js";
-import { BOTH, collectionRoutes, type RouteContext, type RouteDef } from "./route.js";
+import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { badRequest, countResponse, isResponse, notFound, strip } from "./support.js";
+import * as dir from "../writes/directory.js";
+import * as users from "../writes/users.js";
 
 const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);
 
@@ -122,4 +124,77 @@ export const groupRoutes: RouteDef[] = [
     },
   }),
   ...(["members", "owners", "transitiveMembers"] as const).flatMap(groupRelationRoutes),
+  ...groupWriteRoutes(),
 ];
+
+// ---------------------------------------------------------------- writes (handlers in ../writes/)
+
+function groupWriteRoutes(): RouteDef[] {
+  return [
+    writeRoute(
+      "POST",
+      "/groups",
+      "groups",
+      dir.createGroupPermissions,
+      dir.createGroup,
+      "none; members@odata.bind/owners@odata.bind (at most 20); no duplicate detection",
+    ),
+    writeRoute(
+      "PATCH",
+      "/groups/{id}",
+      "groups",
+      dir.updateGroupPermissions,
+      dir.updateGroup,
+      "none; 204; isAssignableToRole immutable",
+      { objectParam: "id" },
+    ),
+    writeRoute("DELETE", "/groups/{id}", "groups", dir.deleteGroupPermissions, dir.deleteGroup, "none; 204", {
+      objectParam: "id",
+    }),
+    writeRoute(
+      "POST",
+      "/groups/{id}/members/$ref",
+      "groups.members",
+      dir.memberWritePermissions,
+      (ctx) => dir.addGroupLink(ctx, "members"),
+      "none; { @odata.id }; 204; existing member 400",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "DELETE",
+      "/groups/{id}/members/{memberId}/$ref",
+      "groups.members",
+      dir.memberWritePermissions,
+      (ctx) => dir.removeGroupLink(ctx, "members"),
+      "none; 204",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "DELETE",
+      "/groups/{id}/members/{memberId}",
+      "groups.members",
+      users.deleteUserPermissions,
+      dir.deleteMemberObject,
+      "none; deletes the member object itself (no /$ref)",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "POST",
+      "/groups/{id}/owners/$ref",
+      "groups.owners",
+      dir.ownerWritePermissions,
+      (ctx) => dir.addGroupLink(ctx, "owners"),
+      "none; { @odata.id }; 204",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "DELETE",
+      "/groups/{id}/owners/{memberId}/$ref",
+      "groups.owners",
+      dir.ownerWritePermissions,
+      (ctx) => dir.removeGroupLink(ctx, "owners"),
+      "none; 204",
+      { objectParam: "id" },
+    ),
+  ];
+}

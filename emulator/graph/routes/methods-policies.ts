@@ -1,8 +1,9 @@
 /** The authentication methods policy (a tenant singleton) and its per-method configurations. */
 import { jsonHeaders, metadataUrl, type Wire } from "../odata/query.js";
 import { P } from "../permissions.js";
-import { BOTH, singletonRoute, type RouteDef } from "./route.js";
+import { BOTH, singletonRoute, writeRoute, type RouteDef } from "./route.js";
 import { notFound } from "./support.js";
+import * as pol from "../writes/policies.js";
 
 export const methodsPolicyRoutes: RouteDef[] = [
   singletonRoute(
@@ -47,4 +48,28 @@ export const methodsPolicyRoutes: RouteDef[] = [
       };
     },
   },
+  ...methodsPolicyWriteRoutes(),
 ];
+
+// ---------------------------------------------------------------- writes (handlers in ../writes/)
+
+function methodsPolicyWriteRoutes(): RouteDef[] {
+  return [
+    writeRoute(
+      "PATCH",
+      "/policies/authenticationMethodsPolicy",
+      "authenticationMethodsPolicy",
+      pol.methodsPolicyPermissions,
+      pol.updateMethodsPolicy,
+      "none; 204",
+    ),
+    writeRoute(
+      "PATCH",
+      "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",
+      "authenticationMethodsPolicy",
+      pol.methodsPolicyPermissions,
+      pol.updateMethodConfiguration,
+      "none; @odata.type required; includeTargets replaced whole; unknown fields kept; 204",
+    ),
+  ];
+}

@@ -11,9 +11,10 @@ import { P } from "../permissions.js";
 import { ROLE_ASSIGNMENTS_SPEC, ROLE_DEFINITIONS_SPEC, ROLE_SCHEDULES_SPEC } from "../specs.js";
 import type { Collection } from "../tenant-store.js";
 import { principalOf } from "./directory-objects.js";
-import { BETA, collectionRoutes, type RouteContext, type RouteDef } from "./route.js";
+import { BETA, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { deriveInstances } from "./schedule-instances.js";
 import { badRequest, strip, topLevelEq } from "./support.js";
+import * as dir from "../writes/directory.js";
 
 const rm = "/roleManagement/directory";
 
@@ -213,4 +214,45 @@ export const roleRoutes: RouteDef[] = [
     }),
   ),
   transitiveRoleAssignments,
+  ...roleWriteRoutes(),
 ];
+
+// ---------------------------------------------------------------- writes (handlers in ../writes/)
+
+function roleWriteRoutes(): RouteDef[] {
+  const rm = "/roleManagement/directory";
+  return [
+    writeRoute(
+      "POST",
+      `${rm}/roleAssignments`,
+      "roleAssignments",
+      dir.roleAssignmentPermissions,
+      dir.createRoleAssignment,
+      "none; duplicate (principal, role, scope) → 400",
+    ),
+    writeRoute(
+      "DELETE",
+      `${rm}/roleAssignments/{id}`,
+      "roleAssignments",
+      dir.roleAssignmentPermissions,
+      dir.deleteRoleAssignment,
+      "none; 204",
+    ),
+    writeRoute(
+      "POST",
+      `${rm}/roleAssignmentScheduleRequests`,
+      "roleAssignmentSchedules",
+      dir.scheduleRequestPermissions,
+      dir.createScheduleRequest,
+      "none; adminAssign (noExpiration, any casing) and adminRemove; RoleAssignmentExists, RoleAssignmentRequestPolicyValidationFailed",
+    ),
+    writeRoute(
+      "POST",
+      `${rm}/roleEligibilityScheduleRequests`,
+      "roleEligibilitySchedules",
+      dir.eligibilityRequestPermissions,
+      dir.createEligibilityRequest,
+      "none; adminRemove of an eligible assignment",
+    ),
+  ];
+}

@@ -147,3 +147,26 @@ export function singletonRoute(
     },
   };
 }
+
+/** A write route: the body it takes is documented in `doc.query`; directory family and both versions unless `extra` says otherwise. */
+export function writeRoute(
+  method: RouteDef["method"],
+  pattern: string,
+  section: string,
+  permissions: RouteDef["permissions"],
+  handle: RouteDef["handle"],
+  query = "none; JSON body",
+  extra: Partial<RouteDef> = {},
+): RouteDef {
+  return {
+    method,
+    pattern,
+    versions: BOTH,
+    family: "directory",
+    permissions,
+    section,
+    doc: { query },
+    handle,
+    ...extra,
+  };
+}

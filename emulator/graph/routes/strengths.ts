@@ -3,8 +3,9 @@ import { jsonHeaders, listResponse, metadataUrl, type Wire } from "../odata/quer
 import { P } from "../permissions.js";
 import { AUTH_STRENGTH_SPEC, COMBINATION_CONFIG_SPEC } from "../specs.js";
 import { caPolicyView } from "./conditional-access.js";
-import { BOTH, collectionRoutes, type RouteContext, type RouteDef } from "./route.js";
+import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { notFound, quoteKey } from "./support.js";
+import * as pol from "../writes/policies.js";
 
 const asp = "/policies/authenticationStrengthPolicies";
 
@@ -95,4 +96,67 @@ export const strengthRoutes: RouteDef[] = [
       };
     },
   },
+  ...strengthWriteRoutes(),
 ];
+
+// ---------------------------------------------------------------- writes (handlers in ../writes/)
+
+function strengthWriteRoutes(): RouteDef[] {
+  const routes: RouteDef[] = [];
+  for (const prefix of [
+    "/policies/authenticationStrengthPolicies",
+    "/identity/conditionalAccess/authenticationStrength/policies",
+  ]) {
+    routes.push(
+      writeRoute(
+        "POST",
+        prefix,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.createStrength,
+        "none; server-assigned ids; invalid combination → 400 badRequest",
+      ),
+      writeRoute(
+        "PATCH",
+        `${prefix}/{id}`,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.updateStrength,
+        "none; displayName, description only",
+      ),
+      writeRoute(
+        "DELETE",
+        `${prefix}/{id}`,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.deleteStrength,
+        "none; refused while a policy references it",
+      ),
+      writeRoute(
+        "POST",
+        `${prefix}/{id}/updateAllowedCombinations`,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.updateAllowedCombinations,
+        "none; 200 updateAllowedCombinationsResult",
+      ),
+      writeRoute(
+        "POST",
+        `${prefix}/{id}/combinationConfigurations`,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.createCombinationConfiguration,
+        "none; @odata.type and appliesToCombinations required; 201 with a server id",
+      ),
+      writeRoute(
+        "PATCH",
+        `${prefix}/{id}/combinationConfigurations/{configId}`,
+        "authenticationStrengthPolicies",
+        pol.strengthWritePermissions,
+        pol.updateCombinationConfiguration,
+        "none; @odata.type required; 204",
+      ),
+    );
+  }
+  return routes;
+}

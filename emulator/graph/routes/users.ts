@@ -16,8 +16,9 @@ import {
 import { RELATIONSHIP_PROPS, type Entity, type Ref, type TenantStore } from "../tenant-store.js";
 import type { GraphRequest, GraphResponse } from "../types.js";
 import { refListResponse } from "./directory-objects.js";
-import { BETA, BOTH, type RouteContext, type RouteDef, type RouteDoc } from "./route.js";
+import { BETA, BOTH, writeRoute, type RouteContext, type RouteDef, type RouteDoc } from "./route.js";
 import { badRequest, countResponse, isResponse, notFound, quoteKey, strip } from "./support.js";
+import * as users from "../writes/users.js";
 
 const userRelations = RELATIONSHIP_PROPS.users!.filter((p) => p !== "signInActivity");
 
@@ -300,6 +301,7 @@ export const userRoutes: RouteDef[] = [
       (ctx, u) => (rel === "memberOf" ? ctx.store.memberOf(u.id) : ctx.store.transitiveMemberOf(u.id)),
     ),
   ),
+  ...userWriteRoutes(),
 ];
 
 export const deletedUserRoutes: RouteDef[] = [
@@ -340,3 +342,87 @@ export const deletedUserRoutes: RouteDef[] = [
     },
   },
 ];
+
+// ---------------------------------------------------------------- writes (handlers in ../writes/)
+
+function userWriteRoutes(): RouteDef[] {
+  const routes: RouteDef[] = [
+    writeRoute(
+      "POST",
+      "/users",
+      "users",
+      users.createUserPermissions,
+      users.createUser,
+      "none; 400 ObjectConflict on a duplicate userPrincipalName; 201 with the default property set",
+    ),
+    writeRoute(
+      "PATCH",
+      "/users/{id}",
+      "users",
+      users.updateUserPermissions,
+      users.updateUser,
+      "none; 204; accountEnabled/passwordProfile of an administrator need Privileged Authentication Administrator",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "DELETE",
+      "/users/{id}",
+      "users",
+      users.deleteUserPermissions,
+      users.deleteUser,
+      "none; 204; into deletedItems",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "POST",
+      "/users/{id}/assignLicense",
+      "users",
+      users.assignLicensePermissions,
+      users.assignLicense,
+      "none; { addLicenses, removeLicenses }; 200 the user",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "POST",
+      "/users/{id}/revokeSignInSessions",
+      "users",
+      users.revokePermissions,
+      users.revokeSignInSessions,
+      "none; 200 { value: true }",
+      { objectParam: "id" },
+    ),
+    writeRoute(
+      "PATCH",
+      "/users/{id}/authentication/requirements",
+      "users.perUserMfaState",
+      users.perUserMfaPermissions,
+      users.updatePerUserMfa,
+      "none; { perUserMfaState }; 204",
+      { objectParam: "id", versions: BETA },
+    ),
+    writeRoute(
+      "POST",
+      "/users/{id}/authentication/temporaryAccessPassMethods",
+      "users.authenticationMethods",
+      users.createTapPermissions,
+      users.createTemporaryAccessPass,
+      "none; the pass only in the 201; one usable pass per user; lifetime within the policy",
+      { objectParam: "id" },
+    ),
+  ];
+  for (const segment of Object.keys(users.DELETABLE_METHODS)) {
+    if (!METHOD_COLLECTIONS[segment]) continue;
+    routes.push(
+      writeRoute(
+        "DELETE",
+        `/users/{id}/authentication/${segment}/{methodId}`,
+        "users.authenticationMethods",
+        users.deleteMethodPermissions(segment),
+        (ctx) => users.deleteMethod(ctx, segment),
+        "none; 204",
+        { objectParam: "id" },
+      ),
+    );
+  }
+  return routes;
+}

@@ -22,6 +22,8 @@ export interface EmulatorFlags {
   throttle?: boolean;
   apps?: string;
   stateDir?: string;
+  deployer?: boolean;
+  replicationDelay?: string;
 }
 
 export interface EmulatorIo {
@@ -109,6 +111,13 @@ export async function runEmulatorCommand(flags: EmulatorFlags, io: EmulatorIo): 
       );
     }
   }
+  const replicationDelayMs = integerFlag(
+    "--replication-delay",
+    flags.replicationDelay,
+    0,
+    600_000,
+    "Give milliseconds, e.g. --replication-delay 3000.",
+  );
   const apps = flags.apps ? await loadAppsFile(flags.apps) : undefined;
   const snapshot = await loadSnapshot(flags.snapshot);
 
@@ -121,6 +130,8 @@ export async function runEmulatorCommand(flags: EmulatorFlags, io: EmulatorIo): 
     throttle: flags.throttle !== false,
     ...(apps ? { apps } : {}),
     ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+    ...(flags.deployer ? { deployer: true } : {}),
+    ...(replicationDelayMs !== undefined ? { replicationDelayMs } : {}),
     ...(io.graphLayer ? { graphLayer: io.graphLayer } : {}),
   });
   try {
@@ -154,6 +165,11 @@ export function register(program: Command): void {
     .option("--no-throttle", "turn Graph throttling off")
     .option("--apps <file>", "JSON list of app registrations (credentials, Graph permissions, ARM access)")
     .option("--state-dir <dir>", "where the local CA is kept (default: a fresh temp dir)")
+    .option(
+      "--deployer",
+      "print the environment of an app holding deploy's write permissions and directory roles (the default app stays read-only)",
+    )
+    .option("--replication-delay <ms>", "a created object stays invisible to other requests for this long")
     .action(async (flags: EmulatorFlags) => {
       const stopped = new Promise<NodeJS.Signals>((resolve) => {
         process.once("SIGINT", () => resolve("SIGINT"));

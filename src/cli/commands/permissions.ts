@@ -3,7 +3,12 @@
  * name missing permissions (src/collect/permissions.ts).
  */
 import type { Command } from "commander";
-import { COMMAND_PERMISSIONS, applicationPermissions } from "../../collect/permissions.js";
+import {
+  COMMAND_PERMISSIONS,
+  applicationPermissions,
+  applicationRoles,
+  delegatedWriteRoles,
+} from "../../collect/permissions.js";
 import { UsageError } from "../../errors.js";
 
 export function permissionsText(command: string): string {
@@ -20,10 +25,33 @@ export function permissionsText(command: string): string {
   const width = Math.max(...entry.graph.map((r) => r.path.length));
   for (const r of entry.graph)
     lines.push(`  ${r.path.padEnd(width)}  ${r.delegated.join(" + ")}  (role: ${r.role})`);
-  lines.push("");
-  lines.push("Azure RBAC (per scope):");
-  const aw = Math.max(...entry.azure.map((r) => r.path.length));
-  for (const r of entry.azure) lines.push(`  ${r.path.padEnd(aw)}  ${r.role} at ${r.scope}`);
+  if (entry.writes?.length) {
+    const roles = applicationRoles(command);
+    if (roles.length) {
+      lines.push("");
+      lines.push(
+        `Entra roles the application also needs (app-only): ${roles.join(", ")} (the accounts are administrators from the moment they join the role-assignable group; permissions alone cannot change their credentials or methods).`,
+      );
+    }
+    lines.push("");
+    lines.push(
+      `Delegated (recommended): an administrator signed in through the interactive browser flow, holding ${delegatedWriteRoles(command).join(", ")} (or Global Administrator). Not device code (phishable, and blocked by Microsoft-managed policies), and not an application holding write permissions.`,
+    );
+    lines.push("");
+    lines.push("Writes: request, application permissions (all needed), least Entra role:");
+    const ww = Math.max(...entry.writes.map((r) => r.request.length));
+    for (const r of entry.writes) {
+      lines.push(
+        `  ${r.request.padEnd(ww)}  ${r.application.join(" + ")}  (role: ${r.role})  ${r.kind}: ${r.write}`,
+      );
+    }
+  }
+  if (entry.azure.length) {
+    lines.push("");
+    lines.push("Azure RBAC (per scope):");
+    const aw = Math.max(...entry.azure.map((r) => r.path.length));
+    for (const r of entry.azure) lines.push(`  ${r.path.padEnd(aw)}  ${r.role} at ${r.scope}`);
+  }
   lines.push("");
   lines.push("Which section needs which application permission:");
   for (const r of entry.graph) lines.push(`  ${r.path.padEnd(width)}  ${r.application.join(" + ")}`);
@@ -34,7 +62,7 @@ export function register(program: Command): void {
   program
     .command("permissions")
     .description("print the Graph permissions, Entra roles and Azure RBAC roles a command needs")
-    .argument("[command]", "the command (default: every command that reads the tenant)")
+    .argument("[command]", "export, plan, apply or enroll (default: every one)")
     .action((command: string | undefined) => {
       const commands = command ? [command] : Object.keys(COMMAND_PERMISSIONS);
       process.stdout.write(commands.map(permissionsText).join("\n"));

@@ -27,9 +27,11 @@ const concrete = (pattern: string): string =>
 describe("route table", () => {
   const routes = buildRoutes();
 
-  it("every route's permission lists are met by the default least-privileged app", () => {
+  it("every read route's permission lists are met by the default least-privileged app", () => {
     const granted = new Set<string>(DEFAULT_APP_PERMISSIONS);
-    for (const r of routes) {
+    // writes need write permissions the default app deliberately lacks (test/emulator/writes)
+    const reads = routes.filter((r) => r.method === "GET" || r.pattern.endsWith("/evaluate"));
+    for (const r of reads) {
       for (const version of r.versions) {
         const query = r.pattern.endsWith("roleManagementPolicyAssignments")
           ? "$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'"
