@@ -261,7 +261,7 @@ export class GraphPipeline {
       if (kind === "reset") {
         // A write's connection can drop before the service applies it or after: in the second case
         // the change is made and only the response is lost, so the client cannot know the outcome
-        // (graph-writes.md 0.3). Reads draw nothing extra, so their fault stream is unchanged.
+        // (docs/graph-writes.md 0.3). Reads draw nothing extra, so their fault stream is unchanged.
         if (request.method.toUpperCase() !== "GET" && this.options.faults.dropAfterWrite()) {
           try {
             resolution.handle();

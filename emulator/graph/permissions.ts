@@ -138,7 +138,7 @@ export const DEFAULT_APP_PERMISSIONS = [
 ] as const;
 
 /**
- * What an app needs to deploy (graph-writes.md Appendix A, least privileged): every write of
+ * What an app needs to deploy (docs/graph-writes.md Appendix A, least privileged): every write of
  * `apply` and `enroll`. The emulator enforces each write's own permissions; this is only the set
  * `breakglass emulator --deployer` grants.
  */
@@ -157,6 +157,6 @@ export const DEPLOYER_APP_PERMISSIONS = [
 
 /**
  * Privileged Authentication Administrator, held by the deploying app: the accounts are protected
- * from the moment they join the role-assignable group (graph-writes.md 0.6).
+ * from the moment they join the role-assignable group (docs/graph-writes.md 0.6).
  */
 export const DEPLOYER_DIRECTORY_ROLES = ["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"] as const;

@@ -84,7 +84,7 @@ export interface GraphResourceLayer {
 export interface GraphLayerOptions {
   /** the emulator's clock (ms since the epoch) */
   now?: () => number;
-  /** how long a created object stays invisible to other requests (graph-writes.md 0.4) */
+  /** how long a created object stays invisible to other requests (docs/graph-writes.md 0.4) */
   replicationDelayMs?: number;
 }
 

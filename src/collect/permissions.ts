@@ -91,9 +91,9 @@ export const AZURE_READS: AzurePermission[] = [
   { path: "azure.sentinelWatchlists", role: "Microsoft Sentinel Reader", scope: "each Sentinel workspace" },
 ];
 
-/** One kind of Graph write `apply` or `enroll` sends (graph-writes.md Appendix A, least privileged). */
+/** One kind of Graph write `apply` or `enroll` sends (docs/graph-writes.md Appendix A, least privileged). */
 export interface WritePermission {
-  /** the plan's resource kind (deploy.md), or "enroll" */
+  /** the plan's resource kind (docs/deploy.md), or "enroll" */
   kind: string;
   /** what the write does, as the operator reads it */
   write: string;
@@ -103,12 +103,12 @@ export interface WritePermission {
   application: string[];
   /** the least Entra role a signed-in admin needs */
   role: string;
-  /** an Entra role the application itself also needs (graph-writes.md 0.6), if any */
+  /** an Entra role the application itself also needs (docs/graph-writes.md 0.6), if any */
   applicationRole?: string;
 }
 
 const PAA = "Privileged Authentication Administrator";
-/** Writes to the accounts' credentials, methods and sign-in state once they are administrators (graph-writes.md 0.6). */
+/** Writes to the accounts' credentials, methods and sign-in state once they are administrators (docs/graph-writes.md 0.6). */
 const PROTECTED = { role: PAA, applicationRole: PAA };
 
 const w = (
@@ -120,7 +120,7 @@ const w = (
   extra: Partial<WritePermission> = {},
 ): WritePermission => ({ kind, write, request, application, role, ...extra });
 
-/** The writes of `apply`, in deploy.md's order. */
+/** The writes of `apply`, in docs/deploy.md's order. */
 export const APPLY_WRITES: WritePermission[] = [
   w("accounts", "create an emergency account", "POST /v1.0/users", ["User.Create"], "User Administrator"),
   w(
@@ -138,7 +138,7 @@ export const APPLY_WRITES: WritePermission[] = [
     ["LicenseAssignment.ReadWrite.All"],
     "License Administrator",
   ),
-  // a role-assignable group: creating it and changing its members need RoleManagement (graph-writes.md 2.1, 2.2)
+  // a role-assignable group: creating it and changing its members need RoleManagement (docs/graph-writes.md 2.1, 2.2)
   w(
     "group",
     "create the role-assignable group",
@@ -174,7 +174,7 @@ export const APPLY_WRITES: WritePermission[] = [
     ["Policy.ReadWrite.ConditionalAccess"],
     "Conditional Access Administrator",
   ),
-  // create and update also need Application.Read.All, a documented quirk (graph-writes.md 6.1)
+  // create and update also need Application.Read.All, a documented quirk (docs/graph-writes.md 6.1)
   w(
     "policy",
     "create the dedicated Conditional Access policy",
@@ -366,7 +366,7 @@ export function applicationPermissions(command = "export"): string[] {
   return [...all].filter((p) => !covered.has(p)).sort();
 }
 
-/** The Entra roles the application itself needs for a command's writes (graph-writes.md 0.6). */
+/** The Entra roles the application itself needs for a command's writes (docs/graph-writes.md 0.6). */
 export function applicationRoles(command: string): string[] {
   return [
     ...new Set((COMMAND_PERMISSIONS[command]?.writes ?? []).flatMap((r) => r.applicationRole ?? [])),

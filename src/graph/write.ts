@@ -83,7 +83,7 @@ export interface GraphWriterOptions {
 }
 
 const DEFAULT_REPLICATION_BACKOFF = [1000, 2000, 4000, 8000, 16000] as const;
-/** graph-writes.md 0.5: Conditional Access and named locations allow one request per second per tenant. */
+/** docs/graph-writes.md 0.5: Conditional Access and named locations allow one request per second per tenant. */
 const CA_INTERVAL_MS = 1000;
 const CA_PATH = /\/identity\/conditionalAccess\//i;
 
@@ -94,7 +94,7 @@ type Attempt =
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** "does not exist" of a just-created object (graph-writes.md 0.2, 0.4) */
+/** "does not exist" of a just-created object (docs/graph-writes.md 0.2, 0.4) */
 function isReplicationLag(a: Attempt): boolean {
   if (a.kind !== "error") return false;
   if (a.status === 404) return true;

@@ -1,7 +1,7 @@
 /**
  * The Graph writer through HTTPS to the emulator: retries of refused and lagging writes, and no
  * duplicate create when responses are lost (the emulator applies half the writes whose connection
- * it drops, graph-writes.md 0.3).
+ * it drops, docs/graph-writes.md 0.3).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";

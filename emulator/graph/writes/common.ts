@@ -1,7 +1,7 @@
 /**
  * What every Graph write handler shares: the route context it runs in, Graph's responses and error
- * bodies for writes (graph-writes.md 0.1-0.2), PATCH merging, and the caller's directory roles with
- * the two rules that limit what application permissions can do (graph-writes.md 0.6): members of a
+ * bodies for writes (docs/graph-writes.md 0.1-0.2), PATCH merging, and the caller's directory roles with
+ * the two rules that limit what application permissions can do (docs/graph-writes.md 0.6): members of a
  * restricted-management administrative unit, and administrators (members of a role-assignable group
  * or holders of a role), whose credentials only a privileged role may change.
  */
@@ -83,7 +83,7 @@ export function ok(ctx: WriteContext, context: string, body: Body): GraphRespons
   };
 }
 
-/** PATCH semantics (graph-writes.md 0.1, 6.3): objects merge property by property, arrays are replaced whole. */
+/** PATCH semantics (docs/graph-writes.md 0.1, 6.3): objects merge property by property, arrays are replaced whole. */
 export function mergePatch(target: Body, patch: Body): void {
   for (const [k, v] of Object.entries(patch)) {
     if (k.startsWith("@odata.")) continue;
@@ -145,7 +145,7 @@ export function restrictedUnitsOf(store: TenantStore, id: string): Entity[] {
 }
 
 /**
- * An administrator in the sense of graph-writes.md 0.6: a member of a role-assignable group (from
+ * An administrator in the sense of docs/graph-writes.md 0.6: a member of a role-assignable group (from
  * the moment it joins) or the principal of an active role assignment, directly or through a group.
  */
 export function isProtectedUser(store: TenantStore, userId: string): boolean {
@@ -184,7 +184,7 @@ export function guardUserWrite(
 /**
  * Checks a change to a group (its properties or membership). In a restricted unit only a role
  * scoped to the unit may change it, except that a role-assignable group's membership may also be
- * changed by a tenant-wide Global or Privileged Role Administrator (graph-writes.md 0.6).
+ * changed by a tenant-wide Global or Privileged Role Administrator (docs/graph-writes.md 0.6).
  */
 export function guardGroupWrite(
   ctx: WriteContext,

@@ -1,5 +1,5 @@
 /**
- * Directory writes (graph-writes.md 2-4): groups with their members and owners, administrative
+ * Directory writes (docs/graph-writes.md 2-4): groups with their members and owners, administrative
  * units (restricted management included) and their members, direct role assignments and PIM
  * assignment requests.
  */
@@ -28,7 +28,7 @@ import { deleteUser, removeDirectoryObject } from "./users.js";
 
 const USER_TYPE = "#microsoft.graph.user";
 const GROUP_TYPE = "#microsoft.graph.group";
-/** graph-writes.md 2.1 */
+/** docs/graph-writes.md 2.1 */
 const MAX_ROLE_ASSIGNABLE_GROUPS = 500;
 const MAX_BIND = 20;
 const MAIL_NICKNAME = /^[\x21-\x7e]+$/;
@@ -194,7 +194,7 @@ export function updateGroup(ctx: WriteContext): GraphResponse {
     return badRequest(ctx, `At most ${MAX_BIND} members can be added per request.`);
   const denied = guardGroupWrite(ctx, group, memberIds.length ? "membership" : "properties");
   if (denied) return denied;
-  // all or nothing (graph-writes.md 2.2)
+  // all or nothing (docs/graph-writes.md 2.2)
   const members = resolveLinks(ctx, group, memberIds, "members");
   if (isResponse(members)) return members;
   const current = ctx.store.members(group);
@@ -221,7 +221,7 @@ export function deleteGroup(ctx: WriteContext): GraphResponse {
   return noContent();
 }
 
-/** graph-writes.md 2.2: adding a user needs a member permission and a user permission; a role-assignable group also RoleManagement. */
+/** docs/graph-writes.md 2.2: adding a user needs a member permission and a user permission; a role-assignable group also RoleManagement. */
 export function memberWritePermissions(ctx: WriteContext): string[][] {
   const out = [["GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All"]];
   const group = ctx.params.id ? ctx.store.groups.get(ctx.params.id) : undefined;
@@ -268,7 +268,7 @@ export function removeGroupLink(ctx: WriteContext, rel: "members" | "owners"): G
 
 /**
  * DELETE /groups/{id}/members/{memberId} without `/$ref` deletes the member object itself
- * (graph-writes.md 0.1's caution box); the emulator does it for users.
+ * (docs/graph-writes.md 0.1's caution box); the emulator does it for users.
  */
 export function deleteMemberObject(ctx: WriteContext): GraphResponse {
   const group = ctx.store.groups.get(ctx.params.id!);
@@ -325,7 +325,7 @@ export function updateAdministrativeUnit(ctx: WriteContext): GraphResponse {
   if (!au) return notFound(ctx, ctx.params.id!);
   const unknown = unknownProperty(ctx, body, AU_PROPS, "Microsoft.DirectoryServices.AdministrativeUnit");
   if (unknown) return unknown;
-  // immutable (graph-writes.md 3)
+  // immutable (docs/graph-writes.md 3)
   if (
     "isMemberManagementRestricted" in body &&
     body.isMemberManagementRestricted !== au.isMemberManagementRestricted
@@ -433,7 +433,7 @@ function sameAssignment(ra: Body, principalId: string, definition: Entity, scope
   );
 }
 
-/** Opaque ids like Graph's (`<base64url>-1`, graph-writes.md 4.1). */
+/** Opaque ids like Graph's (`<base64url>-1`, docs/graph-writes.md 4.1). */
 const assignmentId = (): string => `${randomBytes(33).toString("base64url")}-1`;
 
 /** Stores an active permanent assignment and its schedule (graph-contract: direct assignments show in PIM with createdUsing null). */
@@ -507,7 +507,7 @@ export function deleteRoleAssignment(ctx: WriteContext): GraphResponse {
   return noContent();
 }
 
-/** Whether the role's PIM policy requires an end date on admin assignments (graph-writes.md 4.2). */
+/** Whether the role's PIM policy requires an end date on admin assignments (docs/graph-writes.md 4.2). */
 function expirationRequired(ctx: WriteContext, definition: Entity): boolean {
   const ids = [definition.id.toLowerCase(), String(definition.templateId ?? "").toLowerCase()];
   const assignment = ctx.store.roleManagementPolicyAssignments

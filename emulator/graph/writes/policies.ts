@@ -1,5 +1,5 @@
 /**
- * Policy writes (graph-writes.md 5-7): authentication strengths, Conditional Access policies, and
+ * Policy writes (docs/graph-writes.md 5-7): authentication strengths, Conditional Access policies, and
  * the authentication methods policy with its method configurations.
  */
 import type { Entity } from "../tenant-store.js";
@@ -76,7 +76,7 @@ function checkCombinations(ctx: WriteContext, value: unknown): string[] | GraphR
   const combos = (value as string[]).map(normalize);
   const invalid = combos.filter((c) => !VALID_COMBINATIONS.has(c));
   if (invalid.length) {
-    // graph-writes.md 0.2: lower-case "badRequest", the combinations in PascalCase
+    // docs/graph-writes.md 0.2: lower-case "badRequest", the combinations in PascalCase
     const shown = invalid.map((c) =>
       c.replace(/(^|,)([a-z])/g, (_m, sep: string, ch: string) => sep + ch.toUpperCase()),
     );
@@ -103,7 +103,7 @@ function combinationConfigs(ctx: WriteContext, raw: unknown, combos: string[]): 
     if (applies.length === 0 || applies.some((a) => !combos.includes(normalize(a)))) {
       return badRequest(ctx, "appliesToCombinations must name combinations of the strength.", "badRequest");
     }
-    // the server assigns its own ids (graph-writes.md 5.1)
+    // the server assigns its own ids (docs/graph-writes.md 5.1)
     out.push({ ...structuredClone(c), id: newId() });
   }
   return out;
@@ -180,7 +180,7 @@ function referencingPolicies(ctx: WriteContext, strengthId: string): string[] {
     .map((p) => p.id);
 }
 
-/** POST …/{id}/updateAllowedCombinations → 200 updateAllowedCombinationsResult (graph-writes.md 5.2). */
+/** POST …/{id}/updateAllowedCombinations → 200 updateAllowedCombinationsResult (docs/graph-writes.md 5.2). */
 export function updateAllowedCombinations(ctx: WriteContext): GraphResponse {
   const body = bodyOf(ctx);
   if (isResponse(body)) return body;
@@ -282,7 +282,7 @@ export function deleteStrength(ctx: WriteContext): GraphResponse {
 
 // ------------------------------------------------------------------------ Conditional Access policies
 
-/** graph-writes.md 6.1: create and update need Application.Read.All as well (a documented quirk). */
+/** docs/graph-writes.md 6.1: create and update need Application.Read.All as well (a documented quirk). */
 export const caWritePermissions = [
   ["Policy.Read.All"],
   ["Policy.ReadWrite.ConditionalAccess"],
@@ -290,7 +290,7 @@ export const caWritePermissions = [
 ];
 export const caDeletePermissions = [["Policy.Read.All"], ["Policy.ReadWrite.ConditionalAccess"]];
 
-/** graph-writes.md 6.1: counted over every state. */
+/** docs/graph-writes.md 6.1: counted over every state. */
 export const MAX_CA_POLICIES = 195;
 
 const CA_PROPS = new Set([
@@ -334,7 +334,7 @@ const USER_CONDITION_PROPS = new Set([
 ]);
 const STATES = new Set(["enabled", "disabled", "enabledForReportingButNotEnforced"]);
 
-/** The schema error of graph-writes.md 0.2 (code "BadRequest", message "1007: …"). */
+/** The schema error of docs/graph-writes.md 0.2 (code "BadRequest", message "1007: …"). */
 const schemaError = (ctx: WriteContext) =>
   badRequest(
     ctx,
@@ -342,7 +342,7 @@ const schemaError = (ctx: WriteContext) =>
     "BadRequest",
   );
 
-/** Unknown property names are fatal (graph-writes.md 6.3). */
+/** Unknown property names are fatal (docs/graph-writes.md 6.3). */
 function matchesSchema(body: Body): boolean {
   if (Object.keys(body).some((k) => !k.startsWith("@odata.") && !CA_PROPS.has(k))) return false;
   const conditions = body.conditions;
@@ -378,7 +378,7 @@ function validatePolicy(ctx: WriteContext, p: Body): GraphResponse | undefined {
     nonEmpty(users.includeGroups) ||
     nonEmpty(users.includeRoles) ||
     isPlainObject(users.includeGuestsOrExternalUsers);
-  // a policy must say whom it applies to (graph-writes.md 6.1); workload-identity policies name apps instead
+  // a policy must say whom it applies to (docs/graph-writes.md 6.1); workload-identity policies name apps instead
   if (!targetsUsers && !workload) {
     return badRequest(
       ctx,
@@ -413,7 +413,7 @@ function validatePolicy(ctx: WriteContext, p: Body): GraphResponse | undefined {
   return undefined;
 }
 
-/** Strength references are stored as `{ id }` and read back expanded (graph-writes.md E12). */
+/** Strength references are stored as `{ id }` and read back expanded (docs/graph-writes.md E12). */
 function storeStrengthRef(p: Body): void {
   const grant = p.grantControls as Body | null | undefined;
   const strength = grant?.authenticationStrength as Body | null | undefined;
@@ -501,7 +501,7 @@ function checkTargets(ctx: WriteContext, body: Body): GraphResponse | undefined 
   return undefined;
 }
 
-/** PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id} (graph-writes.md 7.1, 7.2). */
+/** PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id} (docs/graph-writes.md 7.1, 7.2). */
 export function updateMethodConfiguration(ctx: WriteContext): GraphResponse {
   const body = bodyOf(ctx);
   if (isResponse(body)) return body;
@@ -516,7 +516,7 @@ export function updateMethodConfiguration(ctx: WriteContext): GraphResponse {
       "itemNotFound",
       `Authentication method configuration '${ctx.params.id}' was not found.`,
     );
-  // @odata.type is mandatory in the body (graph-writes.md E14)
+  // @odata.type is mandatory in the body (docs/graph-writes.md E14)
   if (
     typeof body["@odata.type"] !== "string" ||
     body["@odata.type"].replace(/^#/, "") !== String(config["@odata.type"]).replace(/^#/, "")

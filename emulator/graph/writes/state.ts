@@ -3,7 +3,7 @@
  * their replication window, the secret values of Temporary Access Passes (never in the store, so an
  * export cannot see them) and the sign-in sessions a pass opened for security-key registration.
  *
- * Replication (graph-writes.md 0.4): with `replicationDelayMs > 0` a created object is held out of
+ * Replication (docs/graph-writes.md 0.4): with `replicationDelayMs > 0` a created object is held out of
  * the store until its window ends, so every other request (a GET by id, a list, a `$ref` naming
  * it) behaves as if the replica it reached had not seen the create yet. The service itself still
  * knows it: a second user with the same userPrincipalName is refused.
@@ -74,7 +74,7 @@ export class WriteState {
 
   /**
    * Replaces a stored object after its replication window: until then other requests read the
-   * version before the write (a Conditional Access GET can show the pre-PATCH state, graph-writes.md
+   * version before the write (a Conditional Access GET can show the pre-PATCH state, docs/graph-writes.md
    * 0.4), while later writes build on the new one (`latest`).
    */
   replace(collection: Collection, entity: Entity): void {

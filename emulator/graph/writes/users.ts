@@ -1,5 +1,5 @@
 /**
- * User writes (graph-writes.md 1, 7.3-7.6, 8): create, update, delete, Temporary Access Pass,
+ * User writes (docs/graph-writes.md 1, 7.3-7.6, 8): create, update, delete, Temporary Access Pass,
  * method deletion, per-user MFA state, revokeSignInSessions; and the enrollment control endpoints
  * that stand in for the person at the keyboard (a sign-in with the pass, a key registered in that
  * session).
@@ -47,7 +47,7 @@ const PASSWORD_POLICIES = new Set([
 const invalidValue = (ctx: WriteContext, prop: string) =>
   badRequest(ctx, `Invalid value specified for property '${prop}' of resource 'User'.`);
 
-/** graph-writes.md 1.1: character set, no `.` before the `@`, 64/48/113 limits, a tenant domain. */
+/** docs/graph-writes.md 1.1: character set, no `.` before the `@`, 64/48/113 limits, a tenant domain. */
 function checkUpn(ctx: WriteContext, upn: unknown): GraphResponse | undefined {
   if (typeof upn !== "string") return invalidValue(ctx, "userPrincipalName");
   const parts = upn.split("@");
@@ -73,7 +73,7 @@ function checkUpn(ctx: WriteContext, upn: unknown): GraphResponse | undefined {
   return undefined;
 }
 
-/** 8 to 256 characters, three of the four classes, no characters outside ASCII (graph-writes.md 1.1). */
+/** 8 to 256 characters, three of the four classes, no characters outside ASCII (docs/graph-writes.md 1.1). */
 function checkPassword(ctx: WriteContext, profile: unknown, strong: boolean): GraphResponse | undefined {
   const password = (profile as { password?: unknown } | null)?.password;
   if (typeof password !== "string") return invalidValue(ctx, "passwordProfile");
@@ -97,7 +97,7 @@ function upnTaken(ctx: WriteContext, upn: string, except?: string): boolean {
     .some((u) => String(u.userPrincipalName).toLowerCase() === k && u.id !== except);
 }
 
-/** graph-writes.md 0.2 E1: 400 (not 409) with the ObjectConflict detail. */
+/** docs/graph-writes.md 0.2 E1: 400 (not 409) with the ObjectConflict detail. */
 function duplicateUpn(ctx: WriteContext): GraphResponse {
   const res = badRequest(
     ctx,
@@ -135,7 +135,7 @@ const SETTABLE = new Set([
   "employeeLeaveDateTime",
 ]);
 
-/** Properties whose change on an administrator needs a privileged role (graph-writes.md 0.6, 1.3). */
+/** Properties whose change on an administrator needs a privileged role (docs/graph-writes.md 0.6, 1.3). */
 const SENSITIVE = new Set(["accountEnabled", "passwordProfile", "mobilePhone", "otherMails"]);
 
 const ANY_USER_WRITE = ["User.ReadWrite.All", "Directory.ReadWrite.All"];
@@ -143,7 +143,7 @@ const ANY_USER_WRITE = ["User.ReadWrite.All", "Directory.ReadWrite.All"];
 /** POST /users: User.Create is the least privileged permission. */
 export const createUserPermissions = [["User.Create", ...ANY_USER_WRITE]];
 
-/** PATCH /users/{id}: the permission per property group (graph-writes.md 1.3). */
+/** PATCH /users/{id}: the permission per property group (docs/graph-writes.md 1.3). */
 export function updateUserPermissions(ctx: WriteContext): string[][] {
   const body = (ctx.req.body ?? {}) as Body;
   const keys = Object.keys(body).filter((k) => !k.startsWith("@"));
@@ -232,7 +232,7 @@ export function createUser(ctx: WriteContext): GraphResponse {
     ownedObjects: [],
   };
   state(ctx).create(ctx.store.users, user);
-  // the default property set only; passwordProfile is never echoed (graph-writes.md 1.2)
+  // the default property set only; passwordProfile is never echoed (docs/graph-writes.md 1.2)
   const view: Body = { id: user.id };
   for (const p of [...USER_DEFAULT_PROPERTIES, "userPrincipalName"]) view[p] = user[p] ?? null;
   return created(ctx, "users", view);
@@ -361,7 +361,7 @@ export function assignLicense(ctx: WriteContext): GraphResponse {
 
 export const perUserMfaPermissions = [["Policy.ReadWrite.AuthenticationMethod"]];
 
-/** PATCH beta /users/{id}/authentication/requirements (graph-writes.md 7.6). */
+/** PATCH beta /users/{id}/authentication/requirements (docs/graph-writes.md 7.6). */
 export function updatePerUserMfa(ctx: WriteContext): GraphResponse {
   const body = bodyOf(ctx);
   if (isResponse(body)) return body;
@@ -384,7 +384,7 @@ export function updatePerUserMfa(ctx: WriteContext): GraphResponse {
 
 export const revokePermissions = [["User.RevokeSessions.All", ...ANY_USER_WRITE]];
 
-/** POST /users/{id}/revokeSignInSessions → 200 { value: true } (graph-writes.md 8). */
+/** POST /users/{id}/revokeSignInSessions → 200 { value: true } (docs/graph-writes.md 8). */
 export function revokeSignInSessions(ctx: WriteContext): GraphResponse {
   const user = userOr404(ctx);
   if (isResponse(user)) return user;
@@ -428,7 +428,7 @@ function tapExpiry(method: Body): number {
   return Date.parse(String(method.startDateTime)) + Number(method.lifetimeInMinutes) * 60_000;
 }
 
-/** POST /users/{id}/authentication/temporaryAccessPassMethods (graph-writes.md 7.3). */
+/** POST /users/{id}/authentication/temporaryAccessPassMethods (docs/graph-writes.md 7.3). */
 export function createTemporaryAccessPass(ctx: WriteContext): GraphResponse {
   const user = userOr404(ctx);
   if (isResponse(user)) return user;
@@ -477,7 +477,7 @@ export function createTemporaryAccessPass(ctx: WriteContext): GraphResponse {
   const start = body.startDateTime === undefined ? now : Date.parse(String(body.startDateTime));
   if (Number.isNaN(start)) return badRequest(ctx, "startDateTime is not a valid date.", "badRequest");
 
-  // one usable pass per user: the previous one is deleted (graph-writes.md 0.3)
+  // one usable pass per user: the previous one is deleted (docs/graph-writes.md 0.3)
   const methods = ctx.store.authenticationMethods(user);
   for (const m of methods) if (m["@odata.type"] === TAP_TYPE) state(ctx).forgetPass(m.id);
   state(ctx).endSession(user.id);
@@ -499,7 +499,7 @@ export function createTemporaryAccessPass(ctx: WriteContext): GraphResponse {
   state(ctx).rememberPass(method.id, value);
   state(ctx).trackPass(method);
   ctx.store.touch();
-  // the pass itself only in this response; every GET shows null (graph-writes.md 7.3)
+  // the pass itself only in this response; every GET shows null (docs/graph-writes.md 7.3)
   return created(ctx, `users('${user.id}')/authentication/temporaryAccessPassMethods`, {
     ...method,
     temporaryAccessPass: value,
@@ -508,7 +508,7 @@ export function createTemporaryAccessPass(ctx: WriteContext): GraphResponse {
 
 // ---------------------------------------------------------------------------------- method deletes
 
-/** The method collections whose items can be deleted (not passwordMethods: graph-writes.md 7.4). */
+/** The method collections whose items can be deleted (not passwordMethods: docs/graph-writes.md 7.4). */
 export const DELETABLE_METHODS: Record<string, string[]> = {
   fido2Methods: ["UserAuthMethod-Passkey.ReadWrite.All"],
   phoneMethods: ["UserAuthMethod-Phone.ReadWrite.All"],

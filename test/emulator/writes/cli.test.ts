@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Agent } from "undici";
 import { describe, expect, it, vi } from "vitest";
 import { runEmulatorCommand } from "../../../src/cli/commands/emulator.js";
-import { UsageError } from "../../../src/cli/errors.js";
+import { UsageError } from "../../../src/errors.js";
 import { GOOD } from "./support.js";
 
 function env(stdout: string): Record<string, string> {
