@@ -164,7 +164,10 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed of the fault injection")
     .option("--no-throttle", "turn Graph throttling off")
     .option("--apps <file>", "JSON list of app registrations (credentials, Graph permissions, ARM access)")
-    .option("--state-dir <dir>", "where the local CA is kept (default: a fresh temp dir)")
+    .option(
+      "--state-dir <dir>",
+      "where the CA certificate (ca.pem) is written; keys stay in memory (default: a fresh temp dir)",
+    )
     .option(
       "--deployer",
       "print the environment of an app holding deploy's write permissions and directory roles (the default app stays read-only)",
