@@ -6,10 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator/index.js";
-import { createClients, createGraphWriter } from "../../src/graph/index.js";
+import { createGraphWriter } from "../../src/graph/index.js";
 import { derivePlan } from "../../src/deploy/plan.js";
 import { isChange, resolveRefs, SECRET_TOKEN, type Step } from "../../src/deploy/types.js";
-import { emulate, exportFrom, fixtureConfig, loadFixture } from "../e2e/helpers.js";
+import { clientsFor, emulate, exportFrom, fixtureConfig, loadFixture } from "../e2e/helpers.js";
 
 /** a password of the kind apply generates: four character classes, 64 characters */
 const password = () => `Aa1!${randomBytes(45).toString("base64url").slice(0, 60)}`;
@@ -32,21 +32,7 @@ describe("deploy's planned requests against the emulator", () => {
     const config = await fixtureConfig("before");
     const { snapshot } = await exportFrom(emu, { config });
     const plan = derivePlan(snapshot, config);
-    const clients = createClients(
-      {
-        auth: {
-          method: "secret",
-          tenantId: emu.tenantId,
-          clientId: emu.env.AZURE_CLIENT_ID,
-          clientSecret: emu.env.AZURE_CLIENT_SECRET,
-          authorityHost: emu.authorityHost,
-        },
-        caPem: emu.caPem,
-        graphUrl: emu.graphUrl,
-        armUrl: emu.armUrl,
-      },
-      {},
-    );
+    const clients = clientsFor(emu);
     const writer = createGraphWriter(clients, {
       caPem: emu.caPem,
       sleep: async (ms) => void (clock.now += ms),

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index.js";
 import { createGraphResourceLayer } from "../../emulator/graph/index.js";
 import type { GraphResourceLayer } from "../../emulator/graph/types.js";
-import { createClients, createGraphWriter, type GraphWriterOptions } from "../../src/graph/index.js";
+import { createGraphWriter, type GraphWriterOptions } from "../../src/graph/index.js";
+import { clientsFor } from "../e2e/helpers.js";
 import { goodSnapshot } from "../emulator/writes/support.js";
 
 const PASSWORD = "Aa1!" + "w".repeat(60);
@@ -31,21 +32,7 @@ async function start(
 ): Promise<Harness> {
   const clock = { now: Date.parse("2026-12-02T09:00:00Z") };
   emu = await startEmulator({ snapshot: goodSnapshot(), deployer: true, now: () => clock.now, ...options });
-  const clients = createClients(
-    {
-      auth: {
-        method: "secret",
-        tenantId: emu.tenantId,
-        clientId: emu.env.AZURE_CLIENT_ID,
-        clientSecret: emu.env.AZURE_CLIENT_SECRET,
-        authorityHost: emu.authorityHost,
-      },
-      caPem: emu.caPem,
-      graphUrl: emu.graphUrl,
-      armUrl: emu.armUrl,
-    },
-    {},
-  );
+  const clients = clientsFor(emu);
   const slept: number[] = [];
   return {
     emu,
