@@ -83,8 +83,8 @@ const groupTarget = (gid: string, extra: Json = {}): Target => ({ targetType: "g
 const covers = (targets: Target[] | undefined, gid: string) =>
   (targets ?? []).some((t) => norm(t.id) === "all_users" || norm(t.id) === norm(gid));
 
-/** Enables a method for the group: on and targeted, without widening whom else it targets. */
-function enableFor(config: Json, gid: string, label: string): ConfigChange | undefined {
+/** Enables a method for the group: on and targeted, without widening whom else it targets (enroll uses it for the pass). */
+export function enableFor(config: Json, gid: string, label: string): ConfigChange | undefined {
   const body: Json = { "@odata.type": config["@odata.type"] };
   const changes: PropertyChange[] = [];
   let risk: string | undefined;
