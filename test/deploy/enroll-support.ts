@@ -9,8 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Agent } from "undici";
-import { stringify } from "yaml";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import type { RunningEmulator } from "../../emulator/index.js";
 import { derivePlan } from "../../src/deploy/plan.js";
 import { predict } from "../../src/deploy/predict.js";
@@ -63,17 +62,12 @@ export function configText(profile: Json = {}): string {
   return stringify({ ...base, profile: { ...base.profile, ...profile } });
 }
 
-export interface Person {
-  /** signs in with the pass the terminal showed, then registers these keys */
-  register(keys: Array<Json>): void;
-}
-
 export interface EnrollHarness {
   emu: RunningEmulator;
   agent: Agent;
   dir: string;
   close(): Promise<void>;
-  /** a Graph GET with the deployer's token, through the control-free path */
+  /** a POST to the emulator's control endpoints (the person at the keyboard) */
   control(path: string, body: object): Promise<{ status: number; body: any }>;
 }
 
