@@ -28,31 +28,3 @@ export async function tokenWritePermissions(credential: TokenCredential, scope: 
   const token = await credential.getToken(scope);
   return token ? writePermissions(grantedPermissions(token.token)) : [];
 }
-
-/** What a token grants, for a write-permission gate: its kind, permissions or scopes, and directory roles. */
-export interface TokenGrants {
-  /** application (`roles`), delegated (`scp`), or unknown (an opaque token: nothing can be checked) */
-  kind: "application" | "delegated" | "unknown";
-  permissions: string[];
-  /** directory role template ids held tenant-wide (`wids`) */
-  roleTemplateIds: string[];
-}
-
-export function tokenGrants(accessToken: string): TokenGrants {
-  try {
-    const claims = decodeJwt(accessToken);
-    const wids = Array.isArray(claims.wids) ? claims.wids.map((w) => String(w).toLowerCase()) : [];
-    if (typeof claims.scp === "string")
-      return { kind: "delegated", permissions: claims.scp.split(" ").filter(Boolean), roleTemplateIds: wids };
-    const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
-    return { kind: "application", permissions: roles, roleTemplateIds: wids };
-  } catch {
-    return { kind: "unknown", permissions: [], roleTemplateIds: [] };
-  }
-}
-
-/** The grants of the credential's token for `scope` (the same cached token the clients use). */
-export async function credentialGrants(credential: TokenCredential, scope: string): Promise<TokenGrants> {
-  const token = await credential.getToken(scope);
-  return token ? tokenGrants(token.token) : { kind: "unknown", permissions: [], roleTemplateIds: [] };
-}

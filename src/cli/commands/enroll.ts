@@ -9,7 +9,9 @@
 import { userInfo } from "node:os";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline/promises";
+import type { TokenCredential } from "@azure/core-auth";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { decodeJwt } from "jose";
 import { applicationRoles, missingWritePermissions } from "../../collect/permissions.js";
 import { loadConfig } from "../../config/load.js";
 import { runEnrollment, type EnrollDeps, type EnrollIo, type GateNeeds } from "../../deploy/enroll-run.js";
@@ -19,12 +21,10 @@ import {
   GRAPH_SCOPE,
   createClients,
   createGraphWriter,
-  credentialGrants,
   systemClock,
   type AuthMethod,
   type Clients,
   type Clock,
-  type TokenGrants,
 } from "../../graph/index.js";
 import { FileRecordStore } from "../../records/store.js";
 import { ROLE_TEMPLATES } from "../../snapshot/directory.js";
@@ -149,6 +149,35 @@ export async function runEnroll(
     io,
     deps,
   );
+}
+
+/** What a token grants, for the gate: its kind, permissions or scopes, and directory roles. */
+export interface TokenGrants {
+  /** application (`roles`), delegated (`scp`), or unknown (an opaque token: nothing can be checked) */
+  kind: "application" | "delegated" | "unknown";
+  permissions: string[];
+  /** directory role template ids held tenant-wide (`wids`) */
+  roleTemplateIds: string[];
+}
+
+/** Decoded, not verified (Breakglass is not the token's audience); never printed or kept. */
+export function tokenGrants(accessToken: string): TokenGrants {
+  try {
+    const claims = decodeJwt(accessToken);
+    const wids = Array.isArray(claims.wids) ? claims.wids.map((w) => String(w).toLowerCase()) : [];
+    if (typeof claims.scp === "string")
+      return { kind: "delegated", permissions: claims.scp.split(" ").filter(Boolean), roleTemplateIds: wids };
+    const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
+    return { kind: "application", permissions: roles, roleTemplateIds: wids };
+  } catch {
+    return { kind: "unknown", permissions: [], roleTemplateIds: [] };
+  }
+}
+
+/** The grants of the credential's token for Graph (the same cached token the clients use). */
+async function credentialGrants(credential: TokenCredential, scope: string): Promise<TokenGrants> {
+  const token = await credential.getToken(scope);
+  return token ? tokenGrants(token.token) : { kind: "unknown", permissions: [], roleTemplateIds: [] };
 }
 
 const roleName = (templateId: string) =>
