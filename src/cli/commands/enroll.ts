@@ -21,6 +21,8 @@ import {
   GRAPH_SCOPE,
   createClients,
   createGraphWriter,
+  grantedDirectoryRoles,
+  grantedPermissions,
   systemClock,
   type AuthMethod,
   type Clients,
@@ -162,16 +164,19 @@ export interface TokenGrants {
 
 /** Decoded, not verified (Breakglass is not the token's audience); never printed or kept. */
 export function tokenGrants(accessToken: string): TokenGrants {
+  const permissions = grantedPermissions(accessToken);
+  if (!permissions.length) return { kind: "unknown", permissions: [], roleTemplateIds: [] };
+  let delegated = false;
   try {
-    const claims = decodeJwt(accessToken);
-    const wids = Array.isArray(claims.wids) ? claims.wids.map((w) => String(w).toLowerCase()) : [];
-    if (typeof claims.scp === "string")
-      return { kind: "delegated", permissions: claims.scp.split(" ").filter(Boolean), roleTemplateIds: wids };
-    const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
-    return { kind: "application", permissions: roles, roleTemplateIds: wids };
+    delegated = typeof decodeJwt(accessToken).scp === "string";
   } catch {
-    return { kind: "unknown", permissions: [], roleTemplateIds: [] };
+    /* grantedPermissions read it, so it decodes */
   }
+  return {
+    kind: delegated ? "delegated" : "application",
+    permissions,
+    roleTemplateIds: grantedDirectoryRoles(accessToken),
+  };
 }
 
 /** The grants of the credential's token for Graph (the same cached token the clients use). */
