@@ -41,12 +41,14 @@ export interface EnrollCommandOptions {
   pollInterval: number;
 }
 
-/** `30m`, `90s`, `1h`, or a number of minutes. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `30m`, `90s`, `1h`, `500ms`, or a number of minutes. */
 export function parseDuration(value: string): number {
-  const m = /^(\d+)(s|m|h)?$/.exec(value.trim());
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
   const n = m ? Number(m[1]) : NaN;
   if (!m || n <= 0) throw new InvalidArgumentError("a duration such as 30m, 90s or 1h");
-  return n * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "m") as "s" | "m" | "h"];
+  return n * UNIT_MS[(m[2] ?? "m") as keyof typeof UNIT_MS];
 }
 
 function parseKeys(value: string): number {
