@@ -99,6 +99,8 @@ export interface EnrollDeps {
   clock: Clock;
   /** throws RefusedError (exit 4) naming what the token lacks */
   gate(needs: GateNeeds): Promise<void>;
+  /** Ctrl-C: the wait ends, the pass is deleted and the window closed `interrupted` (exit 5) */
+  signal?: AbortSignal;
 }
 
 interface Account {
@@ -310,7 +312,14 @@ class Enrollment {
             `The pass was deleted; run breakglass enroll ${this.upn} again to resume (a new pass; the keys registered so far are kept)`,
         );
       }
-      await this.deps.clock.sleep(Math.min(this.options.pollMs, left));
+      await this.pause(Math.min(this.options.pollMs, left));
+      if (this.deps.signal?.aborted) {
+        await this.dropPass();
+        await this.close("interrupted", verdict.accepted.map(windowKey), "interrupted by the operator");
+        throw new IncompleteError(
+          `interrupted: the pass was deleted; run breakglass enroll ${this.upn} again to resume (a new pass; the keys registered so far are kept)`,
+        );
+      }
     }
 
     const { removals, undeletable } = cleanup(this.account.id, methods, verdict.accepted, since);
@@ -355,6 +364,21 @@ class Enrollment {
         `Close the browser window used for the registration. Then run breakglass plan: once every account is enrolled, apply switches the policy on, assigns the role and stops targeting the group with the Temporary Access Pass.\n`,
     );
     return 0;
+  }
+
+  /** The poll's wait, cut short by Ctrl-C. */
+  private async pause(ms: number): Promise<void> {
+    const signal = this.deps.signal;
+    if (!signal) return this.deps.clock.sleep(ms);
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      signal.addEventListener("abort", done, { once: true });
+      void this.deps.clock.sleep(ms).then(done);
+    });
   }
 
   private showPass(pass: string, lifetime: number, expires: Date): void {

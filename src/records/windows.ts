@@ -47,7 +47,7 @@ export interface WindowEvent {
 }
 
 /** How a window ended. Only `completed` ends an enrollment; a re-run resumes the others but `declined`. */
-export type WindowOutcome = "completed" | "timed-out" | "declined" | "failed" | "incomplete";
+export type WindowOutcome = "completed" | "timed-out" | "interrupted" | "declined" | "failed" | "incomplete";
 
 export interface WindowKey {
   id: string;

@@ -54,6 +54,8 @@ async function enroll(
     confirm?: boolean;
     clientId?: string;
     secret?: string;
+    /** Ctrl-C once the pass is shown, instead of registering keys */
+    interrupt?: AbortController;
   } = {},
   keys: Json[] = [],
 ): Promise<Run> {
@@ -71,6 +73,7 @@ async function enroll(
     const pass = passIn(run.out);
     if (acted || !pass) return;
     acted = true;
+    if (options.interrupt) return options.interrupt.abort();
     const id = /* the account's id */ await userId(account);
     expect((await harness.control(`/users/${id}/signIn`, { temporaryAccessPass: pass })).status).toBe(200);
     for (const key of keys) {
@@ -94,6 +97,7 @@ async function enroll(
       caPem: harness.emu.caPem,
       clock: sleeping,
       cwd: harness.dir,
+      ...(options.interrupt ? { signal: options.interrupt.signal } : {}),
     });
   } catch (err) {
     run.error = err as Run["error"];
@@ -353,5 +357,14 @@ describe("breakglass enroll", () => {
       "passwordAuthenticationMethod",
     ]);
     expect((await windows())[0]!.closed).toMatchObject({ outcome: "declined" });
+  });
+
+  it("Ctrl-C while waiting: the pass deleted, the window closed interrupted, exit 5", async () => {
+    const clock = await start();
+    const run = await enroll(clock, KP7WD, { interrupt: new AbortController() });
+    expect(run.error).toMatchObject({ exitCode: 5 });
+    expect(run.error!.message).toMatch(/^interrupted: the pass was deleted/);
+    expect(kinds(await methodsOf(KP7WD))).toEqual(["passwordAuthenticationMethod"]);
+    expect((await windows())[0]!.closed).toMatchObject({ outcome: "interrupted" });
   });
 });

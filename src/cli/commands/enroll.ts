@@ -29,6 +29,7 @@ import {
   type Clock,
 } from "../../graph/index.js";
 import { FileRecordStore } from "../../records/store.js";
+import { sanitizeForTerminal } from "../../report/escape.js";
 import { ROLE_TEMPLATES } from "../../snapshot/directory.js";
 import { parseAuth } from "./export.js";
 
@@ -77,20 +78,42 @@ export function register(program: Command): void {
     // tests run the binary under a pseudo-terminal and cannot wait 10 s a look
     .addOption(new Option("--poll-interval <duration>").argParser(parseDuration).default(10_000).hideHelp())
     .action(async (account: string, options: EnrollCommandOptions) => {
-      process.exitCode = await runEnroll(account, options, terminalIo(options.yes === true));
+      // Ctrl-C while waiting: the pass is deleted before the process ends; a second one ends it now.
+      const interrupt = new AbortController();
+      const onSigint = () => {
+        if (interrupt.signal.aborted) process.exit(130);
+        process.stderr.write("\ninterrupted: deleting the pass (Ctrl-C again to stop at once)\n");
+        interrupt.abort();
+      };
+      process.on("SIGINT", onSigint);
+      try {
+        process.exitCode = await runEnroll(
+          account,
+          options,
+          terminalIo(options.yes === true, interrupt.signal),
+          {
+            signal: interrupt.signal,
+          },
+        );
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
     });
 }
 
 /** The process's terminal: the pass goes to stdout only when stdout (and stdin, to confirm) are one. */
-function terminalIo(yes: boolean): EnrollIo {
+function terminalIo(yes: boolean, signal: AbortSignal): EnrollIo {
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    // key labels and models are the tenant's text: no escape sequence of theirs reaches the terminal
+    out: (t) => void process.stdout.write(sanitizeForTerminal(t)),
+    err: (t) => void process.stderr.write(sanitizeForTerminal(t)),
     interactive: process.stdout.isTTY === true && (yes || process.stdin.isTTY === true),
     confirm: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       try {
-        return /^y(es)?$/i.test((await rl.question(question)).trim());
+        return /^y(es)?$/i.test((await rl.question(question, { signal })).trim());
+      } catch {
+        return false; // Ctrl-C at the question: not confirmed
       } finally {
         rl.close();
       }
@@ -113,6 +136,7 @@ export interface EnrollWiring {
   caPem?: string;
   clock?: Clock;
   cwd?: string;
+  signal?: AbortSignal;
 }
 
 export async function runEnroll(
@@ -140,6 +164,7 @@ export async function runEnroll(
     store: new FileRecordStore(file ? dirname(file) : (wiring.cwd ?? process.cwd())),
     clock,
     gate: async (needs) => enrollGate(await credentialGrants(clients.credential, GRAPH_SCOPE), needs, io),
+    ...(wiring.signal ? { signal: wiring.signal } : {}),
   };
   return runEnrollment(
     config,
