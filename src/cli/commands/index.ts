@@ -15,6 +15,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   export: async () => (await import("./export.js")).register,
   init: async () => (await import("./init.js")).register,
   plan: async () => (await import("./plan.js")).register,
+  "export-rules": async () => (await import("./export-rules.js")).register,
   apply: async () => (await import("./apply.js")).register,
   enroll: async () => (await import("./enroll.js")).register,
   permissions: async () => (await import("./permissions.js")).register,
