@@ -13,8 +13,6 @@ import { Custody } from "../../src/records/custody.js";
 import { goodTenant } from "../support/tenant.js";
 
 type Json = Record<string, any>;
-// goodTenant's snapshot is read at 2026-11-01T10:00:00Z
-const NOW = "2026-11-01T10:00:00Z";
 
 function setup() {
   const g = goodTenant();
