@@ -1,4 +1,4 @@
-import { EVIDENCE } from "../records/access.js";
+import { EVIDENCE } from "../records/vocabulary.js";
 import {
   accessRecordsOf,
   accountIdOf,

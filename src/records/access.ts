@@ -10,6 +10,8 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { RecordStore } from "./store.js";
 
+export { EVIDENCE } from "./vocabulary.js";
+
 export const ACCESS_RECORD_SCHEMA = "breakglass.drill/v1";
 
 export const ACCESS_KINDS = ["drill", "use", "enrollment"] as const;
@@ -32,16 +34,6 @@ export const KeyReading = z.strictObject({
   lastUsedDateTime: iso.nullish(),
 });
 export type KeyReading = z.infer<typeof KeyReading>;
-
-/** The items `drill finish` proves, by name (the checks find them by these names). */
-export const EVIDENCE = {
-  signIn: "a successful interactive sign-in in the window",
-  fido2: "FIDO2 was the method",
-  key: "the key used is the one named",
-  policy: "the dedicated policy applied, and no other",
-  alert: "the sign-in alert fired within alert.maxDelay",
-  confirmed: "a person received the alert",
-} as const;
 
 export const EVIDENCE_STATUSES = ["pass", "fail", "unknown"] as const;
 export const EvidenceItem = z.strictObject({

@@ -16,6 +16,8 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   init: async () => (await import("./init.js")).register,
   plan: async () => (await import("./plan.js")).register,
   apply: async () => (await import("./apply.js")).register,
+  drill: async () => (await import("./drill.js")).register,
+  due: async () => (await import("./drill.js")).registerDue,
   permissions: async () => (await import("./permissions.js")).register,
   emulator: async () => (await import("./emulator.js")).register,
   demo: async () => (await import("./demo.js")).register,
