@@ -12,4 +12,3 @@ export const EVIDENCE = {
   alert: "the sign-in alert fired within alert.maxDelay",
   confirmed: "a person received the alert",
 } as const;
-
