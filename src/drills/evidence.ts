@@ -1,5 +1,5 @@
 /**
- * The evidence of a drill (docs/drills.md "Evidence rules"), decided from what was read: the
+ * The evidence of a drill (docs/drills.md "Evidence"), decided from what was read: the
  * account's sign-ins in the window (Graph beta, with `authenticationDetails` and
  * `appliedConditionalAccessPolicies`), its FIDO2 keys at start and finish (beta `lastUsedDateTime`:
  * the log never names the key) and the alerts Azure Monitor raised. Pure. Every item is pass, fail
