@@ -15,6 +15,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   export: async () => (await import("./export.js")).register,
   init: async () => (await import("./init.js")).register,
   plan: async () => (await import("./plan.js")).register,
+  "export-rules": async () => (await import("./export-rules.js")).register,
   apply: async () => (await import("./apply.js")).register,
   drill: async () => (await import("./drill.js")).register,
   due: async () => (await import("./drill.js")).registerDue,
