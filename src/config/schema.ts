@@ -161,8 +161,13 @@ export const Profile = z.strictObject({
     .strictObject({
       maxSeverity: z.number().int().min(0).max(4).default(0),
       maxFrequency: z.string().regex(isoDuration, "an ISO 8601 duration such as PT5M").default("PT5M"),
+      /** the longest a drill's sign-in alert may take to arrive (drill finish) */
+      maxDelay: z
+        .string()
+        .regex(/^PT\d+M$/, "a duration in minutes such as PT15M")
+        .default("PT15M"),
     })
-    .default({ maxSeverity: 0, maxFrequency: "PT5M" }),
+    .default({ maxSeverity: 0, maxFrequency: "PT5M", maxDelay: "PT15M" }),
   envelope: Envelope.default(() => Envelope.parse({})),
   ...DeployProfileKeys,
 });

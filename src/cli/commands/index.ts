@@ -18,6 +18,8 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   "export-rules": async () => (await import("./export-rules.js")).register,
   apply: async () => (await import("./apply.js")).register,
   enroll: async () => (await import("./enroll.js")).register,
+  drill: async () => (await import("./drill.js")).register,
+  due: async () => (await import("./drill.js")).registerDue,
   permissions: async () => (await import("./permissions.js")).register,
   emulator: async () => (await import("./emulator.js")).register,
   demo: async () => (await import("./demo.js")).register,
