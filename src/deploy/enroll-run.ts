@@ -6,12 +6,13 @@
  *    an account that already holds its keys is only verified (no pass, no write, no terminal needed);
  * 2. the write-permission gate (injected: the token's grants are the CLI's business), the terminal
  *    check (the pass is shown once), the `apply` lock (enroll and apply never run at once);
- * 3. an enrollment window opened in the records (`windows/enrollment`), so the sign-ins are explained;
+ * 3. an enrollment record opened (`enrollments/<id>.json`, src/records/access.ts): its window
+ *    explains the account's sign-ins in it (EA-MON-05), as drills' and uses' windows do;
  * 4. the pass method enabled for the group when it does not reach the account; a one-time pass
  *    created, shown once on the terminal and dropped;
  * 5. the account's keys polled (injected clock) until enough keys registered since this enrollment
  *    began meet the profile, or the timeout (exit 5: the pass is deleted, a re-run makes a new one
- *    and keeps the keys registered so far, since the window records say when the enrollment began);
+ *    and keeps the keys registered so far, since the enrollment records say when it began);
  * 6. the operator confirms the keys (`--yes` confirms); older keys, the pass and every other method
  *    but the password are deleted; the sessions revoked; the window closed; the keys printed for the
  *    custody registry.
@@ -19,21 +20,19 @@
  * The pass exists only in the create's answer and the one line that shows it: never in a record, an
  * error, a log or a file.
  */
-import { randomUUID } from "node:crypto";
 import type { Config } from "../config/schema.js";
 import { IncompleteError, RefusedError, TenantUnreadableError, UsageError } from "../errors.js";
 import type { Clock, GraphApi, GraphWriter, WriteResult } from "../graph/index.js";
 import type { RecordStore } from "../records/store.js";
 import {
-  WINDOW_SCHEMA,
-  windowStream,
-  windowsOf,
-  type WindowClosed,
-  type WindowEvent,
-  type WindowKey,
-  type WindowOpened,
-  type WindowOutcome,
-} from "../records/windows.js";
+  closeRecord,
+  listRecords,
+  newRecordId,
+  openRecord,
+  ACCESS_RECORD_SCHEMA,
+  type AccessRecord,
+  type KeyReading,
+} from "../records/access.js";
 import { norm } from "../snapshot/directory.js";
 import type { AuthenticationMethod } from "../snapshot/schema.js";
 import {
@@ -56,7 +55,6 @@ type Json = Record<string, any>;
 export const SECURITY_INFO_URL = "https://aka.ms/mysecurityinfo";
 /** Entra's limit: keys are registered within 10 minutes of a one-time pass's sign-in. */
 export const ONE_TIME_PASS_WINDOW_MINUTES = 10;
-const STREAM = windowStream("enrollment");
 const TAP_CONFIG =
   "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
 
@@ -154,7 +152,7 @@ export async function runEnrollment(
 
   const lock = await deps.store.lock("apply", `breakglass enroll ${upn}`);
   try {
-    return await new Enrollment(config, options, io, deps, rules, account).run(policy, policyBody);
+    return await new Enrollment(config, options, io, deps, rules, account, methods).run(policy, policyBody);
   } finally {
     await lock.release();
   }
@@ -182,7 +180,9 @@ function verifyOnly(
 }
 
 class Enrollment {
-  private readonly window = randomUUID();
+  private readonly record: string;
+  /** what the run did, written into the record when it closes (a record is completed once) */
+  private readonly done: NonNullable<AccessRecord["steps"]> = [];
   private readonly upn: string;
   private passId: string | undefined;
   private closed = false;
@@ -194,8 +194,10 @@ class Enrollment {
     private readonly deps: EnrollDeps,
     private readonly rules: KeyRules,
     private readonly account: Account,
+    private readonly methodsAtStart: AuthenticationMethod[],
   ) {
     this.upn = account.userPrincipalName;
+    this.record = newRecordId("enrollment", new Date(deps.clock.now()));
   }
 
   private now(): string {
@@ -203,27 +205,25 @@ class Enrollment {
   }
 
   async run(policy: Json, policyBody: Json | undefined): Promise<number> {
-    const earlier = windowsOf(await this.deps.store.read(STREAM)).filter(
-      (w) => norm(w.opened.account.id) === norm(this.account.id),
+    const earlier = (await listRecords(this.deps.store)).filter(
+      (r) => r.kind === "enrollment" && norm(r.account.id) === norm(this.account.id),
     );
-    const opened: WindowOpened = {
-      schema: WINDOW_SCHEMA,
-      type: "opened",
-      window: this.window,
+    await openRecord(this.deps.store, {
+      schema: ACCESS_RECORD_SCHEMA,
+      id: this.record,
       kind: "enrollment",
       account: { id: this.account.id, userPrincipalName: this.upn },
-      at: this.now(),
-      until: new Date(this.deps.clock.now() + this.options.timeoutMs).toISOString(),
       by: this.io.operator,
       reason: `breakglass enroll: ${this.rules.keys} security keys registered with a Temporary Access Pass`,
-    };
-    await this.deps.store.append(STREAM, opened);
+      startedAt: this.now(),
+      keysAtStart: fido2Of(this.methodsAtStart).map(keyReading),
+    });
     try {
       return await this.steps(policy, policyBody, resumeFrom(earlier));
     } catch (err) {
       if (!this.closed) {
         await this.dropPass();
-        await this.close(err instanceof IncompleteError ? "incomplete" : "failed", undefined, messageOf(err));
+        await this.close("failed", messageOf(err));
       }
       throw err;
     }
@@ -242,7 +242,7 @@ class Enrollment {
         policyBody,
         "enable the Temporary Access Pass method for the emergency group",
       );
-      await this.event("pass-method-enabled", { configuration: "TemporaryAccessPass" });
+      this.step("the Temporary Access Pass method enabled for the emergency group");
     }
     const lifetime = passLifetime(policy, this.config.profile.tapLifetimeMinutes);
     const created = await this.write(
@@ -255,12 +255,10 @@ class Enrollment {
     this.passId = typeof body.id === "string" ? body.id : undefined;
     const passCreated = typeof body.createdDateTime === "string" ? body.createdDateTime : this.now();
     const expires = new Date(Date.parse(body.startDateTime ?? passCreated) + lifetime * 60_000);
-    await this.event("pass-created", {
-      methodId: this.passId ?? null,
-      createdDateTime: passCreated,
-      lifetimeInMinutes: lifetime,
-      isUsableOnce: true,
-    });
+    this.step(
+      `one-time pass created: method ${this.passId ?? "?"}`,
+      `created ${passCreated}, ${lifetime} minutes`,
+    );
     // The keys of this enrollment: registered since its first pass (an earlier run that timed out
     // counts, so a re-run resumes instead of deleting what the person registered then).
     const since = resumed ?? passCreated;
@@ -285,7 +283,10 @@ class Enrollment {
         if (!seen.has(k.id)) {
           seen.add(k.id);
           io.out(`  key registered: ${describeKey(k)}, AAGUID ${k.aaGuid ?? "?"}: meets the profile\n`);
-          await this.event("key-seen", keyDetail(k, "accepted"));
+          this.step(
+            `key accepted: ${k.displayName ?? k.id}`,
+            `AAGUID ${k.aaGuid ?? "?"}, registered ${k.createdDateTime ?? "?"}`,
+          );
         }
       for (const { key, reason } of verdict.refused)
         if (!seen.has(key.id)) {
@@ -293,7 +294,7 @@ class Enrollment {
           io.out(
             `  key registered: ${describeKey(key)}, AAGUID ${key.aaGuid ?? "?"}: REFUSED, ${reason}; it will be removed\n`,
           );
-          await this.event("key-seen", keyDetail(key, "refused"));
+          this.step(`key refused: ${key.displayName ?? key.id}`, reason);
         }
       const pass = methods.find((m) => norm(m.id) === norm(this.passId));
       if (!passUsed && pass && pass.isUsable === false && pass.methodUsabilityReason === "OneTimeUsed") {
@@ -306,7 +307,7 @@ class Enrollment {
       const left = deadline - this.deps.clock.now();
       if (left <= 0) {
         await this.dropPass();
-        await this.close("timed-out", verdict.accepted.map(windowKey), `still missing ${verdict.missing}`);
+        await this.close("timed-out", `timed out: still missing ${verdict.missing}`);
         throw new IncompleteError(
           `timed out after ${minutes(this.options.timeoutMs)} waiting for ${this.upn}'s keys: still missing ${verdict.missing}. ` +
             `The pass was deleted; run breakglass enroll ${this.upn} again to resume (a new pass; the keys registered so far are kept)`,
@@ -315,7 +316,7 @@ class Enrollment {
       await this.pause(Math.min(this.options.pollMs, left));
       if (this.deps.signal?.aborted) {
         await this.dropPass();
-        await this.close("interrupted", verdict.accepted.map(windowKey), "interrupted by the operator");
+        await this.close("interrupted", "interrupted by the operator");
         throw new IncompleteError(
           `interrupted: the pass was deleted; run breakglass enroll ${this.upn} again to resume (a new pass; the keys registered so far are kept)`,
         );
@@ -330,7 +331,7 @@ class Enrollment {
       this.options.yes || (await io.confirm("Are these your keys, and may the rest be removed? [y/N] "));
     if (!confirmed) {
       await this.dropPass();
-      await this.close("declined", undefined, "the operator did not confirm the keys");
+      await this.close("declined", "the operator did not confirm the keys");
       throw new RefusedError(
         `not confirmed: nothing was removed but the pass, and the keys registered stay; delete those that are not yours (${SECURITY_INFO_URL} or the Entra admin center), then run breakglass enroll ${this.upn} again`,
       );
@@ -341,24 +342,23 @@ class Enrollment {
       const result = await this.deps.writer.execute({ request: { method: "DELETE", url: r.url } });
       if (result.ok || result.status === 404) {
         if (norm(r.method.id) === norm(this.passId)) this.passId = undefined;
-        await this.event("method-deleted", { kind: methodKind(r.method), methodId: r.method.id });
+        this.step(`deleted: ${r.why}`, `method ${r.method.id}`);
       } else failures.push(`${r.why}: ${result.message}`);
     }
     for (const u of undeletable) failures.push(u.why);
     const revoked = await this.deps.writer.execute({
       request: { method: "POST", url: `/v1.0/users/${this.account.id}/revokeSignInSessions` },
     });
-    if (revoked.ok) await this.event("sessions-revoked", {});
+    if (revoked.ok) this.step("sign-in sessions revoked");
     else failures.push(`revoke the sign-in sessions: ${revoked.message}`);
 
-    const keys = verdict.accepted.map(windowKey);
     if (failures.length) {
-      await this.close("incomplete", keys, failures.join("; "));
+      await this.close("incomplete", failures.join("; "));
       throw new IncompleteError(
         `${this.upn}'s keys are registered, but ${failures.length} cleanup step(s) failed: ${failures.join("; ")}. Fix and run breakglass enroll ${this.upn} again, or let breakglass apply remove them`,
       );
     }
-    await this.close("completed", keys);
+    await this.close("completed");
     io.out(
       `\n${this.upn} is enrolled. Record these keys in the custody registry (label, model, AAGUID):\n${custodyTable(verdict.accepted)}` +
         `Close the browser window used for the registration. Then run breakglass plan: once every account is enrolled, apply switches the policy on, assigns the role and stops targeting the group with the Temporary Access Pass.\n`,
@@ -401,7 +401,7 @@ class Enrollment {
       },
     });
     if (result.ok || result.status === 404) {
-      await this.event("method-deleted", { kind: "temporaryAccessPass", methodId: this.passId });
+      this.step("deleted: the Temporary Access Pass", `method ${this.passId}`);
       this.passId = undefined;
     } else
       this.io.err(
@@ -423,46 +423,39 @@ class Enrollment {
     throw new IncompleteError(`${detail}; run breakglass enroll ${this.upn} again`);
   }
 
-  private async event(event: string, detail: WindowEvent["detail"]): Promise<void> {
-    await this.deps.store.append(STREAM, {
-      schema: WINDOW_SCHEMA,
-      type: "event",
-      window: this.window,
-      at: this.now(),
-      event,
-      detail,
-    } satisfies WindowEvent);
+  private step(step: string, notes?: string): void {
+    this.done.push({ step, status: "done", at: this.now(), ...(notes ? { notes } : {}) });
   }
 
-  private async close(outcome: WindowOutcome, keys?: WindowKey[], message?: string): Promise<void> {
+  /**
+   * Completes the record: success only for a finished enrollment; the operator's refusal is a
+   * failure (a re-run starts afresh); anything else is incomplete (a re-run resumes).
+   */
+  private async close(
+    how: "completed" | "timed-out" | "interrupted" | "declined" | "failed" | "incomplete",
+    notes?: string,
+  ): Promise<void> {
     this.closed = true;
-    await this.deps.store.append(STREAM, {
-      schema: WINDOW_SCHEMA,
-      type: "closed",
-      window: this.window,
-      at: this.now(),
-      outcome,
-      ...(keys ? { keys } : {}),
-      ...(message ? { message } : {}),
-    } satisfies WindowClosed);
+    const methods = await new Reader(this.deps.graph).methods(this.account.id).catch(() => undefined);
+    await closeRecord(this.deps.store, this.record, {
+      finishedAt: this.now(),
+      outcome: how === "completed" ? "success" : how === "declined" ? "failure" : "incomplete",
+      notes: notes ? `${how}: ${notes}` : how,
+      steps: this.done,
+      ...(methods ? { keysAtFinish: fido2Of(methods).map(keyReading) } : {}),
+    });
   }
 }
 
 /**
- * Where a resumed enrollment begins: the first pass of the account's windows since its last
- * completed or declined one (a window cut short, timed out or failed leaves keys a re-run keeps).
+ * Where a resumed enrollment begins: the start of the account's first enrollment record after its
+ * last successful or refused one (a record cut short, timed out or failed leaves keys a re-run keeps).
  */
-export function resumeFrom(windows: ReturnType<typeof windowsOf>): string | undefined {
+export function resumeFrom(records: readonly AccessRecord[]): string | undefined {
   let from: string | undefined;
-  for (const w of windows) {
-    const outcome = w.closed?.outcome;
-    if (outcome === "completed" || outcome === "declined") {
-      from = undefined;
-      continue;
-    }
-    const pass = w.events.find((e) => e.event === "pass-created");
-    const at = pass?.detail.createdDateTime;
-    if (from === undefined && typeof at === "string") from = at;
+  for (const r of [...records].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
+    if (r.outcome === "success" || r.outcome === "failure") from = undefined;
+    else from ??= r.startedAt;
   }
   return from;
 }
@@ -536,20 +529,10 @@ class Reader {
   }
 }
 
-const windowKey = (k: AuthenticationMethod): WindowKey => ({
-  id: k.id,
-  displayName: k.displayName ?? null,
-  aaGuid: k.aaGuid ?? null,
-  model: k.model ?? null,
-  createdDateTime: k.createdDateTime ?? null,
-});
-
-const keyDetail = (k: AuthenticationMethod, verdict: string): WindowEvent["detail"] => ({
+const keyReading = (k: AuthenticationMethod): KeyReading => ({
   methodId: k.id,
   aaGuid: k.aaGuid ?? null,
-  model: k.model ?? null,
-  createdDateTime: k.createdDateTime ?? null,
-  verdict,
+  displayName: k.displayName ?? null,
 });
 
 /** The keys as the custody registry records them. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { cleanup, passLifetime, reaches, verifyKeys, type KeyRules } from "../../src/deploy/enroll.js";
 import { resumeFrom } from "../../src/deploy/enroll-run.js";
-import { WINDOW_SCHEMA, windowsOf } from "../../src/records/windows.js";
+import type { AccessRecord } from "../../src/records/access.js";
 import type { AuthenticationMethod } from "../../src/snapshot/schema.js";
 
 const YUBI = "2fc0579f-8113-47ea-b116-bb5a8db9202a";
@@ -93,30 +93,12 @@ describe("enroll rules", () => {
     expect(reaches({ ...tap, state: "disabled" }, "u", [])).toBe(false);
   });
 
-  it("an enrollment resumes from the first pass after the account's last completed or declined window", () => {
-    const rec = (window: string, type: string, extra: object) => ({
-      schema: WINDOW_SCHEMA,
-      window,
-      type,
-      at: "x",
-      ...extra,
-    });
-    const opened = (w: string) => rec(w, "opened", { account: { id: "u", userPrincipalName: "u@x" } });
-    const pass = (w: string, at: string) =>
-      rec(w, "event", { event: "pass-created", detail: { createdDateTime: at } });
-    const closed = (w: string, outcome: string) => rec(w, "closed", { outcome });
-    const records = [
-      opened("1"),
-      pass("1", "T1"),
-      closed("1", "completed"),
-      opened("2"),
-      pass("2", "T2"),
-      closed("2", "timed-out"),
-      opened("3"),
-      pass("3", "T3"), // killed
-    ];
-    expect(resumeFrom(windowsOf(records))).toBe("T2");
-    expect(resumeFrom(windowsOf([...records, closed("3", "declined")]))).toBeUndefined();
-    expect(resumeFrom(windowsOf(records.slice(0, 3)))).toBeUndefined();
+  it("an enrollment resumes from the first record after the account's last success or failure", () => {
+    const rec = (startedAt: string, outcome?: AccessRecord["outcome"]) =>
+      ({ startedAt, ...(outcome ? { outcome } : {}) }) as AccessRecord;
+    const records = [rec("T1", "success"), rec("T3"), rec("T2", "incomplete")];
+    expect(resumeFrom(records)).toBe("T2");
+    expect(resumeFrom([...records, rec("T4", "failure")])).toBeUndefined();
+    expect(resumeFrom([rec("T1", "success")])).toBeUndefined();
   });
 });

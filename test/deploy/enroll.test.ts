@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runEnroll, type EnrollCommandOptions } from "../../src/cli/commands/enroll.js";
 import type { EnrollIo } from "../../src/deploy/enroll-run.js";
 import { FileRecordStore } from "../../src/records/store.js";
-import { windowsOf } from "../../src/records/windows.js";
+import { listRecords } from "../../src/records/access.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 import { clientsFor } from "../e2e/helpers.js";
 import { VirtualClock } from "../support/virtual-clock.js";
@@ -120,7 +120,9 @@ const requests = (pattern: RegExp) =>
   Object.entries(h!.emu.counters().requests.byEndpoint)
     .filter(([e]) => pattern.test(e))
     .reduce((n, [, statuses]) => n + Object.values(statuses).reduce((a, b) => a + b, 0), 0);
-const windows = async () => windowsOf(await new FileRecordStore(h!.dir).read("windows/enrollment"));
+/** The enrollment records beside the configuration, oldest first. */
+const records = async () =>
+  (await listRecords(new FileRecordStore(h!.dir))).filter((r) => r.kind === "enrollment");
 
 async function start(tweak?: (s: Snapshot) => void, profile?: Json): Promise<VirtualClock> {
   const clock = new VirtualClock(T0);
@@ -166,21 +168,23 @@ describe("breakglass enroll", () => {
       expect(custody).toContain(key.displayName);
       expect(custody).toContain(key.aaGuid);
     }
-    // the window: opened, the pass (by id only), the keys, closed as completed
-    const [w] = await windows();
-    expect(w!.opened).toMatchObject({ kind: "enrollment", account: { userPrincipalName: KP7WD } });
-    expect(w!.events.map((e) => e.event)).toEqual([
-      "pass-method-enabled",
-      "pass-created",
-      "key-seen",
-      "key-seen",
-      "method-deleted",
-      "sessions-revoked",
-    ]);
-    expect(w!.closed).toMatchObject({
-      outcome: "completed",
-      keys: [{ aaGuid: YUBIKEY.aaGuid }, { aaGuid: FEITIAN.aaGuid }],
+    // the record: its window, what was done (the pass by id only), the keys at the finish
+    const [r] = await records();
+    expect(r).toMatchObject({
+      kind: "enrollment",
+      account: { userPrincipalName: KP7WD },
+      outcome: "success",
     });
+    expect(r!.finishedAt).toBeDefined();
+    expect(r!.steps!.map((s) => s.step.split(":")[0])).toEqual([
+      "the Temporary Access Pass method enabled for the emergency group",
+      "one-time pass created",
+      "key accepted",
+      "key accepted",
+      "deleted",
+      "sign-in sessions revoked",
+    ]);
+    expect(r!.keysAtFinish!.map((k) => k.aaGuid)).toEqual([YUBIKEY.aaGuid, FEITIAN.aaGuid]);
     // the lock is released
     expect(
       filesUnder(h!.dir)
@@ -199,7 +203,7 @@ describe("breakglass enroll", () => {
     expect(again.out).toMatch(/is enrolled: 2 security keys meet the profile; nothing to do/);
     expect(again.out).toContain(YUBIKEY.aaGuid);
     expect(requests(/^POST \/users\/.*temporaryAccessPassMethods/)).toBe(posts);
-    expect(await windows()).toHaveLength(1);
+    expect(await records()).toHaveLength(1);
   });
 
   it("times out with exit 5 (the pass deleted); a re-run makes a new pass and keeps the keys registered before", async () => {
@@ -213,7 +217,10 @@ describe("breakglass enroll", () => {
       "fido2AuthenticationMethod",
       "passwordAuthenticationMethod",
     ]);
-    expect((await windows())[0]!.closed).toMatchObject({ outcome: "timed-out" });
+    expect((await records())[0]).toMatchObject({
+      outcome: "incomplete",
+      notes: expect.stringMatching(/^timed-out/),
+    });
 
     clock.advance(60 * MINUTE);
     const second = await enroll(clock, TR3ZM, {}, [FEITIAN]);
@@ -222,7 +229,7 @@ describe("breakglass enroll", () => {
     expect(second.out).toMatch(/keys registered since .* count/);
     const keys = (await methodsOf(TR3ZM)).filter((m) => m.aaGuid).map((m) => m.aaGuid);
     expect(keys.sort()).toEqual([YUBIKEY.aaGuid, FEITIAN.aaGuid].sort());
-    expect((await windows()).map((w) => w.closed?.outcome)).toEqual(["timed-out", "completed"]);
+    expect((await records()).map((r) => r.outcome)).toEqual(["incomplete", "success"]);
   });
 
   it("deletes a key registered before the pass and every phishable method; keeps the password", async () => {
@@ -309,7 +316,7 @@ describe("breakglass enroll", () => {
     expect(run.error).toMatchObject({ exitCode: 2 });
     expect(run.error!.message).toMatch(/interactive terminal/);
     expect(requests(/^(PATCH|DELETE) |^POST \/users\//)).toBe(0);
-    expect(await windows()).toEqual([]);
+    expect(await records()).toEqual([]);
   });
 
   it("an account that is not configured: exit 2 listing the configured ones; an id resolves", async () => {
@@ -356,7 +363,10 @@ describe("breakglass enroll", () => {
       "fido2AuthenticationMethod",
       "passwordAuthenticationMethod",
     ]);
-    expect((await windows())[0]!.closed).toMatchObject({ outcome: "declined" });
+    expect((await records())[0]).toMatchObject({
+      outcome: "failure",
+      notes: expect.stringMatching(/^declined/),
+    });
   });
 
   it("Ctrl-C while waiting: the pass deleted, the window closed interrupted, exit 5", async () => {
@@ -365,6 +375,9 @@ describe("breakglass enroll", () => {
     expect(run.error).toMatchObject({ exitCode: 5 });
     expect(run.error!.message).toMatch(/^interrupted: the pass was deleted/);
     expect(kinds(await methodsOf(KP7WD))).toEqual(["passwordAuthenticationMethod"]);
-    expect((await windows())[0]!.closed).toMatchObject({ outcome: "interrupted" });
+    expect((await records())[0]).toMatchObject({
+      outcome: "incomplete",
+      notes: expect.stringMatching(/^interrupted/),
+    });
   });
 });
