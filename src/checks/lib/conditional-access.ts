@@ -4,11 +4,11 @@
  * sign-ins a policy can apply, and the `unknown` a malformed policy gives every verdict it touches.
  */
 import { CaEngine } from "../../ca/engine.js";
-import { type CompiledPolicy, stateOf } from "../../ca/policy.js";
+import { type CompiledPolicy, policyHeader } from "../../ca/policy.js";
 import { policyProblems } from "../../ca/validate.js";
 import { eligibleRoles, identityOf } from "../../ca/identity.js";
 import { activationTruncated, activationVariants, spaceOf } from "../../ca/prover.js";
-import { blankSignIn } from "../../ca/scenarios.js";
+import { blankSignIn, setCell } from "../../ca/scenarios.js";
 import { NO, type Tri, YES } from "../../ca/types.js";
 import { norm } from "../../snapshot/directory.js";
 import type { ConditionalAccessPolicy } from "../../snapshot/schema.js";
@@ -133,13 +133,7 @@ export type MalformedPolicy = Pick<CompiledPolicy, "id" | "displayName" | "state
 export const malformedPolicies = (ctx: CheckContext): MalformedPolicy[] =>
   memo(ctx, "ca:malformed", () =>
     ((ctx.snapshot.conditionalAccessPolicies ?? []) as Array<Record<string, unknown>>)
-      .map((raw) => ({
-        id: norm(String(raw.id ?? "")),
-        displayName: String(raw.displayName ?? raw.id ?? ""),
-        state: stateOf(String(raw.state ?? "")),
-        raw,
-        invalid: policyProblems(raw),
-      }))
+      .map((raw) => ({ ...policyHeader(raw), raw, invalid: policyProblems(raw) }))
       .filter((p) => p.invalid.length > 0)
       .sort((a, b) => a.id.localeCompare(b.id)),
   );
@@ -203,13 +197,13 @@ export const activationIdentities = (ctx: CheckContext, userId: string) =>
  */
 export function appliesSomewhere(ctx: CheckContext, policy: CompiledPolicy): Tri {
   const dims = spaceOf(engineFor(ctx), ctx.config.profile.envelope, true);
-  const s = blankSignIn() as unknown as Record<string, unknown>;
+  const s = blankSignIn();
   let out: Tri = policy.unmodelled.length ? 2 : YES;
   for (const { dimension, cells } of dims) {
     let best: Tri = NO;
     for (const c of cells) {
-      s[dimension] = c.value;
-      const t = policy.test(dimension, s as never);
+      setCell(s, dimension, c.value);
+      const t = policy.test(dimension, s);
       if (t === YES) {
         best = YES;
         break;
