@@ -38,7 +38,7 @@ function evaluate(ctx: CheckContext): Finding[] {
     const { variants, truncated } = activationIdentities(ctx, account.id);
     let hits = 0;
     for (const p of candidates) {
-      const usersCond = (p.raw.conditions as any)?.users;
+      const usersCond = p.conditions?.users;
       const hit = variants.find((v) => p.users(v.identity) !== NO);
       if (!hit) continue;
       const afterActivation = hit.activated.length > 0;

@@ -28,8 +28,8 @@ const DEDICATED_POLICY_REMEDIATION: Remediation = {
 
 function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
   const problems: Array<{ status: Status; what: string }> = [];
-  const c = (p.conditions ?? {}) as Record<string, any>;
-  const u = (c.users ?? {}) as Record<string, unknown>;
+  const c: NonNullable<ConditionalAccessPolicy["conditions"]> = p.conditions ?? {};
+  const u = c.users ?? {};
   if (p.state !== "enabled")
     problems.push({
       status: "fail",
@@ -46,7 +46,7 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
   const uncovered = [...users].filter((id) => !includedUsers.has(id) && !viaGroup).sort();
   if (uncovered.length)
     problems.push({ status: "fail", what: `it does not include account(s) ${uncovered.join(", ")}` });
-  const apps = (c.applications ?? {}) as Record<string, unknown>;
+  const apps = c.applications ?? {};
   if (!list(apps.includeApplications).some((a) => a.toLowerCase() === "all"))
     problems.push({
       status: "fail",
@@ -60,7 +60,7 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
     ...list(apps.excludeApplications).map((x) => `resource ${x}`),
   ];
   if (exclusions.length) problems.push({ status: "fail", what: `it excludes ${exclusions.join(", ")}` });
-  const grant = (p.grantControls ?? {}) as Record<string, any>;
+  const grant: NonNullable<ConditionalAccessPolicy["grantControls"]> = p.grantControls ?? {};
   if (!grant.authenticationStrength?.id)
     problems.push({ status: "fail", what: "it does not grant by authentication strength" });
   if (list(grant.builtInControls).includes("block"))
@@ -80,10 +80,10 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
       what: `it grants by the strength OR ${alternatives.join(", ")}: either satisfies it, so the strength can be bypassed`,
     });
   const conditionsAdded: string[] = [];
-  const loc = c.locations as Record<string, unknown> | null | undefined;
+  const loc = c.locations;
   if (loc && (list(loc.includeLocations).length || list(loc.excludeLocations).length))
     conditionsAdded.push("locations");
-  const plat = c.platforms as Record<string, unknown> | null | undefined;
+  const plat = c.platforms;
   if (plat && (list(plat.includePlatforms).length || list(plat.excludePlatforms).length))
     conditionsAdded.push("platforms");
   if (

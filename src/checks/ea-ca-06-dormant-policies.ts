@@ -27,8 +27,7 @@ import { norm } from "../snapshot/directory.js";
 import type { CheckContext, Finding } from "./types.js";
 
 export const isMicrosoftManaged = (p: Record<string, unknown>): boolean =>
-  /^microsoft-managed/i.test(String(p.displayName ?? "")) ||
-  /microsoft/i.test(String((p as any).createdBy ?? ""));
+  /^microsoft-managed/i.test(String(p.displayName ?? "")) || /microsoft/i.test(String(p.createdBy ?? ""));
 
 function evaluate(ctx: CheckContext): Finding[] {
   const unknownPrincipals = principalsUnknown(ctx, "accounts");
@@ -69,7 +68,7 @@ function evaluate(ctx: CheckContext): Finding[] {
       const lock = proof.counterExamples.find((c) => c.paths.some((x) => x.policyId === p.id));
       const managed = isMicrosoftManaged(p.raw);
       const hit = hitOf.get(p)!;
-      const usersCond = (p.raw.conditions as any)?.users;
+      const usersCond = p.conditions?.users;
       const path =
         explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
       const state = p.state === "reportOnly" ? "report-only" : "disabled";
