@@ -13,6 +13,7 @@ import {
   principalsUnknown,
   stringList as list,
   tenantSubject,
+  userLists,
 } from "./lib/index.js";
 import type { CheckContext, Finding, Remediation, Status } from "./types.js";
 
@@ -29,20 +30,20 @@ const DEDICATED_POLICY_REMEDIATION: Remediation = {
 function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
   const problems: Array<{ status: Status; what: string }> = [];
   const c: NonNullable<ConditionalAccessPolicy["conditions"]> = p.conditions ?? {};
-  const u = c.users ?? {};
+  const u = userLists(c.users);
   if (p.state !== "enabled")
     problems.push({
       status: "fail",
       what: `state is ${p.state === "enabledForReportingButNotEnforced" ? "report-only" : p.state}, not enabled`,
     });
-  if (!includesOnlyEmergencyPrincipals(p, ctx))
+  if (!includesOnlyEmergencyPrincipals(c.users, ctx))
     problems.push({
       status: "fail",
       what: "its users include principals other than the emergency accounts and group",
     });
   const { users, groups } = emergencyPrincipals(ctx);
-  const includedUsers = new Set(list(u.includeUsers).map(norm));
-  const viaGroup = list(u.includeGroups).some((g) => groups.has(norm(g)));
+  const includedUsers = new Set(u.includeUsers.map(norm));
+  const viaGroup = u.includeGroups.some((g) => groups.has(norm(g)));
   const uncovered = [...users].filter((id) => !includedUsers.has(id) && !viaGroup).sort();
   if (uncovered.length)
     problems.push({ status: "fail", what: `it does not include account(s) ${uncovered.join(", ")}` });
@@ -53,10 +54,10 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
       what: `it targets ${list(apps.includeApplications).join(", ") || "no resource"}, not all resources`,
     });
   const exclusions = [
-    ...list(u.excludeUsers).map((x) => `user ${x}`),
-    ...list(u.excludeGroups).map((x) => `group ${x}`),
-    ...list(u.excludeRoles).map((x) => `role ${x}`),
-    ...((u.excludeGuestsOrExternalUsers ?? null) !== null ? ["guests or external users"] : []),
+    ...u.excludeUsers.map((x) => `user ${x}`),
+    ...u.excludeGroups.map((x) => `group ${x}`),
+    ...u.excludeRoles.map((x) => `role ${x}`),
+    ...(u.excludesGuests ? ["guests or external users"] : []),
     ...list(apps.excludeApplications).map((x) => `resource ${x}`),
   ];
   if (exclusions.length) problems.push({ status: "fail", what: `it excludes ${exclusions.join(", ")}` });
