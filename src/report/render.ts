@@ -25,9 +25,19 @@ export const OUT_DIR_FILE: Record<Format, string> = {
 
 export const isFormat = (name: string): name is Format => (FORMATS as readonly string[]).includes(name);
 
+/**
+ * Other names a format answers to on the command line: `text` is what `ca prove`, `discover` and
+ * `plan` call their human output, so every command accepts both words for it.
+ */
+export const FORMAT_ALIASES: Readonly<Record<string, Format>> = { text: "console" };
+
 export interface RenderOptions {
   /** console: colour with ANSI escapes. */
   color?: boolean;
+  /** console: the terminal width; every line whole with evidence (verbose); only verdict and fix first (brief). */
+  width?: number;
+  verbose?: boolean;
+  brief?: boolean;
   docsBaseUri?: string;
   /** sarif: the physical location of results (config file, else snapshot file). */
   artifactUri?: string;
@@ -38,7 +48,12 @@ export interface RenderOptions {
 export function render(format: Format, report: Report, options: RenderOptions = {}): string {
   switch (format) {
     case "console":
-      return renderConsole(report, { color: options.color ?? false });
+      return renderConsole(report, {
+        color: options.color ?? false,
+        width: options.width,
+        verbose: options.verbose,
+        brief: options.brief,
+      });
     case "json":
       return renderJson(report);
     case "markdown":
