@@ -41,6 +41,8 @@ export interface RenderOptions {
   docsBaseUri?: string;
   /** sarif: the physical location of results (config file, else snapshot file). */
   artifactUri?: string;
+  /** html, markdown: each check's source ids, linked to the guides of docs/sources.md. */
+  sources?: Readonly<Record<string, readonly string[]>>;
   /** sarif: Markdown help per check id (the checks' docs). */
   help?: SarifOptions["help"];
 }
@@ -59,7 +61,7 @@ export function render(format: Format, report: Report, options: RenderOptions = 
     case "markdown":
       return renderMarkdown(report, { docsBaseUri: options.docsBaseUri });
     case "html":
-      return renderHtml(report, { docsBaseUri: options.docsBaseUri });
+      return renderHtml(report, { docsBaseUri: options.docsBaseUri, sources: options.sources });
     case "sarif":
       return renderSarif(report, {
         artifactUri: options.artifactUri,

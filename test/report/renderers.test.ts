@@ -167,7 +167,12 @@ describe("html (static)", () => {
     expect(html.indexOf(`http-equiv="Content-Security-Policy"`)).toBeLessThan(html.indexOf("<style>"));
     expect(HTML_CSP).toContain("default-src 'none'");
     expect(HTML_CSP).not.toContain("unsafe");
-    expect(html).not.toMatch(/<(script|img|svg|iframe|link|base|object|embed)\b/i);
+    expect(html).not.toMatch(/<(script|img|iframe|link|base|object|embed|foreignObject)\b/i);
+    // The only SVG is the bar per check group: rectangles of our colours with a count as title.
+    for (const svg of html.match(/<svg\b[\s\S]*?<\/svg>/g) ?? [])
+      expect(svg).toMatch(
+        /^<svg width="\d+" height="14" aria-hidden="true">(<rect x="[\d.]+" y="0" width="[\d.]+" height="14" fill="#[0-9a-f]{6}"><title>\d+ [a-z]+<\/title><\/rect>)+<\/svg>$/,
+      );
     expect(html.match(/<style>/g)?.length).toBe(1);
     expect(html.match(/<meta /g)?.length).toBe(4);
     expect(html).not.toMatch(BIDI_CONTROLS);

@@ -185,6 +185,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
 
   const artifact = configFile ?? snapshotFile;
   const help = Object.fromEntries(engine.checks.map((c) => [c.id, c.docs]));
+  const sources = Object.fromEntries(engine.checks.map((c) => [c.id, c.sources]));
   const color = options.color !== false && io.stdoutIsTTY && !io.env.NO_COLOR;
   // On the terminal the console report is laid out for its width (--verbose: every line whole);
   // written to a file it is the whole report at 100 columns, since nobody can ask the file for more.
@@ -196,6 +197,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
       brief,
       artifactUri: artifact ? artifactUri(artifact, io.cwd) : undefined,
       help,
+      sources,
     });
 
   // Render everything before writing anything.
