@@ -6,11 +6,11 @@ import { renderConsole } from "./console.js";
 import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
-import { renderMarkdown } from "./markdown.js";
+import { renderMarkdown, renderMarkdownSummary } from "./markdown.js";
 import type { Report } from "./model.js";
 import { renderSarif, type SarifOptions } from "./sarif.js";
 
-export const FORMATS = ["console", "json", "markdown", "html", "sarif", "junit"] as const;
+export const FORMATS = ["console", "json", "markdown", "markdown-summary", "html", "sarif", "junit"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** File names under --out-dir (docs/report.md "Several formats from one read"). */
@@ -18,6 +18,7 @@ export const OUT_DIR_FILE: Record<Format, string> = {
   console: "breakglass-report.txt",
   json: "breakglass-report.json",
   markdown: "breakglass-report.md",
+  "markdown-summary": "breakglass-report.summary.md",
   html: "breakglass-report.html",
   sarif: "breakglass-report.sarif",
   junit: "breakglass-report.junit.xml",
@@ -59,7 +60,9 @@ export function render(format: Format, report: Report, options: RenderOptions = 
     case "json":
       return renderJson(report);
     case "markdown":
-      return renderMarkdown(report, { docsBaseUri: options.docsBaseUri });
+      return renderMarkdown(report, { docsBaseUri: options.docsBaseUri, sources: options.sources });
+    case "markdown-summary":
+      return renderMarkdownSummary(report, { docsBaseUri: options.docsBaseUri, sources: options.sources });
     case "html":
       return renderHtml(report, { docsBaseUri: options.docsBaseUri, sources: options.sources });
     case "sarif":

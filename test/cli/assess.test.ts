@@ -113,7 +113,7 @@ describe("exit codes", () => {
     const bad = await assess(["--snapshot", "good.json", "--format", "json,pdf"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      'unknown format "pdf"; allowed: console, json, markdown, html, sarif, junit',
+      'unknown format "pdf"; allowed: console, json, markdown, markdown-summary, html, sarif, junit',
     );
     expect((await assess(["--snapshot", "good.json", "--fail-on", "severe"])).code).toBe(2);
     expect((await assess(["--snapshot", "good.json", "--now", "yesterday"])).code).toBe(2);
@@ -140,7 +140,7 @@ describe("outputs", () => {
       "--snapshot",
       "hostile.json",
       "--format",
-      "console,json,sarif,junit,html,markdown",
+      "console,json,sarif,junit,html,markdown,markdown-summary",
       "--out-dir",
       "out",
     ]);
@@ -154,8 +154,10 @@ describe("outputs", () => {
         OUT_DIR_FILE.junit,
         OUT_DIR_FILE.html,
         OUT_DIR_FILE.markdown,
+        OUT_DIR_FILE["markdown-summary"],
       ].sort(),
     );
+    expect(files).toContain("breakglass-report.summary.md");
     expect(files).toContain("breakglass-report.junit.xml");
     const report = JSON.parse(await readFile(join(dir, "out", "breakglass-report.json"), "utf8"));
     expect(report.source).toBe("snapshot:hostile.json");

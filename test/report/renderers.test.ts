@@ -134,12 +134,13 @@ describe("markdown", () => {
   });
   it("lets no tenant string open a tag, a link, a heading or a list", () => {
     const prose = withoutFences(md);
-    expect(prose).not.toMatch(/<[a-zA-Z!/?]/);
-    // The only links are ours: one "About this check" per check.
-    expect(prose.match(/\]\(/g)?.length).toBe(report.checks.length);
-    for (const m of prose.matchAll(/(?<!\\)\[((?:\\.|[^\]\\])*)\]\(/g)) expect(m[1]).toBe("About this check");
+    // The only tags are ours: a <details> per check with its <summary>.
+    for (const tag of prose.match(/<[a-zA-Z!/?][^>]*>/g) ?? [])
+      expect(tag).toMatch(/^<\/?(details|summary|b)( open)?>$/);
+    // No link: this report was rendered without sources or a docs address.
+    expect(prose).not.toMatch(/(?<!\\)\]\(/);
     for (const line of prose.split("\n")) {
-      if (/^#/.test(line)) expect(line).toMatch(/^(# Breakglass assessment|## |### EA-)/);
+      if (/^#/.test(line)) expect(line).toMatch(/^(# Breakglass assessment|## )/);
       expect(line).not.toMatch(/^(- list|> quote|\|---\|---\|)$/);
     }
   });
@@ -157,7 +158,7 @@ describe("markdown", () => {
     }
   });
   it("cuts 10,000-character names in tables", () => {
-    expect(md).toContain("\\(10000 characters\\)");
+    expect(md).toContain("(10000 characters)");
   });
 });
 

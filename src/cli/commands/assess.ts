@@ -122,7 +122,7 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
 Examples:
   breakglass assess --snapshot tenant.json --config breakglass.yaml
   breakglass assess --snapshot tenant.json --verbose | less -R
-  breakglass assess --format json,sarif,html,markdown --out-dir reports/
+  breakglass assess --format json,sarif,html,markdown-summary --out-dir reports/
 
 Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 usage, config, input or
 output error; 3 the tenant could not be read; 70 internal error.`,
