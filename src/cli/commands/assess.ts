@@ -6,6 +6,7 @@
  * Nothing half-written: output paths are checked before the tenant is read, every format is
  * rendered in memory, then all files are written as one set by the atomic writer (all or nothing).
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
@@ -118,14 +119,20 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
     .option("--no-color", "no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)")
     .addHelpText(
       "after",
-      `
-Examples:
-  breakglass assess --snapshot tenant.json --config breakglass.yaml
-  breakglass assess --snapshot tenant.json --verbose | less -R
-  breakglass assess --format json,sarif,html,markdown-summary --out-dir reports/
-
-Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 usage, config, input or
-output error; 3 the tenant could not be read; 70 internal error.`,
+      helpText(
+        [
+          "breakglass assess --snapshot tenant.json --config breakglass.yaml",
+          "breakglass assess --snapshot tenant.json --verbose | less -R",
+          "breakglass assess --format json,sarif,html,markdown-summary --out-dir reports/",
+        ],
+        [
+          "0 nothing at or above --fail-on failed",
+          "1 something did",
+          EXIT_TEXT.usage,
+          "3 not one core section could be read",
+          EXIT_TEXT.internal,
+        ],
+      ),
     )
     .action(async (options: AssessOptions) => {
       resolved.setExitCode(await runAssess(options, resolved));

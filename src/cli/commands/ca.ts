@@ -17,6 +17,7 @@ import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
 import { terminalInline } from "../../report/escape.js";
 import { stringifyJson } from "../../report/json.js";
+import { EXIT_TEXT, parseHumanFormat, withHelp } from "../conventions.js";
 import { UsageError } from "../../errors.js";
 import { readTextFile } from "../../io/read-file.js";
 import { loadConfig } from "../../config/load.js";
@@ -162,7 +163,8 @@ export function register(program: Command): void {
     .command("ca")
     .description("Conditional Access: What If, lockout proof, change pre-flight");
 
-  ca.command("whatif")
+  const whatif = ca
+    .command("whatif")
     .description("evaluate one sign-in like Graph's POST identity/conditionalAccess/evaluate")
     .requiredOption("--snapshot <file>", "tenant snapshot")
     .option("--request <file>", "an evaluate request body (JSON; - for stdin), v1.0 or beta shape")
@@ -197,7 +199,8 @@ export function register(program: Command): void {
       }
     });
 
-  ca.command("prove")
+  const prove = ca
+    .command("prove")
     .description(
       "prove that no sign-in of the emergency envelope locks an emergency account (or every admin) out",
     )
@@ -206,7 +209,7 @@ export function register(program: Command): void {
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs (overrides the config)")
     .option("--all-admins", "also prove that some privileged user always has a path (tenant-wide lockout)")
     .option("--report-only", "also switch on report-only policies")
-    .option("--format <format>", "text | json", "text")
+    .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
         snapshot: string;
@@ -216,8 +219,7 @@ export function register(program: Command): void {
         reportOnly?: boolean;
         format: string;
       }) => {
-        if (!["text", "json"].includes(f.format))
-          throw new UsageError(`--format must be text or json, not ${f.format}`);
+        const format = parseHumanFormat(f.format);
         const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
@@ -232,7 +234,7 @@ export function register(program: Command): void {
         const admins = f.allAdmins ? proveAllAdmins(engine, { envelope, mode }) : undefined;
         const ms = performance.now() - t0;
         const bad = proofs.some((p) => p.status !== "proven") || (admins?.lockoutClasses ?? 0) > 0;
-        if (f.format === "json") {
+        if (format === "json") {
           json({
             envelope,
             mode,
@@ -273,7 +275,8 @@ export function register(program: Command): void {
       },
     );
 
-  ca.command("check-change")
+  const checkChangeCommand = ca
+    .command("check-change")
     .description(
       "pre-flight a new or edited policy: does it change an emergency account's outcome or lock every admin out?",
     )
@@ -285,7 +288,7 @@ export function register(program: Command): void {
     .option("--config <file>", "config file (JSON or YAML)")
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs")
     .option("--no-all-admins", "skip the tenant-wide lockout proof")
-    .option("--format <format>", "text | json", "text")
+    .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
         snapshot: string;
@@ -295,8 +298,7 @@ export function register(program: Command): void {
         allAdmins: boolean;
         format: string;
       }) => {
-        if (!["text", "json"].includes(f.format))
-          throw new UsageError(`--format must be text or json, not ${f.format}`);
+        const format = parseHumanFormat(f.format);
         const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
@@ -307,7 +309,7 @@ export function register(program: Command): void {
           allAdmins: f.allAdmins,
         });
         const bad = report.changedClasses > 0 || report.createsTenantLockout || report.malformed.length > 0;
-        if (f.format === "json") json(report);
+        if (format === "json") json(report);
         else {
           for (const m of report.malformed)
             out(
@@ -333,4 +335,42 @@ export function register(program: Command): void {
         if (bad) process.exitCode = 1;
       },
     );
+
+  withHelp(
+    ca,
+    [
+      "breakglass ca prove --snapshot tenant.json --config breakglass.yaml",
+      "breakglass ca check-change --snapshot tenant.json --policy new-policy.json",
+    ],
+    [EXIT_TEXT.ok, "1 a counter-example or a changed outcome", EXIT_TEXT.usage, EXIT_TEXT.internal],
+  );
+  withHelp(
+    whatif,
+    [
+      "breakglass ca whatif --snapshot tenant.json --user admin@contoso.onmicrosoft.com --app 797f4846-ba00-4fd7-ba43-dac1f8f63013",
+      "breakglass ca whatif --snapshot tenant.json --request evaluate-body.json",
+    ],
+    [`${EXIT_TEXT.ok} (the answer is printed as JSON)`, EXIT_TEXT.usage, EXIT_TEXT.internal],
+  );
+  withHelp(
+    prove,
+    [
+      "breakglass ca prove --snapshot tenant.json --config breakglass.yaml",
+      "breakglass ca prove --snapshot tenant.json --accounts bg1@contoso.onmicrosoft.com --all-admins --format json",
+    ],
+    ["0 proven", "1 a counter-example (printed)", EXIT_TEXT.usage, EXIT_TEXT.internal],
+  );
+  withHelp(
+    checkChangeCommand,
+    [
+      "breakglass ca check-change --snapshot tenant.json --policy new-policy.json",
+      "breakglass ca check-change --snapshot tenant.json --policy a.json b.json --format json",
+    ],
+    [
+      "0 no emergency outcome changes",
+      "1 an outcome changes or a tenant-wide lockout appears",
+      EXIT_TEXT.usage,
+      EXIT_TEXT.internal,
+    ],
+  );
 }

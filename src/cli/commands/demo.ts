@@ -3,6 +3,7 @@
  * through the real HTTPS client stack (the same code as `export`), print what was read, then assess
  * the exported snapshot exactly as `breakglass assess` does (same checks, same console report).
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -135,13 +136,14 @@ export function register(program: Command): void {
     .option("--no-color", "no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)")
     .addHelpText(
       "after",
-      `
-Examples:
-  breakglass demo
-  breakglass demo --verbose --throttle
-  breakglass demo --fault-rate 0.1 --out midsize.export.json
-
-Exit codes: 0 the demo ran (whatever the verdict); 2 usage error; 70 internal error.`,
+      helpText(
+        [
+          "breakglass demo",
+          "breakglass demo --verbose --throttle",
+          "breakglass demo --fault-rate 0.1 --out midsize.export.json",
+        ],
+        ["0 the demo ran (whatever the verdict)", EXIT_TEXT.usage, EXIT_TEXT.internal],
+      ),
     )
     .action(
       async (opts: {
