@@ -3,6 +3,7 @@
  * Parses flags, wires src/ca, prints. Exit codes: 0 proven / unchanged, 1 counter-example or
  * change found (or not provable), 2 usage or input error.
  */
+import { countries, countryCode, countrySuggestions } from "../countries.js";
 import type { Command } from "commander";
 import { checkChange } from "../../ca/change.js";
 import { policyProblems } from "../../ca/validate.js";
@@ -103,7 +104,22 @@ interface WhatIfFlags {
 function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, unknown> {
   if (!f.user)
     throw new UsageError("give --request FILE, or --user with --app, --user-action or --auth-context");
+  // A user or a country the snapshot cannot match would evaluate a sign-in nobody makes, and
+  // answer as if nothing applied: refuse it instead (exit 2).
   const user = directory.user(f.user);
+  if (!user)
+    throw new UsageError(
+      `--user: no user ${JSON.stringify(f.user)} in the snapshot; give an object id or a userPrincipalName it holds`,
+    );
+  const country = f.country === undefined ? undefined : countryCode(f.country);
+  if (f.country !== undefined && country === undefined) {
+    const near = countrySuggestions(f.country);
+    throw new UsageError(
+      `--country: unknown country ${JSON.stringify(f.country)}; give an ISO 3166-1 alpha-2 code or an English country name` +
+        (near.length > 0 ? ` (did you mean ${near.join(", ")}?)` : "") +
+        `; codes: ${[...countries().keys()].join(" ")}`,
+    );
+  }
   const signInContext = f.userAction
     ? { "@odata.type": "#microsoft.graph.userActionContext", userAction: f.userAction }
     : f.authContext
@@ -124,7 +140,7 @@ function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, 
     devicePlatform: f.platform,
     clientAppType: f.clientApp ?? "browser",
     ipAddress: f.ip,
-    country: f.country,
+    country,
     signInRiskLevel: f.signInRisk,
     userRiskLevel: f.userRisk,
     insiderRiskLevel: f.insiderRisk,
@@ -133,7 +149,7 @@ function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, 
   };
   for (const k of Object.keys(conditions)) if (conditions[k] === undefined) delete conditions[k];
   return {
-    signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: user?.id ?? f.user },
+    signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: user.id },
     signInContext,
     signInConditions: conditions,
     appliedPoliciesOnly: !!f.appliedOnly,
@@ -178,7 +194,7 @@ export function register(program: Command): void {
       "browser | mobileAppsAndDesktopClients | exchangeActiveSync | easSupported | other",
     )
     .option("--ip <address>", "IP address")
-    .option("--country <ISO2>", "country")
+    .option("--country <code|name>", "country: ISO 3166-1 alpha-2 code (AT) or English name (Austria)")
     .option("--sign-in-risk <level>", "none | low | medium | high | hidden")
     .option("--user-risk <level>", "none | low | medium | high | hidden")
     .option("--insider-risk <level>", "minor | moderate | elevated")
