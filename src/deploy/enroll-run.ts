@@ -50,7 +50,7 @@ import {
   type KeyVerdict,
 } from "./enroll.js";
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 export const SECURITY_INFO_URL = "https://aka.ms/mysecurityinfo";
 /** Entra's limit: keys are registered within 10 minutes of a one-time pass's sign-in. */
@@ -254,7 +254,10 @@ class Enrollment {
     const body = (created.ok ? created.body : {}) as Json;
     this.passId = typeof body.id === "string" ? body.id : undefined;
     const passCreated = typeof body.createdDateTime === "string" ? body.createdDateTime : this.now();
-    const expires = new Date(Date.parse(body.startDateTime ?? passCreated) + lifetime * 60_000);
+    const expires = new Date(
+      Date.parse(typeof body.startDateTime === "string" ? body.startDateTime : passCreated) +
+        lifetime * 60_000,
+    );
     this.step(
       `one-time pass created: method ${this.passId ?? "?"}`,
       `created ${passCreated}, ${lifetime} minutes`,
@@ -477,7 +480,7 @@ async function resolveAccount(config: Config, name: string, reader: Reader): Pro
       found.push({
         id: String(user.id),
         userPrincipalName: String(user.userPrincipalName ?? ref),
-        accountEnabled: user.accountEnabled,
+        ...(typeof user.accountEnabled === "boolean" ? { accountEnabled: user.accountEnabled } : {}),
       });
     else if (direct)
       throw new UsageError(
@@ -493,7 +496,9 @@ async function resolveAccount(config: Config, name: string, reader: Reader): Pro
 /** The emergency group among the account's groups: the configured id or name, or `names.group`. */
 function emergencyGroup(config: Config, groups: Json[]): Json | undefined {
   const names = [config.group, config.names?.group?.displayName].filter((n): n is string => !!n).map(norm);
-  return groups.find((g) => names.includes(norm(g.id)) || names.includes(norm(g.displayName)));
+  return groups.find(
+    (g) => names.includes(norm(String(g.id))) || names.includes(norm(String(g.displayName ?? ""))),
+  );
 }
 
 /** GETs the run needs; a read that fails is exit 3 (the tenant cannot be read), a 404 is absence. */

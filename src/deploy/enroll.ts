@@ -11,7 +11,7 @@ import type { AuthenticationMethod } from "../snapshot/schema.js";
 import { isDevicePasskey } from "./enrollment.js";
 import { enableFor } from "./methods.js";
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 /** The kind of a method from its `@odata.type`: `fido2`, `phone`, `temporaryAccessPass`... */
 export const methodKind = (m: { "@odata.type"?: string | null }): string =>
@@ -196,7 +196,7 @@ export function reaches(config: Json | undefined, userId: string, groupIds: read
   if (!config || config.state !== "enabled") return false;
   const mine = new Set([norm(userId), "all_users", ...groupIds.map(norm)]);
   const hits = (targets: unknown) =>
-    Array.isArray(targets) && (targets as Json[]).some((t) => mine.has(norm(t.id)));
+    Array.isArray(targets) && (targets as Json[]).some((t) => mine.has(norm(String(t.id ?? ""))));
   return hits(config.includeTargets) && !hits(config.excludeTargets);
 }
 
