@@ -280,6 +280,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     findAppByClientId: findApp,
     armUrl,
     ...(options.armPageSize ? { pageSize: options.armPageSize } : {}),
+    ...(options.now ? { now: options.now } : options.clock ? { now: () => options.clock!.now() } : {}),
     routes: [alerts.route],
   });
 
@@ -383,6 +384,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         query: url.searchParams,
         headers,
         originalUrl: originalUrl.slice("/arm".length),
+        rawBody,
       });
     }
     const identityResult = await identityRoute(method, segments, headers, rawBody, originalUrl);

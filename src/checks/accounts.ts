@@ -4,6 +4,8 @@
  *    `config+group` and EA-ROLE-03 compares the two;
  *  - only `group`: its transitive user members (`group`);
  *  - neither: discovery's best candidates (`discovered`), the others listed.
+ * The group `breakglass apply` built counts as configured: `names.group.displayName`, once a group
+ * of that name exists (before the first apply there is none, and nothing is unresolved).
  * A configured reference that does not resolve is kept in `unresolved`, with the recycle bin's
  * answer (deleted, restorable until deletedDateTime + 30 days) when the account sits there.
  */
@@ -32,22 +34,24 @@ export function resolveAccounts(
   config: Config,
   directory: Directory = new Directory(snapshot),
 ): AccountResolution {
+  const deployed = config.names?.group?.displayName;
+  const groupRef = config.group ?? (deployed && directory.group(deployed) ? deployed : undefined);
   const resolution: AccountResolution = {
     method: config.accounts?.length
-      ? config.group
+      ? groupRef
         ? "config+group"
         : "config"
-      : config.group
+      : groupRef
         ? "group"
         : "discovered",
     resolved: [],
     unresolved: [],
   };
 
-  if (config.group) {
-    const group = directory.group(config.group);
+  if (groupRef) {
+    const group = directory.group(groupRef);
     if (group) resolution.group = { id: group.id, displayName: group.displayName ?? null };
-    else resolution.unresolvedGroup = config.group;
+    else resolution.unresolvedGroup = groupRef;
   }
 
   if (config.accounts?.length) {
@@ -64,7 +68,7 @@ export function resolveAccounts(
     return resolution;
   }
 
-  if (config.group) {
+  if (groupRef) {
     if (resolution.group) {
       resolution.resolved = [...directory.transitiveUserMembers(resolution.group.id).keys()]
         .map((id) => directory.users.get(id))

@@ -17,7 +17,8 @@ export const check = defineCheck(import.meta.url, {
         ]
       : [],
   appliesTo(ctx) {
-    if (!ctx.config.group) return "no emergency group is configured (config group:)";
+    // the group apply built (names.group) counts once it exists (checks/accounts.ts)
+    if (!ctx.config.group && !ctx.accounts.group) return "no emergency group is configured (config group:)";
     return undefined;
   },
   evaluate(ctx) {

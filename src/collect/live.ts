@@ -5,7 +5,7 @@
  * not be read at all.
  */
 import type { Config } from "../config/schema.js";
-import { createClients, type AuthMethod } from "../graph/index.js";
+import { createClients, type AuthMethod, type Clients } from "../graph/index.js";
 import { TenantUnreadableError } from "../errors.js";
 import { unreadTenantReasons } from "../snapshot/readable.js";
 import type { Snapshot } from "../snapshot/schema.js";
@@ -20,14 +20,20 @@ export interface LiveReadOptions {
   /** the command, named in the write-permission warning. */
   command: string;
   warn?: (line: string) => void;
+  /** clients already built (apply reads and writes through the same credential) */
+  clients?: Clients;
+  /** the command also writes: its write permissions are expected, not worth a warning */
+  writes?: boolean;
 }
 
 export async function readLiveTenant(options: LiveReadOptions): Promise<ExportResult> {
   const warn = options.warn ?? ((line: string) => void process.stderr.write(line));
-  const clients = createClients({
-    auth: { method: options.auth, tenantId: options.config.tenant ?? process.env.AZURE_TENANT_ID },
-    maxRetries: options.retries,
-  });
+  const clients =
+    options.clients ??
+    createClients({
+      auth: { method: options.auth, tenantId: options.config.tenant ?? process.env.AZURE_TENANT_ID },
+      maxRetries: options.retries,
+    });
   const progress = createProgress();
   let result: ExportResult;
   try {
@@ -40,7 +46,7 @@ export async function readLiveTenant(options: LiveReadOptions): Promise<ExportRe
     progress.finish();
   }
   assertTenantRead(result.snapshot);
-  if (result.writePermissions.length)
+  if (result.writePermissions.length && !options.writes)
     warn(
       `warning: ${options.command} only reads, but its token also grants ${result.writePermissions.join(", ")}; ` +
         `a read-only app registration is enough (breakglass permissions ${options.command})\n`,

@@ -388,19 +388,44 @@ export function missingWritePermissions(
   granted: string[],
   roles: string[] = [],
 ): { permissions: string[]; roles: string[] } {
+  return missingForWrites(COMMAND_PERMISSIONS[command]?.writes ?? [], granted, roles);
+}
+
+/**
+ * The same for the writes of some resource kinds only: an `apply --target exclusions` identity
+ * needs the Conditional Access writes and nothing else (least privilege for a scheduled job).
+ */
+export function missingApplyPermissions(
+  kinds: readonly string[],
+  granted: string[],
+  roles: string[] = [],
+): { permissions: string[]; roles: string[] } {
+  return missingForWrites(
+    APPLY_WRITES.filter((w) => kinds.includes(w.kind)),
+    granted,
+    roles,
+  );
+}
+
+function missingForWrites(
+  writes: readonly WritePermission[],
+  granted: string[],
+  roles: string[],
+): { permissions: string[]; roles: string[] } {
   const have = new Set(granted.map((g) => g.toLowerCase()));
   for (const [broad, narrow] of Object.entries(COVERED_BY)) {
     if (have.has(broad.toLowerCase())) for (const n of narrow) have.add(n.toLowerCase());
   }
   const permissions = new Set<string>();
-  for (const write of COMMAND_PERMISSIONS[command]?.writes ?? []) {
+  for (const write of writes) {
     for (const p of write.application) if (!have.has(p.toLowerCase())) permissions.add(p);
   }
   const heldRoles = new Set(roles.map((r) => r.toLowerCase()));
+  const needed = [...new Set(writes.flatMap((w) => w.applicationRole ?? []))].sort();
   // Global Administrator holds every role's rights
   const missingRoles = heldRoles.has("global administrator")
     ? []
-    : applicationRoles(command).filter((r) => !heldRoles.has(r.toLowerCase()));
+    : needed.filter((r) => !heldRoles.has(r.toLowerCase()));
   return { permissions: [...permissions].sort(), roles: missingRoles };
 }
 

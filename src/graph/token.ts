@@ -19,6 +19,16 @@ export function grantedPermissions(accessToken: string): string[] {
   }
 }
 
+/** The directory role template ids (`wids`) a token carries: the app's or the signed-in user's roles. */
+export function grantedDirectoryRoles(accessToken: string): string[] {
+  try {
+    const claims = decodeJwt(accessToken);
+    return Array.isArray(claims.wids) ? claims.wids.map((w) => String(w).toLowerCase()) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function writePermissions(granted: string[]): string[] {
   return granted.filter((p) => /ReadWrite/i.test(p)).sort();
 }

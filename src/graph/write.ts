@@ -63,6 +63,12 @@ export type WriteResult =
       attempts: number;
     };
 
+/** What a lookup found: one object (its id), none after the replication window, or several / an error. */
+export type FindResult =
+  | { kind: "found"; body: unknown; id?: string }
+  | { kind: "absent" }
+  | { kind: "ambiguous" | "error"; message: string };
+
 export interface GraphWriterOptions {
   credential: TokenCredential;
   /** BREAKGLASS_GRAPH_URL (may carry a path prefix, as the emulator's does) */
@@ -208,6 +214,16 @@ export class GraphWriter {
       if (attempts >= this.maxAttempts) return this.failed(a, attempts, true);
       await this.wait(this.backoff(failures++));
     }
+  }
+
+  /**
+   * Looks for the object of a create by its lookup, over the replication window: what apply does
+   * for a create an earlier, interrupted run may have made (its journal says sent or confirmed),
+   * instead of sending it again.
+   */
+  async find(lookup: { url: string }): Promise<FindResult> {
+    const found = await this.findCreated(lookup.url);
+    return found.kind === "found" ? { ...found, id: idOf(found.body) } : found;
   }
 
   /**

@@ -15,6 +15,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   export: async () => (await import("./export.js")).register,
   init: async () => (await import("./init.js")).register,
   plan: async () => (await import("./plan.js")).register,
+  apply: async () => (await import("./apply.js")).register,
   permissions: async () => (await import("./permissions.js")).register,
   emulator: async () => (await import("./emulator.js")).register,
   demo: async () => (await import("./demo.js")).register,

@@ -11,7 +11,8 @@ import { readLiveTenant } from "../../collect/live.js";
 import { loadConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { derivePlan, hasChanges, objectNames, planFile } from "../../deploy/plan.js";
-import { RESOURCE_KINDS, type ResourceKind } from "../../deploy/types.js";
+import type { Enrollment } from "../../deploy/enrollment.js";
+import { RESOURCE_KINDS, type ResourceKind, type Step } from "../../deploy/types.js";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import { loadSnapshot } from "../../snapshot/load.js";
@@ -95,17 +96,7 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
   }
   const targets = options.target;
   const { steps, enrollment } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
-  io.stdout(
-    renderPlanText({
-      tenant: snapshot.tenant,
-      readAt: snapshot.tenant.capturedAt,
-      steps,
-      names: objectNames(snapshot),
-      awaitingEnrollment: enrollment.accounts
-        .filter((a) => !a.enrolled)
-        .map((a) => a.userPrincipalName ?? a.key),
-    }),
-  );
+  io.stdout(planText(snapshot, steps, enrollment));
   if (options.out !== undefined) {
     const file = planFile({
       snapshot,
@@ -120,6 +111,21 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
   }
   return options.exitCode && hasChanges(steps) ? 1 : 0;
 }
+
+/** The human view of derived steps (apply shows the same before it asks). */
+export function planText(snapshot: Snapshot, steps: readonly Step[], enrollment: Enrollment): string {
+  return renderPlanText({
+    tenant: snapshot.tenant,
+    readAt: snapshot.tenant.capturedAt,
+    steps,
+    names: objectNames(snapshot),
+    awaitingEnrollment: awaitingEnrollment(enrollment),
+  });
+}
+
+/** The accounts the enrollment gate waits for, as `breakglass enroll` takes them. */
+export const awaitingEnrollment = (enrollment: Enrollment): string[] =>
+  enrollment.accounts.filter((a) => !a.enrolled).map((a) => a.userPrincipalName ?? a.key);
 
 /** init's configuration: written once, never over an existing file (exit 2). */
 export async function writeNewFile(path: string, content: string): Promise<void> {

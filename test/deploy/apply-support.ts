@@ -1,0 +1,209 @@
+/**
+ * `breakglass apply` against the HTTPS emulator through the real client stack: the sample's config
+ * copied to a temporary directory (the journal and the lock go beside it), the deployer app, and one
+ * clock shared by the emulator (replication windows, pass lifetimes) and the writer's back-off, so
+ * no test waits for real.
+ */
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Agent } from "undici";
+import type { EmulatorOptions, RunningEmulator } from "../../emulator/index.js";
+import { buildCheckContext, CHECKS } from "../../src/checks/registry.js";
+import { runChecks } from "../../src/checks/runner.js";
+import type { CheckResult } from "../../src/checks/types.js";
+import { runApply, type ApplyDeps, type ApplyIo } from "../../src/cli/commands/apply.js";
+import { runPlan } from "../../src/cli/commands/plan.js";
+import { exportTenant } from "../../src/collect/export.js";
+import { loadConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/schema.js";
+import { createGraphWriter, type Clients } from "../../src/graph/index.js";
+import { FileRecordStore, type RecordStore } from "../../src/records/store.js";
+import type { Snapshot } from "../../src/snapshot/schema.js";
+import { call, tokenFor, undiciAgent } from "../emulator/support.js";
+import { clientsFor, emulate, FIXTURES, loadFixture } from "../e2e/helpers.js";
+
+/** two attested security keys of two models (keyModelsDistinct) */
+export const KEYS = [
+  { aaGuid: "2fc0579f-8113-47ea-b116-bb5a8db9202a", model: "YubiKey 5 NFC", displayName: "key A" },
+  { aaGuid: "fa2b99dc-9e39-4257-8f92-4a30d23c4118", model: "YubiKey 5 Nano", displayName: "key B" },
+];
+
+export interface Transcript {
+  stdout: string;
+  stderr: string;
+  /** the questions asked, in order */
+  asked: string[];
+}
+
+export interface ApplyHarness {
+  emu: RunningEmulator;
+  dir: string;
+  configFile: string;
+  clock: { now: number };
+  agent: Agent;
+  applyCmd(
+    plan?: string,
+    options?: { yes?: boolean; target?: string[]; interactive?: boolean; answers?: string[] },
+    deps?: Partial<ApplyDeps>,
+  ): Promise<{ code: number } & Transcript>;
+  plan(options?: { out?: string; exitCode?: boolean }): Promise<{ code: number } & Transcript>;
+  read(): Promise<Snapshot>;
+  config(): Promise<Config>;
+  /** the accounts' keys registered as enroll would: a one-time pass, a sign-in, the keys */
+  enroll(upn: string): Promise<void>;
+  assess(): Promise<CheckResult[]>;
+  /** every file under the directory, as text */
+  files(): Promise<Map<string, string>>;
+  store(): RecordStore;
+  /** the deployer's Graph token, for direct requests */
+  token(): Promise<string>;
+  graph(method: string, path: string, body?: object): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startApplyHarness(
+  options: {
+    config?: (yaml: string) => string;
+    emulator?: Partial<EmulatorOptions>;
+    snapshot?: Snapshot;
+  } = {},
+): Promise<ApplyHarness> {
+  const clock = { now: Date.parse("2026-12-02T09:00:00Z") };
+  const emu = await emulate(options.snapshot ?? (await loadFixture("before")), {
+    deployer: true,
+    now: () => clock.now,
+    ...options.emulator,
+  });
+  const dir = await mkdtemp(join(tmpdir(), "breakglass-apply-"));
+  const configFile = join(dir, "breakglass.yaml");
+  if (options.config)
+    await writeFile(
+      configFile,
+      options.config(await readFile(join(FIXTURES, "before.breakglass.yaml"), "utf8")),
+    );
+  else await copyFile(join(FIXTURES, "before.breakglass.yaml"), configFile);
+  const agent = undiciAgent(emu);
+  const clients = (): Clients => clientsFor(emu);
+  let token: string | undefined;
+  const deployerToken = async () =>
+    (token ??= await tokenFor(emu, agent, emu.env.AZURE_CLIENT_ID, emu.env.AZURE_CLIENT_SECRET!));
+  const config = async () => (await loadConfig(configFile)).config;
+  const read = async () => (await exportTenant({ clients: clients(), config: await config() })).snapshot;
+  const baseDeps: ApplyDeps = {
+    clients,
+    senders: (c) => ({
+      graph: createGraphWriter(c, {
+        caPem: emu.caPem,
+        sleep: async (ms) => void (clock.now += ms),
+        now: () => clock.now,
+      }),
+    }),
+    read: async (c, cfg) => (await exportTenant({ clients: c, config: cfg })).snapshot,
+    store: (root) => new FileRecordStore(root),
+  };
+  const io = (t: Transcript, interactive: boolean, answers: string[]): ApplyIo => ({
+    stdout: (s) => void (t.stdout += s),
+    stderr: (s) => void (t.stderr += s),
+    cwd: dir,
+    clock: () => new Date(clock.now),
+    interactive,
+    ask: async (q) => {
+      t.asked.push(q);
+      t.stdout += q;
+      return answers.shift() ?? "";
+    },
+    clearScreen: () => void (t.stdout += "\n[screen cleared]\n"),
+  });
+  const graph = async (method: string, path: string, body?: object) =>
+    call(emu, agent, method, `/graph${path}`, { token: await deployerToken(), ...(body ? { body } : {}) });
+
+  return {
+    emu,
+    dir,
+    configFile,
+    clock,
+    agent,
+    async applyCmd(plan, o = {}, deps = {}) {
+      const t: Transcript = { stdout: "", stderr: "", asked: [] };
+      const code = await runApply(
+        plan,
+        {
+          config: "breakglass.yaml",
+          ...(o.yes ? { yes: true } : {}),
+          ...(o.target ? { target: o.target as never } : {}),
+        },
+        io(t, o.interactive ?? false, [...(o.answers ?? [])]),
+        { ...baseDeps, ...deps },
+      ).catch((err: { exitCode?: number; message: string }) => {
+        t.stderr += `breakglass: ${err.message}\n`;
+        if (typeof err.exitCode !== "number") throw err;
+        return err.exitCode;
+      });
+      return { code, ...t };
+    },
+    async plan(o = {}) {
+      const t: Transcript = { stdout: "", stderr: "", asked: [] };
+      const code = await runPlan(
+        { config: "breakglass.yaml", ...o },
+        {
+          stdout: (s) => void (t.stdout += s),
+          stderr: (s) => void (t.stderr += s),
+          cwd: dir,
+          clock: () => new Date(clock.now),
+        },
+        { read: async (cfg) => (await exportTenant({ clients: clients(), config: cfg })).snapshot },
+      );
+      return { code, ...t };
+    },
+    read,
+    config,
+    async enroll(upn) {
+      const user = (await graph("GET", `/v1.0/users/${upn}`)).body;
+      const pass = await graph("POST", `/v1.0/users/${user.id}/authentication/temporaryAccessPassMethods`, {
+        isUsableOnce: true,
+        lifetimeInMinutes: 60,
+      });
+      if (pass.status !== 201)
+        throw new Error(`pass for ${upn}: ${pass.status} ${JSON.stringify(pass.body)}`);
+      const control = (path: string, body: object) =>
+        call(emu, agent, "POST", `/graph/_emulator/users/${user.id}${path}`, { body });
+      const signIn = await control("/signIn", { temporaryAccessPass: pass.body.temporaryAccessPass });
+      if (signIn.status !== 200) throw new Error(`sign-in of ${upn}: ${signIn.status} ${signIn.text}`);
+      for (const key of KEYS) {
+        const r = await control("/fido2Methods", key);
+        if (r.status !== 201) throw new Error(`key of ${upn}: ${r.status} ${r.text}`);
+      }
+      // what enroll does after the keys: the pass is deleted
+      const del = await graph(
+        "DELETE",
+        `/v1.0/users/${user.id}/authentication/temporaryAccessPassMethods/${pass.body.id}`,
+      );
+      if (del.status !== 204) throw new Error(`pass deletion for ${upn}: ${del.status}`);
+    },
+    async assess() {
+      const cfg = await config();
+      return runChecks(CHECKS, buildCheckContext(await read(), cfg));
+    },
+    async files() {
+      const out = new Map<string, string>();
+      const walk = async (d: string): Promise<void> => {
+        for (const e of await readdir(d, { withFileTypes: true })) {
+          const p = join(d, e.name);
+          if (e.isDirectory()) await walk(p);
+          else out.set(p.slice(dir.length + 1), await readFile(p, "utf8"));
+        }
+      };
+      await walk(dir);
+      return out;
+    },
+    store: () => new FileRecordStore(dir),
+    token: deployerToken,
+    graph,
+    async close() {
+      await agent.close();
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
