@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   plan: async () => (await import("./plan.js")).register,
   apply: async () => (await import("./apply.js")).register,
   permissions: async () => (await import("./permissions.js")).register,
+  logs: async () => (await import("./logs.js")).register,
   emulator: async () => (await import("./emulator.js")).register,
   demo: async () => (await import("./demo.js")).register,
 };
