@@ -86,7 +86,7 @@ export async function scanLogs(
   onSignIn: (s: ScannedSignIn) => void,
 ): Promise<ScanSummary> {
   const wanted = new Set(options.accounts.map((a) => a.toLowerCase()));
-  const needle = new RegExp(options.accounts.map(escapeRegExp).join("|"), "gi");
+  const searcher = lineSearch(options.accounts);
   const summary: ScanSummary = {
     files: [],
     signIns: 0,
@@ -110,7 +110,7 @@ export async function scanLogs(
     };
     const { format, chunks } = await openLog(file);
     entry.format = format;
-    if (format === "jsonl") entry.records = await scanJsonl(chunks, needle, take, note);
+    if (format === "jsonl") entry.records = await scanJsonl(chunks, searcher, take, note);
     else if (format === "csv") entry.records = await scanCsv(chunks, take, note);
     else entry.records = await scanJson(chunks, format, take, note);
   }
@@ -163,16 +163,17 @@ type Take = (raw: Loose, record: number, format: LogFormat) => void;
 type Note = (message: string, record?: number) => void;
 
 /**
- * JSONL: the chunk is searched as latin1 (one character a byte, so offsets are byte offsets) for
- * the accounts; only a line holding a hit is cut out, decoded as UTF-8 and parsed.
+ * JSONL: each chunk is searched as latin1 (one character a byte, so offsets are byte offsets) for
+ * the accounts; only a line holding a hit is cut out, decoded as UTF-8 and parsed. Chunks are never
+ * joined: the one line that straddles two chunks is put together on its own.
  */
 async function scanJsonl(
   chunks: AsyncIterable<Buffer>,
-  needle: RegExp,
+  searcher: LineSearch,
   take: Take,
   note: Note,
 ): Promise<number> {
-  let carry: Buffer = Buffer.alloc(0);
+  let carry: Buffer | undefined;
   let line = 0;
   const parseLine = (bytes: Buffer, n: number, last: boolean) => {
     let value: unknown;
@@ -185,29 +186,114 @@ async function scanJsonl(
     if (value && typeof value === "object" && !Array.isArray(value)) take(value as Loose, n, "jsonl");
     else note("the line is not a JSON object; left out", n);
   };
+  const names = (bytes: Buffer) => searcher.hit(bytes);
   for await (const chunk of chunks) {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const text = buf.toString("latin1");
-    const end = text.lastIndexOf("\n") + 1;
-    let counted = 0;
-    needle.lastIndex = 0;
-    for (let m = needle.exec(text); m && m.index < end; m = needle.exec(text)) {
-      const start = text.lastIndexOf("\n", m.index) + 1;
-      const stop = text.indexOf("\n", m.index);
-      line += countNewlines(text, counted, start);
-      counted = start;
-      parseLine(buf.subarray(start, stop), line + 1, false);
-      needle.lastIndex = stop + 1;
+    const firstNl = chunk.indexOf(10);
+    if (firstNl < 0) {
+      // a line longer than a chunk: rare, kept whole until it ends
+      carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
+      continue;
     }
-    line += countNewlines(text, counted, end);
-    carry = Buffer.from(buf.subarray(end));
+    let from = 0;
+    if (carry) {
+      const straddling = Buffer.concat([carry, chunk.subarray(0, firstNl)]);
+      line++;
+      if (names(straddling)) parseLine(straddling, line, false);
+      carry = undefined;
+      from = firstNl + 1;
+    }
+    const end = chunk.lastIndexOf(10) + 1;
+    if (end > from) {
+      line = searcher.lines(chunk, from, end, line, (start, stop, n) =>
+        parseLine(chunk.subarray(start, stop), n, false),
+      );
+    }
+    if (end < chunk.length) carry = Buffer.from(chunk.subarray(end));
   }
-  if (carry.length && carry.toString("utf8").trim() !== "") {
-    needle.lastIndex = 0;
-    if (needle.test(carry.toString("latin1"))) parseLine(carry, line + 1, true);
+  if (carry && carry.toString("utf8").trim() !== "") {
     line++;
+    if (names(carry)) parseLine(carry, line, true);
   }
   return line;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Finds the lines of a chunk that name an account: `lines` calls `hit` per line and returns the line count. */
+interface LineSearch {
+  /** lines of `buf[from, end)` (which ends on a newline) naming an account; returns `line` plus the lines passed */
+  lines(
+    buf: Buffer,
+    from: number,
+    end: number,
+    line: number,
+    found: (start: number, stop: number, n: number) => void,
+  ): number;
+  /** whether these bytes name an account */
+  hit(bytes: Buffer): boolean;
+}
+
+/**
+ * Object ids only: a byte search (Buffer.indexOf) for each id in lower and upper case, which is how
+ * Entra and Log Analytics write GUIDs; nothing is decoded. With a UPN among the accounts, a UPN's
+ * case in a log may differ from the config's in any letter, so each chunk is decoded as latin1 and
+ * searched with a case-insensitive expression instead: exact, and several times slower.
+ */
+export function lineSearch(accounts: readonly string[]): LineSearch {
+  if (accounts.length === 0) throw new Error("no account to search for");
+  if (accounts.every((a) => GUID.test(a))) {
+    const variants = [...new Set(accounts.flatMap((a) => [a, a.toLowerCase(), a.toUpperCase()]))].map((v) =>
+      Buffer.from(v, "latin1"),
+    );
+    return {
+      hit: (bytes) => variants.some((v) => bytes.indexOf(v) >= 0),
+      lines(buf, from, end, line, found) {
+        const starts: number[] = [];
+        for (const v of variants)
+          for (let i = buf.indexOf(v, from); i >= 0 && i < end; i = buf.indexOf(v, i + v.length))
+            starts.push(i);
+        starts.sort((a, b) => a - b);
+        let counted = from;
+        let lastLine = -1;
+        for (const at of starts) {
+          const start = buf.lastIndexOf(10, at) + 1;
+          if (start === lastLine) continue;
+          lastLine = Math.max(start, from);
+          line += countNewlinesIn(buf, counted, lastLine);
+          counted = lastLine;
+          found(lastLine, buf.indexOf(10, at), line + 1);
+        }
+        return line + countNewlinesIn(buf, counted, end);
+      },
+    };
+  }
+  const needle = new RegExp(accounts.map(escapeRegExp).join("|"), "gi");
+  return {
+    hit(bytes) {
+      needle.lastIndex = 0;
+      return needle.test(bytes.toString("latin1"));
+    },
+    lines(buf, from, end, line, found) {
+      const text = buf.toString("latin1", from, end);
+      let counted = 0;
+      needle.lastIndex = 0;
+      for (let m = needle.exec(text); m; m = needle.exec(text)) {
+        const start = text.lastIndexOf("\n", m.index) + 1;
+        const stop = text.indexOf("\n", m.index);
+        line += countNewlines(text, counted, start);
+        counted = start;
+        found(from + start, from + stop, line + 1);
+        needle.lastIndex = stop + 1;
+      }
+      return line + countNewlines(text, counted, text.length);
+    },
+  };
+}
+
+function countNewlinesIn(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(10, from); i >= 0 && i < to; i = buf.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 function countNewlines(text: string, from: number, to: number): number {

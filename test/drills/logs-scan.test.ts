@@ -97,6 +97,42 @@ describe("logs scan", () => {
     expect(summary.notes[0]!.message).toMatch(/broken record/);
   });
 
+  it("JSONL bigger than a read chunk: lines straddling chunks are found, line numbers hold", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bg-scan-"));
+    const file = join(dir, "big.jsonl");
+    const lines: string[] = [];
+    const expected: number[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const ea = i % 997 === 3;
+      if (ea) expected.push(i + 1);
+      lines.push(
+        JSON.stringify({
+          TimeGenerated: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+          UserId: ea ? EA : `user-${i}`,
+          UserPrincipalName: ea && i % 2 ? UPN.toUpperCase() : `u${i}@x.example`,
+          ResultType: "0",
+          Pad: "x".repeat(700 + (i % 300)),
+        }),
+      );
+    }
+    await writeFile(file, `${lines.join("\n")}\n`);
+    const found: ScannedSignIn[] = [];
+    const summary = await scanLogs(
+      [file],
+      { accounts: [UPN.toLowerCase(), EA.toUpperCase()], windows: [] },
+      (s) => found.push(s),
+    );
+    expect(found.map((s) => s.record)).toEqual(expected);
+    expect(summary.files[0]!.records).toBe(12_000);
+    // object ids only: the byte search, same lines
+    const byId: number[] = [];
+    const idSummary = await scanLogs([file], { accounts: [EA.toUpperCase()], windows: [] }, (s) =>
+      byId.push(s.record),
+    );
+    expect(byId).toEqual(expected);
+    expect(idSummary.files[0]!.records).toBe(12_000);
+  });
+
   it("the command: exit 1 on an unexplained success, hostile strings escaped, json output, no windows said", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bg-scan-"));
     const config = join(dir, "breakglass.yaml");
