@@ -32,6 +32,7 @@ import { EXIT, RefusedError, UsageError } from "../../errors.js";
 import {
   AUTH_METHODS,
   createClients,
+  createArmWriter,
   createGraphWriter,
   GRAPH_SCOPE,
   grantedDirectoryRoles,
@@ -100,7 +101,7 @@ export const liveApplyDeps: ApplyDeps = {
     createClients({
       auth: { method: options.auth, tenantId: config.tenant ?? process.env.AZURE_TENANT_ID },
     }),
-  senders: (clients) => ({ graph: createGraphWriter(clients) }),
+  senders: (clients) => ({ graph: createGraphWriter(clients), arm: createArmWriter(clients) }),
   read: async (clients, config, io) =>
     (await readLiveTenant({ config, clients, command: "apply", writes: true, warn: io.stderr })).snapshot,
   store: (root) => new FileRecordStore(root),
