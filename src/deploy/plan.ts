@@ -122,6 +122,9 @@ export function derivePlan(snapshot: Snapshot, config: Config, options: PlanOpti
     .sort();
   out.push(...methods.steps(methods.diff(p, methods.read(p, accountsActual), p.ids.group, keyModels)));
 
+  // before the restricted unit: afterwards the app cannot reset the accounts' passwords
+  out.push(...accounts.deliverySteps(p, accountsActual, p.enrollment));
+
   out.push(...activate.steps(activate.diff(policyDiff, p.ids.policy), p));
 
   const groupLabel = groupDiff.displayName ?? groupDiff.group?.displayName ?? p.ids.group;
