@@ -19,6 +19,8 @@ export interface ArmAccess {
   subscriptions: "*" | string[];
   /** an RBAC role at `/providers/microsoft.aadiam` (docs/monitoring.md §1), needed for Entra diagnostic settings. */
   aadiam: boolean;
+  /** a write role (Contributor) on those subscriptions and at the aadiam scope: what deploy's ARM steps need. */
+  write: boolean;
 }
 
 export interface RegisteredCertificate {
@@ -60,6 +62,7 @@ export const AppRegistrationInput = z.strictObject({
     .strictObject({
       subscriptions: z.union([z.literal("*"), z.array(z.string())]).default("*"),
       aadiam: z.boolean().default(false),
+      write: z.boolean().default(false),
     })
     .optional(),
 });
@@ -88,8 +91,12 @@ export function buildApp(input: AppRegistrationInput): EmulatedApp {
     graphPermissions: [...parsed.graphPermissions],
     directoryRoles: (parsed.directoryRoles ?? []).map((r) => r.toLowerCase()),
     arm: parsed.arm
-      ? { subscriptions: parsed.arm.subscriptions ?? "*", aadiam: parsed.arm.aadiam ?? false }
-      : { subscriptions: [], aadiam: false },
+      ? {
+          subscriptions: parsed.arm.subscriptions ?? "*",
+          aadiam: parsed.arm.aadiam ?? false,
+          write: parsed.arm.write ?? false,
+        }
+      : { subscriptions: [], aadiam: false, write: false },
   };
 }
 
@@ -110,7 +117,7 @@ export function deployerRegistration(): AppRegistrationInput {
     secret: newClientSecret(),
     graphPermissions: [...new Set([...EXPORT_READ_PERMISSIONS, ...DEPLOYER_APP_PERMISSIONS])],
     directoryRoles: [...DEPLOYER_DIRECTORY_ROLES],
-    arm: { subscriptions: "*", aadiam: true },
+    arm: { subscriptions: "*", aadiam: true, write: true },
   };
 }
 

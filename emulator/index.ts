@@ -268,6 +268,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     findAppByClientId: findApp,
     armUrl,
     ...(options.armPageSize ? { pageSize: options.armPageSize } : {}),
+    ...(options.now ? { now: options.now } : options.clock ? { now: () => options.clock!.now() } : {}),
   });
 
   async function identityRoute(
@@ -370,6 +371,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         query: url.searchParams,
         headers,
         originalUrl: originalUrl.slice("/arm".length),
+        rawBody,
       });
     }
     const identityResult = await identityRoute(method, segments, headers, rawBody, originalUrl);

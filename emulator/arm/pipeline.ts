@@ -9,6 +9,7 @@ import type { Counters } from "../counters.js";
 import type { FaultInjector, FaultKind } from "../faults.js";
 import { json, type HttpResponse, type PipelineResult } from "../http.js";
 import type { IdentityProvider } from "../identity.js";
+import { ArmWrites } from "./writes.js";
 import {
   ARM_TYPE_SECTIONS,
   armKey,
@@ -27,6 +28,8 @@ export interface ArmPipelineOptions {
   armUrl: string;
   /** items per page of a list before a nextLink (default 100) */
   pageSize?: number;
+  /** the emulator's clock (asynchronous table operations finish on it); default Date.now */
+  now?: () => number;
 }
 
 export interface IncomingArmRequest {
@@ -36,6 +39,8 @@ export interface IncomingArmRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   originalUrl: string;
+  /** the request body of a write, as sent */
+  rawBody?: string;
 }
 
 /** Canonical spelling of the path keywords and namespaces, for counter endpoint names. */
@@ -167,9 +172,11 @@ function armError(status: number, code: string, message: string): HttpResponse {
 
 export class ArmPipeline {
   private readonly pageSize: number;
+  private readonly writes: ArmWrites;
 
   constructor(private readonly options: ArmPipelineOptions) {
     this.pageSize = options.pageSize ?? 100;
+    this.writes = new ArmWrites(options.store, options.armUrl, options.now);
   }
 
   async handle(incoming: IncomingArmRequest): Promise<PipelineResult> {
@@ -219,12 +226,14 @@ export class ArmPipeline {
         ),
       );
     }
-    if (incoming.method !== "GET") {
+    const method = incoming.method.toUpperCase();
+    const isWrite = method !== "GET";
+    if (isWrite && !["PUT", "PATCH", "DELETE"].includes(method)) {
       return finish(
         armError(
           405,
           "MethodNotAllowed",
-          `The emulator serves ARM reads only; '${incoming.method}' is not supported on this resource yet.`,
+          `The method '${incoming.method}' is not supported on this resource.`,
         ),
       );
     }
@@ -243,16 +252,27 @@ export class ArmPipeline {
           ),
         );
       }
-      if (!canReadSubscription(app, parsed.subscriptionId)) {
-        return finish(authorizationFailed(principal, parsed.action, `/${parsed.segments.join("/")}`));
+      if (!canReadSubscription(app, parsed.subscriptionId) || (isWrite && !app?.arm.write)) {
+        return finish(
+          authorizationFailed(principal, actionOf(parsed.action, method), `/${parsed.segments.join("/")}`),
+        );
       }
     } else if (parsed.namespaces[0] === "microsoft.aadiam") {
-      if (!app?.arm.aadiam) {
-        return finish(authorizationFailed(principal, parsed.action, `/${parsed.segments.join("/")}`));
+      if (!app?.arm.aadiam || (isWrite && !app.arm.write)) {
+        return finish(
+          authorizationFailed(principal, actionOf(parsed.action, method), `/${parsed.segments.join("/")}`),
+        );
       }
     }
 
-    const route = this.route(parsed, incoming, app);
+    const route = isWrite
+      ? this.writes.route({
+          method,
+          segments: parsed.segments,
+          query: incoming.query,
+          rawBody: incoming.rawBody ?? "",
+        })
+      : (this.writes.operation(parsed.segments) ?? this.route(parsed, incoming, app));
     if (!route) {
       return finish(
         armError(
@@ -415,6 +435,12 @@ function canReadSubscription(app: EmulatedApp | undefined, subscriptionId: strin
   if (!app) return false;
   if (app.arm.subscriptions === "*") return true;
   return app.arm.subscriptions.some((s) => s.toLowerCase() === subscriptionId.toLowerCase());
+}
+
+/** The RBAC action of a request: `.../read` for a GET, `.../write` or `.../delete` for a write. */
+function actionOf(readAction: string, method: string): string {
+  if (method === "GET") return readAction;
+  return readAction.replace(/\/read$/, method === "DELETE" ? "/delete" : "/write");
 }
 
 function authorizationFailed(principal: string, action: string, scope: string): HttpResponse {

@@ -20,6 +20,7 @@ export * from "./graph.js";
 export * from "./token.js";
 export * from "./tracker.js";
 export * from "./write.js";
+export * from "./arm-write.js";
 
 export interface ClientSettings {
   auth?: AuthSettings;
