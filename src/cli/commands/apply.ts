@@ -32,6 +32,7 @@ import { RESOURCE_KINDS, type PlanFile, type ResourceKind, type Step } from "../
 import { EXIT, RefusedError, UsageError } from "../../errors.js";
 import {
   AUTH_METHODS,
+  createArmWriter,
   createClients,
   createGraphWriter,
   GRAPH_SCOPE,
@@ -103,7 +104,8 @@ export const liveApplyDeps: ApplyDeps = {
     createClients({
       auth: { method: options.auth, tenantId: config.tenant ?? process.env.AZURE_TENANT_ID },
     }),
-  senders: (clients) => ({ graph: createGraphWriter(clients) }),
+  // ARM carries the monitoring kinds' steps
+  senders: (clients) => ({ graph: createGraphWriter(clients), arm: createArmWriter(clients) }),
   read: async (clients, config, io) =>
     (await readLiveTenant({ config, clients, command: "apply", writes: true, warn: io.stderr })).snapshot,
   store: (root) => new FileRecordStore(root),
