@@ -15,14 +15,15 @@ const ALLOWED = {
   // device filters run their patterns on the linear-time engine the config validates them with.
   ca: ["snapshot", "config/pattern\\.ts$"],
   monitor: ["snapshot", "config"],
-  checks: ["snapshot", "config", "ca", "monitor", "discover"],
+  // The drill evidence item names the EA-OPS checks look for (records/vocabulary.ts).
+  checks: ["snapshot", "config", "ca", "monitor", "discover", "records/vocabulary\\.ts$"],
   // init proposes the discovered candidates; enrollment names keys from the checks' AAGUID catalogue.
   deploy: ["snapshot", "config", "ca", "monitor", "records", "graph", "discover", "checks/aaguid\\.ts$"],
   records: ["config"],
   drills: ["snapshot", "config", "records", "ca", "graph"],
   // The check vocabulary (statuses, their order, the result types) and the config's severities.
   // A plan is rendered too (its text, its file's JSON Schema): deploy's plan vocabulary.
-  report: ["checks/types\\.ts$", "config/", "deploy/(types|plan|plan-file)\\.ts$"],
+  report: ["checks/types\\.ts$", "config/", "deploy/(types|plan|plan-file)\\.ts$", "records/custody\\.ts$"],
 };
 
 /** Layers a layer may import for their types only (`import type`). */

@@ -2,6 +2,7 @@
  * Every check of the catalogue (docs/checks/README.md), in catalogue order: EA-ACC, EA-ROLE,
  * EA-AUTH, EA-CA, EA-MON. Every report lists each of them once, whatever its status.
  */
+import type { CheckRecords } from "../records/check-records.js";
 import type { Config } from "../config/schema.js";
 import { Directory } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
@@ -89,7 +90,7 @@ export const CHECKS: readonly Check[] = [
 ];
 
 /** The context every check sees: the snapshot, its directory index, the config, the accounts and "now". */
-export function buildCheckContext(snapshot: Snapshot, config: Config): CheckContext {
+export function buildCheckContext(snapshot: Snapshot, config: Config, records?: CheckRecords): CheckContext {
   const directory = new Directory(snapshot);
   return {
     snapshot,
@@ -97,6 +98,7 @@ export function buildCheckContext(snapshot: Snapshot, config: Config): CheckCont
     config,
     accounts: resolveAccounts(snapshot, config, directory),
     now: new Date(snapshot.tenant.capturedAt),
+    ...(records ? { records } : {}),
   };
 }
 

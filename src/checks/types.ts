@@ -2,6 +2,7 @@
  * The shape of a check and its findings (docs/checks/README.md lists the checks).
  * A check is a pure function of its context: the same snapshot and config give the same findings.
  */
+import type { CheckRecords } from "../records/check-records.js";
 import type { Config, Severity } from "../config/schema.js";
 import type { Directory } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
@@ -75,6 +76,12 @@ export interface CheckContext {
   accounts: AccountResolution;
   /** the snapshot's capturedAt: "now" for every check. */
   now: Date;
+  /**
+   * The records beside the configuration (custody registry, drills, uses, enrollments), when the
+   * command read them; undefined when it did not (no configuration file): the EA-OPS checks are
+   * then unknown.
+   */
+  records?: CheckRecords;
 }
 
 /** A need: a snapshot path (see availability.ts). `anyOf` groups alternatives (Azure Monitor or Sentinel). */

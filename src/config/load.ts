@@ -77,7 +77,8 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-function parseYaml(text: string, source: string): unknown {
+/** YAML as the configuration and the records people write (custody.yaml) are parsed: strict and bounded. */
+export function parseYaml(text: string, source: string): unknown {
   // uniqueKeys (the default) makes a repeated key an error instead of a silent override.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -112,8 +113,12 @@ export function validateConfig(document: unknown, source = "configuration"): Con
 }
 
 /** One line per problem, each naming the key path and what is allowed there. */
-export function describeIssues(error: z.ZodError, document: unknown): string[] {
-  const schema = configJsonSchema();
+export function describeIssues(
+  error: z.ZodError,
+  document: unknown,
+  /** the JSON Schema of the document (default: the configuration's), for the allowed keys and values */
+  schema: Record<string, unknown> = configJsonSchema(),
+): string[] {
   return error.issues.map((issue) => {
     const path = issue.path as PropertyKey[];
     switch (issue.code) {

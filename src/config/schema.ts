@@ -71,6 +71,54 @@ export const DeployNames = z.strictObject({
 });
 export type DeployNames = z.infer<typeof DeployNames>;
 
+const receiverName = z.string().min(1).max(128);
+
+/** The action group the alerts notify (docs/deploy.md step 12): an existing one by id, or one deploy builds. */
+export const ActionGroupConfig = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Insights\/actionGroups\/[^/]+$/i,
+        "an action group ARM id",
+      )
+      .optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/, "letters, digits, _ . -")
+      .optional(),
+    shortName: z.string().min(1).max(12).optional(),
+    receivers: z
+      .strictObject({
+        email: z.array(z.strictObject({ name: receiverName, address: z.string().email() })).default([]),
+        sms: z
+          .array(
+            z.strictObject({
+              name: receiverName,
+              countryCode: z.string().regex(/^\d{1,3}$/),
+              phoneNumber: z.string().regex(/^\d{4,15}$/),
+            }),
+          )
+          .default([]),
+        voice: z
+          .array(
+            z.strictObject({
+              name: receiverName,
+              countryCode: z.string().regex(/^\d{1,3}$/),
+              phoneNumber: z.string().regex(/^\d{4,15}$/),
+            }),
+          )
+          .default([]),
+        webhook: z
+          .array(z.strictObject({ name: receiverName, uri: z.string().url().startsWith("https://") }))
+          .default([]),
+      })
+      .optional(),
+  })
+  .refine((g) => g.id !== undefined || g.receivers !== undefined, {
+    message: "name an existing action group (id) or its receivers",
+  });
+
 export const Profile = z.strictObject({
   accountCount: range(2, 4).default({ min: 2, max: 4 }),
   naming: z.enum(["obscure", "descriptive", "any"]).default("obscure"),
@@ -113,8 +161,13 @@ export const Profile = z.strictObject({
     .strictObject({
       maxSeverity: z.number().int().min(0).max(4).default(0),
       maxFrequency: z.string().regex(isoDuration, "an ISO 8601 duration such as PT5M").default("PT5M"),
+      /** the longest a drill's sign-in alert may take to arrive (drill finish) */
+      maxDelay: z
+        .string()
+        .regex(/^PT\d+M$/, "a duration in minutes such as PT15M")
+        .default("PT15M"),
     })
-    .default({ maxSeverity: 0, maxFrequency: "PT5M" }),
+    .default({ maxSeverity: 0, maxFrequency: "PT5M", maxDelay: "PT15M" }),
   envelope: Envelope.default(() => Envelope.parse({})),
   ...DeployProfileKeys,
 });
@@ -144,8 +197,22 @@ export const Config = z.strictObject({
   azure: z
     .strictObject({
       subscriptionIds: z.array(z.string().regex(guid, "a subscription id (GUID)")).default([]),
+      // deploy's monitoring target (docs/deploy.md "Monitoring resources"): the workspace
+      // /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/.../workspaces/{workspace}
+      subscriptionId: z.string().regex(guid, "a subscription id (GUID)").optional(),
       resourceGroup: z.string().optional(),
       workspace: z.string().optional(),
+      location: z.string().min(1).optional(),
+      alertsIn: z.enum(["azureMonitor", "sentinel"]).optional(),
+      actionGroup: ActionGroupConfig.optional(),
+      rulePrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/, "letters, digits, _ . - (at most 41)")
+        .optional(),
+      diagnosticSetting: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, _ . - (at most 64)")
+        .optional(),
     })
     .default({ subscriptionIds: [] }),
 });

@@ -12,10 +12,12 @@ import { type AccountProof, proveAccount, proveAllAdmins } from "../ca/prover.js
 import { Directory } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
 import { predict } from "./predict.js";
-import { RESOURCE_KINDS, type ResourceKind, type Step } from "./types.js";
+import { MONITORING_KINDS, RESOURCE_KINDS, type ResourceKind, type Step } from "./types.js";
 
-/** The kinds whose steps can change who gets in: all but the accounts' own properties. */
-export const GATED_KINDS: ReadonlySet<ResourceKind> = new Set(RESOURCE_KINDS.filter((k) => k !== "accounts"));
+/** The kinds whose steps can change who gets in: all but the accounts' own properties and monitoring. */
+export const GATED_KINDS: ReadonlySet<ResourceKind> = new Set(
+  RESOURCE_KINDS.filter((k) => k !== "accounts" && !MONITORING_KINDS.includes(k)),
+);
 
 export interface LockoutVerdict {
   stepId: string;

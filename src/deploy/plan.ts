@@ -17,6 +17,7 @@ import { type Enrollment, enrollmentOf } from "./enrollment.js";
 import * as exclusions from "./exclusions.js";
 import * as group from "./group.js";
 import * as methods from "./methods.js";
+import { monitoringSteps } from "./monitoring/index.js";
 import type { Planning } from "./planning.js";
 import * as policy from "./policy.js";
 import * as role from "./role.js";
@@ -121,6 +122,8 @@ export function derivePlan(snapshot: Snapshot, config: Config, options: PlanOpti
     .filter(Boolean)
     .sort();
   out.push(...methods.steps(methods.diff(p, methods.read(p, accountsActual), p.ids.group, keyModels)));
+
+  out.push(...monitoringSteps(p));
 
   // before the restricted unit: afterwards the app cannot reset the accounts' passwords
   out.push(...accounts.deliverySteps(p, accountsActual, p.enrollment));

@@ -7,6 +7,7 @@
  */
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
+import { predictArm } from "./monitoring/predict-arm.js";
 import { refToken, resolveRefs, type Step } from "./types.js";
 
 type Json = Record<string, any>;
@@ -41,6 +42,7 @@ export function predict(
   step: Step,
   ids: ReadonlyMap<string, string> = new Map(),
 ): Snapshot {
+  if (step.request.service === "arm") return predictArm(before, step, ids);
   const s = structuredClone(before) as Json;
   // An object not created yet keeps its reference as its id: consistent within the prediction.
   const req = resolveRefs(step.request, ids, refToken);

@@ -26,11 +26,29 @@ export const RESOURCE_KINDS = [
   "policy",
   "exclusions",
   "methods",
+  // the monitoring kinds (Azure Resource Manager) do not wait for enrollment: the accounts are
+  // watched from the moment they exist
+  "diagnostics",
+  "retention",
+  "actionGroup",
+  "signinAlert",
+  "auditAlerts",
+  "sentinel",
   "activate",
   "role",
   "au",
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** The monitoring kinds (docs/deploy.md "Monitoring resources"): ARM writes, no change to who gets in. */
+export const MONITORING_KINDS: readonly ResourceKind[] = [
+  "diagnostics",
+  "retention",
+  "actionGroup",
+  "signinAlert",
+  "auditAlerts",
+  "sentinel",
+];
 
 /** The kinds held by the enrollment gate until every account holds its keys. */
 export const ENROLLMENT_GATED_KINDS: readonly ResourceKind[] = ["activate", "role", "au"];
@@ -53,7 +71,14 @@ export type ObjectType =
   | "roleAssignment"
   | "roleEligibilitySchedule"
   | "administrativeUnit"
-  | "administrativeUnitMember";
+  | "administrativeUnitMember"
+  // ARM resources of the monitoring kinds
+  | "diagnosticSetting"
+  | "workspaceTable"
+  | "actionGroup"
+  | "scheduledQueryRule"
+  | "sentinelAlertRule"
+  | "sentinelWatchlist";
 
 /**
  * The object a step is about. `id` is the tenant's object id when the object exists at plan time;

@@ -49,7 +49,7 @@ export interface WorkspaceResolution {
   auditWorkspaces: string[];
 }
 
-function categoryEnabled(logs: unknown, category: string): boolean {
+export function categoryEnabled(logs: unknown, category: string): boolean {
   if (!Array.isArray(logs)) return false;
   return logs.some(
     (l: any) =>

@@ -9,7 +9,8 @@
  * - columns the row defines (UserId, UserPrincipalName, TargetResources, InitiatedBy, OperationName,
  *   Category, Type) have concrete values, and so have values derived from them (`tostring`, `tolower`,
  *   paths, `extend`, `mv-apply` / `mv-expand` bindings, `let` constants and `dynamic([...])` lists);
- * - time filters (TimeGenerated > ago(...)) are true: they bound the window, not the accounts;
+ * - time filters (TimeGenerated > ago(...), ingestion_time() > ago(...)) are true: they bound the
+ *   window, not the accounts;
  * - anything else (ResultType, AppDisplayName, IPAddress, joins, regexes...) "depends": it may drop
  *   the account's rows, so it narrows the comparison.
  *
@@ -933,6 +934,9 @@ function evalCall(n: KNode, ctx: EvalContext): Val {
   const fn = functionName(n) ?? "";
   const args = callArguments(n);
   if (fn === "ago") return { t: "time", when: "past" };
+  // ingestion_time() is the row's own arrival time: `ingestion_time() > ago(5m)` bounds the window
+  // the way Microsoft's ingestion-delay guidance for scheduled rules shows, hiding no new event.
+  if (fn === "ingestion_time" && args.length === 0) return { t: "time", when: "row" };
   if (fn === "now") return { t: "time", when: args.length === 0 ? "now" : "other" };
   if (TIME_FUNCTIONS.has(fn)) return { t: "time", when: "other" };
   if (fn === "_GetWatchlist") return watchlistValues(n, ctx);

@@ -22,7 +22,7 @@ import { link, mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { RefusedError, UsageError } from "../errors.js";
 import { appendLineDurably, completeLines } from "../io/append-line.js";
-import { writeFileAtomically } from "../io/atomic-write.js";
+import { writeFileAtomically, writeNewFileAtomically } from "../io/atomic-write.js";
 
 export interface LockHolder {
   pid: number;
@@ -46,7 +46,12 @@ export interface RecordStore {
   /** the streams under a folder (`journal`), by name */
   streams(folder: string): Promise<string[]>;
   readDocument(name: string): Promise<string | undefined>;
+  /** replaces a document whole (atomically) */
   writeDocument(name: string, text: string): Promise<void>;
+  /** writes a new document; refuses (exit 2) when one of that name exists */
+  createDocument(name: string, text: string): Promise<void>;
+  /** the documents in a folder (`drills`), by name (`drills/<file>`), sorted; [] when it does not exist */
+  documents(folder: string): Promise<string[]>;
   lock(name: string, purpose: string): Promise<StoreLock>;
 }
 
@@ -157,6 +162,29 @@ export class FileRecordStore implements RecordStore {
     const path = join(this.root, ...name.split("/"));
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFileAtomically(path, text);
+  }
+
+  async createDocument(name: string, text: string): Promise<void> {
+    checkName("record document", name);
+    const path = join(this.root, ...name.split("/"));
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeNewFileAtomically(path, text, { whenExists: "a record is written once; choose another id" });
+  }
+
+  async documents(folder: string): Promise<string[]> {
+    checkName("record folder", folder);
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, ...folder.split("/")));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    // temporary files of the atomic writer start with a dot
+    return names
+      .filter((n) => !n.startsWith("."))
+      .map((n) => `${folder}/${n}`)
+      .sort();
   }
 
   async lock(name: string, purpose: string): Promise<StoreLock> {

@@ -4,6 +4,7 @@
  */
 import { CONFIG_SCHEMA_FILE, configJsonSchema } from "../config/json-schema.js";
 import { PLAN_SCHEMA_FILE, planJsonSchema } from "../deploy/plan-file.js";
+import { CUSTODY_SCHEMA_FILE, custodyJsonSchema } from "../records/custody.js";
 import { REPORT_SCHEMA_FILE, reportJsonSchema } from "./model.js";
 
 /** Repository-relative path -> file content. */
@@ -13,5 +14,6 @@ export function generatedSchemaFiles(): Map<string, string> {
     [CONFIG_SCHEMA_FILE, text(configJsonSchema())],
     [REPORT_SCHEMA_FILE, text(reportJsonSchema())],
     [PLAN_SCHEMA_FILE, text(planJsonSchema())],
+    [CUSTODY_SCHEMA_FILE, text(custodyJsonSchema())],
   ]);
 }

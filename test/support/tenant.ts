@@ -11,6 +11,7 @@
 import { buildCheckContext } from "../../src/checks/registry.js";
 import { runCheck } from "../../src/checks/runner.js";
 import type { Check, CheckContext, CheckResult } from "../../src/checks/types.js";
+import type { CheckRecords } from "../../src/records/check-records.js";
 import { Config } from "../../src/config/schema.js";
 import { GLOBAL_ADMINISTRATOR, ROLE_TEMPLATES } from "../../src/snapshot/directory.js";
 import { parseSnapshot } from "../../src/snapshot/load.js";
@@ -372,8 +373,11 @@ export class TenantBuilder {
     return Config.parse(structuredClone(this.config));
   }
 
+  /** the records beside the configuration (custody, drills) the checks see; none by default. */
+  records: CheckRecords | undefined;
+
   context(): CheckContext {
-    return buildCheckContext(this.build(), this.configObject());
+    return buildCheckContext(this.build(), this.configObject(), this.records);
   }
 
   run(check: Check): CheckResult {

@@ -5,6 +5,7 @@
 export * from "./accounts.js";
 export * from "./conditional-access.js";
 export * from "./define.js";
+export * from "./records.js";
 export * from "./support.js";
 export {
   groupSubject,
