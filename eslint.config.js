@@ -17,7 +17,29 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // Tests, the emulator, scripts and benchmarks may use any (fixtures, damaged documents).
       "@typescript-eslint/no-explicit-any": "off",
     },
+  },
+  {
+    // The product has types: untyped JSON is `unknown`, narrowed (src/snapshot/json.ts).
+    files: ["src/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "error" },
+  },
+  {
+    // remaining: issue #8. Files that still hold `any`, in the layers other work is rewriting now;
+    // each leaves this list when its `any` goes.
+    files: [
+      "src/cli/commands/ca.ts",
+      "src/cli/commands/demo.ts",
+      "src/cli/commands/export.ts",
+      "src/deploy/exclusions.ts",
+      "src/deploy/methods.ts",
+      "src/deploy/policy.ts",
+      "src/deploy/predict.ts",
+      "src/monitor/alerts.ts",
+      "src/monitor/kusto.ts",
+    ],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

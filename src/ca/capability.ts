@@ -6,7 +6,11 @@
  */
 import type { Directory } from "../snapshot/directory.js";
 import { norm } from "../snapshot/directory.js";
-import type { Snapshot } from "../snapshot/schema.js";
+import type {
+  AuthenticationMethod,
+  AuthenticationMethodConfiguration,
+  Snapshot,
+} from "../snapshot/schema.js";
 import { BUILT_IN_STRENGTHS, STRENGTH, type StrengthDefinition } from "./catalogue.js";
 import type { GrantAtom } from "./policy.js";
 import { MODERN_CLIENTS, type SignIn } from "./types.js";
@@ -55,7 +59,7 @@ const CONFIG_ID: Partial<Record<MethodMode, string>> = {
   email: "email",
 };
 
-function modesOf(m: Record<string, any>): MethodMode[] {
+function modesOf(m: AuthenticationMethod): MethodMode[] {
   const type = String(m["@odata.type"] ?? "").toLowerCase();
   if (type.endsWith("fido2authenticationmethod")) return ["fido2"];
   if (type.endsWith("windowshelloforbusinessauthenticationmethod")) return ["windowsHelloForBusiness"];
@@ -76,17 +80,14 @@ function modesOf(m: Record<string, any>): MethodMode[] {
 /** The account's methods as the snapshot records them, with their enablement for this user. */
 export function capabilityOf(snapshot: Snapshot, directory: Directory, userId: string): Capability {
   const user = directory.user(userId);
-  const raw = (user?.authenticationMethods ?? []) as Array<Record<string, any>>;
-  const policy = snapshot.authenticationMethodsPolicy as Record<string, any> | undefined;
-  const configs = new Map<string, Record<string, any>>(
-    ((policy?.authenticationMethodConfigurations ?? []) as Array<Record<string, any>>).map((c) => [
-      String(c.id).toLowerCase(),
-      c,
-    ]),
+  const raw = user?.authenticationMethods ?? [];
+  const policy = snapshot.authenticationMethodsPolicy;
+  const configs = new Map<string, AuthenticationMethodConfiguration>(
+    (policy?.authenticationMethodConfigurations ?? []).map((c) => [c.id.toLowerCase(), c]),
   );
   const groups = directory.transitiveGroupsOf(userId);
-  const targeted = (targets: unknown): boolean =>
-    ((targets as Array<{ id?: string }> | undefined) ?? []).some(
+  const targeted = (targets: AuthenticationMethodConfiguration["includeTargets"]): boolean =>
+    (targets ?? []).some(
       (t) => norm(t.id) === "all_users" || groups.has(norm(t.id)) || norm(t.id) === norm(userId),
     );
   const methods: RegisteredMethod[] = [];
@@ -105,9 +106,7 @@ export function capabilityOf(snapshot: Snapshot, directory: Directory, userId: s
           method.disabledBecause = `${configId} is not enabled for this user (include/exclude targets)`;
         }
         if (method.enabled && mode === "fido2" && cfg?.keyRestrictions?.isEnforced) {
-          const list = ((cfg.keyRestrictions.aaGuids as string[] | undefined) ?? []).map((a) =>
-            a.toLowerCase(),
-          );
+          const list = (cfg.keyRestrictions.aaGuids ?? []).map((a) => a.toLowerCase());
           const listed = !!method.aaguid && list.includes(method.aaguid);
           const allow = cfg.keyRestrictions.enforcementType !== "block";
           if (allow !== listed) {
@@ -138,13 +137,12 @@ export function strengthCatalogue(
 ): Map<string, StrengthDefinition> {
   const out = new Map<string, StrengthDefinition>(Object.entries(BUILT_IN_STRENGTHS));
   for (const s of inline) out.set(s.id.toLowerCase(), s);
-  for (const s of (snapshot.authenticationStrengthPolicies ?? []) as Array<Record<string, any>>) {
-    out.set(String(s.id).toLowerCase(), {
-      id: String(s.id).toLowerCase(),
+  for (const s of snapshot.authenticationStrengthPolicies ?? []) {
+    out.set(s.id.toLowerCase(), {
+      id: s.id.toLowerCase(),
       displayName: String(s.displayName ?? s.id),
-      allowedCombinations: (s.allowedCombinations as string[] | undefined) ?? [],
-      combinationConfigurations:
-        (s.combinationConfigurations as Array<Record<string, unknown>> | undefined) ?? [],
+      allowedCombinations: s.allowedCombinations ?? [],
+      combinationConfigurations: s.combinationConfigurations ?? [],
     });
   }
   return out;

@@ -5,6 +5,7 @@
  * across policies), and whether the account can meet it.
  */
 import type { Directory } from "../snapshot/directory.js";
+import { asObject, isJsonObject, isStringList, prop } from "../snapshot/json.js";
 import type { Snapshot } from "../snapshot/schema.js";
 import { type Capability, atomSatisfied, strengthCatalogue } from "./capability.js";
 import { resourceOf, type StrengthDefinition } from "./catalogue.js";
@@ -48,17 +49,21 @@ export class CaEngine {
     // Strengths inlined in a policy (as Graph returns them) fill gaps in the snapshot's list.
     const inline: StrengthDefinition[] = [];
     for (const p of raws) {
-      const s = (p.grantControls as any)?.authenticationStrength;
-      if (s?.id && Array.isArray(s.allowedCombinations))
+      // Read from the policy as it came (malformed ones too): a strength that is not a list of
+      // combination strings is not one this engine can weigh, so it is left to the catalogue.
+      const s = asObject(prop(p.grantControls, "authenticationStrength"));
+      if (s?.id && isStringList(s.allowedCombinations))
         inline.push({
           id: String(s.id).toLowerCase(),
           displayName: String(s.displayName ?? s.id),
           allowedCombinations: s.allowedCombinations,
-          combinationConfigurations: s.combinationConfigurations ?? [],
+          combinationConfigurations: Array.isArray(s.combinationConfigurations)
+            ? s.combinationConfigurations.filter(isJsonObject)
+            : [],
         });
     }
     this.inlineStrengths = inline;
-    this.policies = raws.map((p) => compilePolicy(p as Record<string, any>, { locations: this.locations }));
+    this.policies = raws.map((p) => compilePolicy(p, { locations: this.locations }));
   }
 
   /** The authentication strengths, read when a grant is first evaluated (exposure views need none). */
@@ -140,21 +145,29 @@ export interface Outcome {
 function mergeSession(policies: CompiledPolicy[]): SessionSummary {
   const out: SessionSummary = { other: [] };
   for (const p of policies) {
-    const s = p.session as Record<string, any> | null;
+    const s = p.session;
     if (!s) continue;
-    const sif = s.signInFrequency;
+    // Session controls are not validated (validate.ts): a setting of another shape counts as off.
+    const sif = asObject(s.signInFrequency);
     if (sif?.isEnabled) {
       // "Most restrictive" (documented but contested, docs/ca-semantics.md §2.6): everyTime beats any period.
       const hours =
-        sif.frequencyInterval === "everyTime" ? 0 : sif.type === "days" ? sif.value * 24 : Number(sif.value);
+        sif.frequencyInterval === "everyTime"
+          ? 0
+          : sif.type === "days"
+            ? Number(sif.value) * 24
+            : Number(sif.value);
       const cur = out.signInFrequency;
       const curHours = cur === undefined ? Infinity : cur === "everyTime" ? 0 : cur.hours;
       if (hours < curHours) out.signInFrequency = hours === 0 ? "everyTime" : { hours };
     }
-    if (s.persistentBrowser?.isEnabled)
-      out.persistentBrowser = out.persistentBrowser === "never" ? "never" : s.persistentBrowser.mode;
+    const browser = asObject(s.persistentBrowser);
+    if (browser?.isEnabled)
+      out.persistentBrowser =
+        // Graph's mode ("always" or "never"), passed on as the policy holds it.
+        out.persistentBrowser === "never" ? "never" : (browser.mode as SessionSummary["persistentBrowser"]);
     for (const k of ["applicationEnforcedRestrictions", "cloudAppSecurity", "secureSignInSession"])
-      if (s[k]?.isEnabled && !out.other.includes(k)) out.other.push(k);
+      if (prop(s[k], "isEnabled") && !out.other.includes(k)) out.other.push(k);
     if (s.disableResilienceDefaults && !out.other.includes("disableResilienceDefaults"))
       out.other.push("disableResilienceDefaults");
   }
@@ -190,8 +203,8 @@ export function combineOutcome(
   const registration =
     signIn.target.kind === "userAction" && signIn.target.action === "registerSecurityInformation";
   const targetsAction = (p: CompiledPolicy) =>
-    ((p.raw.conditions as any)?.applications?.includeUserActions ?? []).some(
-      (a: string) => a.toLowerCase() === USER_ACTIONS.registerSecurityInformation,
+    (p.conditions?.applications.includeUserActions ?? []).some(
+      (a) => a.toLowerCase() === USER_ACTIONS.registerSecurityInformation,
     );
   const registrationStrength =
     registration &&

@@ -12,7 +12,9 @@ import type { Identity } from "./types.js";
 /** Holdings at tenant scope only: AU- and object-scoped assignments are not honoured by CA. */
 const tenantScope = (h: RoleHolding) => (h.directoryScopeId ?? "/") === "/";
 
-export function externalKindOf(user: Record<string, any> | undefined): string | undefined {
+export function externalKindOf(
+  user: { userPrincipalName?: string | null; userType?: string | null } | undefined,
+): string | undefined {
   if (!user) return undefined;
   const upn = String(user.userPrincipalName ?? "");
   const ext = upn.includes("#EXT#");
@@ -31,7 +33,7 @@ export function identityOf(directory: Directory, userId: string, opts: IdentityO
   const holdings = directory.holdingsOf(id).filter(tenantScope);
   const active = new Set(holdings.filter((h) => h.kind === "active").map((h) => h.roleTemplateId));
   for (const r of opts.activated ?? []) active.add(norm(r));
-  const user = directory.user(id) as Record<string, any> | undefined;
+  const user = directory.user(id);
   return {
     userId: id,
     groups: directory.transitiveGroupsOf(id),

@@ -11,7 +11,8 @@ import {
   type RuleNode,
 } from "./device-filter.js";
 import { type CompiledLocation, inLocation, inTrusted } from "./locations.js";
-import { policyProblems } from "./validate.js";
+import { asObject, prop } from "../snapshot/json.js";
+import { type PolicyConditions, readPolicy } from "./validate.js";
 import {
   type AnalysisReason,
   type AuthFlow,
@@ -73,6 +74,8 @@ export interface CompiledPolicy {
   displayName: string;
   state: PolicyState;
   raw: Record<string, unknown>;
+  /** The conditions, typed as the engine reads them; null when the policy is malformed. */
+  conditions: PolicyConditions | null;
   grant: Grant | null;
   session: Record<string, unknown> | null;
   /** dimensions this policy has a condition on (target is always one). */
@@ -111,7 +114,8 @@ export const reasonOf = (dimension: Dimension, target: Target): AnalysisReason =
         ? "userActions"
         : "authenticationContext";
 
-const arr = (v: unknown): string[] =>
+/** The strings of a list as a policy may hold it: a list, a comma-separated flags string, or nothing. */
+export const listOf = (v: unknown): string[] =>
   Array.isArray(v)
     ? v.map(String)
     : typeof v === "string" && v.length > 0
@@ -136,13 +140,13 @@ interface GuestSpec {
 }
 
 function guestSpec(v: unknown): GuestSpec | undefined {
-  if (!v || typeof v !== "object") return undefined;
-  const o = v as Record<string, any>;
-  const types = arr(o.guestOrExternalUserTypes).filter((t) => t !== "none");
+  const o = asObject(v);
+  if (!o) return undefined;
+  const types = listOf(o.guestOrExternalUserTypes).filter((t) => t !== "none");
   if (!types.length) return undefined;
-  const ext = o.externalTenants as Record<string, unknown> | undefined | null;
+  const ext = asObject(o.externalTenants);
   const allTenants = !ext || ext.membershipKind !== "enumerated";
-  return { types: lower(types), allTenants, tenants: lower(arr(ext?.members)) };
+  return { types: lower(types), allTenants, tenants: lower(listOf(ext?.members)) };
 }
 
 /** YES, NO, or MAYBE when the tenants are enumerated and the guest's home tenant is not known. */
@@ -160,15 +164,15 @@ export function usersHit(
   side: "include" | "exclude",
 ): { kind: "all" | "user" | "guests" | "group" | "role"; id?: string; maybe?: boolean } | undefined {
   if (!usersCond) return undefined;
-  const users = lower(arr(usersCond[`${side}Users`]));
+  const users = lower(listOf(usersCond[`${side}Users`]));
   if (side === "include" && users.includes("all")) return { kind: "all" };
   if (users.includes(id.userId)) return { kind: "user", id: id.userId };
   if (users.includes("guestsorexternalusers") && id.externalKind) return { kind: "guests" };
   const guest = guestMatch(guestSpec(usersCond[`${side}GuestsOrExternalUsers`]), id);
   if (guest === YES) return { kind: "guests" };
-  for (const g of lower(arr(usersCond[`${side}Groups`])))
+  for (const g of lower(listOf(usersCond[`${side}Groups`])))
     if (id.groups.has(g)) return { kind: "group", id: g };
-  for (const r of lower(arr(usersCond[`${side}Roles`])))
+  for (const r of lower(listOf(usersCond[`${side}Roles`])))
     if (id.activeRoles.has(r)) return { kind: "role", id: r };
   if (guest === MAYBE) return { kind: "guests", maybe: true };
   return undefined;
@@ -187,13 +191,29 @@ export interface CompileContext {
   locations: Map<string, CompiledLocation>;
 }
 
-export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): CompiledPolicy {
-  const invalid = policyProblems(raw);
-  if (invalid.length) return malformedPolicy(raw, invalid);
-  const c = (raw.conditions ?? {}) as Record<string, any>;
+/**
+ * The users condition as the policy holds it, malformed or not: for the readers that look at every
+ * policy (the roles policies name, how an account is pulled into one that blocks).
+ */
+export const rawUsersCondition = (p: Pick<CompiledPolicy, "raw">): Record<string, unknown> | undefined =>
+  asObject(prop(p.raw.conditions, "users"));
+
+/** What every policy, readable or not, is known by: its id (lower-case), name and state. */
+export const policyHeader = (
+  raw: Record<string, unknown>,
+): Pick<CompiledPolicy, "id" | "displayName" | "state"> => ({
+  id: String(raw.id ?? "").toLowerCase(),
+  displayName: String(raw.displayName ?? raw.id ?? ""),
+  state: stateOf(String(raw.state ?? "")),
+});
+
+export function compilePolicy(raw: Record<string, unknown>, ctx: CompileContext): CompiledPolicy {
+  const { policy, problems } = readPolicy(raw);
+  if (!policy) return malformedPolicy(raw, problems);
+  const c = policy.conditions;
   const constrains = new Set<Dimension>(["target"]);
   const unmodelled: string[] = [];
-  const usersCond = c.users as Record<string, unknown> | null | undefined;
+  const usersCond = c.users;
 
   // --- users (scenario-independent for one identity)
   const workloadOnly = !usersCond && !!c.clientApplications;
@@ -207,12 +227,12 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   };
 
   // --- target resources
-  const apps = (c.applications ?? {}) as Record<string, unknown>;
-  const incApps = arr(apps.includeApplications);
-  const excApps = arr(apps.excludeApplications);
-  const incActions = lower(arr(apps.includeUserActions));
-  const incAcrs = lower(arr(apps.includeAuthenticationContextClassReferences));
-  const appFilter = apps.applicationFilter as { mode?: string } | null | undefined;
+  const apps = c.applications;
+  const incApps = listOf(apps.includeApplications);
+  const excApps = listOf(apps.excludeApplications);
+  const incActions = lower(listOf(apps.includeUserActions));
+  const incAcrs = lower(listOf(apps.includeAuthenticationContextClassReferences));
+  const appFilter = apps.applicationFilter;
   if (appFilter) unmodelled.push("applicationFilter (custom security attributes are not in the snapshot)");
   const targetsAll = has(incApps, "All");
   const appTest = (appId: string): Tri => {
@@ -237,16 +257,16 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   };
 
   // --- client apps (always populated; empty is read as all, the portal default)
-  const clientList = arr(c.clientAppTypes);
+  const clientList = listOf(c.clientAppTypes);
   const clientSet = new Set<ClientAppType>(
     (clientList.length ? clientList : ["all"]).flatMap((x) => CLIENT_EXPANSION[x.toLowerCase()] ?? []),
   );
   if (clientList.length && !has(clientList, "all")) constrains.add("clientAppType");
 
   // --- platforms
-  const plat = c.platforms as Record<string, unknown> | null | undefined;
-  const incPlat = lower(arr(plat?.includePlatforms));
-  const excPlat = lower(arr(plat?.excludePlatforms));
+  const plat = c.platforms;
+  const incPlat = lower(listOf(plat?.includePlatforms));
+  const excPlat = lower(listOf(plat?.excludePlatforms));
   // "all" with no exclusion matches every platform, unknown ones included: no constraint.
   if (incPlat.length && !(incPlat.includes("all") && !excPlat.length)) constrains.add("platform");
   const platformTest = (p: Platform): Tri => {
@@ -257,9 +277,9 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   };
 
   // --- locations
-  const locCond = c.locations as Record<string, unknown> | null | undefined;
-  const incLoc = arr(locCond?.includeLocations);
-  const excLoc = arr(locCond?.excludeLocations);
+  const locCond = c.locations;
+  const incLoc = listOf(locCond?.includeLocations);
+  const excLoc = listOf(locCond?.excludeLocations);
   // "All" with no exclusion matches every sign-in, whatever its IP or country: no constraint.
   if (incLoc.length && !(has(incLoc, "All") && !excLoc.length)) constrains.add("location");
   const inList = (list: string[], l: SignInLocation): Tri => {
@@ -287,9 +307,9 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   };
 
   // --- risks
-  const sirisk = lower(arr(c.signInRiskLevels));
-  const urisk = lower(arr(c.userRiskLevels));
-  const irisk = lower(arr(c.insiderRiskLevels));
+  const sirisk = lower(listOf(c.signInRiskLevels));
+  const urisk = lower(listOf(c.userRiskLevels));
+  const irisk = lower(listOf(c.insiderRiskLevels));
   if (sirisk.length) constrains.add("signInRisk");
   if (urisk.length) constrains.add("userRisk");
   if (irisk.length) constrains.add("insiderRisk");
@@ -297,7 +317,7 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
     !list.length || list.includes(level.toLowerCase()) ? YES : NO;
 
   // --- devices
-  const filter = c.devices?.deviceFilter as { mode?: string; rule?: string } | null | undefined;
+  const filter = c.devices?.deviceFilter;
   let rule: RuleNode | undefined;
   let ruleBroken = false;
   if (filter?.rule) {
@@ -309,8 +329,8 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
       ruleBroken = true;
     }
   }
-  const states = c.deviceStates as Record<string, unknown> | null | undefined;
-  const excStates = lower(arr(states?.excludeStates));
+  const states = c.deviceStates;
+  const excStates = lower(listOf(states?.excludeStates));
   if (excStates.length) constrains.add("device");
   const deviceTest = (d: SignInDevice | null): Tri => {
     let out: Tri = YES;
@@ -341,17 +361,17 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   };
 
   // --- authentication flows
-  const flows = lower(arr(c.authenticationFlows?.transferMethods)).filter((f) => f !== "none");
+  const flows = lower(listOf(c.authenticationFlows?.transferMethods)).filter((f) => f !== "none");
   if (flows.length) constrains.add("authFlow");
   const flowTest = (f: AuthFlow): Tri => (!flows.length ? YES : flows.includes(f.toLowerCase()) ? YES : NO);
 
   if (c.times) unmodelled.push("times");
 
   // --- grant and session
-  const g = raw.grantControls as Record<string, any> | null | undefined;
+  const g = policy.grantControls;
   let grant: Grant | null = null;
   if (g) {
-    const builtIns = lower(arr(g.builtInControls));
+    const builtIns = lower(listOf(g.builtInControls));
     const atoms: GrantAtom[] = [];
     for (const b of builtIns) {
       if (b === "block") continue;
@@ -367,9 +387,9 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
       atoms.push(known[b] ?? { kind: "unknown", name: b });
     }
     if (g.authenticationStrength?.id)
-      atoms.push({ kind: "strength", id: String(g.authenticationStrength.id).toLowerCase() });
-    for (const t of arr(g.termsOfUse)) atoms.push({ kind: "termsOfUse", id: t });
-    for (const t of arr(g.customAuthenticationFactors)) atoms.push({ kind: "custom", id: t });
+      atoms.push({ kind: "strength", id: g.authenticationStrength.id.toLowerCase() });
+    for (const t of listOf(g.termsOfUse)) atoms.push({ kind: "termsOfUse", id: t });
+    for (const t of listOf(g.customAuthenticationFactors)) atoms.push({ kind: "custom", id: t });
     const block = builtIns.includes("block");
     if (block || atoms.length)
       grant = { block, operator: String(g.operator ?? "AND").toUpperCase() === "OR" ? "OR" : "AND", atoms };
@@ -399,12 +419,11 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
   };
 
   return {
-    id: String(raw.id ?? "").toLowerCase(),
-    displayName: String(raw.displayName ?? raw.id ?? ""),
-    state: stateOf(String(raw.state ?? "")),
+    ...policyHeader(raw),
     raw,
+    conditions: c,
     grant,
-    session: (raw.sessionControls as Record<string, unknown> | null | undefined) ?? null,
+    session: policy.sessionControls ?? null,
     constrains,
     unmodelled,
     invalid: [],
@@ -418,12 +437,11 @@ export function compilePolicy(raw: Record<string, any>, ctx: CompileContext): Co
  * A policy the engine cannot read: its state still counts (a disabled one is off), but it may reach
  * every identity in every sign-in and may block, so what it touches is MAYBE.
  */
-function malformedPolicy(raw: Record<string, any>, invalid: string[]): CompiledPolicy {
+function malformedPolicy(raw: Record<string, unknown>, invalid: string[]): CompiledPolicy {
   return {
-    id: String(raw.id ?? "").toLowerCase(),
-    displayName: String(raw.displayName ?? raw.id ?? ""),
-    state: stateOf(String(raw.state ?? "")),
+    ...policyHeader(raw),
     raw,
+    conditions: null,
     grant: { block: true, operator: "AND", atoms: [] },
     session: null,
     constrains: new Set(DIMENSIONS),

@@ -20,8 +20,8 @@ import {
   stateSelected,
 } from "./engine.js";
 import { eligibleRoles, explainUsers, identityOf } from "./identity.js";
-import type { CompiledPolicy, GrantAtom } from "./policy.js";
-import { blankSignIn, type DimensionCells, scenarioSpace } from "./scenarios.js";
+import { type CompiledPolicy, type GrantAtom, listOf, rawUsersCondition } from "./policy.js";
+import { blankSignIn, type DimensionCells, scenarioSpace, setCell } from "./scenarios.js";
 import { type Identity, MAYBE, NO, type SignIn, type Target, type Tri, triAnd, YES } from "./types.js";
 
 export interface CounterExample {
@@ -72,8 +72,9 @@ const MAX_ROLE_SUBSETS = 64;
 function referencedRoles(engine: CaEngine): Set<string> {
   const referenced = new Set<string>();
   for (const p of engine.policies) {
-    const u = (p.raw.conditions as any)?.users ?? {};
-    for (const r of [...(u.includeRoles ?? []), ...(u.excludeRoles ?? [])])
+    // Malformed policies too: the roles they name are read from the policy as it came.
+    const u = rawUsersCondition(p);
+    for (const r of [...listOf(u?.includeRoles), ...listOf(u?.excludeRoles)])
       referenced.add(String(r).toLowerCase());
   }
   return referenced;
@@ -122,13 +123,13 @@ export function walk(
     const constraining = cur.filter((l) => l.p.constrains.has(dimension));
     const groups = new Map<string, { cell: (typeof cells)[number]; tests: Tri[] }>();
     for (const cell of cells) {
-      (signIn as any)[dimension] = cell.value;
+      setCell(signIn, dimension, cell.value);
       const tests = constraining.map((l) => l.p.test(dimension, signIn));
       const key = `${sensitive(dimension, cur) ? cell.grantKey : ""}|${tests.join("")}`;
       if (!groups.has(key)) groups.set(key, { cell, tests });
     }
     for (const { cell, tests } of groups.values()) {
-      (signIn as any)[dimension] = cell.value;
+      setCell(signIn, dimension, cell.value);
       let next: Live[];
       if (!constraining.length) next = cur;
       else {
@@ -178,7 +179,7 @@ function fullPartitionSize(dims: DimensionCells[], policies: CompiledPolicy[]): 
     const constraining = policies.filter((p) => p.constrains.has(dimension));
     const keys = new Set<string>();
     for (const cell of cells) {
-      (signIn as any)[dimension] = cell.value;
+      setCell(signIn, dimension, cell.value);
       keys.add(`${cell.grantKey}|${constraining.map((p) => p.test(dimension, signIn)).join("")}`);
     }
     n *= keys.size;
@@ -211,9 +212,7 @@ function pathsOf(engine: CaEngine, outcome: Outcome, identity: Identity, activat
     .map((p) => ({
       policyId: p.id,
       displayName: p.displayName,
-      path:
-        explainUsers(engine.directory, (p.raw.conditions as any)?.users, identity, "include", activated) ??
-        "",
+      path: explainUsers(engine.directory, rawUsersCondition(p), identity, "include", activated) ?? "",
     }));
 }
 

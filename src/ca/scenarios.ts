@@ -5,10 +5,11 @@
  * "everything else" cell per dimension, so the product covers every sign-in, not a sample.
  */
 import type { Envelope } from "../config/schema.js";
+import { asObject, prop } from "../snapshot/json.js";
 import { APP, OTHER_APP, RECOVERY_APPS, resourceOf } from "./catalogue.js";
 import type { CaEngine } from "./engine.js";
 import { inLocation, representativeIps } from "./locations.js";
-import type { Dimension } from "./policy.js";
+import { type Dimension, listOf } from "./policy.js";
 import {
   AUTH_FLOWS,
   type ClientAppType,
@@ -34,9 +35,6 @@ export interface DimensionCells {
   cells: Cell[];
 }
 
-const arr = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map(String) : typeof v === "string" && v ? v.split(",").map((s) => s.trim()) : [];
-
 /** ISO codes tried, in order, for "a country no policy names". */
 const SPARE_COUNTRIES = ["AQ", "BV", "HM", "TF", "UM", "PN", "NF", "CX", "CC", "GS"];
 
@@ -58,7 +56,8 @@ const platformClass = (p: string) =>
 /** Every dimension's cells for this engine's policies and this envelope. */
 export function scenarioSpace(engine: CaEngine, opts: SpaceOptions): DimensionCells[] {
   const env = opts.envelope;
-  const raws = engine.policies.map((p) => (p.raw.conditions ?? {}) as Record<string, any>);
+  // Every policy's conditions as written, malformed ones too: what one of them names gets its cell.
+  const raws = engine.policies.map((p) => asObject(p.raw.conditions) ?? {});
 
   // target
   const targets: Target[] = [];
@@ -66,8 +65,8 @@ export function scenarioSpace(engine: CaEngine, opts: SpaceOptions): DimensionCe
   if (opts.exposure || env.resources === "all") {
     for (const c of raws)
       for (const a of [
-        ...arr(c.applications?.includeApplications),
-        ...arr(c.applications?.excludeApplications),
+        ...listOf(prop(c.applications, "includeApplications")),
+        ...listOf(prop(c.applications, "excludeApplications")),
       ])
         if (!["all", "none", "office365", "microsoftadminportals"].includes(a.toLowerCase()))
           apps.add(a.toLowerCase());
@@ -81,7 +80,8 @@ export function scenarioSpace(engine: CaEngine, opts: SpaceOptions): DimensionCe
     targets.push({ kind: "userAction", action: "registerOrJoinDevices" });
     const acrs = new Set<string>();
     for (const c of raws)
-      for (const v of arr(c.applications?.includeAuthenticationContextClassReferences)) acrs.add(v);
+      for (const v of listOf(prop(c.applications, "includeAuthenticationContextClassReferences")))
+        acrs.add(v);
     for (const v of acrs) targets.push({ kind: "authContext", value: v });
   }
   const targetCells = targets.map((t) => ({
@@ -145,7 +145,7 @@ export function scenarioSpace(engine: CaEngine, opts: SpaceOptions): DimensionCe
   // risks
   const referenced = (field: string) =>
     raws.some((c) =>
-      arr(c[field])
+      listOf(c[field])
         .map((x) => x.toLowerCase())
         .includes("hidden"),
     );
@@ -190,6 +190,11 @@ export function scenarioSpace(engine: CaEngine, opts: SpaceOptions): DimensionCe
       cells: flows.map((f) => ({ value: f, grantKey: f === "deviceCodeFlow" ? "dc" : "" })),
     },
   ];
+}
+
+/** Puts a cell's value into the sign-in: the cells of a dimension hold values of its field (scenarioSpace). */
+export function setCell(signIn: SignIn, dimension: Dimension, value: unknown): void {
+  (signIn as unknown as Record<Dimension, unknown>)[dimension] = value;
 }
 
 /** A blank sign-in the DFS fills cell by cell. */

@@ -116,11 +116,18 @@ const Policy = z.looseObject({
   sessionControls: z.looseObject({}).nullish(),
 });
 
-/** What is wrong with a policy, one `field: problem` line each; empty when the engine can read it. */
-export function policyProblems(raw: unknown): string[] {
+/** A policy the engine can read: the fields it interprets typed, every other one kept as it came. */
+export type ReadablePolicy = z.infer<typeof Policy>;
+export type PolicyConditions = ReadablePolicy["conditions"];
+export type PolicyUsers = NonNullable<PolicyConditions["users"]>;
+
+/** The policy typed, or what is wrong with it (one `field: problem` line each). */
+export function readPolicy(
+  raw: unknown,
+): { policy: ReadablePolicy; problems: [] } | { policy?: undefined; problems: string[] } {
   const result = Policy.safeParse(raw, { reportInput: true });
-  if (result.success) return [];
-  return result.error.issues.map((i) => {
+  if (result.success) return { policy: result.data, problems: [] };
+  const problems = result.error.issues.map((i) => {
     const at = i.path.map(String).join(".");
     const said =
       i.code === "invalid_type" && i.input === undefined
@@ -130,4 +137,8 @@ export function policyProblems(raw: unknown): string[] {
           : i.message;
     return at ? `${at}: ${said}` : said;
   });
+  return { problems };
 }
+
+/** What is wrong with a policy, one `field: problem` line each; empty when the engine can read it. */
+export const policyProblems = (raw: unknown): string[] => readPolicy(raw).problems;

@@ -10,6 +10,7 @@
  * verdict and no grant satisfiability (that is `combineOutcome`'s job).
  */
 import { Directory } from "../snapshot/directory.js";
+import { asObject, type JsonObject, prop } from "../snapshot/json.js";
 import type { Snapshot } from "../snapshot/schema.js";
 import { CaEngine, evaluatePolicy } from "./engine.js";
 import { externalKindOf, identityOf } from "./identity.js";
@@ -61,12 +62,17 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[], field: st
   return hit;
 };
 
-export function parseWhatIfRequest(body: Record<string, any>, directory: Directory): ParsedWhatIf {
-  const subject = body.signInIdentity ?? body.conditionalAccessWhatIfSubject;
-  const context = body.signInContext ?? body.conditionalAccessContext;
-  const cond = (body.signInConditions ?? body.conditionalAccessWhatIfConditions ?? {}) as Record<string, any>;
-  if (!subject) throw new WhatIfRequestError("signInIdentity is required.");
-  if (!context) throw new WhatIfRequestError("signInContext is required.");
+export function parseWhatIfRequest(body: JsonObject, directory: Directory): ParsedWhatIf {
+  const given = {
+    subject: body.signInIdentity ?? body.conditionalAccessWhatIfSubject,
+    context: body.signInContext ?? body.conditionalAccessContext,
+  };
+  if (!given.subject) throw new WhatIfRequestError("signInIdentity is required.");
+  if (!given.context) throw new WhatIfRequestError("signInContext is required.");
+  // Present but not an object: read as one with no properties (each then says what it lacks).
+  const subject = asObject(given.subject) ?? {};
+  const context = asObject(given.context) ?? {};
+  const cond = asObject(body.signInConditions ?? body.conditionalAccessWhatIfConditions) ?? {};
   const subjectType = String(subject["@odata.type"] ?? "").toLowerCase();
   const missing = new Set<Dimension>();
 
@@ -84,7 +90,7 @@ export function parseWhatIfRequest(body: Record<string, any>, directory: Directo
       ? identityOf(directory, user.id)
       : { userId: userId.toLowerCase(), groups: new Set(), activeRoles: new Set() };
     if (subject.externalUserType) identity.externalKind = String(subject.externalUserType);
-    else identity.externalKind ??= externalKindOf(user as Record<string, any> | undefined);
+    else identity.externalKind ??= externalKindOf(user);
     if (subject.externalTenantId) identity.externalTenantId = String(subject.externalTenantId);
   }
 
@@ -99,7 +105,7 @@ export function parseWhatIfRequest(body: Record<string, any>, directory: Directo
     if (!value) throw new WhatIfRequestError("authContext.authenticationContextValue is required.");
     targets.push({ kind: "authContext", value: String(value) });
   } else {
-    const apps = (context.includeApplications as string[] | undefined) ?? [];
+    const apps = Array.isArray(context.includeApplications) ? context.includeApplications : [];
     if (!apps.length) throw new WhatIfRequestError("applicationContext.includeApplications is required.");
     for (const a of apps) targets.push({ kind: "app", appId: String(a) });
   }
@@ -112,7 +118,7 @@ export function parseWhatIfRequest(body: Record<string, any>, directory: Directo
   const country = cond.country ? String(cond.country).toUpperCase() : undefined;
   if (!ip && !country) missing.add("location");
   if (!cond.deviceInfo) missing.add("device");
-  const flow = cond.authenticationFlow?.transferMethod;
+  const flow = prop(cond.authenticationFlow, "transferMethod");
   const authFlow = (pick(
     flow,
     ["none", "deviceCodeFlow", "authenticationTransfer"] as const,
@@ -128,8 +134,9 @@ export function parseWhatIfRequest(body: Record<string, any>, directory: Directo
     userRisk: (pick(cond.userRiskLevel, RISK_LEVELS, "userRiskLevel") ?? "none") as RiskLevel,
     insiderRisk: (pick(cond.insiderRiskLevel, INSIDER_RISK_LEVELS, "insiderRiskLevel") ??
       "none") as InsiderRiskLevel,
+    // The device's attributes as the request gives them; the device filter reads each as it is.
     device: cond.deviceInfo
-      ? { attributes: { ...(cond.deviceInfo as Record<string, string | boolean | null>) } }
+      ? { attributes: { ...(asObject(cond.deviceInfo) as Record<string, string | boolean | null>) } }
       : null,
     authFlow,
   };
@@ -149,7 +156,7 @@ export function parseWhatIfRequest(body: Record<string, any>, directory: Directo
  * `analysisReasons`. Several applications in the context: a policy applies if it applies to any.
  */
 export function evaluateWhatIf(
-  body: Record<string, any>,
+  body: JsonObject,
   snapshot: Snapshot,
   directory: Directory = new Directory(snapshot),
   engine: CaEngine = new CaEngine(snapshot, directory),
@@ -164,7 +171,7 @@ export function evaluateWhatIf(
       reason =
         p.state === "disabled"
           ? "policyNotEnabled"
-          : (p.raw.conditions as any)?.clientApplications
+          : prop(p.raw.conditions, "clientApplications")
             ? "notEnoughInformation"
             : "workloadIdentities";
     } else {
@@ -198,11 +205,7 @@ export function evaluateWhatIf(
 }
 
 /** The full HTTP response body, with the OData context Graph sends. */
-export function whatIfResponse(
-  body: Record<string, any>,
-  snapshot: Snapshot,
-  version: "v1.0" | "beta" = "v1.0",
-) {
+export function whatIfResponse(body: JsonObject, snapshot: Snapshot, version: "v1.0" | "beta" = "v1.0") {
   return {
     "@odata.context": `https://graph.microsoft.com/${version}/$metadata#Collection(microsoft.graph.whatIfAnalysisResult)`,
     value: evaluateWhatIf(body, snapshot),

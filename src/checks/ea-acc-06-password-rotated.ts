@@ -1,6 +1,13 @@
 import { licenceTier, norm } from "../snapshot/directory.js";
 import { isAvailable } from "../snapshot/availability.js";
-import { daysBetween, defineCheck, eachAccount, needsAccounts, parseDate } from "./lib/index.js";
+import {
+  daysBetween,
+  defineCheck,
+  eachAccount,
+  gradeFinding,
+  needsAccounts,
+  parseDate,
+} from "./lib/index.js";
 import type { Finding } from "./types.js";
 
 interface SignInWithDetails {
@@ -70,30 +77,26 @@ export const check = defineCheck(import.meta.url, {
         graph: `PATCH https://graph.microsoft.com/v1.0/users/${account.id} {"passwordProfile":{"password":"<new>","forceChangePasswordNextSignIn":false}}`,
         powershell: `Update-MgUser -UserId ${account.id} -PasswordProfile @{Password="<new>";ForceChangePasswordNextSignIn=$false}`,
       };
-      if (age > maxAge) {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label}: the password is ${age} days old, older than the ${maxAge} days the profile allows`,
-          evidence,
-          remediation,
-        });
-      } else if (used && used > changed) {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label}: the password was used to sign in on ${used.toISOString()} and not changed since (last change ${changed.toISOString()})`,
-          evidence,
-          remediation,
-        });
-      } else {
-        findings.push({
-          status: "pass",
-          subject,
-          message: `${label}: password changed ${age} days ago${used ? ", after its last use" : ""}`,
-          evidence,
-        });
-      }
+      findings.push(
+        gradeFinding(
+          { subject, evidence, remediation },
+          [
+            age > maxAge && {
+              status: "fail",
+              message: `${label}: the password is ${age} days old, older than the ${maxAge} days the profile allows`,
+            },
+            !!used &&
+              used > changed && {
+                status: "fail",
+                message: `${label}: the password was used to sign in on ${used.toISOString()} and not changed since (last change ${changed.toISOString()})`,
+              },
+          ],
+          {
+            status: "pass",
+            message: `${label}: password changed ${age} days ago${used ? ", after its last use" : ""}`,
+          },
+        ),
+      );
     }
     return findings;
   },

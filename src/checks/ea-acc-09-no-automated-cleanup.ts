@@ -51,8 +51,7 @@ export const check = defineCheck(import.meta.url, {
     const accounts = accountUsers(ctx);
 
     const byId = (a: { id: string }, b: { id: string }) => norm(a.id).localeCompare(norm(b.id));
-    for (const review of [...(ctx.snapshot.accessReviewDefinitions ?? [])].sort(byId)) {
-      const r = review as Record<string, any>;
+    for (const r of [...(ctx.snapshot.accessReviewDefinitions ?? [])].sort(byId)) {
       if (r.status === "Completed") continue; // a finished one-off review will not run again
       const settings = r.settings ?? {};
       const decision = settings.defaultDecisionEnabled ? String(settings.defaultDecision ?? "") : "";
@@ -87,18 +86,17 @@ export const check = defineCheck(import.meta.url, {
       });
     }
 
-    for (const workflow of [...(ctx.snapshot.lifecycleWorkflows ?? [])].sort(byId)) {
-      const w = workflow as Record<string, any>;
+    for (const w of [...(ctx.snapshot.lifecycleWorkflows ?? [])].sort(byId)) {
       if (w.isEnabled !== true) continue;
       const tasks = (w.tasks ?? []).filter(
-        (t: Record<string, any>) => t.isEnabled !== false && CLEANUP_TASKS[norm(t.taskDefinitionId)],
+        (t) => t.isEnabled !== false && CLEANUP_TASKS[norm(t.taskDefinitionId)],
       );
       if (!tasks.length) continue;
       const trigger = String(w.executionConditions?.trigger?.["@odata.type"] ?? "");
       const inactivity = /userInactivityTrigger/i.test(trigger);
       if (!inactivity && w.category !== "leaver") continue;
       const rule = w.executionConditions?.scope?.rule ?? null;
-      const taskNames = tasks.map((t: Record<string, any>) => CLEANUP_TASKS[norm(t.taskDefinitionId)]);
+      const taskNames = tasks.map((t) => CLEANUP_TASKS[norm(t.taskDefinitionId)]);
       const evidence = {
         category: w.category ?? null,
         trigger: trigger.replace(/^#microsoft\.graph\.identityGovernance\./, ""),

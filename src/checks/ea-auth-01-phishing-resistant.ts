@@ -36,8 +36,8 @@ export const check = defineCheck(import.meta.url, {
         }));
       const hardwareKeys = keys.filter((k) => k.hardwareKey);
       const hello = methods.filter((m) => methodKind(m) === "windowsHelloForBusiness");
-      const certIds = ((user as Record<string, any>).authorizationInfo?.certificateUserIds ?? []) as string[];
-      const certKnown = (user as Record<string, any>).authorizationInfo !== undefined;
+      const certIds = user.authorizationInfo?.certificateUserIds ?? [];
+      const certKnown = user.authorizationInfo !== undefined;
       const evidence = {
         allowedMethods,
         keysPerAccount,

@@ -3,6 +3,7 @@ import {
   defineCheck,
   eachAccount,
   fido2Methods,
+  gradeFinding,
   needsAccounts,
   perAccountNeeds,
   sortedUnique,
@@ -45,30 +46,23 @@ export const check = defineCheck(import.meta.url, {
         graph: `GET https://graph.microsoft.com/v1.0/users/${account.id}/authentication/fido2Methods`,
         powershell: `Get-MgUserAuthenticationFido2Method -UserId ${account.id} | Select-Object Model, AaGuid`,
       };
-      if (models.length < 2) {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label}: its hardware keys are all one model (${keys.map((k) => k.model ?? k.aaguid)[0] ?? "no hardware key"}): one model's defect or recall locks it out`,
-          evidence,
-          remediation,
-        });
-      } else if (!vendors.includes("?") && vendors.length < 2) {
-        findings.push({
-          status: "warn",
-          subject,
-          message: `${label}: two models, but both from ${vendors[0]}: a vendor-wide flaw hits both`,
-          evidence,
-          remediation,
-        });
-      } else {
-        findings.push({
-          status: "pass",
-          subject,
-          message: `${label}: ${models.length} key models from ${vendors.join(", ")}`,
-          evidence,
-        });
-      }
+      findings.push(
+        gradeFinding(
+          { subject, evidence, remediation },
+          [
+            models.length < 2 && {
+              status: "fail",
+              message: `${label}: its hardware keys are all one model (${keys.map((k) => k.model ?? k.aaguid)[0] ?? "no hardware key"}): one model's defect or recall locks it out`,
+            },
+            !vendors.includes("?") &&
+              vendors.length < 2 && {
+                status: "warn",
+                message: `${label}: two models, but both from ${vendors[0]}: a vendor-wide flaw hits both`,
+              },
+          ],
+          { status: "pass", message: `${label}: ${models.length} key models from ${vendors.join(", ")}` },
+        ),
+      );
     }
     return findings;
   },

@@ -1,4 +1,5 @@
 import { norm } from "../snapshot/directory.js";
+import type { AuthenticationMethodConfiguration } from "../snapshot/schema.js";
 import { lookupAaguid } from "./aaguid.js";
 import {
   defineCheck,
@@ -20,9 +21,11 @@ const CONFIG_ID: Readonly<Record<string, string | undefined>> = {
   windowsHelloForBusiness: undefined,
 };
 
-type MethodConfig = Record<string, any>;
+type KeyRestrictions = NonNullable<AuthenticationMethodConfiguration["keyRestrictions"]>;
 
-const keysRestricted = (c: MethodConfig | undefined) =>
+const keysRestricted = (
+  c: AuthenticationMethodConfiguration | undefined,
+): c is AuthenticationMethodConfiguration & { keyRestrictions: KeyRestrictions } =>
   c?.id === "Fido2" && c?.keyRestrictions?.isEnforced === true;
 
 export const check = defineCheck(import.meta.url, {
@@ -33,8 +36,7 @@ export const check = defineCheck(import.meta.url, {
   needs: ["users", "groups", "groups.members", "authenticationMethodsPolicy"],
   // Registered AAGUIDs matter only when a key restriction is enforced.
   needsFor: (ctx): Need[] => {
-    const configs = (ctx.snapshot.authenticationMethodsPolicy?.authenticationMethodConfigurations ??
-      []) as MethodConfig[];
+    const configs = ctx.snapshot.authenticationMethodsPolicy?.authenticationMethodConfigurations ?? [];
     return ctx.config.profile.allowedMethods.includes("fido2") &&
       keysRestricted(configs.find((c) => c.id === "Fido2"))
       ? ctx.accounts.resolved.map((a) => methodsPath(a.id))
@@ -48,7 +50,7 @@ export const check = defineCheck(import.meta.url, {
   evaluate(ctx) {
     const policy = ctx.snapshot.authenticationMethodsPolicy;
     if (!policy) return [];
-    const configs = (policy.authenticationMethodConfigurations ?? []) as MethodConfig[];
+    const configs = policy.authenticationMethodConfigurations ?? [];
     const findings: Finding[] = [];
     const portal = "Microsoft Entra admin center > Protection > Authentication methods > Policies";
 
@@ -111,7 +113,7 @@ export const check = defineCheck(import.meta.url, {
             findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));
             continue;
           }
-          const listed = new Set(((config.keyRestrictions.aaGuids ?? []) as string[]).map(norm));
+          const listed = new Set((config.keyRestrictions.aaGuids ?? []).map(norm));
           const allow = String(config.keyRestrictions.enforcementType ?? "").toLowerCase() === "allow";
           const refused = fido2Methods(methods)
             .map((m) => norm(m.aaGuid))

@@ -9,7 +9,7 @@ export const check = defineCheck(import.meta.url, {
   needs: ["users", "groups", "authenticationMethodsPolicy"],
   appliesTo: needsAccounts,
   evaluate(ctx) {
-    const policy = ctx.snapshot.authenticationMethodsPolicy as Record<string, any> | undefined;
+    const policy = ctx.snapshot.authenticationMethodsPolicy;
     if (!policy) return [];
     const campaign = policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign;
     // Graph always returns the campaign inside the methods policy; without it the tenant's campaign
@@ -17,12 +17,11 @@ export const check = defineCheck(import.meta.url, {
     const campaignRead = typeof campaign === "object" && campaign !== null && !Array.isArray(campaign);
     // "default" is Microsoft-managed, which Microsoft switches on for users who use SMS or voice.
     const campaignOn = campaignRead && String(campaign.state ?? "default").toLowerCase() !== "disabled";
-    const forcing = [...((policy.authenticationMethodConfigurations ?? []) as Array<Record<string, any>>)]
-      .sort((a, b) => String(a.id).localeCompare(String(b.id)))
+    const forcing = [...(policy.authenticationMethodConfigurations ?? [])]
+      .sort((a, b) => a.id.localeCompare(b.id))
       .filter(
         (c) =>
-          c.state === "enabled" &&
-          (c.includeTargets ?? []).some((t: Record<string, any>) => t.isRegistrationRequired === true),
+          c.state === "enabled" && (c.includeTargets ?? []).some((t) => t.isRegistrationRequired === true),
       );
     const findings: Finding[] = [];
     for (const { account, subject, label } of eachAccount(ctx, findings)) {
@@ -36,9 +35,7 @@ export const check = defineCheck(import.meta.url, {
           );
       }
       for (const c of forcing) {
-        const required = (c.includeTargets ?? []).filter(
-          (t: Record<string, any>) => t.isRegistrationRequired === true,
-        );
+        const required = (c.includeTargets ?? []).filter((t) => t.isRegistrationRequired === true);
         const by = targetsCover(ctx, account.id, required);
         if (by && !targetsCover(ctx, account.id, c.excludeTargets))
           reasons.push(`${c.id} requires registration (by ${by})`);

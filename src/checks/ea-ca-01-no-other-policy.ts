@@ -4,49 +4,33 @@
  * roles and roles once activated, All, guest types, any resource), never by reading one list.
  */
 import {
-  activationIdentities,
-  appliesSomewhere,
   CA_NEEDS,
   conditionalAccessGate,
-  dedicatedPolicies,
   defineCheck,
-  engineFor,
   engineNeeds,
-  malformedFindings,
-  type MalformedPolicy,
+  otherPolicies,
+  policiesReaching,
   policySubject,
   principalsUnknown,
   userSubject,
 } from "./lib/index.js";
 
-import { explainUsers } from "../ca/identity.js";
-import { NO, YES } from "../ca/types.js";
-import { norm } from "../snapshot/directory.js";
+import { YES } from "../ca/types.js";
 import type { CheckContext, Finding } from "./types.js";
 
 function evaluate(ctx: CheckContext): Finding[] {
   const unknownPrincipals = principalsUnknown(ctx, "accounts");
   if (unknownPrincipals) return [unknownPrincipals];
-  const engine = engineFor(ctx);
-  const dedicated = dedicatedPolicies(ctx).ids;
-  const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
-  const inForce = (p: MalformedPolicy) =>
-    p.state !== "disabled" && p.state !== "reportOnly" && !dedicated.has(p.id) && !allowed.has(p.id);
-  const candidates = engine.policies.filter((p) => inForce(p) && !p.invalid.length);
-  const findings: Finding[] = malformedFindings(ctx, "whether it applies to the emergency accounts", inForce);
+  const inForce = otherPolicies(
+    ctx,
+    (state) => state !== "disabled" && state !== "reportOnly",
+    "whether it applies to the emergency accounts",
+  );
+  const findings: Finding[] = inForce.malformed;
   for (const account of ctx.accounts.resolved) {
-    const { variants, truncated } = activationIdentities(ctx, account.id);
-    let hits = 0;
-    for (const p of candidates) {
-      const usersCond = (p.raw.conditions as any)?.users;
-      const hit = variants.find((v) => p.users(v.identity) !== NO);
-      if (!hit) continue;
-      const afterActivation = hit.activated.length > 0;
-      const where = appliesSomewhere(ctx, p);
-      if (where === NO) continue;
-      hits++;
-      const path =
-        explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
+    const { reached, truncated } = policiesReaching(ctx, account.id, inForce.policies);
+    for (const { policy: p, activated, path, where } of reached) {
+      const afterActivation = activated.length > 0;
       const may = where === YES && p.state === "enabled" ? "applies" : "may apply";
       findings.push({
         status: "fail",
@@ -77,7 +61,7 @@ function evaluate(ctx: CheckContext): Finding[] {
         subject: userSubject(account),
         message: `${account.userPrincipalName ?? account.id} has too many eligible roles to try every activation combination`,
       });
-    else if (!hits)
+    else if (!reached.length)
       findings.push({
         status: "pass",
         subject: userSubject(account),

@@ -13,6 +13,7 @@ import {
   principalsUnknown,
   stringList as list,
   tenantSubject,
+  userLists,
 } from "./lib/index.js";
 import type { CheckContext, Finding, Remediation, Status } from "./types.js";
 
@@ -28,39 +29,39 @@ const DEDICATED_POLICY_REMEDIATION: Remediation = {
 
 function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
   const problems: Array<{ status: Status; what: string }> = [];
-  const c = (p.conditions ?? {}) as Record<string, any>;
-  const u = (c.users ?? {}) as Record<string, unknown>;
+  const c: NonNullable<ConditionalAccessPolicy["conditions"]> = p.conditions ?? {};
+  const u = userLists(c.users);
   if (p.state !== "enabled")
     problems.push({
       status: "fail",
       what: `state is ${p.state === "enabledForReportingButNotEnforced" ? "report-only" : p.state}, not enabled`,
     });
-  if (!includesOnlyEmergencyPrincipals(p, ctx))
+  if (!includesOnlyEmergencyPrincipals(c.users, ctx))
     problems.push({
       status: "fail",
       what: "its users include principals other than the emergency accounts and group",
     });
   const { users, groups } = emergencyPrincipals(ctx);
-  const includedUsers = new Set(list(u.includeUsers).map(norm));
-  const viaGroup = list(u.includeGroups).some((g) => groups.has(norm(g)));
+  const includedUsers = new Set(u.includeUsers.map(norm));
+  const viaGroup = u.includeGroups.some((g) => groups.has(norm(g)));
   const uncovered = [...users].filter((id) => !includedUsers.has(id) && !viaGroup).sort();
   if (uncovered.length)
     problems.push({ status: "fail", what: `it does not include account(s) ${uncovered.join(", ")}` });
-  const apps = (c.applications ?? {}) as Record<string, unknown>;
+  const apps = c.applications ?? {};
   if (!list(apps.includeApplications).some((a) => a.toLowerCase() === "all"))
     problems.push({
       status: "fail",
       what: `it targets ${list(apps.includeApplications).join(", ") || "no resource"}, not all resources`,
     });
   const exclusions = [
-    ...list(u.excludeUsers).map((x) => `user ${x}`),
-    ...list(u.excludeGroups).map((x) => `group ${x}`),
-    ...list(u.excludeRoles).map((x) => `role ${x}`),
-    ...((u.excludeGuestsOrExternalUsers ?? null) !== null ? ["guests or external users"] : []),
+    ...u.excludeUsers.map((x) => `user ${x}`),
+    ...u.excludeGroups.map((x) => `group ${x}`),
+    ...u.excludeRoles.map((x) => `role ${x}`),
+    ...(u.excludesGuests ? ["guests or external users"] : []),
     ...list(apps.excludeApplications).map((x) => `resource ${x}`),
   ];
   if (exclusions.length) problems.push({ status: "fail", what: `it excludes ${exclusions.join(", ")}` });
-  const grant = (p.grantControls ?? {}) as Record<string, any>;
+  const grant: NonNullable<ConditionalAccessPolicy["grantControls"]> = p.grantControls ?? {};
   if (!grant.authenticationStrength?.id)
     problems.push({ status: "fail", what: "it does not grant by authentication strength" });
   if (list(grant.builtInControls).includes("block"))
@@ -80,10 +81,10 @@ function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {
       what: `it grants by the strength OR ${alternatives.join(", ")}: either satisfies it, so the strength can be bypassed`,
     });
   const conditionsAdded: string[] = [];
-  const loc = c.locations as Record<string, unknown> | null | undefined;
+  const loc = c.locations;
   if (loc && (list(loc.includeLocations).length || list(loc.excludeLocations).length))
     conditionsAdded.push("locations");
-  const plat = c.platforms as Record<string, unknown> | null | undefined;
+  const plat = c.platforms;
   if (plat && (list(plat.includePlatforms).length || list(plat.excludePlatforms).length))
     conditionsAdded.push("platforms");
   if (

@@ -9,10 +9,11 @@ import {
   perAccountNeeds,
   policySubject,
   principalsUnknown,
+  stringList as list,
 } from "./lib/index.js";
 import { isAvailable } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
-import type { ConditionalAccessPolicy } from "../snapshot/schema.js";
+import type { AuthenticationStrengthPolicy, ConditionalAccessPolicy } from "../snapshot/schema.js";
 import type { CheckContext, Finding, Remediation } from "./types.js";
 
 const REMEDIATION: Remediation = {
@@ -26,24 +27,18 @@ const REMEDIATION: Remediation = {
     "New-MgPolicyAuthenticationStrengthPolicy -DisplayName 'Emergency Access' -AllowedCombinations @('fido2')",
 };
 
-const list = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-
-function strengthOf(p: ConditionalAccessPolicy, ctx: CheckContext): Record<string, any> | undefined {
-  const ref = (p.grantControls?.authenticationStrength ?? undefined) as Record<string, any> | undefined;
+function strengthOf(p: ConditionalAccessPolicy, ctx: CheckContext): AuthenticationStrengthPolicy | undefined {
+  const ref = p.grantControls?.authenticationStrength ?? undefined;
   if (!ref?.id) return undefined;
   const found = (ctx.snapshot.authenticationStrengthPolicies ?? []).find((s) => norm(s.id) === norm(ref.id));
-  return (found as Record<string, any> | undefined) ?? (ref.allowedCombinations ? ref : undefined);
+  return found ?? (ref.allowedCombinations ? ref : undefined);
 }
 
 /** The AAGUID restriction of the strength's FIDO2 configuration; undefined = any key. */
-function allowedAaguids(strength: Record<string, any>): Set<string> | undefined {
-  const configs: any[] = Array.isArray(strength.combinationConfigurations)
-    ? strength.combinationConfigurations
-    : [];
-  const fido = configs.filter(
+function allowedAaguids(strength: AuthenticationStrengthPolicy): Set<string> | undefined {
+  const fido = (strength.combinationConfigurations ?? []).filter(
     (c) =>
-      String(c?.["@odata.type"] ?? "")
+      String(c["@odata.type"] ?? "")
         .toLowerCase()
         .endsWith("fido2combinationconfiguration") && list(c.appliesToCombinations).includes("fido2"),
   );

@@ -16,8 +16,10 @@ type Frequency = "everyTime" | { hours: number } | { days: number };
 const describe = (f: Frequency) =>
   f === "everyTime" ? "every time" : "hours" in f ? `${f.hours} hour(s)` : `${f.days} day(s)`;
 
+type SessionControls = NonNullable<ConditionalAccessPolicy["sessionControls"]>;
+
 /** Hours of a time-based setting, or 0 for every time; undefined when it is off or unreadable. */
-function configuredHours(sif: Record<string, any> | null | undefined): number | undefined {
+function configuredHours(sif: SessionControls["signInFrequency"]): number | undefined {
   if (!sif || sif.isEnabled !== true) return undefined;
   if (sif.frequencyInterval === "everyTime") return 0;
   if (typeof sif.value !== "number") return undefined;
@@ -27,14 +29,14 @@ function configuredHours(sif: Record<string, any> | null | undefined): number | 
 }
 
 function problems(p: ConditionalAccessPolicy, wanted: Frequency): string[] {
-  const session = (p.sessionControls ?? {}) as Record<string, any>;
+  const session: SessionControls = p.sessionControls ?? {};
   const out: string[] = [];
   const hours = configuredHours(session.signInFrequency);
   const limit = wanted === "everyTime" ? 0 : "hours" in wanted ? wanted.hours : wanted.days * 24;
   if (hours === undefined) out.push(`sign-in frequency is not set (wanted: ${describe(wanted)})`);
   else if (hours > limit)
     out.push(
-      `sign-in frequency is ${session.signInFrequency.value} ${session.signInFrequency.type} (wanted: ${describe(wanted)})`,
+      `sign-in frequency is ${session.signInFrequency?.value} ${session.signInFrequency?.type} (wanted: ${describe(wanted)})`,
     );
   const pb = session.persistentBrowser;
   if (!pb || pb.isEnabled !== true || pb.mode !== "never")

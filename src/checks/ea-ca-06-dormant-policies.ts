@@ -4,52 +4,39 @@
  * notice period, so they are marked: for them "if" is "when".
  */
 import {
-  activationIdentities,
-  appliesSomewhere,
   CA_NEEDS,
   conditionalAccessGate,
-  dedicatedPolicies,
   defineCheck,
   engineFor,
   engineNeeds,
-  malformedFindings,
-  type MalformedPolicy,
+  otherPolicies,
+  policiesReaching,
   policySubject,
   principalsUnknown,
   userSubject,
 } from "./lib/index.js";
 
 import { describeCounterExample } from "../ca/format.js";
-import { explainUsers } from "../ca/identity.js";
 import { proveAccount } from "../ca/prover.js";
-import { NO } from "../ca/types.js";
-import { norm } from "../snapshot/directory.js";
 import type { CheckContext, Finding } from "./types.js";
 
 export const isMicrosoftManaged = (p: Record<string, unknown>): boolean =>
-  /^microsoft-managed/i.test(String(p.displayName ?? "")) ||
-  /microsoft/i.test(String((p as any).createdBy ?? ""));
+  /^microsoft-managed/i.test(String(p.displayName ?? "")) || /microsoft/i.test(String(p.createdBy ?? ""));
 
 function evaluate(ctx: CheckContext): Finding[] {
   const unknownPrincipals = principalsUnknown(ctx, "accounts");
   if (unknownPrincipals) return [unknownPrincipals];
   const engine = engineFor(ctx);
-  const dedicated = dedicatedPolicies(ctx).ids;
-  const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
-  const isDormant = (p: MalformedPolicy) =>
-    (p.state === "reportOnly" || p.state === "disabled") && !dedicated.has(p.id) && !allowed.has(p.id);
-  const dormant = engine.policies.filter((p) => isDormant(p) && !p.invalid.length);
-  const findings: Finding[] = malformedFindings(
+  const dormant = otherPolicies(
     ctx,
+    (state) => state === "reportOnly" || state === "disabled",
     "whether it would apply to the emergency accounts",
-    isDormant,
   );
+  const findings: Finding[] = dormant.malformed;
   for (const account of ctx.accounts.resolved) {
     const who = account.userPrincipalName ?? account.id;
-    const { variants, truncated } = activationIdentities(ctx, account.id);
-    const hitOf = new Map(dormant.map((p) => [p, variants.find((v) => p.users(v.identity) !== NO)]));
-    const hits = dormant.filter((p) => hitOf.get(p) && appliesSomewhere(ctx, p) !== NO);
-    if (!hits.length) {
+    const { reached, truncated } = policiesReaching(ctx, account.id, dormant.policies);
+    if (!reached.length) {
       findings.push({
         status: truncated ? "unknown" : "pass",
         subject: userSubject(account),
@@ -65,13 +52,9 @@ function evaluate(ctx: CheckContext): Finding[] {
       mode: "all",
       maxExamples: 10_000,
     });
-    for (const p of hits) {
+    for (const { policy: p, path } of reached) {
       const lock = proof.counterExamples.find((c) => c.paths.some((x) => x.policyId === p.id));
       const managed = isMicrosoftManaged(p.raw);
-      const hit = hitOf.get(p)!;
-      const usersCond = (p.raw.conditions as any)?.users;
-      const path =
-        explainUsers(ctx.directory, usersCond, hit.identity, "include", new Set(hit.activated)) ?? "";
       const state = p.state === "reportOnly" ? "report-only" : "disabled";
       findings.push({
         status: lock ? "fail" : "warn",

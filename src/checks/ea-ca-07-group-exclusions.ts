@@ -9,7 +9,7 @@ import {
   policySubject,
   roleDataNeeds,
   sortedAccounts,
-  stringList as list,
+  userLists,
 } from "./lib/index.js";
 import type { Finding } from "./types.js";
 
@@ -43,15 +43,15 @@ export const check = defineCheck(import.meta.url, {
     const malformed = new Set(findings.map((f) => norm(f.subject?.id)));
     for (const p of [...policies].sort((a, b) => norm(a.id).localeCompare(norm(b.id)))) {
       if (dedicated.has(norm(p.id)) || malformed.has(norm(p.id))) continue;
-      const u = (p.conditions?.users ?? {}) as Record<string, unknown>;
-      const excludedUsers = new Set(list(u.excludeUsers).map(norm));
-      const excludesGroup = list(u.excludeGroups).some((g) => norm(g) === groupId);
+      const u = userLists(p.conditions?.users);
+      const excludedUsers = new Set(u.excludeUsers.map(norm));
+      const excludesGroup = u.excludeGroups.some((g) => norm(g) === groupId);
       const direct = accounts.filter((a) => excludedUsers.has(norm(a.id)));
       // Another excluded group holding an account spares it, but a new account would not be in it
       // (unless that group holds the emergency group itself).
       const otherGroups = excludesGroup
         ? []
-        : list(u.excludeGroups)
+        : u.excludeGroups
             .map(norm)
             .filter((g) => g !== groupId && !ctx.directory.transitiveGroupsOf(groupId).has(g))
             .sort();
@@ -59,10 +59,10 @@ export const check = defineCheck(import.meta.url, {
         const groups = ctx.directory.transitiveGroupsOf(a.id);
         return otherGroups.some((g) => groups.has(g));
       });
-      const nestedEmergency = list(u.excludeGroups).some((g) =>
+      const nestedEmergency = u.excludeGroups.some((g) =>
         ctx.directory.transitiveGroupsOf(groupId).has(norm(g)),
       );
-      const excludedRoles = new Set(list(u.excludeRoles).map(norm));
+      const excludedRoles = new Set(u.excludeRoles.map(norm));
       const byRole =
         excludesGroup || nestedEmergency
           ? []
@@ -75,7 +75,7 @@ export const check = defineCheck(import.meta.url, {
             status: "pass",
             subject: policySubject(p),
             message: `"${p.displayName ?? p.id}" excludes the emergency group.`,
-            evidence: { excludeGroups: list(u.excludeGroups) },
+            evidence: { excludeGroups: u.excludeGroups },
           });
         continue;
       }
@@ -96,9 +96,9 @@ export const check = defineCheck(import.meta.url, {
         message: `"${p.displayName ?? p.id}" ${parts.join(" and ")}${excludesGroup || nestedEmergency ? "" : ", not through the emergency group"}: a new emergency account would not be covered.`,
         evidence: {
           state: p.state,
-          excludeUsers: list(u.excludeUsers),
-          excludeGroups: list(u.excludeGroups),
-          excludeRoles: list(u.excludeRoles),
+          excludeUsers: u.excludeUsers,
+          excludeGroups: u.excludeGroups,
+          excludeRoles: u.excludeRoles,
           emergencyGroup: ctx.accounts.group.id,
         },
         remediation: {

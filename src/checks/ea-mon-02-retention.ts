@@ -52,7 +52,7 @@ export const check = defineCheck(import.meta.url, {
       for (const r of [...new Set(routes.map((x) => x.workspaceId))].sort()) {
         const w = workspaces.get(r);
         const t = tables.get(`${r}/tables/${table.toLowerCase()}`);
-        const wsDays = num((w?.properties as any)?.retentionInDays);
+        const wsDays = num(w?.properties?.retentionInDays);
         const tp = (t?.properties ?? {}) as Record<string, unknown>;
         const ownDays = tp.retentionInDaysAsDefault === true ? undefined : num(tp.retentionInDays);
         if (ownDays === undefined && (wsDays === undefined || (!t && !tablesRead))) {

@@ -2,6 +2,7 @@ import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
 import {
   defineCheck,
   eachAccount,
+  gradeFinding,
   needsAccounts,
   roleDataComplete,
   roleDataNeeds,
@@ -48,37 +49,29 @@ export const check = defineCheck(import.meta.url, {
         powershell: `New-MgRoleManagementDirectoryRoleAssignment -PrincipalId ${mode === "group" && ctx.accounts.group ? ctx.accounts.group.id : account.id} -RoleDefinitionId ${GLOBAL_ADMINISTRATOR} -DirectoryScopeId "/"`,
         command: "breakglass apply",
       };
-      if (fits.length) {
-        findings.push({
-          status: "pass",
-          subject,
-          message: `${label} holds Global Administrator (${fits.map((h) => `${h.kind}, ${h.via}`).join("; ")})`,
-          evidence,
-        });
-      } else if (holdings.length) {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label} holds Global Administrator only ${holdings[0]!.via === "group" ? `through group ${forms[0]!.group}` : "directly"}, but the profile requires roleAssignment: ${mode}${mode === "group" && emergencyGroup ? " (through the emergency group)" : ""}`,
-          evidence,
-          remediation,
-        });
-      } else if (!complete) {
-        findings.push({
-          status: "unknown",
-          subject,
-          message: `${label}: no Global Administrator found in the role data that was read; the rest could not be read`,
-          evidence,
-        });
-      } else {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label} does not hold Global Administrator at directory scope in any form: it cannot recover the tenant`,
-          evidence,
-          remediation,
-        });
-      }
+      findings.push(
+        gradeFinding(
+          { subject, evidence, remediation },
+          [
+            fits.length > 0 && {
+              status: "pass",
+              message: `${label} holds Global Administrator (${fits.map((h) => `${h.kind}, ${h.via}`).join("; ")})`,
+            },
+            holdings.length > 0 && {
+              status: "fail",
+              message: `${label} holds Global Administrator only ${holdings[0]!.via === "group" ? `through group ${forms[0]!.group}` : "directly"}, but the profile requires roleAssignment: ${mode}${mode === "group" && emergencyGroup ? " (through the emergency group)" : ""}`,
+            },
+            !complete && {
+              status: "unknown",
+              message: `${label}: no Global Administrator found in the role data that was read; the rest could not be read`,
+            },
+          ],
+          {
+            status: "fail",
+            message: `${label} does not hold Global Administrator at directory scope in any form: it cannot recover the tenant`,
+          },
+        ),
+      );
     }
     return findings;
   },

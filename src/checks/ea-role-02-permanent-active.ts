@@ -2,6 +2,7 @@ import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
 import {
   defineCheck,
   eachAccount,
+  gradeFinding,
   hasP2,
   needsAccounts,
   roleDataComplete,
@@ -52,66 +53,45 @@ export const check = defineCheck(import.meta.url, {
         powershell: `New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminAssign -PrincipalId ${account.id} -RoleDefinitionId ${GLOBAL_ADMINISTRATOR} -DirectoryScopeId "/" -Justification "emergency access" -ScheduleInfo @{StartDateTime=(Get-Date);Expiration=@{Type="noExpiration"}}`,
         command: "breakglass apply",
       };
-      if (permanent.length) {
-        findings.push({
-          status: "pass",
-          subject,
-          message: `${label}: Global Administrator is active and permanent`,
-          evidence,
-        });
-      } else if (byConstruction.length) {
-        findings.push({
-          status: "pass",
-          subject,
-          message: `${label}: Global Administrator is active; the tenant has no Entra ID P2, so an active assignment is permanent by construction`,
-          evidence,
-        });
-      } else if (active.some((h) => h.permanent === undefined)) {
-        findings.push({
-          status: "unknown",
-          subject,
-          message: `${label}: Global Administrator is active, but the schedule that says whether it ends could not be read`,
-          evidence,
-        });
-      } else if (active.length) {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label}: Global Administrator is active but time-bound (${describe
-            .filter((d) => d.kind === "active")
-            .map((d) =>
-              d.membership === "pimActive"
-                ? "a PIM-for-Groups membership"
-                : `ends ${d.expiration?.endDateTime ?? "(end date set)"}`,
-            )
-            .join("; ")}): it lapses silently`,
-          evidence,
-          remediation,
-        });
-      } else if (holdings.length) {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label}: Global Administrator is eligible only: using it needs a PIM activation, which can itself be what is broken in an emergency`,
-          evidence,
-          remediation,
-        });
-      } else if (!complete) {
-        findings.push({
-          status: "unknown",
-          subject,
-          message: `${label}: no Global Administrator in the role data that was read`,
-          evidence,
-        });
-      } else {
-        findings.push({
-          status: "fail",
-          subject,
-          message: `${label} does not hold Global Administrator (see EA-ROLE-01)`,
-          evidence,
-          remediation,
-        });
-      }
+      findings.push(
+        gradeFinding(
+          { subject, evidence, remediation },
+          [
+            permanent.length > 0 && {
+              status: "pass",
+              message: `${label}: Global Administrator is active and permanent`,
+            },
+            byConstruction.length > 0 && {
+              status: "pass",
+              message: `${label}: Global Administrator is active; the tenant has no Entra ID P2, so an active assignment is permanent by construction`,
+            },
+            active.some((h) => h.permanent === undefined) && {
+              status: "unknown",
+              message: `${label}: Global Administrator is active, but the schedule that says whether it ends could not be read`,
+            },
+            active.length > 0 && {
+              status: "fail",
+              message: `${label}: Global Administrator is active but time-bound (${describe
+                .filter((d) => d.kind === "active")
+                .map((d) =>
+                  d.membership === "pimActive"
+                    ? "a PIM-for-Groups membership"
+                    : `ends ${d.expiration?.endDateTime ?? "(end date set)"}`,
+                )
+                .join("; ")}): it lapses silently`,
+            },
+            holdings.length > 0 && {
+              status: "fail",
+              message: `${label}: Global Administrator is eligible only: using it needs a PIM activation, which can itself be what is broken in an emergency`,
+            },
+            !complete && {
+              status: "unknown",
+              message: `${label}: no Global Administrator in the role data that was read`,
+            },
+          ],
+          { status: "fail", message: `${label} does not hold Global Administrator (see EA-ROLE-01)` },
+        ),
+      );
     }
     return findings;
   },

@@ -1,4 +1,5 @@
 import { GLOBAL_ADMINISTRATOR, norm, ROLE_TEMPLATES } from "../snapshot/directory.js";
+import type { RoleApprover } from "../snapshot/schema.js";
 import { defineCheck, lacksLicence } from "./lib/index.js";
 import type { CheckContext, Finding } from "./types.js";
 
@@ -7,10 +8,8 @@ const GUARDED_ROLES: Readonly<Record<string, string>> = {
   [ROLE_TEMPLATES["Privileged Role Administrator"]]: "Privileged Role Administrator",
 };
 
-type Approver = Record<string, any>;
-
 /** Whether an approver resolves to an existing, enabled principal: true, false, or undefined (cannot tell). */
-function resolveApprover(ctx: CheckContext, a: Approver): { ok: boolean | undefined; what: string } {
+function resolveApprover(ctx: CheckContext, a: RoleApprover): { ok: boolean | undefined; what: string } {
   const type = String(a["@odata.type"] ?? "").replace(/^#microsoft\.graph\./, "");
   if (type === "singleUser") {
     const user = ctx.directory.users.get(norm(a.userId));
@@ -51,11 +50,11 @@ export const check = defineCheck(import.meta.url, {
       if (!role || (assignment.scopeId ?? "/") !== "/") continue;
       const rule = (assignment.policy?.rules ?? []).find(
         (r) => /ApprovalRule$/.test(String(r["@odata.type"] ?? "")) || r.id === "Approval_EndUser_Assignment",
-      ) as Record<string, any> | undefined;
+      );
       const setting = rule?.setting ?? {};
       if (setting.isApprovalRequired !== true) continue;
       const subject = { type: "role" as const, id: assignment.roleDefinitionId ?? "", displayName: role };
-      const stages: Approver[] = setting.approvalStages ?? [];
+      const stages = setting.approvalStages ?? [];
       if (!stages.length) {
         findings.push({
           status: "fail",
@@ -66,7 +65,7 @@ export const check = defineCheck(import.meta.url, {
         continue;
       }
       stages.forEach((stage, i) => {
-        const approvers: Approver[] = stage.primaryApprovers ?? [];
+        const approvers = stage.primaryApprovers ?? [];
         const resolved = approvers.map((a) => resolveApprover(ctx, a));
         const evidence = {
           policyId: assignment.policyId ?? null,

@@ -7,7 +7,7 @@ import { basename, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { readTextFile } from "../io/read-file.js";
-import { formatPath } from "../snapshot/load.js";
+import { describeValue, formatPath, valueAt } from "../snapshot/load.js";
 import { configJsonSchema } from "./json-schema.js";
 import { Config } from "./schema.js";
 
@@ -235,20 +235,4 @@ function describeAllowed(node: SchemaNode | undefined): string | undefined {
       return type === "integer" ? "an integer" : `a ${type}`;
     })
     .join(" or ");
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: any = input;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = cur[key as any];
-  }
-  return cur;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const json = JSON.stringify(value);
-  if (json === undefined) return typeof value;
-  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }

@@ -1,14 +1,20 @@
 /**
- * The console renderer: what an admin reads in a terminal. Verdict first, then how the emergency
- * accounts were identified (users of other tools asked to see which accounts and by which method), then
- * the checks grouped by check group, then the counts. Every tenant string goes through
- * `terminalInline`, so no control byte from the tenant reaches the terminal.
+ * The console renderer: what an admin reads in a terminal, in the order they act on it. The verdict
+ * first, then which accounts were graded (users of other tools asked to see which accounts and by
+ * which method), then "Fix first" (every failing, erroring and unknown check, most severe first, one
+ * line each with the one command or portal path that fixes it), then one line per finding, most
+ * severe check first. Lines are cut to the terminal width; `verbose` wraps them whole instead and
+ * adds the evidence, every fix, the passing checks and the counts table (today's full detail).
+ *
+ * Every tenant string goes through `terminalInline` before it is measured or cut, so no control
+ * byte from the tenant reaches the terminal and no escape sequence is cut in half.
  */
 import Table from "cli-table3";
 import { createColors } from "picocolors";
-import type { Status } from "../checks/types.js";
+import { STATUS_ORDER, type Status } from "../checks/types.js";
 import { clip, terminalInline } from "./escape.js";
-import { groupChecks, type Report, type ReportCheck } from "./model.js";
+import type { Report, ReportCheck, ReportFinding } from "./model.js";
+import { bySeverity, fixFirst, openFindings, type FixFirstEntry } from "./order.js";
 import {
   configLine,
   evidenceLine,
@@ -16,29 +22,85 @@ import {
   METHOD_LABEL,
   STATUS_LABEL,
   subjectLabel,
-  verdictLine,
+  verdictHeadline,
 } from "./text.js";
-import { STATUS_ORDER } from "../checks/types.js";
 
 export interface ConsoleOptions {
-  /** colour with ANSI escapes; the CLI turns it off for NO_COLOR and non-TTY output. */
+  /** colour with ANSI escapes; the CLI turns it off for NO_COLOR, --no-color and non-TTY output. */
   color: boolean;
+  /** the terminal's width in columns (default 100): lines are cut (or, verbose, wrapped) to it. */
+  width?: number;
+  /** every line whole (wrapped), with evidence, every fix, the passing checks and the counts table. */
+  verbose?: boolean;
+  /** only the verdict, the graded accounts and the fix-first list: what `--out` leaves on the terminal. */
+  brief?: boolean;
 }
+
+export const DEFAULT_WIDTH = 100;
+/** Below this a terminal is not worth laying out for: lines are cut as if it were this wide. */
+const MIN_WIDTH = 60;
 
 /** Tenant text for one terminal line: cut to `max` characters, every control shown escaped. */
 const t = (text: string | null | undefined, max = MAX_NAME): string => terminalInline(clip(text ?? "", max));
 
-/** A finding's message or fix is cut here in a terminal; the full text is in the json/html formats. */
-const MAX_MESSAGE = 500;
-
-/** A table cell shows at most this much of a tenant string, so a table fits a wide terminal. */
-const MAX_CELL = 60;
+/** A finding's message or fix is cut here even in verbose output; the json/html formats keep it whole. */
+const MAX_MESSAGE = 2000;
 
 const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
 
+type Colors = ReturnType<typeof createColors>;
+type Paint = (s: string) => string;
+
+const length = (s: string): number => Array.from(s).length;
+
+/** `s` in at most `max` columns, ending in "…" when cut. */
+export function cutTo(s: string, max: number): string {
+  const points = Array.from(s);
+  if (points.length <= max) return s;
+  return max <= 0 ? "" : `${points.slice(0, max - 1).join("")}…`;
+}
+
+/**
+ * `s` wrapped at spaces into lines of at most `width` columns, the first line starting after
+ * `first` columns already used and the following ones indented by `indent` spaces. A word longer
+ * than a line (a URL, an id list) is broken where the line ends.
+ */
+export function wrap(s: string, width: number, indent: number, first = indent): string[] {
+  const lines: string[] = [];
+  let line = "";
+  let room = width - first;
+  const flush = () => {
+    lines.push(line);
+    line = "";
+    room = width - indent;
+  };
+  for (const word of s.split(/ +/)) {
+    let w = word;
+    const need = (line === "" ? 0 : 1) + length(w);
+    if (need <= room) {
+      line += line === "" ? w : ` ${w}`;
+      room -= need;
+      continue;
+    }
+    if (line !== "") flush();
+    while (length(w) > room) {
+      const points = Array.from(w);
+      line = points.slice(0, room).join("");
+      w = points.slice(room).join("");
+      flush();
+    }
+    line = w;
+    room -= length(w);
+  }
+  if (line !== "" || lines.length === 0) lines.push(line);
+  return lines.map((l, i) => (i === 0 ? l : " ".repeat(indent) + l));
+}
+
 export function renderConsole(report: Report, options: ConsoleOptions): string {
   const c = createColors(options.color);
-  const paint: Record<Status, (s: string) => string> = {
+  const width = Math.max(MIN_WIDTH, options.width ?? DEFAULT_WIDTH);
+  const verbose = options.verbose === true;
+  const paint: Record<Status, Paint> = {
     error: (s) => c.bold(c.magenta(s)),
     fail: (s) => c.bold(c.red(s)),
     unknown: (s) => c.yellow(s),
@@ -46,94 +108,261 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     pass: (s) => c.green(s),
     skip: (s) => c.dim(s),
   };
+  /** One labelled header line, wrapped under its label. */
+  const labelled = (label: string, text: string, style: Paint = (s) => s): string[] =>
+    wrap(text, width, 10).map((l, i) => (i === 0 ? `${c.dim(label.padEnd(10))}${style(l)}` : style(l)));
+
   const out: string[] = [];
-
+  const headline = wrap(t(verdictHeadline(report), 2000), width, 2, 0);
+  out.push(...headline.map((l) => c.bold(report.verdict.failed ? c.red(l) : c.green(l))));
   out.push(
-    report.verdict.failed
-      ? c.bold(c.red(t(verdictLine(report), 2000)))
-      : c.bold(c.green(t(verdictLine(report), 2000))),
+    ...labelled(
+      "Tenant",
+      `${t(report.tenant.displayName ?? "(no name)")} (${t(report.tenant.id)}) as of ${t(report.asOf)}`,
+    ),
+    ...labelled(
+      "Read",
+      `${t(report.source, 300)}; config ${t(configLine(report), 300)}`,
+      report.configFile === null ? c.yellow : undefined,
+    ),
   );
-  out.push(
-    `${c.dim("Tenant")}    ${t(report.tenant.displayName ?? "(no name)")} ${c.dim(`(${t(report.tenant.id)})`)}`,
-    `${c.dim("Config")}    ${report.configFile === null ? c.yellow(t(configLine(report), 300)) : t(configLine(report), 300)}`,
-    `${c.dim("As of")}     ${t(report.asOf)} ${c.dim(`from ${t(report.source, 300)}; generated ${t(report.generatedAt)} by breakglass ${t(report.tool.version)}`)}`,
-    "",
-  );
+  out.push(...renderAccounts(report, c, labelled, verbose, width));
+  const counts = STATUS_ORDER.filter((st) => report.summary[st] > 0)
+    .map((st) => `${report.summary[st]} ${st}`)
+    .join(", ");
 
-  out.push(...renderAccounts(report, c));
+  const entries = fixFirst(report);
+  out.push("");
+  if (entries.length === 0)
+    out.push(
+      c.bold(
+        cutTo(`Fix first: nothing fails or is unknown (${counts} of ${report.checks.length} checks)`, width),
+      ),
+    );
+  else {
+    out.push(
+      c.bold(
+        cutTo(
+          `Fix first (${entries.length} of ${report.checks.length} checks fail, err or are unknown; ${counts}; most severe first)`,
+          width,
+        ),
+      ),
+    );
+    for (const e of entries) out.push(...fixFirstLine(e, paint, c, width, verbose));
+  }
+  if (options.brief) return out.join("\n") + "\n";
 
-  for (const group of groupChecks(report.checks)) {
-    out.push("", c.bold(`${group.title} (EA-${group.key})`));
-    for (const check of group.checks) out.push(...renderCheck(check, paint, c));
+  const ordered = bySeverity(report.checks);
+  const open = ordered.filter((ch) => ch.status !== "pass");
+  if (open.length > 0) {
+    out.push(
+      "",
+      c.bold(
+        cutTo(
+          verbose
+            ? "Checks, most severe first"
+            : "Findings, most severe first (--verbose: evidence, every fix)",
+          width,
+        ),
+      ),
+    );
+    for (const check of open)
+      out.push(...(verbose ? verboseCheck(check, paint, c, width) : findingLines(check, paint, c, width)));
   }
 
-  out.push("", c.bold("Summary"));
-  const summary = new Table({ head: STATUS_ORDER.map((s) => STATUS_LABEL[s]), style: TABLE_STYLE });
-  summary.push(STATUS_ORDER.map((s) => String(report.summary[s])));
-  out.push(summary.toString());
+  const passing = ordered.filter((ch) => ch.status === "pass");
+  if (verbose) {
+    for (const check of passing) out.push(...verboseCheck(check, paint, c, width));
+    out.push("", c.bold("Summary"));
+    const summary = new Table({ head: STATUS_ORDER.map((s) => STATUS_LABEL[s]), style: TABLE_STYLE });
+    summary.push(STATUS_ORDER.map((s) => String(report.summary[s])));
+    out.push(summary.toString());
+  } else if (passing.length > 0) {
+    out.push(
+      "",
+      c.dim(
+        cutTo(
+          `${passing.length} check${passing.length === 1 ? "" : "s"} pass (--verbose lists them): ${passing.map((ch) => ch.id).join(", ")}`,
+          width,
+        ),
+      ),
+    );
+  }
   return out.join("\n") + "\n";
 }
 
-type Colors = ReturnType<typeof createColors>;
-
-function renderAccounts(report: Report, c: Colors): string[] {
+function renderAccounts(
+  report: Report,
+  c: Colors,
+  labelled: (label: string, text: string, style?: Paint) => string[],
+  verbose: boolean,
+  width: number,
+): string[] {
   const a = report.accounts;
   const out: string[] = [];
-  const method = `${c.bold("Emergency accounts")} ${c.dim("identified by")} ${c.bold(a.method)}: ${METHOD_LABEL[a.method]}`;
-  out.push(a.method === "discovered" ? c.yellow(method) : method);
-  if (a.group) out.push(`  group: ${t(a.group.displayName ?? "(no name)")} ${c.dim(`(${t(a.group.id)})`)}`);
-  if (a.unresolvedGroup !== undefined) out.push(c.red(`  group not found: ${t(a.unresolvedGroup)}`));
-  if (a.resolved.length === 0) {
-    out.push(c.red("  no emergency account resolved"));
+  const group = a.group ? `group ${t(a.group.displayName ?? "(no name)")} (${t(a.group.id)})` : undefined;
+  // Discovered accounts are a guess the reader must confirm: the method says so in full, always.
+  const method = `identified by ${a.method}: ${METHOD_LABEL[a.method]}`;
+  if (verbose) {
+    out.push(...labelled("Accounts", method, a.method === "discovered" ? c.yellow : undefined));
+    if (group) out.push(...wrap(group, width, 10, 10).map(indent10));
   } else {
+    // One line in a terminal: names only (the UPNs and ids are in --verbose and every other format).
+    const short = a.resolved.map((acc) => t(acc.displayName ?? acc.userPrincipalName ?? acc.id, 60));
+    const groupName = a.group ? `, group ${t(a.group.displayName ?? a.group.id, 60)}` : "";
+    const how = a.method === "discovered" ? method : `identified by ${a.method}${groupName}`;
+    const who = short.length > 0 ? `${short.join(", ")}; ` : "";
+    out.push(...labelled("Accounts", `${who}${how}`, a.method === "discovered" ? c.yellow : undefined));
+  }
+  /** A red note under the accounts, wrapped to the width. */
+  const alarm = (text: string) => out.push(...wrap(text, width, 10, 10).map((l) => c.red(indent10(l))));
+  if (a.unresolvedGroup !== undefined) alarm(`group not found: ${t(a.unresolvedGroup)}`);
+  if (a.resolved.length === 0) alarm("no emergency account resolved");
+  else if (verbose) {
     const table = new Table({
       head: ["Display name", "User principal name", "Object id"],
       style: TABLE_STYLE,
     });
     for (const acc of a.resolved)
-      table.push([t(acc.displayName, MAX_CELL), t(acc.userPrincipalName, MAX_CELL), t(acc.id, MAX_CELL)]);
+      table.push([t(acc.displayName, 60), t(acc.userPrincipalName, 60), t(acc.id, 60)]);
     out.push(table.toString());
   }
   for (const u of a.unresolved) {
     const deleted = u.deleted
       ? `: deleted${u.restorableUntil ? `, restorable until ${t(u.restorableUntil)}` : ""}`
       : ": not found";
-    out.push(c.red(`  configured account does not resolve: ${t(u.ref)}${deleted}`));
+    alarm(`configured account does not resolve: ${t(u.ref)}${deleted}`);
   }
   if (a.candidates.length > 0) {
-    out.push(c.dim("  discovery candidates (score, reasons):"));
-    const table = new Table({ head: ["Candidate", "Score", "Reasons"], style: TABLE_STYLE });
-    for (const cand of a.candidates)
-      table.push([
-        t(cand.userPrincipalName ?? cand.id),
-        String(cand.score),
-        cand.reasons.map((r) => t(r, 300)).join("; "),
-      ]);
-    out.push(table.toString());
+    if (verbose) {
+      out.push(c.dim(indent10("discovery candidates (score, reasons):")));
+      const table = new Table({ head: ["Candidate", "Score", "Reasons"], style: TABLE_STYLE });
+      for (const cand of a.candidates)
+        table.push([
+          t(cand.userPrincipalName ?? cand.id),
+          String(cand.score),
+          cand.reasons.map((r) => t(r, 300)).join("; "),
+        ]);
+      out.push(table.toString());
+    } else {
+      const list = a.candidates.map(
+        (cand) => `${t(cand.userPrincipalName ?? cand.id)} (score ${cand.score})`,
+      );
+      out.push(
+        ...wrap(`discovery candidates: ${list.join(", ")}`, width, 10, 10).map((l) => c.dim(indent10(l))),
+      );
+    }
   }
   return out;
 }
 
-function renderCheck(check: ReportCheck, paint: Record<Status, (s: string) => string>, c: Colors): string[] {
+const indent10 = (line: string): string => (line.startsWith("          ") ? line : `          ${line}`);
+
+const FIX_LABEL: Record<NonNullable<FixFirstEntry["fix"]>["kind"], string> = {
+  command: "run",
+  portal: "portal",
+  graph: "graph",
+  summary: "fix",
+};
+
+/** "Microsoft Entra admin center > Protection > ..." reads as "Entra > Protection > ..." in a short line. */
+const PORTAL_HOME = /^(?:Microsoft )?(Entra|Azure) (?:admin center|portal)(?= >)/;
+
+/**
+ * `  critical FAIL    EA-CA-05   Title (1 user)  run: breakglass ...`: one line, the title cut
+ * before the fix is, since the fix is what the reader acts on (the detail below names the check
+ * whole). Verbose wraps the whole line instead.
+ */
+function fixFirstLine(
+  e: FixFirstEntry,
+  paint: Record<Status, Paint>,
+  c: Colors,
+  width: number,
+  verbose: boolean,
+): string[] {
+  const check = e.check;
+  const prefixPlain = `  ${check.severity.padEnd(8)} ${STATUS_LABEL[check.status].padEnd(7)} ${t(check.id).padEnd(10)} `;
+  const prefix = `  ${c.dim(check.severity.padEnd(8))} ${paint[check.status](STATUS_LABEL[check.status].padEnd(7))} ${c.bold(t(check.id).padEnd(10))} `;
+  const title = t(check.title, 300);
+  const subjects = e.subjects ? ` (${e.subjects})` : "";
+  const fixLabel = e.fix ? `  ${FIX_LABEL[e.fix.kind]}: ` : "";
+  const fixText = e.fix ? t(e.fix.text, MAX_MESSAGE) + (e.moreFixes ? " (and others below)" : "") : "";
+  if (verbose) {
+    const at = length(prefixPlain);
+    const head = wrap(`${title}${subjects}`, width, at, at);
+    const fix = fixText
+      ? wrap(`${fixLabel.trim()} ${fixText}`, width, at + 2, at).map((l, i) =>
+          i === 0 ? " ".repeat(at) + l : l,
+        )
+      : [];
+    return [prefix + head[0], ...head.slice(1), ...fix];
+  }
+  // The title and the fix share what the line has left: the title up to half of it when the fix
+  // needs more, the fix the rest (both whole in --verbose, and in the detail below).
+  const room = width - length(prefixPlain) - length(subjects) - length(fixLabel);
+  const shortFix = e.fix?.kind === "portal" ? fixText.replace(PORTAL_HOME, "$1") : fixText;
+  const titleRoom = Math.min(length(title), Math.max(Math.floor(room / 2), room - length(shortFix)));
+  const fixShown = cutTo(shortFix, room - titleRoom);
+  return [`${prefix}${cutTo(title, titleRoom)}${c.dim(subjects)}${c.dim(fixLabel)}${c.cyan(fixShown)}`];
+}
+
+/** The short subject of a one-line finding: its type and name, or its id when it has no name. */
+const shortSubject = (f: ReportFinding): string | undefined =>
+  f.subject ? `${f.subject.type} ${t(f.subject.displayName ?? f.subject.id, 60)}` : undefined;
+
+/** One line per open finding (or the check's reason when it has none), cut to the width. */
+function findingLines(check: ReportCheck, paint: Record<Status, Paint>, c: Colors, width: number): string[] {
+  const head = (status: Status) =>
+    `  ${c.bold(t(check.id).padEnd(10))} ${paint[status](STATUS_LABEL[status].padEnd(7))} `;
+  const headLength = 2 + Math.max(10, length(t(check.id))) + 1 + 7 + 1;
+  const findings = openFindings(check);
+  if (findings.length === 0)
+    return [`${head(check.status)}${cutTo(t(check.reason ?? check.title, MAX_MESSAGE), width - headLength)}`];
+  return findings.map((f) => {
+    const subject = shortSubject(f);
+    const sev = f.severity && f.severity !== check.severity ? `[${f.severity}] ` : "";
+    const text = `${sev}${subject ? `${subject}: ` : ""}${t(f.message, MAX_MESSAGE)}`;
+    return `${head(f.status)}${cutTo(text, width - headLength)}`;
+  });
+}
+
+/** Today's full detail of a check: every open finding whole, its evidence and every fix, wrapped. */
+function verboseCheck(check: ReportCheck, paint: Record<Status, Paint>, c: Colors, width: number): string[] {
   const out: string[] = [];
   const badge = paint[check.status](STATUS_LABEL[check.status].padEnd(7));
-  out.push(`  ${badge} ${c.bold(t(check.id))}  ${c.dim(check.severity.padEnd(8))} ${t(check.title, 300)}`);
-  if (check.reason) out.push(`          ${c.dim(t(check.reason, MAX_MESSAGE))}`);
-  for (const f of check.findings) {
-    if (f.status === "pass") continue;
+  const title = wrap(`${check.severity.padEnd(8)} ${t(check.title, 300)}`, width, 21, 21);
+  out.push(`  ${badge} ${c.bold(t(check.id).padEnd(11))}${title[0]}`, ...title.slice(1));
+  const block = (label: string, text: string, style: Paint, indent = 12) =>
+    wrap(`${label} ${text}`, width, indent + 2, indent).map((l, i) =>
+      i === 0 ? `${" ".repeat(indent)}${style(label)}${l.slice(label.length)}` : l,
+    );
+  if (check.reason)
+    out.push(
+      ...wrap(t(check.reason, MAX_MESSAGE), width, 10, 10).map((l, i) =>
+        c.dim(i === 0 ? `          ${l}` : l),
+      ),
+    );
+  for (const f of openFindings(check)) {
     const subject = subjectLabel(f.subject, MAX_NAME);
     const sev = f.severity && f.severity !== check.severity ? ` [${f.severity}]` : "";
+    const text = `${STATUS_LABEL[f.status]}${sev} ${subject ? `${t(subject, 3 * MAX_NAME)}: ` : ""}${t(f.message, MAX_MESSAGE)}`;
+    const lines = wrap(text, width, 12, 10);
     out.push(
-      `          ${paint[f.status](STATUS_LABEL[f.status])}${sev} ${subject ? `${t(subject, 3 * MAX_NAME)}: ` : ""}${t(f.message, MAX_MESSAGE)}`,
+      `          ${paint[f.status](STATUS_LABEL[f.status])}${lines[0]!.slice(STATUS_LABEL[f.status].length)}`,
+      ...lines.slice(1),
     );
     if (f.evidence && Object.keys(f.evidence).length > 0)
-      out.push(`            ${c.dim("evidence")} ${t(evidenceLine(f.evidence), 400)}`);
-    if (f.remediation) {
-      out.push(`            ${c.cyan("fix")} ${t(f.remediation.summary, MAX_MESSAGE)}`);
-      if (f.remediation.command)
-        out.push(`            ${c.dim("run")} ${t(f.remediation.command, MAX_MESSAGE)}`);
-      if (f.remediation.graph)
-        out.push(`            ${c.dim("graph")} ${t(f.remediation.graph, MAX_MESSAGE)}`);
+      out.push(...block("evidence", t(evidenceLine(f.evidence), MAX_MESSAGE), c.dim));
+    const r = f.remediation;
+    if (r) {
+      out.push(...block("fix", t(r.summary, MAX_MESSAGE), c.cyan));
+      for (const [label, value] of [
+        ["run", r.command],
+        ["portal", r.portal],
+        ["graph", r.graph],
+        ["powershell", r.powershell],
+      ] as const)
+        if (value) out.push(...block(label, t(value, MAX_MESSAGE), c.dim));
     }
   }
   const passing = check.findings.filter((f) => f.status === "pass").length;

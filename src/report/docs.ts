@@ -7,6 +7,7 @@ import { readdir, readFile, unlink, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Check } from "../checks/types.js";
 import { groupChecks } from "./model.js";
+import { sourceRefs } from "./sources.js";
 
 export const DOCS_DIR = "docs/checks";
 export const GENERATED_MARKER =
@@ -14,10 +15,17 @@ export const GENERATED_MARKER =
 
 export type CheckDocSource = Pick<Check, "id" | "title" | "severity" | "sources" | "needs" | "docs">;
 
+/** Each source as a link to the guide it names (docs/sources.md), or the words it carries. */
 const sourceText = (sources: readonly string[]): string =>
   sources.length === 0
     ? "none recorded"
-    : sources.map((s) => (/^\d{3}$/.test(s) ? `seed ${s}` : s)).join(", ");
+    : sourceRefs(sources)
+        .map((r) =>
+          r.kind === "guide"
+            ? `[${r.source.publisher}: ${r.source.title.replace(/\|/g, "\\|")}](${r.source.url})`
+            : r.text,
+        )
+        .join("; ");
 
 const needText = (needs: CheckDocSource["needs"]): string =>
   needs.length === 0

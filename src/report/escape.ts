@@ -71,20 +71,28 @@ export function escapeHtml(text: string, { keepNewlines = false } = {}): string 
     .replace(/'/g, "&#39;");
 }
 
-/** ASCII punctuation that means something to CommonMark or GFM (emphasis, links, tables, lists...). */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~:"'=^$%@/?;,]/g;
+/** Inline punctuation GFM gives a meaning anywhere in a line: escapes, code, emphasis, links, cells, strikethrough. */
+const MARKDOWN_INLINE = /[\\`*_[\]|~]/g;
 
 /**
- * One line of Markdown text that renders literally: controls shown escaped, every Markdown
- * punctuation backslash-escaped (so no link, image, emphasis, table cell or list starts), and
- * `& < >` as entities (so no HTML tag or entity from the tenant survives).
+ * One line of Markdown text that renders literally in GitHub-flavoured Markdown, escaping only what
+ * GFM would read as syntax: `& < >` as entities (no HTML tag or entity from the tenant), the inline
+ * punctuation above (no emphasis, code, link, image or table cell), the start of a block when the
+ * text starts the line (heading, list, quote, setext underline), and the three autolink literals
+ * GitHub turns into links by themselves (`scheme://`, `www.` and `name@domain`). Controls are shown
+ * escaped. Dots, colons and other punctuation stay as they are, so the source reads as plain text.
  */
 export function escapeMarkdown(text: string): string {
   return terminalInline(text)
-    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;");
+    .replace(/>/g, "&gt;")
+    .replace(MARKDOWN_INLINE, (c) => `\\${c}`)
+    .replace(/:(?=\/\/)/g, "\\:")
+    .replace(/\b(www)\./gi, "$1\\.")
+    .replace(/@/g, "\\@")
+    .replace(/^(\s*)(#{1,6}(?=\s|$)|[-+](?=\s|$)|[-=]+\s*$)/, "$1\\$2")
+    .replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
 }
 
 /**

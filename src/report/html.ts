@@ -1,54 +1,121 @@
 /**
- * `--format html`: one self-contained file an admin can mail or print. No script, no external asset;
- * the only active content is one stylesheet, admitted by its hash in a strict Content-Security-Policy,
- * so even a tenant string that escaped escaping could neither run nor load anything.
+ * `--format html`: one self-contained file an admin can mail to a colleague or a CISO. The summary
+ * comes first (verdict, tiles of counts by status and severity, a bar per check group, the accounts
+ * graded), then the fix-first table, then every check most severe first with its sources; evidence
+ * and the detailed fixes sit collapsed in `<details>`.
+ *
+ * No script and no external asset: the status filter is CSS only (radio buttons and sibling
+ * selectors), the bars are inline SVG, and the only active content is one stylesheet admitted by
+ * its hash in a strict Content-Security-Policy, so even a tenant string that escaped escaping could
+ * neither run nor load anything. Renderers never decide a status or the verdict; the order and the
+ * counts here are presentation of what the report says.
  */
 import { createHash } from "node:crypto";
-import { STATUS_ORDER } from "../checks/types.js";
-import { clip, escapeHtml as h } from "./escape.js";
+import { CHECK_SEVERITIES } from "../config/schema.js";
+import { STATUS_ORDER, type Status } from "../checks/types.js";
+import { clip, escapeHtml as h, sanitizeForTerminal } from "./escape.js";
 import { checkDocUri } from "./links.js";
 import { groupChecks, type Report, type ReportCheck, type ReportFinding } from "./model.js";
-import { configLine, METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+import { bySeverity, fixFirst, openFindings } from "./order.js";
+import { SOURCES, sourceRefs } from "./sources.js";
+import { configLine, METHOD_LABEL, STATUS_LABEL, verdictHeadline } from "./text.js";
 
-/** Tenant names in headings, tables and finding lines are cut here (the evidence keeps them whole). */
+/** Tenant names in headings, tables and finding lines are cut here. */
 const MAX_NAME = 300;
+/**
+ * Evidence is shown as one line of JSON, cut here: the report stays small enough to mail (the
+ * mid-size sample's lockout proof alone carries 24,000 characters); `--format json` keeps it whole.
+ */
+export const MAX_EVIDENCE = 160;
+/** Each command, portal path, Graph request or PowerShell line of a fix is cut here, for the same reason. */
+export const MAX_FIX = 300;
 const n = (text: string | null | undefined): string => h(clip(text ?? "", MAX_NAME));
-/** A code block: newlines kept. */
-const pre = (text: string): string => `<pre><code>${h(text, { keepNewlines: true })}</code></pre>`;
+/**
+ * A code block: newlines kept. Element content needs only `& < >` escaped (quotes matter only in
+ * attributes), which keeps JSON and Graph bodies, full of quotes, half the size.
+ */
+const pre = (text: string): string =>
+  `<pre><code>${sanitizeForTerminal(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</code></pre>`;
 
 export interface HtmlOptions {
+  /**
+   * Where the check pages (docs/checks/<id>.md) are published; without it no check links there,
+   * since a link must lead somewhere that exists.
+   */
   docsBaseUri?: string;
+  /** each check's source ids (the check's `sources`), linked to the guides of docs/sources.md. */
+  sources?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** The filter's choices: each shows the checks of these statuses. */
+const FILTERS: ReadonlyArray<{ id: string; label: string; statuses: readonly Status[] | "all" }> = [
+  { id: "all", label: "All", statuses: "all" },
+  { id: "open", label: "Fail, error, unknown", statuses: ["fail", "error", "unknown"] },
+  { id: "fail", label: "Fail", statuses: ["fail", "error"] },
+  { id: "unknown", label: "Unknown", statuses: ["unknown"] },
+  { id: "warn", label: "Warn", statuses: ["warn"] },
+  { id: "pass", label: "Pass", statuses: ["pass"] },
+  { id: "skip", label: "Skip", statuses: ["skip"] },
+];
+
+const COLORS: Record<Status, string> = {
+  error: "#6a1b9a",
+  fail: "#b00020",
+  unknown: "#b07800",
+  warn: "#d4a017",
+  pass: "#1b6e20",
+  skip: "#9e9e9e",
+};
+
+const filterCss = FILTERS.filter((f) => f.statuses !== "all")
+  .map((f) => {
+    const keep = (f.statuses as readonly Status[]).map((s) => `:not(.c-${s})`).join("");
+    return `#f-${f.id}:checked ~ main .check${keep} { display: none; }\n#f-${f.id}:checked ~ main label[for="f-${f.id}"] { background: #222; color: #fff; }`;
+  })
+  .join("\n");
+
 const CSS = `
-:root { color-scheme: light; --fail:#b00020; --warn:#8a5a00; --pass:#1b6e20; --unknown:#8a5a00; --error:#6a1b9a; --skip:#666; }
+:root { color-scheme: light; --fail:${COLORS.fail}; --warn:#8a5a00; --pass:${COLORS.pass}; --unknown:#8a5a00; --error:${COLORS.error}; --skip:#666; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 68rem; padding: 0 1rem; color: #111; background: #fff; }
-h1 { font-size: 1.5rem; margin: 0 0 .5rem; } h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid #ccc; }
-h3 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
-.verdict { padding: .7rem 1rem; border-radius: 4px; font-weight: 700; margin: 1rem 0; border: 2px solid; }
-.verdict.failed { color: var(--fail); border-color: var(--fail); } .verdict.passed { color: var(--pass); border-color: var(--pass); }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0; table-layout: auto; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #111; background: #fff; }
+h1 { font-size: 1.4rem; margin: 0 0 .4rem; } h2 { font-size: 1.15rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1rem; margin: 0 0 .2rem; }
+.verdict { padding: .6rem 1rem; border-radius: 4px; font-weight: 700; font-size: 1.1rem; margin: .6rem 0; border: 2px solid; }
+.verdict.failed { color: var(--fail); border-color: var(--fail); background: #fff5f6; } .verdict.passed { color: var(--pass); border-color: var(--pass); background: #f3fbf3; }
+.tiles { display: flex; flex-wrap: wrap; gap: .5rem; margin: .5rem 0; }
+.tile { border: 1px solid #ccc; border-top: 4px solid #ccc; border-radius: 4px; padding: .3rem .7rem; min-width: 6.5rem; }
+.tile b { display: block; font-size: 1.5rem; line-height: 1.2; } .tile span { font-size: .8rem; color: #444; }
+.t-fail { border-top-color: var(--fail); } .t-error { border-top-color: var(--error); } .t-unknown, .t-warn { border-top-color: #d4a017; }
+.t-pass { border-top-color: var(--pass); } .t-skip { border-top-color: #9e9e9e; } .t-sev { border-top-color: #333; }
+.columns { display: flex; flex-wrap: wrap; gap: 1.5rem; } .columns > div { flex: 1 1 22rem; min-width: 0; }
+.bars td { border: 0; padding: .1rem .4rem .1rem 0; } .bars svg { display: block; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-td { overflow-wrap: anywhere; }
+td, h1, h2, h3, p, li { overflow-wrap: anywhere; }
 th { background: #f3f3f3; white-space: nowrap; }
-table.fixed { table-layout: fixed; }
-col.w10 { width: 10%; } col.w30 { width: 30%; } col.w35 { width: 35%; } col.w55 { width: 55%; }
-h1, h2, h3, p, li { overflow-wrap: anywhere; }
-.badge { display: inline-block; min-width: 5.5em; font-weight: 700; font-size: .8rem; }
+.badge { display: inline-block; min-width: 5.2em; font-weight: 700; font-size: .8rem; }
 .s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-pass { color: var(--pass); }
 .s-unknown { color: var(--unknown); } .s-error { color: var(--error); } .s-skip { color: var(--skip); }
-.check { border-left: 4px solid #ccc; padding: .2rem .8rem; margin: .8rem 0; page-break-inside: avoid; }
+nav.toc { font-size: .9rem; } nav.toc ol { columns: 2 18rem; margin: .3rem 0; padding-left: 1.2rem; }
+.filter { margin: .5rem 0 1rem; display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
+.filter label { border: 1px solid #888; border-radius: 3px; padding: .1rem .6rem; cursor: pointer; user-select: none; }
+input.f { position: absolute; opacity: 0; width: 1px; height: 1px; }
+input.f:focus-visible ~ main .filter { outline: 2px solid #1565c0; }
+.check { border-left: 4px solid #ccc; padding: .3rem .8rem; margin: .8rem 0; break-inside: avoid; }
 .check.c-fail { border-color: var(--fail); } .check.c-error { border-color: var(--error); }
-.check.c-warn, .check.c-unknown { border-color: var(--warn); } .check.c-pass { border-color: var(--pass); }
-.finding { margin: .4rem 0 .4rem 1rem; overflow-wrap: anywhere; }
+.check.c-warn, .check.c-unknown { border-color: #d4a017; } .check.c-pass { border-color: var(--pass); }
+.finding { margin: .4rem 0 .4rem .5rem; overflow-wrap: anywhere; }
+.finding p, .fix p { margin: .2rem 0; } .fix { margin: .4rem 0 .4rem .5rem; }
+details { margin: .2rem 0 .2rem .5rem; } summary { cursor: pointer; color: #333; }
 .muted { color: #555; } .discovered { color: var(--fail); font-weight: 700; }
-pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85rem; }
+pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-size: .82rem; margin: .2rem 0; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+${filterCss}
 @media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
+  body { margin: 0; max-width: none; font-size: 10pt; }
   a { color: inherit; text-decoration: none; }
-  h2 { page-break-after: avoid; } pre { white-space: pre-wrap; }
+  .filter, nav.toc { display: none; }
+  h2 { break-after: avoid; } pre { white-space: pre-wrap; }
 }
 `.trim();
 
@@ -65,30 +132,35 @@ export const HTML_CSP = [
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const title = `Breakglass assessment: ${clip(report.tenant.displayName ?? report.tenant.id, MAX_NAME)}`;
+  const ordered = bySeverity(report.checks);
   const body: string[] = [];
-  body.push(`<h1>${h(title)}</h1>`);
+  // The filter's radio buttons come first: the CSS hides checks through `:checked ~ main`.
+  for (const f of FILTERS)
+    body.push(
+      `<input class="f" type="radio" name="filter" id="f-${f.id}"${f.id === "all" ? " checked" : ""} aria-label="${h(f.label)}">`,
+    );
+  body.push(`<main>`, `<header id="summary">`, `<h1>${h(title)}</h1>`);
   body.push(
-    `<p class="verdict ${report.verdict.failed ? "failed" : "passed"}">${h(verdictLine(report))}</p>`,
+    `<p class="verdict ${report.verdict.failed ? "failed" : "passed"}">${h(verdictHeadline(report))}</p>`,
+  );
+  body.push(...renderTiles(report));
+  body.push(`<div class="columns"><div>`, ...renderBars(report), `</div><div>`);
+  body.push(...renderAccounts(report), `</div></div>`);
+  body.push(
+    `<p class="muted">Tenant ${n(report.tenant.displayName ?? "(no name)")} (${h(report.tenant.id)}), as of ${h(report.asOf)}, read from ${h(report.source)}; config ${n(configLine(report))}; generated ${h(report.generatedAt)} by breakglass ${h(report.tool.version)}.</p>`,
+    `</header>`,
+  );
+  body.push(...renderToc(ordered));
+  body.push(...renderFixFirst(report));
+  body.push(
+    `<section id="checks"><h2>Checks, most severe first</h2>`,
+    `<p class="muted">Each fix's Graph request and PowerShell line, and the whole evidence, are in <code>--format json</code> and <code>markdown</code>.</p>`,
   );
   body.push(
-    `<table><tbody>`,
-    `<tr><th>Tenant</th><td>${n(report.tenant.displayName ?? "(no name)")} <span class="muted">(${h(report.tenant.id)})</span></td></tr>`,
-    `<tr><th>Config</th><td>${n(configLine(report))}</td></tr>`,
-    `<tr><th>As of</th><td>${h(report.asOf)}</td></tr>`,
-    `<tr><th>Source</th><td>${h(report.source)}</td></tr>`,
-    `<tr><th>Generated</th><td>${h(report.generatedAt)} by breakglass ${h(report.tool.version)}</td></tr>`,
-    `</tbody></table>`,
+    `<div class="filter" role="group" aria-label="Filter checks by status">Show: ${FILTERS.map((f) => `<label for="f-${f.id}">${h(f.label)}</label>`).join(" ")}</div>`,
   );
-  body.push(...renderAccounts(report));
-  body.push(
-    `<h2>Summary</h2><table><thead><tr>${STATUS_ORDER.map((s) => `<th>${STATUS_LABEL[s]}</th>`).join("")}</tr></thead>`,
-    `<tbody><tr>${STATUS_ORDER.map((s) => `<td class="s-${s}">${report.summary[s]}</td>`).join("")}</tr></tbody></table>`,
-  );
-  for (const group of groupChecks(report.checks)) {
-    body.push(`<section><h2>${h(group.title)} (EA-${h(group.key)})</h2>`);
-    for (const check of group.checks) body.push(renderCheck(check, options));
-    body.push(`</section>`);
-  }
+  for (const check of ordered) body.push(renderCheck(check, options));
+  body.push(`</section>`, ...renderSourceList(report, options), `</main>`);
   return [
     "<!DOCTYPE html>",
     `<html lang="en"><head>`,
@@ -105,10 +177,55 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   ].join("\n");
 }
 
+/** Checks counted by status, then the checks not passing counted by severity. */
+function renderTiles(report: Report): string[] {
+  const tile = (cls: string, count: number, label: string) =>
+    `<div class="tile ${cls}"><b>${count}</b><span>${h(label)}</span></div>`;
+  const out = [`<div class="tiles" aria-label="Checks by status">`];
+  for (const s of STATUS_ORDER) out.push(tile(`t-${s}`, report.summary[s], `${STATUS_LABEL[s]} checks`));
+  out.push(`</div><div class="tiles" aria-label="Checks to fix by severity">`);
+  const open = report.checks.filter((c) => ["fail", "error", "unknown"].includes(c.status));
+  for (const sev of CHECK_SEVERITIES) {
+    const count = open.filter((c) => c.severity === sev).length;
+    if (count > 0 || sev === "critical" || sev === "high") out.push(tile("t-sev", count, `${sev} to fix`));
+  }
+  out.push(`</div>`);
+  return out;
+}
+
+/** One stacked bar per check group: how many of its checks are in each status. */
+function renderBars(report: Report): string[] {
+  const width = 240;
+  const out = [`<h2>By area</h2>`, `<table class="bars"><tbody>`];
+  for (const group of groupChecks(report.checks)) {
+    const total = group.checks.length;
+    let x = 0;
+    const rects: string[] = [];
+    for (const s of STATUS_ORDER) {
+      const count = group.checks.filter((c) => c.status === s).length;
+      if (count === 0) continue;
+      const w = (count / total) * width;
+      rects.push(
+        `<rect x="${x.toFixed(1)}" y="0" width="${w.toFixed(1)}" height="14" fill="${COLORS[s]}"><title>${count} ${s}</title></rect>`,
+      );
+      x += w;
+    }
+    const words = STATUS_ORDER.map((s) => [s, group.checks.filter((c) => c.status === s).length] as const)
+      .filter(([, c]) => c > 0)
+      .map(([s, c]) => `${c} ${s}`)
+      .join(", ");
+    out.push(
+      `<tr><td>${h(group.title)}</td><td><svg width="${width}" height="14" aria-hidden="true">${rects.join("")}</svg></td><td class="muted">${words}</td></tr>`,
+    );
+  }
+  out.push(`</tbody></table>`);
+  return out;
+}
+
 function renderAccounts(report: Report): string[] {
   const a = report.accounts;
   const out = [
-    `<h2>Emergency accounts</h2>`,
+    `<h2 id="accounts">Accounts graded</h2>`,
     `<p${a.method === "discovered" ? ` class="discovered"` : ""}>Identified by <strong>${h(a.method)}</strong>: ${h(METHOD_LABEL[a.method])}.</p>`,
   ];
   if (a.group)
@@ -119,13 +236,10 @@ function renderAccounts(report: Report): string[] {
     out.push(`<p class="s-fail">Group not found: ${h(a.unresolvedGroup)}</p>`);
   if (a.resolved.length === 0) out.push(`<p class="s-fail">No emergency account resolved.</p>`);
   else {
-    out.push(
-      `<table class="fixed"><colgroup><col class="w35"><col class="w35"><col class="w30"></colgroup>`,
-      `<thead><tr><th>Display name</th><th>User principal name</th><th>Object id</th></tr></thead><tbody>`,
-    );
+    out.push(`<table><thead><tr><th>Display name</th><th>User principal name</th></tr></thead><tbody>`);
     for (const acc of a.resolved)
       out.push(
-        `<tr><td>${n(acc.displayName)}</td><td>${n(acc.userPrincipalName)}</td><td><code>${n(acc.id)}</code></td></tr>`,
+        `<tr><td>${n(acc.displayName)}<br><code class="muted">${n(acc.id)}</code></td><td>${n(acc.userPrincipalName)}</td></tr>`,
       );
     out.push(`</tbody></table>`);
   }
@@ -141,50 +255,143 @@ function renderAccounts(report: Report): string[] {
   }
   if (a.candidates.length > 0) {
     out.push(
-      `<p>Discovery candidates:</p><table class="fixed"><colgroup><col class="w35"><col class="w10"><col class="w55"></colgroup>`,
-      `<thead><tr><th>Candidate</th><th>Score</th><th>Reasons</th></tr></thead><tbody>`,
+      `<details><summary>Discovery candidates (${a.candidates.length})</summary>`,
+      `<table><thead><tr><th>Candidate</th><th>Score</th><th>Reasons</th></tr></thead><tbody>`,
     );
     for (const c of a.candidates)
       out.push(
         `<tr><td>${n(c.userPrincipalName ?? c.id)}</td><td>${h(String(c.score))}</td><td>${c.reasons.map((r) => h(r)).join("<br>")}</td></tr>`,
       );
-    out.push(`</tbody></table>`);
+    out.push(`</tbody></table></details>`);
   }
   return out;
 }
 
+function renderToc(ordered: readonly ReportCheck[]): string[] {
+  return [
+    `<nav class="toc" aria-label="Contents"><h2>Contents</h2>`,
+    `<p><a href="#summary">Summary</a> · <a href="#accounts">Accounts graded</a> · <a href="#fix-first">Fix first</a> · <a href="#checks">Checks</a> · <a href="#sources">Sources</a></p>`,
+    `<ol>${ordered.map((c) => `<li><a href="#${h(c.id)}">${h(c.id)}</a></li>`).join("")}</ol>`,
+    `</nav>`,
+  ];
+}
+
+/** A fix in the fix-first table: its start; the check below has it whole. */
+const cutShort = (text: string): string => {
+  const points = Array.from(text);
+  return points.length <= 160 ? text : `${points.slice(0, 159).join("")}…`;
+};
+
+const FIX_KIND: Record<string, string> = { command: "Run", portal: "Portal", graph: "Graph", summary: "" };
+
+function renderFixFirst(report: Report): string[] {
+  const entries = fixFirst(report);
+  const out = [`<section id="fix-first"><h2>Fix first</h2>`];
+  if (entries.length === 0) {
+    out.push(`<p>Nothing fails, errs or is unknown.</p></section>`);
+    return out;
+  }
+  out.push(
+    `<p class="muted">Every check that fails, errs or is unknown, most severe first, with the one command or portal path that fixes it.</p>`,
+    `<table><thead><tr><th>Severity</th><th>Status</th><th>Check</th><th>Subjects</th><th>Fix</th></tr></thead><tbody>`,
+  );
+  for (const e of entries) {
+    const fix = e.fix
+      ? `${FIX_KIND[e.fix.kind] ? `${FIX_KIND[e.fix.kind]}: ` : ""}<code>${h(cutShort(e.fix.text))}</code>${e.moreFixes ? ` <span class="muted">(and others, in the check)</span>` : ""}`
+      : `<span class="muted">see the check</span>`;
+    out.push(
+      `<tr><td>${h(e.check.severity)}</td><td class="s-${e.check.status}">${STATUS_LABEL[e.check.status]}</td><td><a href="#${h(e.check.id)}">${h(e.check.id)}</a> ${h(e.check.title)}</td><td>${h(e.subjects ?? "")}</td><td>${fix}</td></tr>`,
+    );
+  }
+  out.push(`</tbody></table></section>`);
+  return out;
+}
+
+/** The guides the checks cite, each once with its address (docs/sources.md); checks link here. */
+function renderSourceList(report: Report, options: HtmlOptions): string[] {
+  const cited = new Set(report.checks.flatMap((c) => options.sources?.[c.id] ?? []));
+  const guides = SOURCES.filter((s) => cited.has(s.id));
+  if (guides.length === 0) return [];
+  return [
+    `<section id="sources"><h2>Sources</h2><p class="muted">The Microsoft Learn page and the practitioners' guides the checks rest on.</p><ul>`,
+    ...guides.map(
+      (s) =>
+        `<li id="src-${h(s.id)}">${h(s.publisher)}: <a href="${h(s.url)}">${h(s.title)}</a> <span class="muted">${h(s.url)}</span></li>`,
+    ),
+    `</ul></section>`,
+  ];
+}
+
+function renderSources(check: ReportCheck, options: HtmlOptions): string {
+  const ids = options.sources?.[check.id] ?? [];
+  const parts = sourceRefs(ids).map((r) =>
+    r.kind === "guide" ? `<a href="#src-${h(r.source.id)}">${h(r.source.short)}</a>` : h(r.text),
+  );
+  if (options.docsBaseUri !== undefined)
+    parts.push(`<a href="${h(checkDocUri(check.id, options.docsBaseUri))}">the check's page</a>`);
+  return parts.length > 0 ? ` Sources: ${parts.join("; ")}.` : "";
+}
+
 function renderCheck(check: ReportCheck, options: HtmlOptions): string {
   const out = [
-    `<div class="check c-${check.status}" id="${h(check.id)}">`,
+    `<article class="check c-${check.status}" id="${h(check.id)}">`,
     `<h3><span class="badge s-${check.status}">${STATUS_LABEL[check.status]}</span> ${h(check.id)}: ${h(check.title)}</h3>`,
-    `<p class="muted">Severity ${h(check.severity)}. <a href="${h(checkDocUri(check.id, options.docsBaseUri))}" rel="noopener noreferrer">About this check</a></p>`,
+    `<p class="muted">Severity ${h(check.severity)}.${renderSources(check, options)}</p>`,
   ];
   if (check.reason) out.push(`<p>${h(check.reason)}</p>`);
-  for (const f of check.findings) if (f.status !== "pass") out.push(renderFinding(f));
+  const open = openFindings(check);
+  for (const f of open) out.push(renderFinding(f));
+  // Findings of one check often share their fix (one alert rule covers both accounts): each
+  // distinct fix is shown once, after the findings.
+  const fixes = new Map<string, NonNullable<ReportFinding["remediation"]>>();
+  for (const f of open) if (f.remediation) fixes.set(JSON.stringify(f.remediation), f.remediation);
+  for (const r of fixes.values()) out.push(renderFix(r, fixes.size > 1));
   const passing = check.findings.filter((f) => f.status === "pass").length;
-  if (passing > 0) out.push(`<p class="muted">${passing} passing finding${passing === 1 ? "" : "s"}.</p>`);
+  // A passing check's findings all pass: its badge says so.
+  if (passing > 0 && check.status !== "pass")
+    out.push(`<p class="muted">${passing} passing finding${passing === 1 ? "" : "s"}.</p>`);
+  out.push(`</article>`);
+  return out.join("\n");
+}
+
+/** `text` cut at `max` characters with a pointer to where it is whole. */
+const cut = (text: string, max: number): string =>
+  Array.from(text).length <= max ? text : `${clip(text, max)}\n--format json has all of it.`;
+
+/** Evidence as one line of JSON, cut at MAX_EVIDENCE. */
+const evidenceText = (evidence: Record<string, unknown>): string =>
+  cut(JSON.stringify(evidence), MAX_EVIDENCE);
+
+function renderFix(r: NonNullable<ReportFinding["remediation"]>, several: boolean): string {
+  // The command and the portal path: what a reader of this report does. The Graph request and the
+  // PowerShell line are in --format json and markdown, which keeps this file small enough to mail.
+  const how = (
+    [
+      ["Command", r.command],
+      ["Portal", r.portal],
+    ] as const
+  ).filter(([, value]) => value);
+  const out = [
+    `<div class="fix"><p><strong>Fix${several ? " (one of these)" : ""}:</strong> ${h(r.summary)}</p>`,
+  ];
+  if (how.length > 0)
+    out.push(
+      `<details><summary>How: ${how.map(([label]) => label).join(", ")}</summary>${how.map(([label, value]) => `<p class="muted">${label}:</p>${pre(cut(value!, MAX_FIX))}`).join("")}</details>`,
+    );
   out.push(`</div>`);
   return out.join("\n");
 }
 
 function renderFinding(f: ReportFinding): string {
-  const subject = subjectLabel(f.subject, MAX_NAME);
+  // The subject's name; its id only when it has none (the ids are in --format json).
+  const subject = f.subject
+    ? `${f.subject.type} ${clip(f.subject.displayName ?? f.subject.id, MAX_NAME)}`
+    : undefined;
   const out = [
     `<div class="finding"><p><span class="badge s-${f.status}">${STATUS_LABEL[f.status]}</span>${f.severity ? ` <span class="muted">(${h(f.severity)})</span>` : ""}${subject ? ` <strong>${h(subject)}</strong>:` : ""} ${h(f.message)}</p>`,
   ];
   if (f.evidence && Object.keys(f.evidence).length > 0)
-    out.push(`<p class="muted">Evidence:</p>${pre(JSON.stringify(f.evidence, null, 2))}`);
-  if (f.remediation) {
-    const r = f.remediation;
-    out.push(`<p><strong>Fix:</strong> ${h(r.summary)}</p>`);
-    for (const [label, value] of [
-      ["Portal", r.portal],
-      ["Graph", r.graph],
-      ["PowerShell", r.powershell],
-      ["Command", r.command],
-    ] as const)
-      if (value) out.push(`<p class="muted">${label}:</p>${pre(value)}`);
-  }
+    out.push(`<details><summary>Evidence</summary>${pre(evidenceText(f.evidence))}</details>`);
   out.push(`</div>`);
   return out.join("\n");
 }

@@ -19,7 +19,7 @@ export { decideVerdict, type VerdictOptions } from "./verdict.js";
 export { FORMATS, OUT_DIR_FILE, isFormat, render, type Format, type RenderOptions } from "./render.js";
 export { renderConsole } from "./console.js";
 export { renderJson } from "./json.js";
-export { renderMarkdown } from "./markdown.js";
+export { renderMarkdown, renderMarkdownSummary } from "./markdown.js";
 export { renderHtml, HTML_CSP } from "./html.js";
 export { renderSarif, buildSarif } from "./sarif.js";
 export { renderJunit } from "./junit.js";

@@ -4,6 +4,7 @@
  */
 import type { Status } from "../checks/types.js";
 import { clip } from "./escape.js";
+import { blockingBySeverity } from "./order.js";
 import type { Report, ReportAccounts, ReportFinding } from "./model.js";
 
 export const STATUS_LABEL: Record<Status, string> = {
@@ -30,6 +31,18 @@ export function verdictLine(report: Report): string {
   return warned > 0
     ? `PASS: no check ${scope} failed; ${warned} below the threshold to look at`
     : `PASS: every check ${scope} met`;
+}
+
+/**
+ * The verdict as a headline, for reports that list the blocking checks right below it (fix first):
+ * their number by severity instead of their ids. Raw text.
+ */
+export function verdictHeadline(report: Report): string {
+  const v = report.verdict;
+  if (!v.failed) return verdictLine(report);
+  const n = v.blocking.length;
+  const scope = `at or above ${v.failOn}${v.allowUnknown ? " (unknown allowed)" : ""}`;
+  return `FAIL: ${n} check${n === 1 ? "" : "s"} ${scope} not met (${blockingBySeverity(report)})`;
 }
 
 /** "breakglass.yaml" or what happened when there was none; raw text. */

@@ -36,7 +36,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(root)";
 }
 
-function describeValue(value: unknown): string {
+/** A value as an error message quotes it: JSON, cut at 60 characters; "nothing" when absent. */
+export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   const json = JSON.stringify(value);
   if (json === undefined) return typeof value;
@@ -55,11 +56,12 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
   });
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: any = input;
+/** The value at a zod issue's path in the document it was found in; undefined where the path breaks off. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
   for (const key of path) {
     if (cur === null || typeof cur !== "object") return undefined;
-    cur = cur[key as any];
+    cur = (cur as Record<PropertyKey, unknown>)[key];
   }
   return cur;
 }

@@ -77,6 +77,7 @@ export const User = z.looseObject({
   authenticationMethods: z.array(AuthenticationMethod).optional(),
   perUserMfaState: nstr,
   ownedObjects: z.array(DirectoryObjectRef).optional(),
+  authorizationInfo: z.looseObject({ certificateUserIds: strArr }).nullish(),
 });
 
 export const DeletedUser = z.looseObject({ id: str, userPrincipalName: nstr, deletedDateTime: nstr });
@@ -148,13 +149,41 @@ export const GroupSchedule = z.looseObject({
   scheduleInfo: ScheduleInfo.nullish(),
 });
 
+/** A PIM approver (singleUser, groupMembers, requestorManager...) as an approval stage names it. */
+const RoleApprover = z.looseObject({ "@odata.type": z.string().optional(), userId: nstr, groupId: nstr });
+
 export const RoleManagementPolicyAssignment = z.looseObject({
   id: str,
   policyId: nstr,
   scopeId: nstr,
   scopeType: nstr,
   roleDefinitionId: nstr,
-  policy: z.looseObject({ id: str, rules: z.array(z.looseObject({ id: str })).nullish() }).nullish(),
+  policy: z
+    .looseObject({
+      id: str,
+      rules: z
+        .array(
+          z.looseObject({
+            "@odata.type": z.string().optional(),
+            id: str,
+            // unifiedRoleManagementPolicyApprovalRule.setting
+            setting: z
+              .looseObject({
+                isApprovalRequired: nbool,
+                approvalStages: z
+                  .array(
+                    z.looseObject({
+                      primaryApprovers: z.array(RoleApprover).nullish(),
+                    }),
+                  )
+                  .nullish(),
+              })
+              .nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
 });
 
 const CaUsers = z.looseObject({
@@ -166,6 +195,23 @@ const CaUsers = z.looseObject({
   excludeRoles: strArr,
 });
 
+export const AuthenticationStrengthPolicy = z.looseObject({
+  id: str,
+  displayName: nstr,
+  policyType: nstr,
+  allowedCombinations: strArr,
+  combinationConfigurations: z
+    .array(
+      z.looseObject({
+        "@odata.type": z.string().optional(),
+        // fido2CombinationConfiguration
+        appliesToCombinations: strArr,
+        allowedAAGUIDs: strArr,
+      }),
+    )
+    .nullish(),
+});
+
 export const ConditionalAccessPolicy = z.looseObject({
   id: str,
   displayName: nstr,
@@ -175,39 +221,63 @@ export const ConditionalAccessPolicy = z.looseObject({
       users: CaUsers.nullish(),
       applications: z.looseObject({ includeApplications: strArr, excludeApplications: strArr }).nullish(),
       clientAppTypes: strArr,
+      locations: z.looseObject({ includeLocations: strArr, excludeLocations: strArr }).nullish(),
+      platforms: z.looseObject({ includePlatforms: strArr, excludePlatforms: strArr }).nullish(),
+      devices: z
+        .looseObject({
+          includeDevices: strArr,
+          excludeDevices: strArr,
+          deviceFilter: z.looseObject({ mode: nstr, rule: nstr }).nullish(),
+        })
+        .nullish(),
     })
     .nullish(),
   grantControls: z
     .looseObject({
       operator: nstr,
       builtInControls: strArr,
-      authenticationStrength: z.looseObject({ id: str }).nullish(),
+      customAuthenticationFactors: strArr,
+      termsOfUse: strArr,
+      // Graph may inline the whole strength; a reference holds its id only.
+      authenticationStrength: AuthenticationStrengthPolicy.nullish(),
     })
     .nullish(),
-  sessionControls: z.looseObject({}).nullish(),
+  sessionControls: z
+    .looseObject({
+      signInFrequency: z
+        .looseObject({ isEnabled: nbool, value: nint, type: nstr, frequencyInterval: nstr })
+        .nullish(),
+      persistentBrowser: z.looseObject({ isEnabled: nbool, mode: nstr }).nullish(),
+    })
+    .nullish(),
 });
 
 export const NamedLocation = z.looseObject({ "@odata.type": str, id: str, displayName: nstr });
 
-export const AuthenticationStrengthPolicy = z.looseObject({
-  id: str,
-  displayName: nstr,
-  policyType: nstr,
-  allowedCombinations: strArr,
-  combinationConfigurations: z.array(z.looseObject({ "@odata.type": z.string().optional() })).nullish(),
-});
-
 /** Who a method configuration or a registration campaign targets (read by the checks and the CA engine). */
 const MethodTargets = z
-  .array(z.looseObject({ id: str, targetType: nstr, isRegistrationRequired: nbool }))
+  .array(
+    z.looseObject({
+      id: str,
+      targetType: nstr,
+      isRegistrationRequired: nbool,
+      // a registration campaign's target
+      targetedAuthenticationMethod: nstr,
+    }),
+  )
   .nullish();
 
+export const AuthenticationMethodConfiguration = z.looseObject({
+  id: str,
+  state: nstr,
+  includeTargets: MethodTargets,
+  excludeTargets: MethodTargets,
+  // fido2AuthenticationMethodConfiguration
+  keyRestrictions: z.looseObject({ isEnforced: nbool, enforcementType: nstr, aaGuids: strArr }).nullish(),
+});
+
 export const AuthenticationMethodsPolicy = z.looseObject({
-  authenticationMethodConfigurations: z
-    .array(
-      z.looseObject({ id: str, state: nstr, includeTargets: MethodTargets, excludeTargets: MethodTargets }),
-    )
-    .nullish(),
+  authenticationMethodConfigurations: z.array(AuthenticationMethodConfiguration).nullish(),
   registrationEnforcement: z
     .looseObject({
       authenticationMethodsRegistrationCampaign: z
@@ -239,6 +309,30 @@ export const Azure = z.looseObject({
 });
 
 const loose = z.looseObject({});
+
+export const AccessReviewDefinition = z.looseObject({
+  id: str,
+  displayName: nstr,
+  status: nstr,
+  settings: z
+    .looseObject({ defaultDecisionEnabled: nbool, defaultDecision: nstr, autoApplyDecisionsEnabled: nbool })
+    .nullish(),
+});
+
+export const LifecycleWorkflow = z.looseObject({
+  id: str,
+  displayName: nstr,
+  category: nstr,
+  isEnabled: nbool,
+  isSchedulingEnabled: nbool,
+  executionConditions: z
+    .looseObject({
+      trigger: z.looseObject({ "@odata.type": z.string().optional() }).nullish(),
+      scope: z.looseObject({ rule: nstr }).nullish(),
+    })
+    .nullish(),
+  tasks: z.array(z.looseObject({ isEnabled: nbool, taskDefinitionId: nstr })).nullish(),
+});
 
 export const Snapshot = z.looseObject({
   schema: z.literal(SNAPSHOT_SCHEMA, {
@@ -284,8 +378,8 @@ export const Snapshot = z.looseObject({
   authenticationMethodsPolicy: AuthenticationMethodsPolicy.optional(),
   authorizationPolicy: AuthorizationPolicy.optional(),
   securityDefaults: SecurityDefaults.optional(),
-  accessReviewDefinitions: z.array(z.looseObject({ id: str })).optional(),
-  lifecycleWorkflows: z.array(z.looseObject({ id: str })).optional(),
+  accessReviewDefinitions: z.array(AccessReviewDefinition).optional(),
+  lifecycleWorkflows: z.array(LifecycleWorkflow).optional(),
   signIns: z.array(z.looseObject({ id: str, userId: nstr, createdDateTime: nstr })).optional(),
   directoryAudits: z.array(z.looseObject({ id: str, activityDateTime: nstr })).optional(),
   azure: Azure.optional(),
@@ -301,6 +395,9 @@ export type RoleSchedule = z.infer<typeof RoleSchedule>;
 export type GroupSchedule = z.infer<typeof GroupSchedule>;
 export type ConditionalAccessPolicy = z.infer<typeof ConditionalAccessPolicy>;
 export type ArmResource = z.infer<typeof ArmResource>;
+export type RoleApprover = z.infer<typeof RoleApprover>;
+export type AuthenticationStrengthPolicy = z.infer<typeof AuthenticationStrengthPolicy>;
+export type AuthenticationMethodConfiguration = z.infer<typeof AuthenticationMethodConfiguration>;
 
 /**
  * The user properties `export` selects (Graph returns only a small default set without $select).

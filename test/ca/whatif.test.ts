@@ -210,4 +210,64 @@ describe("breakglass ca (CLI)", () => {
       (await capture(["ca", "prove", "--snapshot", file, "--accounts", "bg1", "--format", "xml"])).code,
     ).toBe(2);
   });
+  it("prove takes console and text alike for its human output", async () => {
+    const asConsole = await capture([
+      "ca",
+      "prove",
+      "--snapshot",
+      file,
+      "--accounts",
+      "bg1",
+      "--format",
+      "console",
+    ]);
+    const asText = await capture([
+      "ca",
+      "prove",
+      "--snapshot",
+      file,
+      "--accounts",
+      "bg1",
+      "--format",
+      "text",
+    ]);
+    expect(asConsole.code).toBe(0);
+    expect(asText.code).toBe(0);
+    expect(asConsole.text.replace(/\(\d+ ms\)/, "")).toBe(asText.text.replace(/\(\d+ ms\)/, ""));
+  });
+  describe("whatif refuses inputs that would evaluate a sign-in nobody makes (exit 2)", () => {
+    const whatif = (...flags: string[]) =>
+      capture(["ca", "whatif", "--snapshot", file, "--app", APP.exchangeOnline, ...flags]);
+    const stderrOf = async (flags: string[]) => {
+      let err = "";
+      const orig = process.stderr.write.bind(process.stderr);
+      (process.stderr as any).write = (chunk: string) => ((err += chunk), true);
+      try {
+        return { ...(await whatif(...flags)), err };
+      } finally {
+        (process.stderr as any).write = orig;
+      }
+    };
+    it("a user the snapshot does not hold", async () => {
+      const r = await stderrOf(["--user", "nobody@x.com"]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--user: no user "nobody@x.com" in the snapshot');
+      expect(r.text).toBe("");
+    });
+    it("a country that is neither an ISO code nor a country name, with the choices", async () => {
+      const r = await stderrOf(["--user", "alice", "--country", "Belarusia"]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--country: unknown country "Belarusia"');
+      expect(r.err).toContain("did you mean BY (Belarus)");
+      expect(r.err).toMatch(/codes: .*\bAT\b.*\bBY\b.*\bUS\b/);
+      expect((await whatif("--user", "alice", "--country", "QQ")).code).toBe(2);
+    });
+    it("a country name or a lower-case code means its ISO code", async () => {
+      for (const country of ["France", "fr", "FR"]) {
+        const { code, text } = await whatif("--user", "alice", "--platform", "windows", "--country", country);
+        expect(code, country).toBe(0);
+        expect(JSON.parse(text).value.find((x: any) => x.id === "geo").policyApplies).toBe(true);
+      }
+    });
+  });
 });

@@ -86,8 +86,10 @@ describe("exit codes", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toMatch(/^PASS/);
     // No accounts configured: the stand-in discovers them, and the report says so at the top.
-    expect(r.stdout).toContain("identified by discovered: DISCOVERED by heuristics");
-    expect(r.stdout).toContain("discovery candidates");
+    // Lines wrap at the terminal width: compare the words.
+    const words = r.stdout.replace(/\s+/g, " ");
+    expect(words).toContain("identified by discovered: DISCOVERED by heuristics");
+    expect(words).toContain("discovery candidates");
   });
   it("1 when a check at or above --fail-on fails; --fail-on and --allow-unknown move the line", async () => {
     // hostile.json: disabled accounts fail EA-ACC-02 (high); no riskyUsers makes EA-AUTH-10 (critical) unknown.
@@ -111,7 +113,7 @@ describe("exit codes", () => {
     const bad = await assess(["--snapshot", "good.json", "--format", "json,pdf"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      'unknown format "pdf"; allowed: console, json, markdown, html, sarif, junit',
+      'unknown format "pdf"; allowed: console, json, markdown, markdown-summary, html, sarif, junit',
     );
     expect((await assess(["--snapshot", "good.json", "--fail-on", "severe"])).code).toBe(2);
     expect((await assess(["--snapshot", "good.json", "--now", "yesterday"])).code).toBe(2);
@@ -138,7 +140,7 @@ describe("outputs", () => {
       "--snapshot",
       "hostile.json",
       "--format",
-      "console,json,sarif,junit,html,markdown",
+      "console,json,sarif,junit,html,markdown,markdown-summary",
       "--out-dir",
       "out",
     ]);
@@ -152,14 +154,18 @@ describe("outputs", () => {
         OUT_DIR_FILE.junit,
         OUT_DIR_FILE.html,
         OUT_DIR_FILE.markdown,
+        OUT_DIR_FILE["markdown-summary"],
       ].sort(),
     );
+    expect(files).toContain("breakglass-report.summary.md");
     expect(files).toContain("breakglass-report.junit.xml");
     const report = JSON.parse(await readFile(join(dir, "out", "breakglass-report.json"), "utf8"));
     expect(report.source).toBe("snapshot:hostile.json");
     // No config file: the report says so rather than silently using defaults.
     expect(report.configFile).toBeNull();
-    expect(r.stdout).toContain("Config    none found (./breakglass.yaml, ./breakglass.json)");
+    expect(r.stdout.replace(/\s+/g, " ")).toContain(
+      "config none found (./breakglass.yaml, ./breakglass.json)",
+    );
     expect(report.checks.map((c: { id: string }) => c.id)).toEqual(["EA-ACC-02", "EA-AUTH-10"]);
     const sarif = JSON.parse(await readFile(join(dir, "out", "breakglass-report.sarif"), "utf8"));
     // No config file: results point at the snapshot file, relative to the working directory.
@@ -197,7 +203,11 @@ describe("outputs", () => {
       "2027-01-01T00:00:00Z",
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("");
+    // The report went to the file; the terminal still gets the verdict and the fix-first list.
+    expect(r.stdout.split("\n")[0]).toMatch(/^PASS: every check/);
+    expect(r.stdout).toContain("Fix first: nothing fails or is unknown");
+    expect(r.stdout).not.toContain("check pass");
+    expect(r.stderr).toContain("wrote");
     const report = JSON.parse(await readFile(join(dir, "r.json"), "utf8"));
     expect(report.asOf).toBe("2027-01-01T00:00:00Z");
     expect(report.generatedAt).toBe("2026-11-01T10:00:05Z");
@@ -220,6 +230,37 @@ describe("outputs", () => {
     await write("breakglass.yaml", "profile: { naming: secret }\n");
     expect((await assess(["--snapshot", "good.json", "--format", "json", "--out", "r.json"])).code).toBe(2);
     expect(await readFile(join(dir, "r.json"), "utf8")).toBe(before);
+  });
+  it("--quiet leaves the terminal empty when the report goes to a file", async () => {
+    const r = await assess(["--snapshot", "hostile.json", "--format", "json", "--out", "r.json", "--quiet"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(await readFile(join(dir, "r.json"), "utf8")).verdict.failed).toBe(true);
+    // Without --quiet the failing checks are listed on the terminal, most severe first.
+    const loud = await assess(["--snapshot", "hostile.json", "--format", "json", "--out", "r.json"]);
+    const fix = loud.stdout.slice(loud.stdout.indexOf("Fix first"));
+    expect(fix.indexOf("EA-AUTH-10")).toBeGreaterThan(0);
+    expect(fix.indexOf("EA-AUTH-10")).toBeLessThan(fix.indexOf("EA-ACC-02"));
+  });
+  it("accepts text as another name for console, and writes the whole console report to a file", async () => {
+    const r = await assess(["--snapshot", "hostile.json", "--format", "text", "--out", "r.txt"]);
+    expect(r.code).toBe(1);
+    const file = await readFile(join(dir, "r.txt"), "utf8");
+    // The file is the verbose report: the counts table and the evidence are there.
+    expect(file).toContain("Summary");
+    expect(file).toContain("evidence");
+    expect(file).not.toContain("\u001b");
+  });
+  it("--verbose adds the evidence and the passing checks; --no-color turns colour off on a TTY", async () => {
+    const short = await assess(["--snapshot", "hostile.json"]);
+    const long = await assess(["--snapshot", "hostile.json", "--verbose"]);
+    expect(short.stdout).not.toMatch(/^ +evidence /m);
+    expect(long.stdout).toMatch(/^ +evidence /m);
+    expect(long.stdout).toContain("Summary");
+    expect((await assess(["--snapshot", "hostile.json", "--no-color"], { tty: true })).stdout).not.toContain(
+      "\u001b",
+    );
   });
   it("colours the console only on a TTY without NO_COLOR", async () => {
     expect((await assess(["--snapshot", "hostile.json"], { tty: true })).stdout).toContain("\u001b[");

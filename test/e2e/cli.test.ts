@@ -204,15 +204,44 @@ describe("in-process commands", () => {
     expect((await capture(["permissions", "nothing"])).code).toBe(2);
   });
 
-  it("demo exports the mid-size sample through HTTPS, summarises it and assesses it", async () => {
-    const r = await capture(["demo"]);
+  it("demo exports the mid-size sample through HTTPS and prints the verdict and fix first in a screenful", async () => {
+    const columns = process.env.COLUMNS;
+    process.env.COLUMNS = "100";
+    try {
+      const r = await capture(["demo"]);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split("\n");
+      // Three lines about what was read, then the assessment with the sample's planted faults
+      // (fixtures/tenants/README.md).
+      expect(lines[0]).toMatch(/^Read Fabrikam Industries .* from the local emulator over HTTPS/);
+      expect(lines[1]).toMatch(/^329 users, 27 groups, 22 Conditional Access policies/);
+      expect(lines[2]).toMatch(/^none unavailable; relationships of 13 users/);
+      expect(lines.length).toBeLessThanOrEqual(60);
+      for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(100);
+      const verdict = lines.findIndex((l) => /^FAIL: \d+ checks at or above high not met/.test(l));
+      const fix = lines.findIndex((l) => l.startsWith("Fix first"));
+      expect(verdict).toBeGreaterThan(2);
+      expect(fix).toBeGreaterThan(verdict);
+      const entries = lines.slice(fix + 1, lines.indexOf("", fix));
+      expect(fix + entries.length).toBeLessThan(25);
+      // The critical lockout check comes before any medium one.
+      const at = (id: string) => entries.findIndex((l) => l.includes(id));
+      expect(at("EA-CA-05")).toBeGreaterThanOrEqual(0);
+      expect(at("EA-CA-05")).toBeLessThan(at("EA-ACC-05"));
+      // No raw JSON evidence in the default output.
+      expect(r.stdout).not.toMatch(/\{"/);
+      expect(r.stdout).toMatch(/EA-CA-01 +FAIL/);
+    } finally {
+      if (columns === undefined) delete process.env.COLUMNS;
+      else process.env.COLUMNS = columns;
+    }
+  }, 120_000);
+
+  it("demo --verbose keeps the full detail: evidence, every fix and the passing checks", async () => {
+    const r = await capture(["demo", "--verbose"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/users\s+329/);
-    expect(r.stdout).toContain("unavailable: none");
-    expect(r.stdout).toMatch(/round trips of depth after the token/);
-    // the full assessment follows, with the sample's planted faults (fixtures/tenants/README.md)
-    expect(r.stdout).toMatch(/^FAIL: \d+ checks at or above high not met/m);
-    expect(r.stdout).toMatch(/FAIL\s+EA-CA-01/);
+    expect(r.stdout).toMatch(/^ +evidence \{/m);
     expect(r.stdout).toMatch(/PASS\s+EA-ROLE-02/);
+    expect(r.stdout).toContain("Summary");
   }, 120_000);
 });

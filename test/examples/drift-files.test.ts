@@ -132,3 +132,17 @@ describe("Dockerfile", () => {
     expect(dockerfile).not.toMatch(/AZURE_CLIENT_SECRET|ARG .*SECRET/);
   });
 });
+
+describe("README", () => {
+  it("'Watch it' points at the workflow and the Dockerfile, and names export-rules", () => {
+    const readme = readFileSync(new URL("README.md", root), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Watch it"),
+      readme.indexOf("\n## ", readme.indexOf("## Watch it") + 1),
+    );
+    expect(section).toContain("(examples/github/breakglass.yml)");
+    expect(section).toContain("(Dockerfile)");
+    expect(section).toContain("breakglass export-rules --format");
+    expect(section).toContain("plan --exit-code");
+  });
+});

@@ -23,7 +23,10 @@ describe("generated check docs", () => {
     expect(page.startsWith(GENERATED_MARKER)).toBe(true);
     expect(page).toContain("# EA-ACC-02: Every account is enabled");
     expect(page).toContain("| Severity | high |");
-    expect(page).toContain("| Sources | seed 001 |");
+    // Sources are links to the guides (docs/sources.md), not bare ids.
+    expect(page).toContain(
+      "| Sources | [Microsoft Learn: Manage emergency access admin accounts](https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/security-emergency-access) |",
+    );
     expect(page).toContain("A disabled emergency account cannot be used in an emergency.");
     // The check's own H1 is replaced by the page's.
     expect(page.match(/^# /gm)).toHaveLength(1);

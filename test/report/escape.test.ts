@@ -61,13 +61,25 @@ describe("HTML escaping", () => {
 describe("Markdown escaping", () => {
   it("makes every Markdown construct literal", () => {
     const out = escapeMarkdown(HOSTILE.markdownLink);
-    expect(out).not.toMatch(/(^|[^\\])[[\]()<>]/);
-    expect(out).not.toContain("](");
+    // Brackets escaped, no raw < or >: parentheses alone open nothing.
+    expect(out).not.toMatch(/(^|[^\\])[[\]<>]/);
+    expect(out).not.toMatch(/(?<!\\)\]\(/);
     expect(escapeMarkdown(HOSTILE.markdownTable)).not.toMatch(/(^|[^\\])\|/);
     expect(escapeMarkdown(HOSTILE.markdownHeading)).not.toContain("\n");
     expect(escapeMarkdown("**bold** _x_ `c` ~~s~~")).toBe("\\*\\*bold\\*\\* \\_x\\_ \\`c\\` \\~\\~s\\~\\~");
     expect(escapeMarkdown("1. item")).toBe("1\\. item");
-    expect(escapeMarkdown("<b>&amp;")).toBe("&lt;b&gt;&amp;amp\\;");
+    expect(escapeMarkdown("<b>&amp;")).toBe("&lt;b&gt;&amp;amp;");
+  });
+  it("escapes only what GFM reads as syntax: plain punctuation stays readable", () => {
+    expect(escapeMarkdown("v1.2.3 (EU); a/b: 50% = ok!")).toBe("v1.2.3 (EU); a/b: 50% = ok!");
+    expect(escapeMarkdown("# x")).toBe("\\# x");
+    expect(escapeMarkdown("- x")).toBe("\\- x");
+    expect(escapeMarkdown("---")).toBe("\\---");
+    expect(escapeMarkdown("2026.")).toBe("2026\\.");
+    // GitHub's autolink literals: a URL, www. and an e-mail address would become links.
+    expect(escapeMarkdown("https://x.test www.x.test a@x.test")).toBe(
+      "https\\://x.test www\\.x.test a\\@x.test",
+    );
   });
   it("fences code with a fence longer than any backtick run", () => {
     const fenced = markdownFence("a ```` b");

@@ -3,7 +3,7 @@ import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { renderConsole } from "../../src/report/console.js";
+import { cutTo, renderConsole, wrap } from "../../src/report/console.js";
 import { HTML_CSP, renderHtml } from "../../src/report/html.js";
 import { renderJson } from "../../src/report/json.js";
 import { renderJunit } from "../../src/report/junit.js";
@@ -57,22 +57,57 @@ describe("console", () => {
       expect(text).toContain("\\u{9b}31m");
     });
   }
-  it("starts with the verdict, then says how the accounts were identified", () => {
-    const lines = renderConsole(report, { color: false }).split("\n");
-    expect(lines[0]).toMatch(/^FAIL: 3 checks at or above high not met: EA-ACC-02, EA-AUTH-10, EA-MON-03/);
-    const method = lines.findIndex((l) => l.includes("identified by config"));
-    const firstGroup = lines.findIndex((l) => l.startsWith("Accounts (EA-ACC)"));
-    expect(method).toBeGreaterThan(0);
-    expect(method).toBeLessThan(firstGroup);
-    expect(lines.join("\n")).toContain("configured account does not resolve");
-  });
-  it("groups checks by group and cuts 10,000-character names", () => {
+  it("starts with the verdict, then the accounts, then fix first, then the findings", () => {
     const out = renderConsole(report, { color: false });
-    expect(out.indexOf("Accounts (EA-ACC)")).toBeLessThan(out.indexOf("Authentication (EA-AUTH)"));
-    // EA-ACC-08 is listed under Accounts although it came last.
-    expect(out.indexOf("EA-ACC-08")).toBeLessThan(out.indexOf("Authentication (EA-AUTH)"));
-    for (const line of out.split("\n")) expect(line.length).toBeLessThan(1_000);
-    expect(out).toContain("(10000 characters)");
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("FAIL: 3 checks at or above high not met (2 critical, 1 high)");
+    const words = out.replace(/\s+/g, " ");
+    expect(words).toContain("identified by config");
+    expect(words).toContain("configured account does not resolve");
+    const accounts = lines.findIndex((l) => l.startsWith("Accounts"));
+    const fix = lines.findIndex((l) => l.startsWith("Fix first"));
+    const findings = lines.findIndex((l) => l.startsWith("Findings"));
+    expect(accounts).toBeGreaterThan(0);
+    expect(fix).toBeGreaterThan(accounts);
+    expect(findings).toBeGreaterThan(fix);
+    // Fix first: error, fail and unknown checks (not warn, not skip), by severity then status.
+    const listed = lines.slice(fix + 1, findings - 1).map((l) => /EA-[A-Z]+-\d\d/.exec(l)?.[0]);
+    expect(listed).toEqual(["EA-MON-03", "EA-AUTH-10", "EA-ACC-02"]);
+    expect(out).not.toMatch(/^ +evidence /m);
+  });
+  it("cuts every line to the width, and --verbose wraps them whole instead", () => {
+    for (const width of [60, 100, 140]) {
+      const out = renderConsole(report, { color: false, width });
+      for (const line of out.split("\n")) expect(Array.from(line).length).toBeLessThanOrEqual(width);
+    }
+    const verbose = renderConsole(report, { color: false, width: 100, verbose: true });
+    expect(verbose).toContain("evidence");
+    expect(verbose).toContain("(10000 characters)");
+    // Tables (accounts, counts) are the only lines allowed past the width.
+    for (const line of verbose.split("\n").filter((l) => !/[│┌└├]/.test(l)))
+      expect(Array.from(line).length).toBeLessThanOrEqual(100);
+  });
+  it("brief: only the verdict, the accounts and the fix-first list", () => {
+    const out = renderConsole(report, { color: false, brief: true });
+    expect(out).toContain("Fix first");
+    expect(out).not.toContain("Findings");
+    expect(out).not.toContain("Checks ");
+  });
+});
+
+describe("console layout helpers", () => {
+  it("wrap keeps every word, breaks only overlong words, and indents the following lines", () => {
+    const text = "one two three four five six seven eight nine ten";
+    const lines = wrap(text, 20, 4, 0);
+    expect(lines.join(" ").replace(/\s+/g, " ")).toBe(text);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(20);
+    expect(lines.slice(1).every((l) => l.startsWith("    "))).toBe(true);
+    expect(wrap("x".repeat(25), 10, 0, 0)).toEqual(["xxxxxxxxxx", "xxxxxxxxxx", "xxxxx"]);
+  });
+  it("cutTo ends a cut text with an ellipsis and leaves a short one alone", () => {
+    expect(cutTo("abcdef", 4)).toBe("abc…");
+    expect(cutTo("abc", 4)).toBe("abc");
+    expect(cutTo("😀😀😀", 2)).toBe("😀…");
   });
 });
 
@@ -99,12 +134,13 @@ describe("markdown", () => {
   });
   it("lets no tenant string open a tag, a link, a heading or a list", () => {
     const prose = withoutFences(md);
-    expect(prose).not.toMatch(/<[a-zA-Z!/?]/);
-    // The only links are ours: one "About this check" per check.
-    expect(prose.match(/\]\(/g)?.length).toBe(report.checks.length);
-    for (const m of prose.matchAll(/(?<!\\)\[((?:\\.|[^\]\\])*)\]\(/g)) expect(m[1]).toBe("About this check");
+    // The only tags are ours: a <details> per check with its <summary>.
+    for (const tag of prose.match(/<[a-zA-Z!/?][^>]*>/g) ?? [])
+      expect(tag).toMatch(/^<\/?(details|summary|b)( open)?>$/);
+    // No link: this report was rendered without sources or a docs address.
+    expect(prose).not.toMatch(/(?<!\\)\]\(/);
     for (const line of prose.split("\n")) {
-      if (/^#/.test(line)) expect(line).toMatch(/^(# Breakglass assessment|## |### EA-)/);
+      if (/^#/.test(line)) expect(line).toMatch(/^(# Breakglass assessment|## )/);
       expect(line).not.toMatch(/^(- list|> quote|\|---\|---\|)$/);
     }
   });
@@ -122,7 +158,7 @@ describe("markdown", () => {
     }
   });
   it("cuts 10,000-character names in tables", () => {
-    expect(md).toContain("\\(10000 characters\\)");
+    expect(md).toContain("(10000 characters)");
   });
 });
 
@@ -132,7 +168,12 @@ describe("html (static)", () => {
     expect(html.indexOf(`http-equiv="Content-Security-Policy"`)).toBeLessThan(html.indexOf("<style>"));
     expect(HTML_CSP).toContain("default-src 'none'");
     expect(HTML_CSP).not.toContain("unsafe");
-    expect(html).not.toMatch(/<(script|img|svg|iframe|link|base|object|embed)\b/i);
+    expect(html).not.toMatch(/<(script|img|iframe|link|base|object|embed|foreignObject)\b/i);
+    // The only SVG is the bar per check group: rectangles of our colours with a count as title.
+    for (const svg of html.match(/<svg\b[\s\S]*?<\/svg>/g) ?? [])
+      expect(svg).toMatch(
+        /^<svg width="\d+" height="14" aria-hidden="true">(<rect x="[\d.]+" y="0" width="[\d.]+" height="14" fill="#[0-9a-f]{6}"><title>\d+ [a-z]+<\/title><\/rect>)+<\/svg>$/,
+      );
     expect(html.match(/<style>/g)?.length).toBe(1);
     expect(html.match(/<meta /g)?.length).toBe(4);
     expect(html).not.toMatch(BIDI_CONTROLS);

@@ -4,13 +4,14 @@
  * sign-ins a policy can apply, and the `unknown` a malformed policy gives every verdict it touches.
  */
 import { CaEngine } from "../../ca/engine.js";
-import { type CompiledPolicy, stateOf } from "../../ca/policy.js";
+import { type CompiledPolicy, policyHeader, type PolicyState, rawUsersCondition } from "../../ca/policy.js";
 import { policyProblems } from "../../ca/validate.js";
-import { eligibleRoles, identityOf } from "../../ca/identity.js";
+import { eligibleRoles, explainUsers, identityOf } from "../../ca/identity.js";
 import { activationTruncated, activationVariants, spaceOf } from "../../ca/prover.js";
-import { blankSignIn } from "../../ca/scenarios.js";
+import { blankSignIn, setCell } from "../../ca/scenarios.js";
 import { NO, type Tri, YES } from "../../ca/types.js";
 import { norm } from "../../snapshot/directory.js";
+import { prop } from "../../snapshot/json.js";
 import type { ConditionalAccessPolicy } from "../../snapshot/schema.js";
 import { policySubject } from "../../snapshot/subjects.js";
 import type { CheckContext, Finding, Need } from "../types.js";
@@ -66,15 +67,33 @@ export function emergencyPrincipals(ctx: CheckContext): { users: Set<string>; gr
 
 const SPECIAL_USERS = new Set(["all", "none", "guestsorexternalusers"]);
 
+/**
+ * The ids a policy's users condition names, list by list, as written (a missing or malformed list
+ * is empty), and whether it names guests or external users. `users` may be a malformed policy's.
+ */
+export function userLists(users: unknown) {
+  const list = (key: string) => stringList(prop(users, key));
+  const named = (key: string) => (prop(users, key) ?? null) !== null;
+  return {
+    includeUsers: list("includeUsers"),
+    excludeUsers: list("excludeUsers"),
+    includeGroups: list("includeGroups"),
+    excludeGroups: list("excludeGroups"),
+    includeRoles: list("includeRoles"),
+    excludeRoles: list("excludeRoles"),
+    includesGuests: named("includeGuestsOrExternalUsers"),
+    excludesGuests: named("excludeGuestsOrExternalUsers"),
+  };
+}
+
 /** Whose users are only emergency principals: no All, roles, guests or other users and groups. */
-export function includesOnlyEmergencyPrincipals(p: ConditionalAccessPolicy, ctx: CheckContext): boolean {
-  const u = (p.conditions?.users ?? {}) as Record<string, unknown>;
+export function includesOnlyEmergencyPrincipals(usersCondition: unknown, ctx: CheckContext): boolean {
+  const u = userLists(usersCondition);
   const { users, groups } = emergencyPrincipals(ctx);
-  const includeUsers = stringList(u.includeUsers).map(norm);
-  const includeGroups = stringList(u.includeGroups).map(norm);
+  const includeUsers = u.includeUsers.map(norm);
+  const includeGroups = u.includeGroups.map(norm);
   if (includeUsers.length + includeGroups.length === 0) return false;
-  if (stringList(u.includeRoles).length > 0 || (u.includeGuestsOrExternalUsers ?? null) !== null)
-    return false;
+  if (u.includeRoles.length > 0 || u.includesGuests) return false;
   if (includeUsers.some((x) => SPECIAL_USERS.has(x) || !users.has(x))) return false;
   return includeGroups.every((g) => groups.has(g));
 }
@@ -102,7 +121,10 @@ export const dedicatedPolicies = (ctx: CheckContext): DedicatedPolicies =>
     const found =
       configured.length > 0
         ? { policies: all.filter((p) => configured.includes(norm(p.id))), how: "config" as const }
-        : { policies: all.filter((p) => includesOnlyEmergencyPrincipals(p, ctx)), how: "found" as const };
+        : {
+            policies: all.filter((p) => includesOnlyEmergencyPrincipals(p.conditions?.users, ctx)),
+            how: "found" as const,
+          };
     const ids = new Set(found.policies.map((p) => norm(p.id)));
     const missingIds = configured.filter((id) => !ids.has(id) && !bad.has(id));
     return { ...found, missingIds, ids };
@@ -133,13 +155,7 @@ export type MalformedPolicy = Pick<CompiledPolicy, "id" | "displayName" | "state
 export const malformedPolicies = (ctx: CheckContext): MalformedPolicy[] =>
   memo(ctx, "ca:malformed", () =>
     ((ctx.snapshot.conditionalAccessPolicies ?? []) as Array<Record<string, unknown>>)
-      .map((raw) => ({
-        id: norm(String(raw.id ?? "")),
-        displayName: String(raw.displayName ?? raw.id ?? ""),
-        state: stateOf(String(raw.state ?? "")),
-        raw,
-        invalid: policyProblems(raw),
-      }))
+      .map((raw) => ({ ...policyHeader(raw), raw, invalid: policyProblems(raw) }))
       .filter((p) => p.invalid.length > 0)
       .sort((a, b) => a.id.localeCompare(b.id)),
   );
@@ -177,7 +193,7 @@ export function malformedDedicated(ctx: CheckContext): Finding[] {
   return malformedFindings(ctx, "whether it is a dedicated emergency policy, or how that grades", (p) => {
     if (configured.length) return configured.includes(p.id);
     const usersUnreadable = p.invalid.some((x) => /^conditions(\.users)?[.:]/.test(x));
-    return usersUnreadable || includesOnlyEmergencyPrincipals(p.raw as ConditionalAccessPolicy, ctx);
+    return usersUnreadable || includesOnlyEmergencyPrincipals(rawUsersCondition(p), ctx);
   });
 }
 
@@ -198,18 +214,78 @@ export const activationIdentities = (ctx: CheckContext, userId: string) =>
   });
 
 /**
+ * The policies besides the dedicated and allowed ones whose state `inState` keeps (in force, or
+ * dormant): the readable ones compiled, and an `unknown` finding for each malformed one, saying that
+ * `what` cannot be told.
+ */
+export function otherPolicies(
+  ctx: CheckContext,
+  inState: (state: PolicyState) => boolean,
+  what: string,
+): { policies: CompiledPolicy[]; malformed: Finding[] } {
+  const dedicated = dedicatedPolicies(ctx).ids;
+  const allowed = new Set(ctx.config.allowedPolicyIds.map(norm));
+  const inScope = (p: MalformedPolicy) => inState(p.state) && !dedicated.has(p.id) && !allowed.has(p.id);
+  return {
+    policies: engineFor(ctx).policies.filter((p) => inScope(p) && !p.invalid.length),
+    malformed: malformedFindings(ctx, what, inScope),
+  };
+}
+
+/** A policy that reaches an account, and how. */
+export interface Reach {
+  policy: CompiledPolicy;
+  /** the eligible roles activated in the first identity its users take in (none: as the account is). */
+  activated: string[];
+  /** how the account is pulled in ("via group G, nested in H"). */
+  path: string;
+  /** YES when it applies in some sign-in, MAYBE when it may. */
+  where: Tri;
+}
+
+/**
+ * The policies (in their order) whose users take the account in, under some combination of its
+ * eligible roles activated, and that apply in some sign-in of the whole space; and whether the
+ * combinations were cut short (then more may reach it).
+ */
+export function policiesReaching(
+  ctx: CheckContext,
+  accountId: string,
+  policies: readonly CompiledPolicy[],
+): { reached: Reach[]; truncated: boolean } {
+  const { variants, truncated } = activationIdentities(ctx, accountId);
+  const reached: Reach[] = [];
+  for (const policy of policies) {
+    const hit = variants.find((v) => policy.users(v.identity) !== NO);
+    if (!hit) continue;
+    const where = appliesSomewhere(ctx, policy);
+    if (where === NO) continue;
+    const path =
+      explainUsers(
+        ctx.directory,
+        policy.conditions?.users,
+        hit.identity,
+        "include",
+        new Set(hit.activated),
+      ) ?? "";
+    reached.push({ policy, activated: hit.activated, path, where });
+  }
+  return { reached, truncated };
+}
+
+/**
  * Whether a policy (its users already matching) applies in some sign-in of the whole space:
  * dimensions are independent, so it does iff every dimension has a cell it does not rule out.
  */
 export function appliesSomewhere(ctx: CheckContext, policy: CompiledPolicy): Tri {
   const dims = spaceOf(engineFor(ctx), ctx.config.profile.envelope, true);
-  const s = blankSignIn() as unknown as Record<string, unknown>;
+  const s = blankSignIn();
   let out: Tri = policy.unmodelled.length ? 2 : YES;
   for (const { dimension, cells } of dims) {
     let best: Tri = NO;
     for (const c of cells) {
-      s[dimension] = c.value;
-      const t = policy.test(dimension, s as never);
+      setCell(s, dimension, c.value);
+      const t = policy.test(dimension, s);
       if (t === YES) {
         best = YES;
         break;

@@ -5,7 +5,7 @@
 import { isAvailable } from "../../snapshot/availability.js";
 import { GLOBAL_ADMINISTRATOR, licenceTier, norm, type RoleHolding } from "../../snapshot/directory.js";
 import type { AuthenticationMethod } from "../../snapshot/schema.js";
-import type { CheckContext, Need } from "../types.js";
+import type { CheckContext, Finding, Need, Remediation, Status, Subject } from "../types.js";
 
 export type LicenceLevel = "p1" | "p2";
 
@@ -123,4 +123,27 @@ export function memo<T>(ctx: CheckContext, key: string, compute: () => T): T {
   if (!m) memos.set(ctx, (m = new Map()));
   if (!m.has(key)) m.set(key, compute());
   return m.get(key) as T;
+}
+
+/** What a graded subject gets: its status and the message that says why. */
+export interface Verdict {
+  status: Status;
+  message: string;
+}
+
+/**
+ * The one finding of a graded subject (an account, a policy): the first verdict whose rule holds,
+ * in order of weight (`false` or undefined where it does not), else `otherwise`. Every finding
+ * carries the evidence; a fail or a warn carries the remediation too (an unknown is fixed by reading
+ * the data, a pass needs nothing).
+ */
+export function gradeFinding(
+  graded: { subject: Subject; evidence: Record<string, unknown>; remediation: Remediation },
+  verdicts: ReadonlyArray<Verdict | false | undefined>,
+  otherwise: Verdict,
+): Finding {
+  const { subject, evidence, remediation } = graded;
+  const { status, message } = verdicts.find((v): v is Verdict => !!v) ?? otherwise;
+  const finding: Finding = { status, subject, message, evidence };
+  return status === "fail" || status === "warn" ? { ...finding, remediation } : finding;
 }

@@ -6,6 +6,7 @@
  * Nothing half-written: output paths are checked before the tenant is read, every format is
  * rendered in memory, then all files are written as one set by the atomic writer (all or nothing).
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
@@ -18,7 +19,7 @@ import { loadConfig } from "../../config/load.js";
 import { CHECK_SEVERITIES, type Config, type Severity } from "../../config/schema.js";
 import { buildReport } from "../../report/build.js";
 import type { Report } from "../../report/model.js";
-import { FORMATS, isFormat, OUT_DIR_FILE, render, type Format } from "../../report/render.js";
+import { FORMAT_ALIASES, FORMATS, isFormat, OUT_DIR_FILE, render, type Format } from "../../report/render.js";
 import { sanitizeForTerminal } from "../../report/escape.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
@@ -45,6 +46,8 @@ export interface AssessIo {
   cwd: string;
   env: Record<string, string | undefined>;
   stdoutIsTTY: boolean;
+  /** the terminal's width in columns, when stdout is one (else the console report is laid out for 100). */
+  columns?: number;
   /** the wall clock, for `generatedAt`. */
   clock(): Date;
 }
@@ -67,6 +70,12 @@ export interface AssessOptions {
   allowUnknown?: boolean;
   now?: string;
   auth?: AuthMethod;
+  /** every line whole, with evidence and every fix. */
+  verbose?: boolean;
+  /** nothing on the terminal beyond the report asked for (and errors). */
+  quiet?: boolean;
+  /** false for --no-color. */
+  color?: boolean;
 }
 
 export function register(program: Command, deps: Partial<AssessDeps> = {}): void {
@@ -86,7 +95,11 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
       "assess a snapshot file (from `breakglass export`) instead of the live tenant",
     )
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
-    .option("--format <formats>", `one or several, comma-separated: ${FORMATS.join("|")}`, "console")
+    .option(
+      "--format <formats>",
+      `one or several, comma-separated: ${FORMATS.join("|")} (text = console)`,
+      "console",
+    )
     .option("--out <file>", "write the report to this file (one format)")
     .option("--out-dir <dir>", "write one file per format into this directory (breakglass-report.*)")
     .addOption(
@@ -100,6 +113,26 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
       "--auth <method>",
       `live tenant credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
       parseAuth,
+    )
+    .option("--verbose", "console: every line whole, with the evidence, every fix and the passing checks")
+    .option("--quiet", "with --out/--out-dir: print no verdict or fix-first list, nor the files written")
+    .option("--no-color", "no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)")
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass assess --snapshot tenant.json --config breakglass.yaml",
+          "breakglass assess --snapshot tenant.json --verbose | less -R",
+          "breakglass assess --format json,sarif,html,markdown-summary --out-dir reports/",
+        ],
+        [
+          "0 nothing at or above --fail-on failed",
+          "1 something did",
+          EXIT_TEXT.usage,
+          "3 not one core section could be read",
+          EXIT_TEXT.internal,
+        ],
+      ),
     )
     .action(async (options: AssessOptions) => {
       resolved.setExitCode(await runAssess(options, resolved));
@@ -159,11 +192,19 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
 
   const artifact = configFile ?? snapshotFile;
   const help = Object.fromEntries(engine.checks.map((c) => [c.id, c.docs]));
-  const renderOne = (format: Format, toTerminal: boolean) =>
+  const sources = Object.fromEntries(engine.checks.map((c) => [c.id, c.sources]));
+  const color = options.color !== false && io.stdoutIsTTY && !io.env.NO_COLOR;
+  // On the terminal the console report is laid out for its width (--verbose: every line whole);
+  // written to a file it is the whole report at 100 columns, since nobody can ask the file for more.
+  const renderOne = (format: Format, toTerminal: boolean, brief = false) =>
     render(format, report, {
-      color: toTerminal && io.stdoutIsTTY && !io.env.NO_COLOR,
+      color: toTerminal && color,
+      width: toTerminal ? io.columns : undefined,
+      verbose: toTerminal ? options.verbose === true : true,
+      brief,
       artifactUri: artifact ? artifactUri(artifact, io.cwd) : undefined,
       help,
+      sources,
     });
 
   // Render everything before writing anything.
@@ -179,11 +220,13 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   } else {
     toStdout = renderOne(formats[0]!, true);
   }
+  // Reports written to files still leave the verdict and what to fix first on the terminal.
+  if (toStdout === undefined && options.quiet !== true) toStdout = renderOne("console", true, true);
 
   if (outDir !== undefined) await ensureDirectory(outDir);
   await writeFilesAtomically(files);
   if (toStdout !== undefined) io.stdout(toStdout);
-  if (files.length > 0)
+  if (files.length > 0 && options.quiet !== true)
     io.stderr(`breakglass: wrote ${files.map((f) => sanitizeForTerminal(f.path)).join(", ")}\n`);
   return exitCodeFor(report);
 }
@@ -205,7 +248,8 @@ export function parseFormats(value: string): Format[] {
   const names = value
     .split(",")
     .map((s) => s.trim().toLowerCase())
-    .filter((s) => s.length > 0);
+    .filter((s) => s.length > 0)
+    .map((s) => FORMAT_ALIASES[s] ?? s);
   if (names.length === 0) throw new UsageError(`--format needs one or several of ${FORMATS.join(", ")}`);
   const unknown = names.filter((n) => !isFormat(n));
   if (unknown.length > 0)
@@ -256,8 +300,16 @@ export function processIo(): AssessIo {
     cwd: process.cwd(),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    columns: terminalColumns(),
     clock: () => new Date(),
   };
+}
+
+/** The terminal's width: the tty's, else COLUMNS (set by most shells, not exported by all), else none. */
+function terminalColumns(): number | undefined {
+  if (process.stdout.isTTY && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
 }
 
 /** The catalogue and the context builder `assess` runs (tests pass their own engine). */

@@ -3,6 +3,7 @@
  * Parses flags, wires src/ca, prints. Exit codes: 0 proven / unchanged, 1 counter-example or
  * change found (or not provable), 2 usage or input error.
  */
+import { countries, countryCode, countrySuggestions } from "../countries.js";
 import type { Command } from "commander";
 import { checkChange } from "../../ca/change.js";
 import { policyProblems } from "../../ca/validate.js";
@@ -17,6 +18,7 @@ import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
 import { terminalInline } from "../../report/escape.js";
 import { stringifyJson } from "../../report/json.js";
+import { EXIT_TEXT, parseHumanFormat, withHelp } from "../conventions.js";
 import { UsageError } from "../../errors.js";
 import { readTextFile } from "../../io/read-file.js";
 import { loadConfig } from "../../config/load.js";
@@ -102,7 +104,22 @@ interface WhatIfFlags {
 function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, unknown> {
   if (!f.user)
     throw new UsageError("give --request FILE, or --user with --app, --user-action or --auth-context");
+  // A user or a country the snapshot cannot match would evaluate a sign-in nobody makes, and
+  // answer as if nothing applied: refuse it instead (exit 2).
   const user = directory.user(f.user);
+  if (!user)
+    throw new UsageError(
+      `--user: no user ${JSON.stringify(f.user)} in the snapshot; give an object id or a userPrincipalName it holds`,
+    );
+  const country = f.country === undefined ? undefined : countryCode(f.country);
+  if (f.country !== undefined && country === undefined) {
+    const near = countrySuggestions(f.country);
+    throw new UsageError(
+      `--country: unknown country ${JSON.stringify(f.country)}; give an ISO 3166-1 alpha-2 code or an English country name` +
+        (near.length > 0 ? ` (did you mean ${near.join(", ")}?)` : "") +
+        `; codes: ${[...countries().keys()].join(" ")}`,
+    );
+  }
   const signInContext = f.userAction
     ? { "@odata.type": "#microsoft.graph.userActionContext", userAction: f.userAction }
     : f.authContext
@@ -123,7 +140,7 @@ function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, 
     devicePlatform: f.platform,
     clientAppType: f.clientApp ?? "browser",
     ipAddress: f.ip,
-    country: f.country,
+    country,
     signInRiskLevel: f.signInRisk,
     userRiskLevel: f.userRisk,
     insiderRiskLevel: f.insiderRisk,
@@ -132,7 +149,7 @@ function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, 
   };
   for (const k of Object.keys(conditions)) if (conditions[k] === undefined) delete conditions[k];
   return {
-    signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: user?.id ?? f.user },
+    signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn", userId: user.id },
     signInContext,
     signInConditions: conditions,
     appliedPoliciesOnly: !!f.appliedOnly,
@@ -162,7 +179,8 @@ export function register(program: Command): void {
     .command("ca")
     .description("Conditional Access: What If, lockout proof, change pre-flight");
 
-  ca.command("whatif")
+  const whatif = ca
+    .command("whatif")
     .description("evaluate one sign-in like Graph's POST identity/conditionalAccess/evaluate")
     .requiredOption("--snapshot <file>", "tenant snapshot")
     .option("--request <file>", "an evaluate request body (JSON; - for stdin), v1.0 or beta shape")
@@ -176,7 +194,7 @@ export function register(program: Command): void {
       "browser | mobileAppsAndDesktopClients | exchangeActiveSync | easSupported | other",
     )
     .option("--ip <address>", "IP address")
-    .option("--country <ISO2>", "country")
+    .option("--country <code|name>", "country: ISO 3166-1 alpha-2 code (AT) or English name (Austria)")
     .option("--sign-in-risk <level>", "none | low | medium | high | hidden")
     .option("--user-risk <level>", "none | low | medium | high | hidden")
     .option("--insider-risk <level>", "minor | moderate | elevated")
@@ -197,7 +215,8 @@ export function register(program: Command): void {
       }
     });
 
-  ca.command("prove")
+  const prove = ca
+    .command("prove")
     .description(
       "prove that no sign-in of the emergency envelope locks an emergency account (or every admin) out",
     )
@@ -206,7 +225,7 @@ export function register(program: Command): void {
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs (overrides the config)")
     .option("--all-admins", "also prove that some privileged user always has a path (tenant-wide lockout)")
     .option("--report-only", "also switch on report-only policies")
-    .option("--format <format>", "text | json", "text")
+    .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
         snapshot: string;
@@ -216,8 +235,7 @@ export function register(program: Command): void {
         reportOnly?: boolean;
         format: string;
       }) => {
-        if (!["text", "json"].includes(f.format))
-          throw new UsageError(`--format must be text or json, not ${f.format}`);
+        const format = parseHumanFormat(f.format);
         const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
@@ -232,7 +250,7 @@ export function register(program: Command): void {
         const admins = f.allAdmins ? proveAllAdmins(engine, { envelope, mode }) : undefined;
         const ms = performance.now() - t0;
         const bad = proofs.some((p) => p.status !== "proven") || (admins?.lockoutClasses ?? 0) > 0;
-        if (f.format === "json") {
+        if (format === "json") {
           json({
             envelope,
             mode,
@@ -273,7 +291,8 @@ export function register(program: Command): void {
       },
     );
 
-  ca.command("check-change")
+  const checkChangeCommand = ca
+    .command("check-change")
     .description(
       "pre-flight a new or edited policy: does it change an emergency account's outcome or lock every admin out?",
     )
@@ -285,7 +304,7 @@ export function register(program: Command): void {
     .option("--config <file>", "config file (JSON or YAML)")
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs")
     .option("--no-all-admins", "skip the tenant-wide lockout proof")
-    .option("--format <format>", "text | json", "text")
+    .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
         snapshot: string;
@@ -295,8 +314,7 @@ export function register(program: Command): void {
         allAdmins: boolean;
         format: string;
       }) => {
-        if (!["text", "json"].includes(f.format))
-          throw new UsageError(`--format must be text or json, not ${f.format}`);
+        const format = parseHumanFormat(f.format);
         const config = (await loadConfig(f.config)).config;
         const snapshot = await loadSnapshot(f.snapshot);
         const directory = new Directory(snapshot);
@@ -307,7 +325,7 @@ export function register(program: Command): void {
           allAdmins: f.allAdmins,
         });
         const bad = report.changedClasses > 0 || report.createsTenantLockout || report.malformed.length > 0;
-        if (f.format === "json") json(report);
+        if (format === "json") json(report);
         else {
           for (const m of report.malformed)
             out(
@@ -333,4 +351,42 @@ export function register(program: Command): void {
         if (bad) process.exitCode = 1;
       },
     );
+
+  withHelp(
+    ca,
+    [
+      "breakglass ca prove --snapshot tenant.json --config breakglass.yaml",
+      "breakglass ca check-change --snapshot tenant.json --policy new-policy.json",
+    ],
+    [EXIT_TEXT.ok, "1 a counter-example or a changed outcome", EXIT_TEXT.usage, EXIT_TEXT.internal],
+  );
+  withHelp(
+    whatif,
+    [
+      "breakglass ca whatif --snapshot tenant.json --user admin@contoso.onmicrosoft.com --app 797f4846-ba00-4fd7-ba43-dac1f8f63013",
+      "breakglass ca whatif --snapshot tenant.json --request evaluate-body.json",
+    ],
+    [`${EXIT_TEXT.ok} (the answer is printed as JSON)`, EXIT_TEXT.usage, EXIT_TEXT.internal],
+  );
+  withHelp(
+    prove,
+    [
+      "breakglass ca prove --snapshot tenant.json --config breakglass.yaml",
+      "breakglass ca prove --snapshot tenant.json --accounts bg1@contoso.onmicrosoft.com --all-admins --format json",
+    ],
+    ["0 proven", "1 a counter-example (printed)", EXIT_TEXT.usage, EXIT_TEXT.internal],
+  );
+  withHelp(
+    checkChangeCommand,
+    [
+      "breakglass ca check-change --snapshot tenant.json --policy new-policy.json",
+      "breakglass ca check-change --snapshot tenant.json --policy a.json b.json --format json",
+    ],
+    [
+      "0 no emergency outcome changes",
+      "1 an outcome changes or a tenant-wide lockout appears",
+      EXIT_TEXT.usage,
+      EXIT_TEXT.internal,
+    ],
+  );
 }

@@ -3,6 +3,7 @@
  * through the real HTTPS client stack (the same code as `export`), print what was read, then assess
  * the exported snapshot exactly as `breakglass assess` does (same checks, same console report).
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +15,12 @@ import { loadSnapshot, saveSnapshot } from "../../snapshot/load.js";
 import { loadConfig } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
 import { checkWritable } from "../../io/atomic-write.js";
-import { terminalLines } from "../../report/escape.js";
+import { terminalInline, terminalLines } from "../../report/escape.js";
+import { cutTo, DEFAULT_WIDTH } from "../../report/console.js";
+
+/** Lines of tenant text, each escaped, then cut to the width: three lines stay three lines. */
+const wrapLines = (lines: readonly string[], width: number): string =>
+  lines.map((line) => `${cutTo(terminalInline(line), width)}\n`).join("");
 import { loadCheckRegistry, processIo, runAssess } from "./assess.js";
 
 /** The sample tenants ship beside src/ (source tree) or dist/src/ (built package). */
@@ -90,6 +96,28 @@ export function demoSummary(
   return terminalLines(lines);
 }
 
+/**
+ * Three lines about what the demo read, before the assessment: the tenant and its main sections, the
+ * relationships and requests, and where the rest is (`--verbose`: `demoSummary` on stderr).
+ */
+export function demoBrief(result: ExportResult, width = DEFAULT_WIDTH): string {
+  const s = result.snapshot;
+  const n = (v: unknown[] | undefined) => v?.length ?? 0;
+  const sections = Object.keys(s).filter((k) => !["schema", "tenant", "unavailable"].includes(k)).length;
+  const unavailable = Object.keys(s.unavailable ?? {}).length;
+  const r = result.requests;
+  return wrapLines(
+    [
+      `Read ${s.tenant.displayName ?? "(no name)"} (${s.tenant.id}) from the local emulator over HTTPS:`,
+      `${n(s.users)} users, ${n(s.groups)} groups, ${n(s.conditionalAccessPolicies)} Conditional Access policies, ` +
+        `${n(s.roleAssignments)} role assignments: ${sections} sections read,`,
+      `${unavailable === 0 ? "none" : unavailable} unavailable; relationships of ${result.subjects.length} users; ` +
+        `${r.requests} requests, ${r.throttled} throttled, ${(r.elapsedMs / 1000).toFixed(1)} s (more: --verbose).`,
+    ],
+    width,
+  );
+}
+
 export function register(program: Command): void {
   program
     .command("demo")
@@ -104,57 +132,88 @@ export function register(program: Command): void {
       return n;
     })
     .option("--out <file>", "also write the exported snapshot here")
-    .action(async (opts: { tenant: string; throttle?: boolean; faultRate?: number; out?: string }) => {
-      if (!/^[\w-]+$/.test(opts.tenant)) throw new UsageError("--tenant: a sample name such as midsize");
-      if (opts.out !== undefined) await checkWritable([resolve(opts.out)]);
-      const fixture = findFixture(opts.tenant);
-      const snapshot = await loadSnapshot(fixture);
-      // The sample's config names its emergency accounts, whose relationships export reads.
-      const configFile = fixture.replace(/\.json$/, ".breakglass.yaml");
-      const config = existsSync(configFile) ? (await loadConfig(configFile)).config : undefined;
-      // The emulator is only loaded by this command.
-      const { startEmulator } = await import("../../../emulator/index.js");
-      const emu = await startEmulator({
-        snapshot,
-        throttle: !!opts.throttle,
-        faultRate: opts.faultRate ?? 0,
-      });
-      try {
-        process.stderr.write(`emulator on ${emu.url} (Graph ${emu.graphUrl}, ARM ${emu.armUrl})\n`);
-        const clients = createClients(
-          {
-            auth: {
-              method: "secret",
-              tenantId: emu.tenantId,
-              clientId: emu.env.AZURE_CLIENT_ID,
-              clientSecret: emu.env.AZURE_CLIENT_SECRET,
-              authorityHost: emu.authorityHost,
+    .option("--verbose", "print what was read and the request counters (stderr), and the full report")
+    .option("--no-color", "no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)")
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass demo",
+          "breakglass demo --verbose --throttle",
+          "breakglass demo --fault-rate 0.1 --out midsize.export.json",
+        ],
+        ["0 the demo ran (whatever the verdict)", EXIT_TEXT.usage, EXIT_TEXT.internal],
+      ),
+    )
+    .action(
+      async (opts: {
+        tenant: string;
+        throttle?: boolean;
+        faultRate?: number;
+        out?: string;
+        verbose?: boolean;
+        color?: boolean;
+      }) => {
+        if (!/^[\w-]+$/.test(opts.tenant)) throw new UsageError("--tenant: a sample name such as midsize");
+        if (opts.out !== undefined) await checkWritable([resolve(opts.out)]);
+        const fixture = findFixture(opts.tenant);
+        const snapshot = await loadSnapshot(fixture);
+        // The sample's config names its emergency accounts, whose relationships export reads.
+        const configFile = fixture.replace(/\.json$/, ".breakglass.yaml");
+        const config = existsSync(configFile) ? (await loadConfig(configFile)).config : undefined;
+        // The emulator is only loaded by this command.
+        const { startEmulator } = await import("../../../emulator/index.js");
+        const emu = await startEmulator({
+          snapshot,
+          throttle: !!opts.throttle,
+          faultRate: opts.faultRate ?? 0,
+        });
+        try {
+          if (opts.verbose)
+            process.stderr.write(`emulator on ${emu.url} (Graph ${emu.graphUrl}, ARM ${emu.armUrl})\n`);
+          const clients = createClients(
+            {
+              auth: {
+                method: "secret",
+                tenantId: emu.tenantId,
+                clientId: emu.env.AZURE_CLIENT_ID,
+                clientSecret: emu.env.AZURE_CLIENT_SECRET,
+                authorityHost: emu.authorityHost,
+              },
+              // In-process, NODE_EXTRA_CA_CERTS is too late: trust the emulator's CA explicitly.
+              caPem: emu.caPem,
+              graphUrl: emu.graphUrl,
+              armUrl: emu.armUrl,
+              retryDelaySeconds: 1,
             },
-            // In-process, NODE_EXTRA_CA_CERTS is too late: trust the emulator's CA explicitly.
-            caPem: emu.caPem,
-            graphUrl: emu.graphUrl,
-            armUrl: emu.armUrl,
-            retryDelaySeconds: 1,
-          },
-          // Unthrottled, the emulator says so (BREAKGLASS_GRAPH_PACING=off): no pacing needed.
-          emu.env.BREAKGLASS_GRAPH_PACING ? { BREAKGLASS_GRAPH_PACING: emu.env.BREAKGLASS_GRAPH_PACING } : {},
-        );
-        const result = await exportTenant({ clients, config });
-        if (opts.out) await saveSnapshot(opts.out, result.snapshot);
-        process.stdout.write(demoSummary(result, emu.counters()));
-        process.stdout.write("\n");
-        // The demo shows the verdict; its exit code says only whether the demo itself ran.
-        await runAssess(
-          { format: "console", failOn: "high", config: existsSync(configFile) ? configFile : undefined },
-          {
-            engine: loadCheckRegistry,
-            collect: async () => ({ snapshot: result.snapshot, source: "live (local emulator)" }),
-            io: processIo(),
-            setExitCode: () => undefined,
-          },
-        );
-      } finally {
-        await emu.close();
-      }
-    });
+            // Unthrottled, the emulator says so (BREAKGLASS_GRAPH_PACING=off): no pacing needed.
+            emu.env.BREAKGLASS_GRAPH_PACING
+              ? { BREAKGLASS_GRAPH_PACING: emu.env.BREAKGLASS_GRAPH_PACING }
+              : {},
+          );
+          const result = await exportTenant({ clients, config });
+          if (opts.out) await saveSnapshot(opts.out, result.snapshot);
+          if (opts.verbose) process.stderr.write(`${demoSummary(result, emu.counters())}\n`);
+          process.stdout.write(`${demoBrief(result, processIo().columns)}\n`);
+          // The demo shows the verdict; its exit code says only whether the demo itself ran.
+          await runAssess(
+            {
+              format: "console",
+              failOn: "high",
+              config: existsSync(configFile) ? configFile : undefined,
+              verbose: opts.verbose,
+              color: opts.color,
+            },
+            {
+              engine: loadCheckRegistry,
+              collect: async () => ({ snapshot: result.snapshot, source: "live (local emulator)" }),
+              io: processIo(),
+              setExitCode: () => undefined,
+            },
+          );
+        } finally {
+          await emu.close();
+        }
+      },
+    );
 }

@@ -3,6 +3,7 @@
  * emergency accounts, with each signal's weight and reason, and says which ones `assess` would take
  * when the config names no accounts. Useful before writing `accounts:` into breakglass.yaml.
  */
+import { EXIT_TEXT, helpText, parseHumanFormat } from "../conventions.js";
 import type { Command } from "commander";
 import { DISCOVERY_THRESHOLD, discoverCandidates, selectCandidates } from "../../discover/discover.js";
 import { Profile } from "../../config/schema.js";
@@ -15,12 +16,21 @@ export function registerDiscover(program: Command): void {
   program
     .command("discover")
     .description("rank the users that look like emergency accounts (signals, weights, reasons)")
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass discover --snapshot tenant.json",
+          "breakglass discover --snapshot tenant.json --format json --max 5",
+        ],
+        [EXIT_TEXT.ok, EXIT_TEXT.usage, EXIT_TEXT.internal],
+      ),
+    )
     .requiredOption("--snapshot <file>", "a tenant snapshot (breakglass export)")
-    .option("--format <format>", "text or json", "text")
+    .option("--format <format>", "console (or text) | json", "console")
     .option("--max <n>", "how many accounts assess would take (profile accountCount.max)")
     .action(async (opts: { snapshot: string; format: string; max?: string }) => {
-      if (opts.format !== "text" && opts.format !== "json")
-        throw new UsageError(`--format must be text or json, not "${opts.format}"`);
+      const format = parseHumanFormat(opts.format);
       const max = opts.max === undefined ? Profile.parse({}).accountCount.max : Number(opts.max);
       if (!Number.isInteger(max) || max < 1)
         throw new UsageError(`--max must be a positive integer, not "${opts.max}"`);
@@ -33,7 +43,7 @@ export function registerDiscover(program: Command): void {
       const candidates = discoverCandidates(snapshot);
       const { selected } = selectCandidates(candidates, max);
       const chosen = new Set(selected.map((c) => c.id));
-      if (opts.format === "json") {
+      if (format === "json") {
         const out = {
           threshold: DISCOVERY_THRESHOLD,
           max,

@@ -3,6 +3,7 @@
  * client environment first (shell-sourceable `export` lines on stdout), serves until SIGINT/SIGTERM,
  * then prints its counters on stderr.
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -156,6 +157,16 @@ export function register(program: Command): void {
     .command("emulator")
     .description(
       "Serve a tenant snapshot as a local Entra emulator (token endpoint, Graph, ARM) over HTTPS; prints the client environment first.",
+    )
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass emulator --snapshot fixtures/tenants/midsize.json > emulator.env &",
+          "breakglass emulator --snapshot tenant.json --fault-rate 0.1 --seed 7 --deployer",
+        ],
+        ["0 stopped", EXIT_TEXT.usage, EXIT_TEXT.internal],
+      ),
     )
     .option("--snapshot <file>", "the tenant snapshot to serve")
     .option("--port <n>", "port on 127.0.0.1 (0 = a free port)", "0")

@@ -3,6 +3,7 @@
  * write it atomically. Graph and ARM base URLs come from BREAKGLASS_GRAPH_URL / BREAKGLASS_ARM_URL
  * (the emulator prints them), the credential from --auth or the AZURE_* variables.
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
@@ -52,6 +53,21 @@ export function register(program: Command): void {
   program
     .command("export")
     .description("read the tenant (Graph and ARM, read-only) into a snapshot file")
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass export --out tenant.json",
+          "breakglass export --out tenant.json --config breakglass.yaml --auth cli",
+        ],
+        [
+          "0 written (unread sections listed on stderr)",
+          EXIT_TEXT.usage,
+          "3 not one core section could be read",
+          EXIT_TEXT.internal,
+        ],
+      ),
+    )
     .requiredOption("--out <file>", "where to write the snapshot (written atomically)")
     .option("--config <file>", "configuration file (config.md); names the emergency accounts")
     .option(

@@ -4,6 +4,7 @@
  * on, the initial domain, the accounts that look like emergency accounts offered for adoption.
  * Never overwrites an existing file (exit 2).
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { randomInt } from "node:crypto";
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -21,6 +22,13 @@ export function register(program: Command): void {
   program
     .command("init")
     .description("write a starting configuration for this tenant (generated names, fixed from then on)")
+    .addHelpText(
+      "after",
+      helpText(
+        ["breakglass init", "breakglass init --snapshot tenant.json --out breakglass.yaml"],
+        [EXIT_TEXT.ok, EXIT_TEXT.usage, EXIT_TEXT.unreadable, EXIT_TEXT.internal],
+      ),
+    )
     .option("--out <file>", "where to write it (never overwritten)", "breakglass.yaml")
     .option("--snapshot <file>", "read the tenant from a snapshot file instead of live")
     .option("--auth <method>", `live tenant credential: ${AUTH_METHODS.join(", ")}`, parseAuth)

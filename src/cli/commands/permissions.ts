@@ -2,6 +2,7 @@
  * `breakglass permissions [COMMAND]`: what a command needs, from the table `export` also uses to
  * name missing permissions (src/collect/permissions.ts).
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import type { Command } from "commander";
 import {
   COMMAND_PERMISSIONS,
@@ -62,6 +63,13 @@ export function register(program: Command): void {
   program
     .command("permissions")
     .description("print the Graph permissions, Entra roles and Azure RBAC roles a command needs")
+    .addHelpText(
+      "after",
+      helpText(
+        ["breakglass permissions export", "breakglass permissions apply"],
+        [EXIT_TEXT.ok, "2 unknown command", EXIT_TEXT.internal],
+      ),
+    )
     .argument("[command]", "export, plan, apply or enroll (default: every one)")
     .action((command: string | undefined) => {
       const commands = command ? [command] : Object.keys(COMMAND_PERMISSIONS);

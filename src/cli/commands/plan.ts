@@ -5,6 +5,7 @@
  * the export path, with read permissions only. Exit codes: 0; with --exit-code 0 no changes and 1
  * changes (waiting steps are not changes); 2 usage or input; 3 tenant unreadable.
  */
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { readLiveTenant } from "../../collect/live.js";
@@ -59,6 +60,22 @@ export function register(program: Command, io: PlanIo = processIo()): void {
   program
     .command("plan")
     .description("show the steps that would build or repair the emergency access setup (nothing is sent)")
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass plan --config breakglass.yaml",
+          "breakglass plan --snapshot tenant.json --out plan.json --exit-code",
+        ],
+        [
+          EXIT_TEXT.ok,
+          "1 changes (with --exit-code)",
+          EXIT_TEXT.usage,
+          "3 the tenant could not be read, or a section the plan needs is unread",
+          EXIT_TEXT.internal,
+        ],
+      ),
+    )
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
     .option("--snapshot <file>", "plan against a snapshot file instead of the live tenant")
     .option("--out <file>", "also write the plan file (breakglass.plan/v1) for apply")
