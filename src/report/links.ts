@@ -1,9 +1,10 @@
 /**
- * Where the generated check documentation (docs/checks/<id>.md) is published. SARIF needs an
- * absolute help URI; the HTML and Markdown reports link the same pages.
- * The repository address is the project's to set (package.json has no `repository` yet).
+ * Links to the generated check documentation (docs/checks/<id>.md). The project has no published
+ * address yet, so reports link a check's page only when they are given one (`docsBaseUri`): a link
+ * must lead somewhere that exists. Without it, reports name the page's path in the package.
  */
-export const DOCS_BASE_URI = "https://github.com/breakglass/breakglass/blob/main/docs/checks/";
-
-export const checkDocUri = (checkId: string, base: string = DOCS_BASE_URI): string =>
+export const checkDocUri = (checkId: string, base: string): string =>
   `${base}${encodeURIComponent(checkId)}.md`;
+
+/** The page's path inside the Breakglass package (shipped with `docs/`), for text without a link. */
+export const checkDocPath = (checkId: string): string => `docs/checks/${checkId}.md`;

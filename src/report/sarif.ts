@@ -10,7 +10,7 @@ import type { Status } from "../checks/types.js";
 import type { Severity } from "../config/schema.js";
 import { terminalInline } from "./escape.js";
 import { stringifyJson } from "./json.js";
-import { checkDocUri } from "./links.js";
+import { checkDocPath, checkDocUri } from "./links.js";
 import { groupOf, type Report, type ReportCheck, type ReportFinding } from "./model.js";
 import { subjectLabel } from "./text.js";
 
@@ -92,7 +92,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
           driver: {
             name: "breakglass",
             version: report.tool.version,
-            informationUri: options.docsBaseUri ?? checkDocUri("README").replace(/README\.md$/, ""),
+            ...(options.docsBaseUri !== undefined ? { informationUri: options.docsBaseUri } : {}),
             rules,
           },
         },
@@ -119,17 +119,19 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
 }
 
 function rule(check: ReportCheck, options: SarifOptions): Sarif.ReportingDescriptor {
-  const helpUri = checkDocUri(check.id, options.docsBaseUri);
+  const helpUri = options.docsBaseUri !== undefined ? checkDocUri(check.id, options.docsBaseUri) : undefined;
   const docs = options.help?.[check.id];
   const help = docs?.trim()
     ? { text: docs.trim(), markdown: docs.trim() }
-    : { text: `${check.title} (severity ${check.severity}). See ${helpUri}` };
+    : {
+        text: `${check.title} (severity ${check.severity}). See ${helpUri ?? `${checkDocPath(check.id)} in the Breakglass package`}`,
+      };
   return {
     id: check.id,
     shortDescription: { text: check.title },
     fullDescription: { text: check.title },
     help,
-    helpUri,
+    ...(helpUri !== undefined ? { helpUri } : {}),
     defaultConfiguration: { level: DEFAULT_LEVEL[check.severity] },
     properties: {
       "security-severity": SECURITY_SEVERITY[check.severity],
