@@ -18,11 +18,6 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { parse as parseCsv } from "csv-parse";
-import chain from "stream-chain";
-import { parser as jsonParser } from "stream-json";
-import { pick } from "stream-json/filters/pick.js";
-import { streamValues } from "stream-json/streamers/stream-values.js";
 import { windowExplaining, type AccessWindow } from "../records/windows.js";
 
 export type LogFormat = "jsonl" | "graph-json" | "json-array" | "csv";
@@ -120,31 +115,51 @@ export async function scanLogs(
 /** The file's text chunks (gunzipped when gzip) and its format, from the first bytes of content. */
 async function openLog(file: string): Promise<{ format: LogFormat; chunks: AsyncIterable<Buffer> }> {
   const fh = await open(file, "r");
-  const magic = Buffer.alloc(2);
+  const head = Buffer.alloc(4096);
+  let headLength: number;
   try {
-    await fh.read(magic, 0, 2, 0);
+    headLength = (await fh.read(head, 0, head.length, 0)).bytesRead;
   } finally {
     await fh.close();
   }
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  let source: Readable = raw;
-  if (magic[0] === 0x1f && magic[1] === 0x8b) {
-    const gunzip = createGunzip({ chunkSize: 1 << 20 });
-    raw.on("error", (err) => gunzip.destroy(err));
-    source = raw.pipe(gunzip);
+  const gzip = headLength >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (!gzip) {
+    const format = detectFormat(head.subarray(0, headLength));
+    // JSONL, the large case, reads into one reused buffer: its scan copies what it keeps
+    return {
+      format,
+      chunks: format === "jsonl" ? reusedChunks(file) : createReadStream(file, { highWaterMark: 1 << 20 }),
+    };
   }
-  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  raw.on("error", (err) => gunzip.destroy(err));
+  const it = raw.pipe(gunzip)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();
-  const head = first.done ? Buffer.alloc(0) : first.value;
   const chunks = (async function* () {
-    if (!first.done) yield head;
+    if (!first.done) yield first.value;
     for (;;) {
       const n = await it.next();
       if (n.done) return;
       yield n.value;
     }
   })();
-  return { format: detectFormat(head), chunks };
+  return { format: detectFormat(first.done ? Buffer.alloc(0) : first.value), chunks };
+}
+
+/** The file in 4 MB reads into one buffer: each chunk is valid only until the next is asked for. */
+async function* reusedChunks(file: string): AsyncGenerator<Buffer> {
+  const fh = await open(file, "r");
+  const buf = Buffer.allocUnsafe(4 << 20);
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 export function detectFormat(head: Buffer): LogFormat {
@@ -303,6 +318,8 @@ function countNewlines(text: string, from: number, to: number): number {
 }
 
 async function scanCsv(chunks: AsyncIterable<Buffer>, take: Take, note: Note): Promise<number> {
+  // loaded when needed: a JSONL scan starts without the parsers it does not use
+  const { parse: parseCsv } = await import("csv-parse");
   const csv = Readable.from(chunks).pipe(
     parseCsv({ bom: true, columns: true, relax_column_count: true, skip_empty_lines: true, info: true }),
   );
@@ -324,6 +341,12 @@ async function scanJson(
   take: Take,
   note: Note,
 ): Promise<number> {
+  const [{ default: chain }, { parser: jsonParser }, { pick }, { streamValues }] = await Promise.all([
+    import("stream-chain"),
+    import("stream-json"),
+    import("stream-json/filters/pick.js"),
+    import("stream-json/streamers/stream-values.js"),
+  ]);
   // every element of a top-level array or of a page's "value", pages one after another included
   const pipeline = chain([
     Readable.from(chunks),
