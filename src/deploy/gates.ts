@@ -5,6 +5,7 @@
  * the emergency envelope (EA-CA-05), and no tenant-wide lockout class may appear that was absent
  * before (`--all-admins`). A refusal carries the counter-examples. Pure.
  */
+import { createHash } from "node:crypto";
 import type { Envelope } from "../config/schema.js";
 import { CaEngine } from "../ca/engine.js";
 import { describeCounterExample, describeSignIn } from "../ca/format.js";
@@ -40,7 +41,28 @@ export interface GateInput {
 
 const RANK: Record<AccountProof["status"], number> = { proven: 0, undecided: 1, refuted: 2 };
 
+/**
+ * The last proofs, by the content of the tenant they proved: the state after one step is the state
+ * before the next (apply predicts it again once the step's ids are known, as an equal copy), so each
+ * state is proved once; the prover is the gate's whole cost.
+ */
+const recentProofs = new Map<string, ReturnType<typeof prove>>();
+const RECENT = 4;
+
 function proofs(snapshot: Snapshot, accountIds: readonly string[], envelope: Envelope) {
+  const key = createHash("sha256")
+    .update(JSON.stringify([snapshot, accountIds, envelope]))
+    .digest("hex");
+  let out = recentProofs.get(key);
+  if (!out) {
+    out = prove(snapshot, accountIds, envelope);
+    recentProofs.set(key, out);
+    if (recentProofs.size > RECENT) recentProofs.delete(recentProofs.keys().next().value!);
+  }
+  return out;
+}
+
+function prove(snapshot: Snapshot, accountIds: readonly string[], envelope: Envelope) {
   const engine = new CaEngine(snapshot, new Directory(snapshot));
   const accounts = accountIds.map((id) =>
     proveAccount(engine, id, { envelope, maxExamples: 3, countWhatIfCalls: false }),

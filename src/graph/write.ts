@@ -71,6 +71,11 @@ export type FindResult =
 
 export interface GraphWriterOptions {
   credential: TokenCredential;
+  /**
+   * the least time between two Conditional Access requests (default 1 s, Graph's limit); 0 for an
+   * endpoint that does not throttle (BREAKGLASS_GRAPH_PACING=off, as the emulator prints it)
+   */
+  caIntervalMs?: number;
   /** BREAKGLASS_GRAPH_URL (may carry a path prefix, as the emulator's does) */
   baseUrl?: string;
   scope?: string;
@@ -135,6 +140,7 @@ export class GraphWriter {
   private readonly now: () => number;
   private readonly tracker?: RequestTracker;
   private lastCaRequest: number | undefined;
+  private readonly caIntervalMs: number;
 
   constructor(options: GraphWriterOptions) {
     this.baseUrl = (options.baseUrl ?? PUBLIC_GRAPH_URL).replace(/\/+$/, "");
@@ -145,6 +151,7 @@ export class GraphWriter {
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
     this.tracker = options.tracker;
+    this.caIntervalMs = options.caIntervalMs ?? CA_INTERVAL_MS;
     const auth = new AuthenticationHandler(
       new TokenCredentialAuthenticationProvider(options.credential, {
         scopes: [options.scope ?? GRAPH_SCOPE],
@@ -292,7 +299,7 @@ export class GraphWriter {
       const last = this.lastCaRequest;
       if (last !== undefined) {
         const gap = this.now() - last;
-        if (gap < CA_INTERVAL_MS) await this.wait(CA_INTERVAL_MS - gap);
+        if (gap < this.caIntervalMs) await this.wait(this.caIntervalMs - gap);
       }
       this.lastCaRequest = this.now();
     }

@@ -101,7 +101,14 @@ export const liveApplyDeps: ApplyDeps = {
     createClients({
       auth: { method: options.auth, tenantId: config.tenant ?? process.env.AZURE_TENANT_ID },
     }),
-  senders: (clients) => ({ graph: createGraphWriter(clients), arm: createArmWriter(clients) }),
+  // An endpoint that does not throttle (the emulator says so) needs no Conditional Access pacing.
+  senders: (clients) => ({
+    graph: createGraphWriter(
+      clients,
+      process.env.BREAKGLASS_GRAPH_PACING === "off" ? { caIntervalMs: 0 } : {},
+    ),
+    arm: createArmWriter(clients),
+  }),
   read: async (clients, config, io) =>
     (await readLiveTenant({ config, clients, command: "apply", writes: true, warn: io.stderr })).snapshot,
   store: (root) => new FileRecordStore(root),
