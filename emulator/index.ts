@@ -18,6 +18,7 @@ import {
   type EmulatedApp,
 } from "./apps.js";
 import { ArmPipeline } from "./arm/pipeline.js";
+import { AlertEngine } from "./arm/alerts.js";
 import { Counters, type CountersSnapshot } from "./counters.js";
 import { FaultInjector, type EmulatorClock, type FaultKind, type FaultLogEntry } from "./faults.js";
 import { GraphPipeline } from "./graph-pipeline.js";
@@ -89,6 +90,8 @@ export interface EmulatorOptions {
   replicationDelayMs?: number;
   /** also register an app holding deploy's write permissions and directory roles; `env` is then its environment */
   deployer?: boolean;
+  /** the emulator's notes (why an alert rule was not evaluated); default: stderr */
+  log?: (line: string) => void;
 }
 
 export interface EmulatorEnv {
@@ -179,9 +182,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const store = new ArmResourceStore(snapshot);
   const tenantId = store.tenantId;
   const createLayer = options.graphLayer ?? (await defaultGraphLayer());
+  const now = options.now ?? (options.clock ? () => options.clock!.now() : Date.now);
+  // the alert rules watch the sign-ins the Graph layer records (emulator/arm/alerts.ts)
+  const alerts = new AlertEngine({
+    store,
+    now,
+    log: options.log ?? ((line) => process.stderr.write(`[emulator] ${line}\n`)),
+    armUrl: () => armUrl,
+  });
   const layer = createLayer(store.snapshot, {
     ...(options.now ? { now: options.now } : options.clock ? { now: () => options.clock!.now() } : {}),
     ...(options.replicationDelayMs !== undefined ? { replicationDelayMs: options.replicationDelayMs } : {}),
+    onSignIn: (signIn) => alerts.observeSignIn(signIn),
   });
 
   const { ca, server: serverCert } = tlsMaterial();
@@ -269,6 +281,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     armUrl,
     ...(options.armPageSize ? { pageSize: options.armPageSize } : {}),
     ...(options.now ? { now: options.now } : options.clock ? { now: () => options.clock!.now() } : {}),
+    routes: [alerts.route],
   });
 
   async function identityRoute(

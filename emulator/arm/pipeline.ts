@@ -8,6 +8,7 @@ import type { EmulatedApp } from "../apps.js";
 import type { Counters } from "../counters.js";
 import type { FaultInjector, FaultKind } from "../faults.js";
 import { json, type HttpResponse, type PipelineResult } from "../http.js";
+import type { ArmRoute } from "./alerts.js";
 import type { IdentityProvider } from "../identity.js";
 import { ArmWrites } from "./writes.js";
 import {
@@ -30,6 +31,8 @@ export interface ArmPipelineOptions {
   pageSize?: number;
   /** the emulator's clock (asynchronous table operations finish on it); default Date.now */
   now?: () => number;
+  /** routes other modules serve, asked before the generic reads (the alerts API, arm/alerts.ts) */
+  routes?: ArmRoute[];
 }
 
 export interface IncomingArmRequest {
@@ -359,6 +362,10 @@ export class ArmPipeline {
       return { section: "azure.subscriptions", respond: () => json(200, this.subscriptionResource(sub)) };
     }
 
+    for (const extra of this.options.routes ?? []) {
+      const hit = extra(path, incoming.query);
+      if (hit) return hit;
+    }
     const section = parsed.lastType ? ARM_TYPE_SECTIONS[parsed.lastType] : undefined;
     if (!section) return undefined;
     if (parsed.isCollection) {

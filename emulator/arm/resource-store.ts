@@ -15,7 +15,9 @@ export type ArmSection =
   | "azure.scheduledQueryRules"
   | "azure.actionGroups"
   | "azure.sentinelAlertRules"
-  | "azure.sentinelWatchlists";
+  | "azure.sentinelWatchlists"
+  /** the alerts API (emulator/arm/alerts.ts): what the emulator's alert rules raised */
+  | "azure.alerts";
 
 /** ARM resource type (last type segment, lower-case) → snapshot section. */
 export const ARM_TYPE_SECTIONS: Record<string, ArmSection> = {

@@ -16,6 +16,7 @@ import type {
   GraphResourceLayer,
 } from "./types.js";
 import { controlSignIn, controlRegisterFido2 } from "./writes/users.js";
+import { controlRecordSignIn } from "./writes/sign-ins.js";
 import { writeStateOf } from "./writes/state.js";
 
 export { TenantStore } from "./tenant-store.js";
@@ -76,6 +77,8 @@ function canonicalId(store: TenantStore, id: string): string {
 
 /** `/_emulator/users/{id}/{signIn|fido2Methods}`: the person at the keyboard during enrollment. */
 const CONTROL = /^\/_emulator\/users\/([^/]+)\/(signIn|fido2Methods)$/i;
+/** `/_emulator/signIns`: a sign-in as Entra logs it (writes/sign-ins.ts). */
+const SIGN_INS = /^\/_emulator\/signIns$/i;
 
 export const createGraphResourceLayer: CreateGraphResourceLayer = (
   snapshot: Snapshot,
@@ -87,21 +90,23 @@ export const createGraphResourceLayer: CreateGraphResourceLayer = (
   return {
     control(method, path, body) {
       writes.settle();
+      const req = {
+        method,
+        version: "v1.0" as const,
+        path,
+        query: new URLSearchParams(),
+        headers: {},
+        body,
+        baseUrl: "",
+      };
+      if (SIGN_INS.test(path) && method.toUpperCase() === "POST") {
+        const recorded = controlRecordSignIn({ req, params: {}, store });
+        if (recorded.signIn) options.onSignIn?.(recorded.signIn);
+        return recorded.response;
+      }
       const m = CONTROL.exec(path);
       if (!m || method.toUpperCase() !== "POST") return undefined;
-      const ctx = {
-        req: {
-          method,
-          version: "v1.0" as const,
-          path,
-          query: new URLSearchParams(),
-          headers: {},
-          body,
-          baseUrl: "",
-        },
-        params: { id: decodeURIComponent(m[1]!) },
-        store,
-      };
+      const ctx = { req, params: { id: decodeURIComponent(m[1]!) }, store };
       return m[2]!.toLowerCase() === "signin" ? controlSignIn(ctx) : controlRegisterFido2(ctx);
     },
     resolve(req: GraphRequest): GraphResolution {

@@ -48,6 +48,15 @@ export class Collection {
     for (const k of this.altKeys(e)) if (k) this.byKey.set(key(k), e);
   }
 
+  /** Insert a new item before the first one `before` accepts (at the end if none): keeps a log newest first. */
+  putBefore(e: Entity, before: (existing: Entity) => boolean): void {
+    if (this.byKey.has(key(e.id))) throw new Error(`duplicate id ${e.id}`);
+    const at = this.items.findIndex(before);
+    this.items.splice(at < 0 ? this.items.length : at, 0, e);
+    this.byKey.set(key(e.id), e);
+    for (const k of this.altKeys(e)) if (k) this.byKey.set(key(k), e);
+  }
+
   remove(id: string): Entity | undefined {
     const e = this.get(id);
     if (!e) return undefined;

@@ -86,6 +86,8 @@ export interface GraphLayerOptions {
   now?: () => number;
   /** how long a created object stays invisible to other requests (docs/graph-writes.md 0.4) */
   replicationDelayMs?: number;
+  /** told of every sign-in `POST /_emulator/signIns` records (the alert rules watch them) */
+  onSignIn?: (signIn: Record<string, unknown>) => void;
 }
 
 export type CreateGraphResourceLayer = (

@@ -5,6 +5,7 @@
  */
 import type { User } from "../snapshot/schema.js";
 import type { DesiredAccount } from "./desired.js";
+import type { Enrollment } from "./enrollment.js";
 import type { Planning } from "./planning.js";
 import { fingerprint, makeStep, odataString } from "./step.js";
 import { type PropertyChange, refToken, SECRET_TOKEN, type Step } from "./types.js";
@@ -174,4 +175,73 @@ export function idsOf(actual: AccountActual[]): Map<string, string> {
   return new Map(
     actual.map(({ account, user }) => [account.key, user ? user.id : refToken(stepId(account))]),
   );
+}
+
+/** how far apart Entra may stamp a new user's creation and its first password */
+const CREATION_SKEW_MS = 60_000;
+
+const time = (iso: string | null | undefined): number | undefined => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? undefined : t;
+};
+
+/**
+ * `profile.passwords: kept` (docs/deploy.md "Secrets"): a password is delivered only once the
+ * account's keys are enrolled, so the one set at creation is discarded and a new one is set and
+ * shown after enrollment. The tenant says whether that is still to do: the password was never
+ * changed since the account was created (the creation's own password) and the keys came later.
+ * A password changed since creation is someone's kept password (an adopted or rotated account)
+ * and is left alone; without the dates the plan cannot tell, and leaves it alone too.
+ */
+export function deliverySteps(p: Planning, actual: AccountActual[], enrollment: Enrollment): Step[] {
+  if (p.profile.passwords !== "kept") return [];
+  const out: Step[] = [];
+  for (const { account, user } of actual) {
+    const state = enrollment.accounts.find((a) => a.key === account.key);
+    if (!user || !state?.enrolled) continue;
+    const changed = time(user.lastPasswordChangeDateTime);
+    const created = time(user.createdDateTime);
+    const newestKey = Math.max(...state.keys.map((k) => time(k.createdDateTime) ?? -Infinity));
+    if (changed === undefined || created === undefined || !Number.isFinite(newestKey)) continue;
+    if (Math.abs(changed - created) > CREATION_SKEW_MS || changed >= newestKey) continue;
+    const label = user.userPrincipalName ?? user.id;
+    const delivery = p.profile.passwordDelivery === "split" ? "in two halves, one per custodian" : "once";
+    const objectRef = {
+      type: "user" as const,
+      key: account.key,
+      id: user.id,
+      ...(account.userPrincipalName ? { name: account.userPrincipalName } : {}),
+    };
+    out.push(
+      makeStep({
+        id: `${stepId(account)}.password`,
+        kind: KIND,
+        action: "update",
+        objectRef,
+        summary: `set the kept password of ${label} and show it ${delivery}`,
+        changes: [
+          {
+            property: "passwordProfile.password",
+            old: "(set at creation, discarded)",
+            new: `(generated at apply, kept: shown ${delivery})`,
+          },
+        ],
+        request: {
+          method: "PATCH",
+          url: `/v1.0/users/${user.id}`,
+          body: { passwordProfile: { forceChangePasswordNextSignIn: false, password: SECRET_TOKEN } },
+        },
+        dependsOn: [
+          fingerprint(objectRef, {
+            lastPasswordChangeDateTime: user.lastPasswordChangeDateTime ?? null,
+            keys: state.keys.map((k) => k.id).sort(),
+          }),
+        ],
+        satisfies: ["EA-ACC-06"],
+        risk: "the password is shown on this terminal: apply needs one (a TTY), and the custodians at it",
+        secret: "password",
+      }),
+    );
+  }
+  return out;
 }

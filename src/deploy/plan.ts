@@ -125,6 +125,9 @@ export function derivePlan(snapshot: Snapshot, config: Config, options: PlanOpti
 
   out.push(...monitoringSteps(p));
 
+  // before the restricted unit: afterwards the app cannot reset the accounts' passwords
+  out.push(...accounts.deliverySteps(p, accountsActual, p.enrollment));
+
   out.push(...activate.steps(activate.diff(policyDiff, p.ids.policy), p));
 
   const groupLabel = groupDiff.displayName ?? groupDiff.group?.displayName ?? p.ids.group;

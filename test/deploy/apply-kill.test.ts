@@ -12,8 +12,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RecordStore } from "../../src/records/store.js";
 import { FileRecordStore } from "../../src/records/store.js";
-import type { Snapshot } from "../../src/snapshot/schema.js";
-import { startApplyHarness, type ApplyHarness } from "./apply-support.js";
+import { startApplyHarness, tenantShape, type ApplyHarness } from "./apply-support.js";
 
 /** above Linux's highest pid: `kill(pid, 0)` says it does not exist */
 const DEAD_PID = 4_194_305;
@@ -54,28 +53,6 @@ function dyingStore(root: string, at: number): RecordStore & { died(): boolean }
   };
 }
 
-/** What must come out the same however often the run was killed. */
-function shape(s: Snapshot) {
-  const names = (xs: Array<{ displayName?: string | null }> | undefined) =>
-    (xs ?? []).map((x) => x.displayName ?? "").sort();
-  const groups = new Map((s.groups ?? []).map((g) => [g.id, g.displayName]));
-  const users = new Map((s.users ?? []).map((u) => [u.id, u.userPrincipalName]));
-  const label = (id: string) => groups.get(id) ?? users.get(id) ?? id;
-  return {
-    users: (s.users ?? []).map((u) => u.userPrincipalName).sort(),
-    groups: names(s.groups),
-    strengths: names(s.authenticationStrengthPolicies),
-    policies: (s.conditionalAccessPolicies ?? [])
-      .map((p) => ({
-        name: p.displayName,
-        state: p.state,
-        excludeUsers: (p.conditions?.users?.excludeUsers ?? []).map(label).sort(),
-        excludeGroups: (p.conditions?.users?.excludeGroups ?? []).map(label).sort(),
-      }))
-      .sort((a, b) => String(a.name).localeCompare(String(b.name))),
-  };
-}
-
 describe("apply killed at every step converges", () => {
   let h: ApplyHarness | undefined;
   afterEach(async () => {
@@ -99,13 +76,13 @@ describe("apply killed at every step converges", () => {
     reference.points = types.flatMap((t, i) =>
       (t === "planned" && types.indexOf("planned") === i) || t === "sent" || t === "confirmed" ? [i + 1] : [],
     );
-    reference.shape = shape(await h.read());
+    reference.shape = tenantShape(await h.read());
     expect(reference.points.filter((_, i) => i > 0)).toHaveLength(
       2 * types.filter((t) => t === "sent").length,
     );
   });
 
-  const reference: { points: number[]; shape?: ReturnType<typeof shape> } = { points: [] };
+  const reference: { points: number[]; shape?: ReturnType<typeof tenantShape> } = { points: [] };
 
   it("stopped before each journal record in turn, the next run finishes the same tenant", async () => {
     expect(reference.shape).toBeDefined();
@@ -127,7 +104,7 @@ describe("apply killed at every step converges", () => {
       const resumed = await h.applyCmd(undefined, { yes: true });
       if (resumed.code !== 0)
         failures.push(`record ${at}: the next run exited ${resumed.code}: ${resumed.stderr}`);
-      const after = shape(await h.read());
+      const after = tenantShape(await h.read());
       try {
         expect(after).toEqual(reference.shape);
       } catch {

@@ -207,3 +207,28 @@ export async function startApplyHarness(
     },
   };
 }
+
+/**
+ * What must come out the same however a run went (killed, faulted, delayed): the accounts, groups,
+ * strengths, and every policy with its state and exclusions (by name, since ids differ per run).
+ */
+export function tenantShape(s: Snapshot) {
+  const names = (xs: Array<{ displayName?: string | null }> | undefined) =>
+    (xs ?? []).map((x) => x.displayName ?? "").sort();
+  const groups = new Map((s.groups ?? []).map((g) => [g.id, g.displayName]));
+  const users = new Map((s.users ?? []).map((u) => [u.id, u.userPrincipalName]));
+  const label = (id: string) => groups.get(id) ?? users.get(id) ?? id;
+  return {
+    users: (s.users ?? []).map((u) => u.userPrincipalName).sort(),
+    groups: names(s.groups),
+    strengths: names(s.authenticationStrengthPolicies),
+    policies: (s.conditionalAccessPolicies ?? [])
+      .map((p) => ({
+        name: p.displayName,
+        state: p.state,
+        excludeUsers: (p.conditions?.users?.excludeUsers ?? []).map(label).sort(),
+        excludeGroups: (p.conditions?.users?.excludeGroups ?? []).map(label).sort(),
+      }))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+  };
+}

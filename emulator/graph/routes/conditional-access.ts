@@ -7,6 +7,7 @@ import { CA_POLICIES_SPEC, NAMED_LOCATIONS_SPEC } from "../specs.js";
 import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { evolve, EVOLVABLE, quoteKey, strip } from "./support.js";
 import * as pol from "../writes/policies.js";
+import { currentSnapshot } from "../writes/sign-ins.js";
 
 function strengthInline(ctx: RouteContext, id: string): Wire {
   const s = ctx.store.authenticationStrengthPolicies.get(id);
@@ -60,7 +61,8 @@ const evaluate: RouteDef = {
       return {
         status: 200,
         headers: { "content-type": "application/json" },
-        body: whatIfResponse(body, ctx.store.snapshot, ctx.req.version),
+        // the tenant as it is now: policies and memberships written through Graph count
+        body: whatIfResponse(body, currentSnapshot(ctx.store), ctx.req.version),
       };
     } catch (err) {
       if (err instanceof WhatIfRequestError)

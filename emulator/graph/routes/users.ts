@@ -71,6 +71,11 @@ function usersPermissions(ctx: RouteContext): string[][] {
 const usersSection = (ctx: RouteContext): string =>
   wantsSignInActivity(ctx.req) ? "users.signInActivity" : "users";
 
+/** `lastUsedDateTime` of a method is a beta property (what drills read to prove which key was used). */
+function methodView(req: GraphRequest): (e: Wire) => Wire {
+  return req.version === "beta" ? (e) => e : (e) => strip(e, ["lastUsedDateTime"]);
+}
+
 function methodsList(ctx: RouteContext, typed?: string): GraphResponse {
   const u = userOr404(ctx);
   if (isResponse(u)) return u;
@@ -93,7 +98,7 @@ function methodsList(ctx: RouteContext, typed?: string): GraphResponse {
     ctx.req,
     { ...METHODS_SPEC, context: `users(${quoteKey(ctx.params.id!)})/authentication/${seg}` },
     rows,
-    { view: (e) => e },
+    { view: methodView(ctx.req) },
   );
 }
 
@@ -113,9 +118,7 @@ function methodGet(ctx: RouteContext, typed?: string): GraphResponse {
     ctx.req,
     { ...METHODS_SPEC, context: `users(${quoteKey(ctx.params.id!)})/authentication/${seg}` },
     m,
-    {
-      view: (e) => e,
-    },
+    { view: methodView(ctx.req) },
   );
 }
 

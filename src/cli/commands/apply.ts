@@ -25,14 +25,15 @@ import {
   type Senders,
 } from "../../deploy/apply/executor.js";
 import { priorOutcomes, storeJournal } from "../../deploy/apply/journal.js";
+import { attestedKeys, type Enrollment } from "../../deploy/enrollment.js";
 import { derivePlan, planFile, summarize } from "../../deploy/plan.js";
 import { comparePlan, parsePlanFile } from "../../deploy/plan-file.js";
 import { RESOURCE_KINDS, type PlanFile, type ResourceKind, type Step } from "../../deploy/types.js";
 import { EXIT, RefusedError, UsageError } from "../../errors.js";
 import {
   AUTH_METHODS,
-  createClients,
   createArmWriter,
+  createClients,
   createGraphWriter,
   GRAPH_SCOPE,
   grantedDirectoryRoles,
@@ -74,6 +75,8 @@ export interface ApplyDeps {
   senders(clients: Clients): Senders;
   read(clients: Clients, config: Config, io: ApplyIo): Promise<Snapshot>;
   store(root: string): RecordStore;
+  /** generates the accounts' passwords (default: a CSPRNG); a test passes one it can look for */
+  password?: () => string;
 }
 
 const MAX_PLAN_BYTES = 16 * 1024 * 1024;
@@ -173,13 +176,17 @@ function eventLine(e: ApplyEvent): string {
   }
 }
 
-/** The user ids of the accounts that hold their keys: the lockout gate keeps them able to sign in. */
-function enrolledIds(
-  snapshot: Snapshot,
-  enrolled: ReadonlyArray<{ userPrincipalName?: string; key: string }>,
-) {
+/**
+ * The accounts the lockout gate keeps able to sign in: every emergency account that holds its
+ * number of attested security keys now, whatever models the configuration names (a configuration
+ * that narrows the models must not lock out the keys the accounts actually hold).
+ */
+function gateAccountIds(snapshot: Snapshot, enrollment: Enrollment, keysPerAccount: number): string[] {
   const directory = new Directory(snapshot);
-  return enrolled.flatMap((a) => directory.user(a.userPrincipalName ?? a.key)?.id ?? []);
+  return enrollment.accounts.flatMap((a) => {
+    const user = directory.user(a.userPrincipalName ?? a.key);
+    return user && attestedKeys(user).length >= keysPerAccount ? [user.id] : [];
+  });
 }
 
 async function readPlanFile(cwd: string, path: string): Promise<PlanFile> {
@@ -266,10 +273,13 @@ async function applyLocked(
   }
   await writePermissionGate(clients, send);
 
-  const keep = config.profile.passwords === "kept" && send.some((s) => s.secret === "password");
+  // kept passwords are shown by the step that sets one after enrollment (an update); the one set
+  // at creation is discarded (docs/deploy.md "Secrets")
+  const shows = (s: Step) => s.secret === "password" && s.action === "update";
+  const keep = config.profile.passwords === "kept" && send.some(shows);
   if (keep && !io.interactive)
     throw new UsageError(
-      "profile.passwords is kept, so apply shows the new accounts' passwords, and there is no terminal " +
+      "profile.passwords is kept, so apply shows the enrolled accounts' new passwords, and there is no terminal " +
         "to show them on: run apply in a terminal (or set profile.passwords: discarded)",
     );
   if (!given && !options.yes) {
@@ -291,25 +301,25 @@ async function applyLocked(
     configHash: plan.configHash,
     steps,
     snapshot,
-    enrolledAccountIds: enrolledIds(
-      snapshot,
-      enrollment.accounts.filter((a) => a.enrolled),
-    ),
+    enrolledAccountIds: gateAccountIds(snapshot, enrollment, config.profile.keysPerAccount),
     envelope: config.profile.envelope,
     senders,
     journal,
     prior: prior.outcomes,
     now: () => io.clock(),
     onEvent: (e) => io.stdout(eventLine(e)),
+    ...(deps.password ? { password: deps.password } : {}),
     ...(keep
       ? {
-          deliver: (step: Step, secret: string) =>
-            deliverPassword(
-              io,
-              config.profile.passwordDelivery,
-              step.objectRef.name ?? step.objectRef.key,
-              secret,
-            ),
+          deliver: async (step: Step, secret: string) => {
+            if (shows(step))
+              await deliverPassword(
+                io,
+                config.profile.passwordDelivery,
+                step.objectRef.name ?? step.objectRef.key,
+                secret,
+              );
+          },
         }
       : {}),
   });

@@ -20,6 +20,7 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   drill: async () => (await import("./drill.js")).register,
   due: async () => (await import("./drill.js")).registerDue,
   permissions: async () => (await import("./permissions.js")).register,
+  logs: async () => (await import("./logs.js")).register,
   emulator: async () => (await import("./emulator.js")).register,
   demo: async () => (await import("./demo.js")).register,
 };

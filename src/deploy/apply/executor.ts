@@ -103,9 +103,13 @@ export function changesToSend(steps: readonly Step[], senders: Senders): Step[] 
   return send;
 }
 
-/** Whether a failed re-send only found its work already done by an earlier, interrupted run. */
+/**
+ * Whether a re-sent link or assignment (never a create) only found its work done by an earlier,
+ * interrupted run: Graph's "nothing to do" answers (docs/graph-writes.md 2.2, 4).
+ */
 const alreadyDone = (r: Extract<WriteResult, { ok: false }>): boolean =>
-  r.status === 400 && /added object references already exist|already exists?\b/i.test(r.message);
+  r.status === 400 &&
+  (r.code === "RoleAssignmentExists" || /added object references already exist/i.test(r.message));
 
 export async function executePlan(input: ApplyInput): Promise<ApplyOutcome> {
   const now = input.now ?? (() => new Date());
@@ -190,7 +194,7 @@ export async function executePlan(input: ApplyInput): Promise<ApplyOutcome> {
     await record({ type: "sent", at: at(), step: step.id, method: request.method, url: request.url });
     sent++;
     const result = await sender.execute({ request, ...(lookup ? { lookup } : {}) });
-    if (!result.ok && !(earlier && alreadyDone(result))) {
+    if (!result.ok && !(earlier && !lookup && alreadyDone(result))) {
       const message = redact(result.message, secrets);
       await record({
         type: "failed",

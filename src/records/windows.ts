@@ -1,0 +1,34 @@
+/**
+ * Access windows: the spans of time in which a sign-in of an emergency account is expected, and so
+ * explained (EA-MON-05 and `logs scan`). Drill, use and enrollment records produce them; `logs scan`
+ * and EA-MON-05 only read them, so they stay independent of how the records are kept.
+ */
+
+export interface AccessWindow {
+  kind: "drill" | "use" | "enrollment";
+  /** the record's id */
+  id: string;
+  /** the account's object id or userPrincipalName, as its record names it */
+  account: string;
+  /** ISO 8601 */
+  start: string;
+  /** ISO 8601; absent while the window is still open (a drill started, not finished) */
+  end?: string;
+}
+
+/** The first window of `account` (id or UPN, either matching, case-insensitively) that holds `at`. */
+export function windowExplaining(
+  windows: readonly AccessWindow[],
+  account: { id?: string | null; userPrincipalName?: string | null },
+  at: number,
+): AccessWindow | undefined {
+  const names = [account.id, account.userPrincipalName]
+    .filter((n): n is string => typeof n === "string" && n !== "")
+    .map((n) => n.toLowerCase());
+  return windows.find((w) => {
+    if (!names.includes(w.account.toLowerCase())) return false;
+    const start = Date.parse(w.start);
+    const end = w.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(w.end);
+    return at >= start && at <= end;
+  });
+}
