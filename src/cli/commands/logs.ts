@@ -72,7 +72,9 @@ function line(s: ScannedSignIn): string {
 function summaryText(summary: ScanSummary, windowsRead: boolean): string {
   const out: string[] = [];
   if (!windowsRead)
-    out.push("No configuration file, so no drill, use or enrollment records: no window explains any sign-in.");
+    out.push(
+      "No configuration file, so no drill, use or enrollment records: no window explains any sign-in.",
+    );
   out.push(
     `${summary.signIns} sign-in(s) of the emergency accounts in ${summary.files.length} file(s); ` +
       `${summary.unexplainedSuccesses} unexplained successful, ${summary.unexplainedFailures} unexplained failed.`,
