@@ -15,8 +15,8 @@ const ALLOWED = {
   // device filters run their patterns on the linear-time engine the config validates them with.
   ca: ["snapshot", "config/pattern\\.ts$"],
   monitor: ["snapshot", "config"],
-  // The drill evidence item names the EA-OPS checks look for (records/vocabulary.ts).
-  checks: ["snapshot", "config", "ca", "monitor", "discover", "records/vocabulary\\.ts$"],
+  // The drill evidence item names the EA-OPS checks look for, and which window explains a sign-in.
+  checks: ["snapshot", "config", "ca", "monitor", "discover", "records/(vocabulary|windows)\\.ts$"],
   // init proposes the discovered candidates; enrollment names keys from the checks' AAGUID catalogue.
   deploy: ["snapshot", "config", "ca", "monitor", "records", "graph", "discover", "checks/aaguid\\.ts$"],
   records: ["config"],

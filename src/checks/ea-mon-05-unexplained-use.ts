@@ -7,9 +7,8 @@ import {
   needsAccounts,
   sortedAccounts,
   userSubject,
-  windowCovering,
-  windowsOf,
 } from "./lib/index.js";
+import { windowExplaining, windowsOf } from "../records/windows.js";
 import { norm } from "../snapshot/directory.js";
 import type { Finding } from "./types.js";
 
@@ -70,7 +69,9 @@ export const check = defineCheck(import.meta.url, {
         .sort((a, b) => a.createdDateTime!.localeCompare(b.createdDateTime!));
       let explained = 0;
       for (const s of own) {
-        const window = windows ? windowCovering(windows, account.id, s.createdDateTime!) : undefined;
+        const window = windows
+          ? windowExplaining(windows, account, Date.parse(s.createdDateTime!))
+          : undefined;
         if (window) {
           explained++;
           continue;

@@ -69,6 +69,14 @@ export function predict(
       onPremisesSyncEnabled: null,
       onPremisesImmutableId: null,
       passwordPolicies: body.passwordPolicies ?? null,
+      // Entra gives a cloud user one identity: its UPN, issued by the tenant's own domain (EA-ACC-03 reads it).
+      identities: [
+        {
+          signInType: "userPrincipalName",
+          issuer: String(body.userPrincipalName ?? "").replace(/^.*@/, ""),
+          issuerAssignedId: body.userPrincipalName,
+        },
+      ],
       assignedLicenses: [],
       mobilePhone: null,
       otherMails: [],
@@ -208,7 +216,11 @@ export function predict(
     else {
       const au = must(find("administrativeUnits", seg[2]!), `administrative unit ${seg[2]}`);
       const id = idOfRef(body["@odata.id"]);
-      au.members = [...(au.members ?? []).filter((x: Json) => norm(x.id) !== norm(id)), { id }];
+      const type = find("groups", id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
+      au.members = [
+        ...(au.members ?? []).filter((x: Json) => norm(x.id) !== norm(id)),
+        { "@odata.type": type, id },
+      ];
     }
   } else throw new PredictError(`step ${step.id}: no prediction for ${m} ${req.url}`);
   return s as Snapshot;

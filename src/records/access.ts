@@ -78,24 +78,6 @@ export const AccessRecord = z.strictObject({
 });
 export type AccessRecord = z.infer<typeof AccessRecord>;
 
-/** A window in which an emergency account's sign-ins are explained. `end` absent: still open. */
-export interface AccessWindow {
-  kind: AccessKind;
-  id: string;
-  /** the account's object id (lower case) */
-  account: string;
-  start: string;
-  end?: string;
-}
-
-export const windowOf = (r: AccessRecord): AccessWindow => ({
-  kind: r.kind,
-  id: r.id,
-  account: r.account.id.toLowerCase(),
-  start: r.startedAt,
-  ...(r.finishedAt ? { end: r.finishedAt } : {}),
-});
-
 /** A new record's id: the day and time it opened, then random (sortable, unguessable, filename-safe). */
 export function newRecordId(
   kind: AccessKind,

@@ -32,3 +32,21 @@ export function windowExplaining(
     return at >= start && at <= end;
   });
 }
+
+/** The windows drill, use and enrollment records open (src/records/access.ts), one per record. */
+export const windowsOf = (
+  records: ReadonlyArray<{
+    kind: AccessWindow["kind"];
+    id: string;
+    account: { id: string };
+    startedAt: string;
+    finishedAt?: string;
+  }>,
+): AccessWindow[] =>
+  records.map((r) => ({
+    kind: r.kind,
+    id: r.id,
+    account: r.account.id,
+    start: r.startedAt,
+    ...(r.finishedAt ? { end: r.finishedAt } : {}),
+  }));

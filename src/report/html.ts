@@ -345,7 +345,10 @@ function renderCheck(check: ReportCheck, options: HtmlOptions): string {
   // distinct fix is shown once, after the findings.
   const fixes = new Map<string, NonNullable<ReportFinding["remediation"]>>();
   for (const f of open) if (f.remediation) fixes.set(JSON.stringify(f.remediation), f.remediation);
-  for (const r of fixes.values()) out.push(renderFix(r, fixes.size > 1));
+  // Several fixes each answer some of the findings: numbered, since they add up rather than compete.
+  [...fixes.values()].forEach((r, i) =>
+    out.push(renderFix(r, fixes.size > 1 ? ` ${i + 1} of ${fixes.size}` : "")),
+  );
   const passing = check.findings.filter((f) => f.status === "pass").length;
   // A passing check's findings all pass: its badge says so.
   if (passing > 0 && check.status !== "pass")
@@ -362,7 +365,7 @@ const cut = (text: string, max: number): string =>
 const evidenceText = (evidence: Record<string, unknown>): string =>
   cut(JSON.stringify(evidence), MAX_EVIDENCE);
 
-function renderFix(r: NonNullable<ReportFinding["remediation"]>, several: boolean): string {
+function renderFix(r: NonNullable<ReportFinding["remediation"]>, number: string): string {
   // The command and the portal path: what a reader of this report does. The Graph request and the
   // PowerShell line are in --format json and markdown, which keeps this file small enough to mail.
   const how = (
@@ -371,9 +374,7 @@ function renderFix(r: NonNullable<ReportFinding["remediation"]>, several: boolea
       ["Portal", r.portal],
     ] as const
   ).filter(([, value]) => value);
-  const out = [
-    `<div class="fix"><p><strong>Fix${several ? " (one of these)" : ""}:</strong> ${h(r.summary)}</p>`,
-  ];
+  const out = [`<div class="fix"><p><strong>Fix${number}:</strong> ${h(r.summary)}</p>`];
   if (how.length > 0)
     out.push(
       `<details><summary>How: ${how.map(([label]) => label).join(", ")}</summary>${how.map(([label, value]) => `<p class="muted">${label}:</p>${pre(cut(value!, MAX_FIX))}`).join("")}</details>`,

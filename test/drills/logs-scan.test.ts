@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { ACCESS_RECORD_SCHEMA, openRecord } from "../../src/records/access.js";
+import { FileRecordStore } from "../../src/records/store.js";
 import { describe, expect, it } from "vitest";
 import { detectFormat, scanLogs, type ScannedSignIn } from "../../src/drills/logs-scan.js";
 import { runLogsScan } from "../../src/cli/commands/logs.js";
@@ -133,7 +135,7 @@ describe("logs scan", () => {
     expect(idSummary.files[0]!.records).toBe(12_000);
   });
 
-  it("the command: exit 1 on an unexplained success, hostile strings escaped, json output, no windows said", async () => {
+  it("the command: exit 1 on an unexplained success, hostile strings escaped, a drill window explaining it, json output", async () => {
     const dir = await mkdtemp(join(tmpdir(), "bg-scan-"));
     const config = join(dir, "breakglass.yaml");
     await writeFile(config, `accounts:\n  - ${UPN}\n  - ${EA2}\n`);
@@ -150,7 +152,21 @@ describe("logs scan", () => {
     expect(out).not.toMatch(/^PASS/m);
     expect(out).toContain("\\u{1b}[2J\\nPASS all clear");
     expect(out).toContain("UNEXPLAINED");
-    expect(out).toContain("No drill, use or enrollment records are read yet");
+    expect(out).not.toContain("No configuration file");
+
+    // a drill record beside the configuration explains the same sign-in
+    await openRecord(new FileRecordStore(dir), {
+      schema: ACCESS_RECORD_SCHEMA,
+      id: "drill-20261104t0955-abcdef",
+      kind: "drill",
+      account: { id: EA, userPrincipalName: UPN },
+      startedAt: "2026-11-04T09:55:00Z",
+      finishedAt: "2026-11-04T10:10:00Z",
+      keysAtStart: [],
+    });
+    out = "";
+    expect(await runLogsScan([hostile], { config, format: "console" }, io)).toBe(0);
+    expect(out).toContain("explained by drill drill-20261104t0955-abcdef");
 
     out = "";
     expect(await runLogsScan([join(DIR, "portal.json")], { config, format: "json", from: "30d" }, io)).toBe(
@@ -159,7 +175,7 @@ describe("logs scan", () => {
     const doc = JSON.parse(out);
     expect(doc).toMatchObject({
       schema: "breakglass.logs-scan/v1",
-      windowsRead: false,
+      windowsRead: true,
       summary: { signIns: 1 },
     });
 

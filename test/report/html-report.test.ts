@@ -64,6 +64,10 @@ describe("the HTML report of the mid-size sample (static)", () => {
         expect(article.slice(0, article.indexOf("</article>"))).toContain(`href="#src-${id}"`);
         expect(html).toContain(`id="src-${id}"`);
       }
+    // A check whose findings need several fixes numbers them: they add up, they are not alternatives.
+    const mon04 = html.slice(html.indexOf(`id="EA-MON-04"`));
+    expect(mon04.slice(0, mon04.indexOf("</article>"))).toMatch(/Fix 1 of \d:[\s\S]*Fix 2 of \d:/);
+    expect(html).not.toContain("one of these");
     // No link into a repository that does not exist.
     expect(html).not.toContain("github.com/breakglass");
   });

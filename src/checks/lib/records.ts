@@ -2,7 +2,7 @@
  * What the EA-OPS checks and EA-MON-05 share: reading the records beside the configuration (custody
  * registry, drills, uses, enrollments) and saying `unknown` when there are none, never `pass`.
  */
-import type { AccessRecord, AccessWindow } from "../../records/access.js";
+import type { AccessRecord } from "../../records/access.js";
 import type { Custodian, Custody } from "../../records/custody.js";
 import { norm } from "../../snapshot/directory.js";
 import { tenantSubject } from "../../snapshot/subjects.js";
@@ -79,29 +79,4 @@ export function accountIdOf(ctx: CheckContext, ref: string): string | undefined 
       norm(a.id) === norm(ref) || (a.userPrincipalName != null && norm(a.userPrincipalName) === norm(ref)),
   );
   return hit?.id;
-}
-
-/** The windows that explain sign-ins, from the records. */
-export const windowsOf = (records: readonly AccessRecord[]): AccessWindow[] =>
-  records.map((r) => ({
-    kind: r.kind,
-    id: r.id,
-    account: norm(r.account.id),
-    start: r.startedAt,
-    ...(r.finishedAt ? { end: r.finishedAt } : {}),
-  }));
-
-/** The window of an account that covers a moment, if any (an open window covers everything after its start). */
-export function windowCovering(
-  windows: readonly AccessWindow[],
-  accountId: string,
-  at: string,
-): AccessWindow | undefined {
-  const t = new Date(at).getTime();
-  return windows.find(
-    (w) =>
-      w.account === norm(accountId) &&
-      new Date(w.start).getTime() <= t &&
-      (w.end === undefined || t <= new Date(w.end).getTime()),
-  );
 }

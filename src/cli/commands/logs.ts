@@ -7,11 +7,14 @@
  * Every string from the logs is hostile (user agents, names, failure reasons): the console output
  * shows each one inline and escaped, so no log line can forge a line of this report.
  */
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { scanLogs, type ScannedSignIn, type ScanSummary } from "../../drills/logs-scan.js";
 import { EXIT, isFileSystemError, UsageError } from "../../errors.js";
-import type { AccessWindow } from "../../records/windows.js";
+import { listRecords } from "../../records/access.js";
+import { FileRecordStore } from "../../records/store.js";
+import { type AccessWindow, windowsOf } from "../../records/windows.js";
 import { terminalInline } from "../../report/escape.js";
 import { stringifyJson } from "../../report/json.js";
 
@@ -38,8 +41,10 @@ export function parseTime(value: string, flag: string, now: number): number {
  * The access windows of the drill, use and enrollment records. The records side does not produce
  * them yet: until it does, there are none, and the command says so.
  */
-async function readWindows(): Promise<{ windows: AccessWindow[]; read: boolean }> {
-  return { windows: [], read: false };
+/** The windows of the drill, use and enrollment records beside the configuration. */
+async function readWindows(configFile: string | null): Promise<{ windows: AccessWindow[]; read: boolean }> {
+  if (configFile === null) return { windows: [], read: false };
+  return { windows: windowsOf(await listRecords(new FileRecordStore(dirname(configFile)))), read: true };
 }
 
 function line(s: ScannedSignIn): string {
@@ -67,7 +72,9 @@ function line(s: ScannedSignIn): string {
 function summaryText(summary: ScanSummary, windowsRead: boolean): string {
   const out: string[] = [];
   if (!windowsRead)
-    out.push("No drill, use or enrollment records are read yet: no window explains any sign-in.");
+    out.push(
+      "No configuration file, so no drill, use or enrollment records: no window explains any sign-in.",
+    );
   out.push(
     `${summary.signIns} sign-in(s) of the emergency accounts in ${summary.files.length} file(s); ` +
       `${summary.unexplainedSuccesses} unexplained successful, ${summary.unexplainedFailures} unexplained failed.`,
@@ -110,9 +117,11 @@ export async function runLogsScan(
   const from = opts.from !== undefined ? parseTime(opts.from, "--from", io.now) : undefined;
   const to = opts.to !== undefined ? parseTime(opts.to, "--to", io.now) : undefined;
   let accounts: string[];
+  let configFile: string | null;
   try {
-    const { config } = await loadConfig(opts.config);
+    const { config, file } = await loadConfig(opts.config);
     accounts = config.accounts ?? [];
+    configFile = file;
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
@@ -120,7 +129,7 @@ export async function runLogsScan(
     throw new UsageError(
       "the configuration names no accounts: logs scan needs `accounts:` (object ids or UPNs); a group cannot be resolved from a log file",
     );
-  const { windows, read } = await readWindows();
+  const { windows, read } = await readWindows(configFile);
   const found: ScannedSignIn[] = [];
   let summary: ScanSummary;
   try {
