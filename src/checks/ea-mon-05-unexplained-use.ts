@@ -49,18 +49,29 @@ export const check = defineCheck(import.meta.url, {
         s.createdDateTime &&
         daysBetween(new Date(s.createdDateTime), ctx.now) <= lookback,
     );
-    if (signIns.length === 0)
-      return sortedAccounts(ctx).map((a) => ({
-        status: "pass" as const,
-        subject: userSubject(a),
-        message: `${accountLabel(a)}: no sign-in in the last ${lookback} days`,
-        evidence: { lookbackDays: lookback, signIns: 0 },
+    // A sign-in without a time cannot be placed in a window or the lookback: unknown, never ignored.
+    const undated: Finding[] = ((ctx.snapshot.signIns ?? []) as SignIn[])
+      .filter((s) => ids.has(norm(s.userId)) && !s.createdDateTime)
+      .map((s) => ({
+        status: "unknown",
+        message: `sign-in ${s.id} of an emergency account has no createdDateTime: whether a window explains it cannot be told`,
+        evidence: detailsOf(s),
       }));
+    if (signIns.length === 0)
+      return [
+        ...undated,
+        ...sortedAccounts(ctx).map((a) => ({
+          status: "pass" as const,
+          subject: userSubject(a),
+          message: `${accountLabel(a)}: no sign-in in the last ${lookback} days`,
+          evidence: { lookbackDays: lookback, signIns: 0 },
+        })),
+      ];
     // There are sign-ins: only the records can explain them. None read: unknown, not a verdict.
     const records = accessRecordsOf(ctx);
     const windows = isFinding(records) ? undefined : windowsOf(records);
     if (!windows && !ctx.records) return [records as Finding];
-    const findings: Finding[] = [];
+    const findings: Finding[] = [...undated];
     for (const account of sortedAccounts(ctx)) {
       const subject = userSubject(account);
       const label = accountLabel(account);

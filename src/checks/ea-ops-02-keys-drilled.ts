@@ -26,6 +26,16 @@ export const check = defineCheck(import.meta.url, {
     if (isFinding(records)) return [records];
     const interval = ctx.config.profile.keyDrillIntervalDays;
     const findings: Finding[] = [];
+    // An account with no key in the registry has no key anyone drilled: never a vacuous pass.
+    for (const account of ctx.accounts.resolved)
+      if (!custody.keys.some((k) => accountIdOf(ctx, k.account) === account.id))
+        findings.push({
+          status: "fail",
+          subject: userSubject(account),
+          message: `${account.userPrincipalName ?? account.id} has no key in the custody registry, so none was proven in a drill`,
+          evidence: { keys: 0 },
+          remediation: { summary: "Register the account's keys in custody.yaml, then drill each" },
+        });
     for (const key of [...custody.keys].sort((a, b) => a.label.localeCompare(b.label))) {
       const accountId = accountIdOf(ctx, key.account);
       if (!accountId) continue; // a key of another account: EA-OPS-03 reports registry entries that match no account

@@ -68,7 +68,13 @@ export const check = defineCheck(import.meta.url, {
 
     const changedOn = custody.runbook?.changedOn;
     const current = custody.custodians.filter((c) => isCurrent(c, ctx.now));
-    if (!changedOn) {
+    if (current.length === 0) {
+      fail(
+        "custody.yaml lists no current custodian: nobody is trained to run the procedure",
+        {},
+        "Name the custodians, train them and record it",
+      );
+    } else if (!changedOn) {
       findings.push({
         status: "unknown",
         subject,

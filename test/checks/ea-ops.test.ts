@@ -154,6 +154,26 @@ describe("EA-OPS-02 keys drilled", () => {
   });
 });
 
+describe("EA-OPS-02 and EA-OPS-04 never pass on an empty registry", () => {
+  it("fails an account with no registered key, and a registry with no current custodian", () => {
+    const s = setup();
+    s.custody.keys = s.custody.keys.filter((k: Json) => k.account !== s.bg2.id);
+    s.custody.pins = s.custody.pins.filter((p: Json) => p.key.startsWith("k1"));
+    s.withRecords();
+    const r = s.t.run(ops02);
+    expect(r.status).toBe("fail");
+    expect(r.findings.find((f) => f.status === "fail")?.message).toMatch(
+      /has no key in the custody registry/,
+    );
+    const e = setup();
+    e.custody.custodians = e.custody.custodians.map((c: Json) => ({ ...c, until: "2026-10-01" }));
+    e.withRecords();
+    expect(
+      e.t.run(ops04).findings.some((f) => f.status === "fail" && /no current custodian/.test(f.message)),
+    ).toBe(true);
+  });
+});
+
 describe("EA-OPS-03 custody", () => {
   it("passes the good registry", () => {
     const r = setup().t.run(ops03);
@@ -283,6 +303,11 @@ describe("EA-MON-05 unexplained use", () => {
     const u = setup();
     u.t.unavailable("signIns");
     expect(u.t.run(mon05).status).toBe("unknown");
+  });
+  it("is unknown on a sign-in without a time", () => {
+    const s = setup();
+    s.t.doc.signIns.push({ ...signIn(s.bg1.id, "2026-10-25T03:00:00Z"), createdDateTime: null });
+    expect(s.t.run(mon05).status).toBe("unknown");
   });
   it("ignores sign-ins older than the lookback", () => {
     const s = setup();
