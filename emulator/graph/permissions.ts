@@ -152,6 +152,7 @@ export const DEPLOYER_APP_PERMISSIONS = [
   "Policy.ReadWrite.ConditionalAccess",
   "Application.Read.All",
   "Policy.ReadWrite.AuthenticationMethod",
+  "Policy.ReadWrite.Authorization",
   "UserAuthenticationMethod.ReadWrite.All",
 ] as const;
 

@@ -198,6 +198,13 @@ export const APPLY_WRITES: WritePermission[] = [
   ),
   w(
     "methods",
+    "turn self-service password reset off for administrators",
+    "PATCH /v1.0/policies/authorizationPolicy",
+    ["Policy.ReadWrite.Authorization"],
+    "Privileged Role Administrator",
+  ),
+  w(
+    "methods",
     "turn per-user MFA off on an account",
     "PATCH /beta/users/{id}/authentication/requirements",
     ["Policy.ReadWrite.AuthenticationMethod"],

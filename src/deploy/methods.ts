@@ -11,7 +11,7 @@ import type { AccountActual } from "./accounts.js";
 import { isPhishableFido2 } from "./enrollment.js";
 import type { Planning } from "./planning.js";
 import { fingerprint, hasId, makeStep, stepKey } from "./step.js";
-import type { ObjectRef, PropertyChange, Step } from "./types.js";
+import type { ManualStep, ObjectRef, PropertyChange, Step } from "./types.js";
 
 export const KIND = "methods";
 const CONFIGS_URL = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations";
@@ -40,6 +40,8 @@ const kindOf = (m: { "@odata.type"?: string }): string =>
 export interface MethodsActual {
   configs: Json[];
   campaign?: Json;
+  /** the tenant's authorization policy: `allowedToUseSSPR` is the administrators' SSPR switch. */
+  authorization?: Json;
   accounts: AccountActual[];
 }
 
@@ -50,6 +52,7 @@ export function read(p: Planning, accounts: AccountActual[]): MethodsActual {
     ...(policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign
       ? { campaign: policy.registrationEnforcement.authenticationMethodsRegistrationCampaign }
       : {}),
+    ...(p.snapshot.authorizationPolicy ? { authorization: p.snapshot.authorizationPolicy as Json } : {}),
     accounts,
   };
 }
@@ -74,6 +77,8 @@ export interface MethodRemoval {
 export interface MethodsDiff {
   configs: ConfigChange[];
   campaign?: { campaign: Json; excludeTargets: Target[] };
+  /** administrators may use SSPR (true, or unset: Graph's default): the value read. */
+  ssprForAdministrators?: boolean | null;
   perUserMfa: Array<{ account: string; user: User }>;
   removals: MethodRemoval[];
 }
@@ -256,6 +261,10 @@ export function diff(p: Planning, actual: MethodsActual, gid: string, models: st
     )
       out.campaign = { campaign, excludeTargets: [...exclude, groupTarget(gid)] };
   }
+  // The accounts hold Global Administrator, so the administrators' reset policy governs them, not
+  // the user policy's group scope; Graph exposes only its on/off switch (docs/deploy.md step 6).
+  const sspr = actual.authorization?.allowedToUseSSPR as boolean | null | undefined;
+  if (actual.authorization && sspr !== false) out.ssprForAdministrators = sspr ?? null;
   for (const { account, user } of actual.accounts) {
     if (!user) continue;
     const state = (user.perUserMfaState ?? "").toLowerCase();
@@ -353,6 +362,32 @@ export function steps(d: MethodsDiff): Step[] {
       }),
     );
   }
+  if (d.ssprForAdministrators !== undefined) {
+    const objectRef: ObjectRef = {
+      type: "authorizationPolicy",
+      key: "authorization-policy",
+      id: "authorizationPolicy",
+    };
+    out.push(
+      makeStep({
+        id: `${KIND}.sspr-administrators`,
+        kind: KIND,
+        action: "update",
+        objectRef,
+        summary:
+          "turn self-service password reset off for administrators (the emergency accounts among them)",
+        changes: [{ property: "allowedToUseSSPR", old: d.ssprForAdministrators, new: false }],
+        request: {
+          method: "PATCH",
+          url: "/v1.0/policies/authorizationPolicy",
+          body: { allowedToUseSSPR: false },
+        },
+        dependsOn: [fingerprint(objectRef, { allowedToUseSSPR: d.ssprForAdministrators })],
+        satisfies: ["EA-AUTH-07"],
+        risk: "tenant-wide: no administrator can reset their own password with SSPR afterwards (an administrator resets it for them); Entra takes up to 60 minutes to apply it",
+      }),
+    );
+  }
   for (const { account, user } of d.perUserMfa) {
     const objectRef: ObjectRef = { type: "userAuthenticationRequirements", key: account, id: user.id };
     out.push(
@@ -397,4 +432,21 @@ export function steps(d: MethodsDiff): Step[] {
     );
   }
   return out;
+}
+
+/**
+ * What step 6 needs and Graph cannot do (docs/deploy.md "SSPR and Identity Protection"): Identity Protection's
+ * multifactor authentication registration policy has no Graph API, so the group's exclusion is the
+ * operator's to make, and to keep.
+ */
+export function manualSteps(groupLabel: string): ManualStep[] {
+  return [
+    {
+      id: `${KIND}.identity-protection-mfa-registration`,
+      kind: KIND,
+      summary: `exclude ${groupLabel} from Identity Protection's multifactor authentication registration policy`,
+      portal: `Microsoft Entra admin center > Protection > Identity Protection > Multifactor authentication registration policy > Assignments > Users > Exclude: ${groupLabel}`,
+      why: "its registration interrupt cannot register a security key and would stop an emergency sign-in; Graph has no API to read or change this policy",
+    },
+  ];
 }

@@ -28,12 +28,15 @@ import {
   type PlanFile,
   RESOURCE_KINDS,
   type ResourceKind,
+  type ManualStep,
   type Step,
 } from "./types.js";
 
 export interface DerivedPlan {
   steps: Step[];
   enrollment: Enrollment;
+  /** what Graph cannot do, shown with its portal path (not changes). */
+  manual: ManualStep[];
 }
 
 export interface PlanOptions {
@@ -49,6 +52,7 @@ const NEEDED = [
   "conditionalAccessPolicies",
   "authenticationStrengthPolicies",
   "authenticationMethodsPolicy",
+  "authorizationPolicy",
   "roleAssignments",
   "roleAssignmentSchedules",
   "roleEligibilitySchedules",
@@ -136,7 +140,12 @@ export function derivePlan(snapshot: Snapshot, config: Config, options: PlanOpti
   out.push(...au.steps(au.diff(p, au.read(p)), p));
 
   const targets = options.targets?.length ? new Set(options.targets) : undefined;
-  return { steps: targets ? out.filter((s) => targets.has(s.kind)) : out, enrollment: p.enrollment };
+  const manual = methods.manualSteps(groupLabel ?? "the emergency group");
+  return {
+    steps: targets ? out.filter((s) => targets.has(s.kind)) : out,
+    enrollment: p.enrollment,
+    manual: targets ? manual.filter((m) => targets.has(m.kind)) : manual,
+  };
 }
 
 /** Display names of the objects a plan can mention by id (groups, users, policies, strengths). */

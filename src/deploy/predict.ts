@@ -162,6 +162,9 @@ export function predict(
       Object.assign(x, mergePatch(x, body));
     }
     refreshStrengthCopies(s);
+  } else if (seg[0] === "policies" && seg[1] === "authorizationPolicy" && m === "PATCH") {
+    const policy = (s.authorizationPolicy ??= {});
+    Object.assign(policy, mergePatch(policy, body));
   } else if (seg[0] === "policies" && seg[1] === "authenticationMethodsPolicy") {
     const policy = (s.authenticationMethodsPolicy ??= {});
     if (seg.length === 2) Object.assign(policy, mergePatch(policy, body));

@@ -235,3 +235,17 @@ export function resolveRefs<T>(
 
 /** Whether a step changes the tenant (waiting steps are shown but are not changes). */
 export const isChange = (s: Step): boolean => s.waiting === undefined;
+
+/**
+ * A setting the emergency access setup needs that Graph offers no API for: the plan shows it with
+ * its portal path every time (it can be neither read nor written, so it is never "done"), and it is
+ * not a change: `plan --exit-code` ignores it.
+ */
+export interface ManualStep {
+  id: string;
+  kind: ResourceKind;
+  summary: string;
+  /** where a person does it, in the Microsoft Entra admin center. */
+  portal: string;
+  why: string;
+}

@@ -5,7 +5,7 @@
  * line. Pure, and every tenant string goes through terminalInline: display names are hostile.
  */
 import { summarize } from "../deploy/plan.js";
-import { isChange, refToken, type Step } from "../deploy/types.js";
+import { isChange, type ManualStep, refToken, type Step } from "../deploy/types.js";
 import { terminalInline } from "./escape.js";
 
 export interface PlanTextInput {
@@ -16,6 +16,8 @@ export interface PlanTextInput {
   awaitingEnrollment?: readonly string[];
   /** names of the tenant's objects by id (groups, users, policies), shown instead of bare ids. */
   names?: ReadonlyMap<string, string>;
+  /** what Graph has no API for: shown with the portal path, never counted as a change. */
+  manual?: readonly ManualStep[];
 }
 
 const SYMBOL = { create: "+", update: "~", destroy: "-" } as const;
@@ -82,6 +84,16 @@ export function renderPlanText(input: PlanTextInput): string {
       : "";
     out.push(`Waiting for enrollment${who}:`);
     for (const s of waiting) out.push(...block(s, labels, idWidth));
+  }
+  if (input.manual?.length) {
+    if (out[out.length - 1] !== "") out.push("");
+    out.push("Manual (Graph has no API for these: Breakglass can neither read nor change them):");
+    for (const m of input.manual)
+      out.push(
+        `  ! ${m.id}  ${terminalInline(m.summary)}`,
+        `      portal: ${terminalInline(m.portal)}`,
+        `      why: ${terminalInline(m.why)}`,
+      );
   }
   const n = summarize(input.steps);
   if (!changes.length) {

@@ -1,6 +1,7 @@
 /** Tenant-wide singleton policies: the authorization policy and security defaults. */
 import { P } from "../permissions.js";
-import { singletonRoute, type RouteDef } from "./route.js";
+import { singletonRoute, writeRoute, type RouteDef } from "./route.js";
+import * as pol from "../writes/policies.js";
 
 export const tenantPolicyRoutes: RouteDef[] = [
   singletonRoute(
@@ -10,6 +11,14 @@ export const tenantPolicyRoutes: RouteDef[] = [
     "policies/authorizationPolicy/$entity",
     (s) => s.authorizationPolicy,
     (_c, e) => ({ id: "authorizationPolicy", ...e }),
+  ),
+  writeRoute(
+    "PATCH",
+    "/policies/authorizationPolicy",
+    "authorizationPolicy",
+    pol.authorizationPolicyPermissions,
+    pol.updateAuthorizationPolicy,
+    "none; id, displayName, description read-only; Boolean settings type-checked; 204",
   ),
   singletonRoute(
     "/policies/identitySecurityDefaultsEnforcementPolicy",

@@ -558,3 +558,36 @@ function touchMethodsPolicy(ctx: WriteContext): void {
   }
   ctx.store.touch();
 }
+
+// ------------------------------------------------------------------ authorization policy
+
+/** PATCH /policies/authorizationPolicy needs Policy.ReadWrite.Authorization (nothing lower). */
+export const authorizationPolicyPermissions = [["Policy.ReadWrite.Authorization"]];
+
+/** The authorization policy's boolean settings: Graph refuses any other type for them. */
+const AUTHORIZATION_BOOLEANS = [
+  "allowedToUseSSPR",
+  "allowedToSignUpEmailBasedSubscriptions",
+  "allowEmailVerifiedUsersToJoinOrganization",
+  "allowUserConsentForRiskyApps",
+  "blockMsolPowerShell",
+];
+
+/**
+ * PATCH /policies/authorizationPolicy: `allowedToUseSSPR` is the switch of the administrators'
+ * self-service password reset policy (false: no administrator can reset their own password).
+ */
+export function updateAuthorizationPolicy(ctx: WriteContext): GraphResponse {
+  const body = bodyOf(ctx);
+  if (isResponse(body)) return body;
+  const policy = ctx.store.authorizationPolicy;
+  if (!policy) return fail(ctx, 404, "itemNotFound", "The authorization policy was not found.");
+  for (const key of ["id", "displayName", "description"])
+    if (key in body) return badRequest(ctx, `Property '${key}' is read-only.`, "badRequest");
+  for (const key of AUTHORIZATION_BOOLEANS)
+    if (key in body && typeof body[key] !== "boolean")
+      return badRequest(ctx, `Invalid value for property '${key}': a Boolean is expected.`, "badRequest");
+  mergePatch(policy, body);
+  ctx.store.touch();
+  return noContent();
+}

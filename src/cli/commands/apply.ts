@@ -241,7 +241,7 @@ async function applyLocked(
       ? undefined
       : given.targets
     : options.target;
-  const { steps, enrollment } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
+  const { steps, enrollment, manual } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
   const plan = planFile({ snapshot, config, steps, createdAt: io.clock(), ...(targets ? { targets } : {}) });
 
   if (given) {
@@ -257,7 +257,7 @@ async function applyLocked(
       );
   }
   const awaiting = awaitingEnrollment(enrollment);
-  io.stdout(planText(snapshot, steps, enrollment));
+  io.stdout(planText(snapshot, steps, enrollment, manual));
 
   const senders = deps.senders(clients);
   let send: Step[];

@@ -13,7 +13,7 @@ import { loadConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { derivePlan, hasChanges, objectNames, planFile } from "../../deploy/plan.js";
 import type { Enrollment } from "../../deploy/enrollment.js";
-import { RESOURCE_KINDS, type ResourceKind, type Step } from "../../deploy/types.js";
+import { type ManualStep, RESOURCE_KINDS, type ResourceKind, type Step } from "../../deploy/types.js";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import { loadSnapshot } from "../../snapshot/load.js";
@@ -112,8 +112,8 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
     snapshot = await (deps?.read ?? liveRead(io))(config, options);
   }
   const targets = options.target;
-  const { steps, enrollment } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
-  io.stdout(planText(snapshot, steps, enrollment));
+  const { steps, enrollment, manual } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
+  io.stdout(planText(snapshot, steps, enrollment, manual));
   if (options.out !== undefined) {
     const file = planFile({
       snapshot,
@@ -130,8 +130,14 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
 }
 
 /** The human view of derived steps (apply shows the same before it asks). */
-export function planText(snapshot: Snapshot, steps: readonly Step[], enrollment: Enrollment): string {
+export function planText(
+  snapshot: Snapshot,
+  steps: readonly Step[],
+  enrollment: Enrollment,
+  manual: readonly ManualStep[] = [],
+): string {
   return renderPlanText({
+    manual,
     tenant: snapshot.tenant,
     readAt: snapshot.tenant.capturedAt,
     steps,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startWriteHarness, type WriteHarness } from "./support.js";
+import { goodSnapshot, startWriteHarness, type WriteHarness } from "./support.js";
 
 const CA = "/v1.0/identity/conditionalAccess/policies";
 const policy = (extra: Record<string, unknown> = {}) => ({
@@ -265,5 +265,30 @@ describe("policy writes", () => {
         )
       ).status,
     ).toBe(403);
+  });
+
+  it("authorization policy: allowedToUseSSPR written and read back, a non-Boolean 400, read-only fields 400, Policy.ReadWrite.Authorization needed, counted", async () => {
+    h = await startWriteHarness({
+      snapshot: {
+        ...goodSnapshot(),
+        authorizationPolicy: { ...goodSnapshot().authorizationPolicy, allowedToUseSSPR: true },
+      },
+    });
+    const path = "/v1.0/policies/authorizationPolicy";
+    expect((await h.graph("PATCH", path, { allowedToUseSSPR: "no" })).status).toBe(400);
+    expect((await h.graph("PATCH", path, { displayName: "mine" })).status).toBe(400);
+    expect((await h.graph("PATCH", path, { allowedToUseSSPR: false }, h.reader)).status).toBe(403);
+    expect((await h.graph("GET", path, undefined, h.reader)).body.allowedToUseSSPR).toBe(true);
+    const res = await h.graph("PATCH", path, { allowedToUseSSPR: false });
+    expect(res.status).toBe(204);
+    const after = (await h.graph("GET", "/beta/policies/authorizationPolicy", undefined, h.reader)).body;
+    expect(after.allowedToUseSSPR).toBe(false);
+    // the other settings are kept: a PATCH changes only what it names
+    expect(after.allowInvitesFrom).toBe(goodSnapshot().authorizationPolicy!.allowInvitesFrom);
+    expect(h.emu.counters().requests.byEndpoint["PATCH /policies/authorizationPolicy"]).toEqual({
+      "204": 1,
+      "400": 2,
+      "403": 1,
+    });
   });
 });
