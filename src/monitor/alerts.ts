@@ -55,15 +55,13 @@ export interface WorkspaceResolution {
 
 export function categoryEnabled(logs: unknown, category: string): boolean {
   if (!Array.isArray(logs)) return false;
-  return logs.some(
-    (entry: unknown) => {
-      const l = asObject(entry);
-      return (
-        l.enabled === true &&
-        (lower(str(l.category)) === category.toLowerCase() || lower(str(l.categoryGroup)) === "alllogs")
-      );
-    },
-  );
+  return logs.some((entry: unknown) => {
+    const l = asObject(entry);
+    return (
+      l.enabled === true &&
+      (lower(str(l.category)) === category.toLowerCase() || lower(str(l.categoryGroup)) === "alllogs")
+    );
+  });
 }
 
 export function resolveWorkspaces(snapshot: Snapshot): WorkspaceResolution {
