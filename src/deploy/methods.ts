@@ -134,6 +134,54 @@ export function enableFor(config: Json, gid: string, label: string): ConfigChang
   };
 }
 
+/** The Temporary Access Pass's targets are those of the tenant's default configuration when Entra resets it. */
+const TAP_DEFAULT_TARGETS: Target[] = [
+  { targetType: "group", id: "all_users", isRegistrationRequired: false },
+];
+
+/**
+ * Once every account holds its keys, the pass method stops reaching the group (docs/deploy.md step
+ * 6): the group leaves `includeTargets`, every other target sent back as read (Graph replaces the
+ * array whole). When the group was its only target (enroll switched an off method on for the group
+ * alone), the method is switched off again rather than left on for no one, its targets back to
+ * Entra's default (all users), which reach nobody while it is off.
+ */
+export function releaseFrom(config: Json, gid: string): ConfigChange | undefined {
+  const include = (config.includeTargets ?? []) as Target[];
+  if (
+    !hasId(
+      include.map((t) => t.id ?? ""),
+      gid,
+    )
+  )
+    return undefined;
+  const rest = include.filter((t) => norm(t.id) !== norm(gid));
+  const body: Json = { "@odata.type": config["@odata.type"] };
+  const changes: PropertyChange[] = [];
+  if (rest.length) body.includeTargets = rest;
+  else {
+    body.state = "disabled";
+    body.includeTargets = TAP_DEFAULT_TARGETS;
+    if (config.state !== "disabled")
+      changes.push({ property: "state", old: config.state ?? null, new: "disabled" });
+  }
+  changes.push({
+    property: "includeTargets",
+    old: include.map((t) => t.id),
+    new: (body.includeTargets as Target[]).map((t) => t.id),
+  });
+  return {
+    config,
+    key: stepKey(config.id),
+    body,
+    changes,
+    satisfies: ["EA-AUTH-08"],
+    summary: rest.length
+      ? "stop targeting the emergency group with the Temporary Access Pass (enrollment is over)"
+      : "switch the Temporary Access Pass off again: enrollment is over and the emergency group was its only target",
+  };
+}
+
 /** Key restrictions are tenant-wide: an allow list must admit, a block list must not name, the models. */
 function admitModels(
   change: ConfigChange | undefined,
@@ -171,31 +219,10 @@ export function diff(p: Planning, actual: MethodsActual, gid: string, models: st
   }
   const tap = configById(actual.configs, "TemporaryAccessPass");
   if (tap) {
-    if (!p.enrollment.complete) {
-      const c = enableFor(tap, gid, "the Temporary Access Pass (enrollment)");
-      if (c) out.configs.push(c);
-    } else if (
-      hasId(
-        ((tap.includeTargets ?? []) as Target[]).map((t) => t.id ?? ""),
-        gid,
-      )
-    ) {
-      const include = (tap.includeTargets as Target[]).filter((t) => norm(t.id) !== norm(gid));
-      out.configs.push({
-        config: tap,
-        key: stepKey(tap.id),
-        body: { "@odata.type": tap["@odata.type"], includeTargets: include },
-        changes: [
-          {
-            property: "includeTargets",
-            old: (tap.includeTargets as Target[]).map((t) => t.id),
-            new: include.map((t) => t.id),
-          },
-        ],
-        satisfies: ["EA-AUTH-08"],
-        summary: "stop targeting the emergency group with the Temporary Access Pass (enrollment is over)",
-      });
-    }
+    const c = p.enrollment.complete
+      ? releaseFrom(tap, gid)
+      : enableFor(tap, gid, "the Temporary Access Pass (enrollment)");
+    if (c) out.configs.push(c);
   }
   for (const id of PHISHABLE_CONFIGS) {
     const c = configById(actual.configs, id);

@@ -8,6 +8,14 @@ import { CHECK_SEVERITIES } from "../../src/config/schema.js";
 import { startApplyHarness, type ApplyHarness } from "./apply-support.js";
 
 const ACCOUNTS = ["kp7wd@northwindtraders.onmicrosoft.com", "tr3zm@northwindtraders.onmicrosoft.com"];
+const TAP =
+  "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
+
+/** The Temporary Access Pass method's state and include targets, as Graph reads them back. */
+async function tapTargets(h: ApplyHarness) {
+  const tap = (await h.graph("GET", TAP)).body;
+  return { state: tap.state, ids: tap.includeTargets.map((t: { id: string }) => t.id) };
+}
 
 async function walkthrough(h: ApplyHarness) {
   const plan = await h.plan({ exitCode: true });
@@ -22,6 +30,10 @@ async function walkthrough(h: ApplyHarness) {
     /Apply complete: \d+ created, \d+ updated, 0 destroyed; \d+ waiting for enrollment \(breakglass enroll kp7wd@/,
   );
 
+  const group = (await h.graph("GET", "/v1.0/groups?$filter=displayName eq 'grp-h4821'")).body.value[0].id;
+  // While the accounts await their keys the pass reaches the group (before.json had the method off).
+  expect(await tapTargets(h)).toEqual({ state: "enabled", ids: [group] });
+
   const waiting = await h.plan({ exitCode: true });
   expect(waiting.stdout).toContain("No changes.");
   expect(waiting.code).toBe(0);
@@ -32,6 +44,11 @@ async function walkthrough(h: ApplyHarness) {
   expect(second.stderr).toBe("");
   expect(second.code).toBe(0);
   expect(second.stdout).toMatch(/activate\.ca900-h4821: done/);
+  expect(second.stdout).toMatch(/methods\.temporaryaccesspass: done/);
+  // Enrollment is over: the group is out of the pass's targets, and the method off again as it was.
+  const after = await tapTargets(h);
+  expect(after.ids).not.toContain(group);
+  expect(after).toEqual({ state: "disabled", ids: ["all_users"] });
 
   const results = await h.assess();
   const bad = results.filter(
