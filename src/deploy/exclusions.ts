@@ -14,15 +14,18 @@ import type { Step } from "./types.js";
 
 export const KIND = "exclusions";
 
-type Json = Record<string, any>;
+type CaUsers = NonNullable<NonNullable<ConditionalAccessPolicy["conditions"]>["users"]>;
 
 /** Whether a policy applies to users at all (not a workload-identity policy, not `None` only). */
 export function targetsUsers(x: ConditionalAccessPolicy): boolean {
-  const c = (x.conditions ?? {}) as Json;
-  if ((c.clientApplications?.includeServicePrincipals ?? []).length) return false;
-  const u = c.users as Json | null | undefined;
+  const c = x.conditions ?? {};
+  // clientApplications is not in the snapshot schema (workload identities only): read it narrowly.
+  const apps = (c as { clientApplications?: { includeServicePrincipals?: unknown } | null })
+    .clientApplications;
+  if (Array.isArray(apps?.includeServicePrincipals) && apps.includeServicePrincipals.length) return false;
+  const u = c.users;
   if (!u) return false;
-  const includeUsers: string[] = u.includeUsers ?? [];
+  const includeUsers = u.includeUsers ?? [];
   return (
     includeUsers.some((x) => x.toLowerCase() !== "none") ||
     (u.includeGroups ?? []).length > 0 ||
@@ -49,14 +52,14 @@ export function read(p: Planning, dedicatedPolicyId?: string): ExclusionActual {
 export interface ExclusionDiff {
   policy: ConditionalAccessPolicy;
   key: string;
-  users: Json;
+  users: CaUsers;
 }
 
 export function diff(actual: ExclusionActual, groupId: string): ExclusionDiff[] {
   const used = new Set<string>();
   const out: ExclusionDiff[] = [];
   for (const x of actual.policies) {
-    const users = (x.conditions?.users ?? {}) as Json;
+    const users: CaUsers = x.conditions?.users ?? {};
     if (hasId(users.excludeGroups, groupId)) continue;
     let key = stepKey(x.displayName ?? x.id);
     if (used.has(key)) key = `${key}-${stepKey(x.id, 8)}`;
@@ -73,7 +76,7 @@ export function diff(actual: ExclusionActual, groupId: string): ExclusionDiff[] 
 /** The fingerprint of a policy for this kind: its users and its modification time. */
 export const managedUsers = (x: ConditionalAccessPolicy) => ({
   users: x.conditions?.users ?? null,
-  modifiedDateTime: (x as Json).modifiedDateTime ?? null,
+  modifiedDateTime: (x as { modifiedDateTime?: unknown }).modifiedDateTime ?? null,
 });
 
 export function steps(diffs: ExclusionDiff[]): Step[] {

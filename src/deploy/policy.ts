@@ -16,7 +16,17 @@ export const KIND = "policy";
 export const REPORT_ONLY = "enabledForReportingButNotEnforced";
 export const POLICIES_URL = "/v1.0/identity/conditionalAccess/policies";
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
+type CaUsers = NonNullable<NonNullable<ConditionalAccessPolicy["conditions"]>["users"]>;
+
+/** The session control's sign-in frequency as deploy sends it. */
+export interface SignInFrequencyBody {
+  isEnabled: boolean;
+  frequencyInterval: "everyTime" | "timeBased";
+  authenticationType: "primaryAndSecondaryAuthentication";
+  type: "hours" | "days" | null;
+  value: number | null;
+}
 
 export interface PolicyActual {
   policy?: ConditionalAccessPolicy;
@@ -24,9 +34,9 @@ export interface PolicyActual {
 
 /** Whether a policy's users are only emergency principals (the group, the accounts). */
 function onlyEmergency(p: Planning, policy: ConditionalAccessPolicy): boolean {
-  const u = (policy.conditions?.users ?? {}) as Json;
-  const users: string[] = (u.includeUsers ?? []).map(norm);
-  const groups: string[] = (u.includeGroups ?? []).map(norm);
+  const u: CaUsers = policy.conditions?.users ?? {};
+  const users = (u.includeUsers ?? []).map(norm);
+  const groups = (u.includeGroups ?? []).map(norm);
   if ((u.includeRoles ?? []).length || u.includeGuestsOrExternalUsers) return false;
   if (!users.length && !groups.length) return false;
   const accounts = new Set([...p.ids.accounts.values()].map(norm));
@@ -55,7 +65,7 @@ export function read(p: Planning): PolicyActual {
   return found.length === 1 ? { policy: found[0] } : {};
 }
 
-export function signInFrequency(f: Profile["signInFrequency"]): Json {
+export function signInFrequency(f: Profile["signInFrequency"]): SignInFrequencyBody {
   if (f === "everyTime")
     return {
       isEnabled: true,
@@ -64,7 +74,7 @@ export function signInFrequency(f: Profile["signInFrequency"]): Json {
       type: null,
       value: null,
     };
-  const [type, value] = "hours" in f ? ["hours", f.hours] : ["days", f.days];
+  const [type, value] = "hours" in f ? (["hours", f.hours] as const) : (["days", f.days] as const);
   return {
     isEnabled: true,
     frequencyInterval: "timeBased",
@@ -76,7 +86,7 @@ export function signInFrequency(f: Profile["signInFrequency"]): Json {
 
 const PERSISTENT_BROWSER_NEVER = { isEnabled: true, mode: "never" };
 
-export function desiredBody(p: Planning, displayName: string, groupId: string, strengthId: string): Json {
+export function desiredBody(p: Planning, displayName: string, groupId: string, strengthId: string) {
   return {
     displayName,
     state: REPORT_ONLY,
@@ -88,7 +98,7 @@ export function desiredBody(p: Planning, displayName: string, groupId: string, s
         excludeGroups: [],
         includeRoles: [],
         excludeRoles: [],
-      },
+      } satisfies Record<(typeof USER_ARRAYS)[number], string[]>,
       applications: { includeApplications: ["All"], excludeApplications: [], includeUserActions: [] },
       clientAppTypes: ["all"],
     },
@@ -106,11 +116,13 @@ export function desiredBody(p: Planning, displayName: string, groupId: string, s
   };
 }
 
+export type DesiredPolicyBody = ReturnType<typeof desiredBody>;
+
 export interface PolicyDiff {
   key: string;
   displayName: string;
   policy?: ConditionalAccessPolicy;
-  body: Json;
+  body: DesiredPolicyBody;
   /** for an update: the PATCH body (only the parts that differ) and what changed. */
   patch: Json;
   changes: PropertyChange[];
@@ -124,7 +136,7 @@ export const managedPolicy = (x: ConditionalAccessPolicy) => ({
     ? { ...x.grantControls, authenticationStrength: x.grantControls.authenticationStrength?.id ?? null }
     : null,
   sessionControls: x.sessionControls ?? null,
-  modifiedDateTime: (x as Json).modifiedDateTime ?? null,
+  modifiedDateTime: (x as { modifiedDateTime?: unknown }).modifiedDateTime ?? null,
 });
 
 const USER_ARRAYS = [
@@ -134,7 +146,7 @@ const USER_ARRAYS = [
   "excludeGroups",
   "includeRoles",
   "excludeRoles",
-];
+] as const;
 
 export function diff(p: Planning, actual: PolicyActual, groupId: string, strengthId: string): PolicyDiff {
   const x = actual.policy;
@@ -157,8 +169,8 @@ export function diff(p: Planning, actual: PolicyActual, groupId: string, strengt
     return out;
   }
   out.policy = x;
-  const c = (x.conditions ?? {}) as Json;
-  const users = (c.users ?? {}) as Json;
+  const c = x.conditions ?? {};
+  const users: CaUsers = c.users ?? {};
   const conditions: Json = {};
   for (const k of USER_ARRAYS)
     if (!sameIdSet(users[k], body.conditions.users[k]))
@@ -173,7 +185,7 @@ export function diff(p: Planning, actual: PolicyActual, groupId: string, strengt
       includeGuestsOrExternalUsers: null,
       excludeGuestsOrExternalUsers: null,
     };
-  const apps = (c.applications ?? {}) as Json;
+  const apps = c.applications ?? {};
   if (!sameIdSet(apps.includeApplications, ["All"]) || (apps.excludeApplications ?? []).length) {
     out.changes.push({
       property: "conditions.applications",
@@ -193,7 +205,7 @@ export function diff(p: Planning, actual: PolicyActual, groupId: string, strengt
     out.patch.conditions = conditions;
     out.satisfies.push("EA-CA-02");
   }
-  const grant = (x.grantControls ?? {}) as Json;
+  const grant = x.grantControls ?? {};
   const grantChanges: PropertyChange[] = [];
   if (norm(grant.authenticationStrength?.id) !== norm(strengthId))
     grantChanges.push({
@@ -208,11 +220,12 @@ export function diff(p: Planning, actual: PolicyActual, groupId: string, strengt
     out.patch.grantControls = body.grantControls;
     out.satisfies.push("EA-CA-03");
   }
-  const session = (x.sessionControls ?? {}) as Json;
+  const session = x.sessionControls ?? {};
   const sessionPatch: Json = {};
   const wantSif = body.sessionControls.signInFrequency;
   const sif = session.signInFrequency ?? {};
-  if (["isEnabled", "frequencyInterval", "type", "value"].some((k) => (sif[k] ?? null) !== wantSif[k])) {
+  const SIF_KEYS = ["isEnabled", "frequencyInterval", "type", "value"] as const;
+  if (SIF_KEYS.some((k) => (sif[k] ?? null) !== wantSif[k])) {
     out.changes.push({
       property: "sessionControls.signInFrequency",
       old: session.signInFrequency ?? null,

@@ -10,6 +10,10 @@ import type { Snapshot } from "../snapshot/schema.js";
 import { predictArm } from "./monitoring/predict-arm.js";
 import { refToken, resolveRefs, type Step } from "./types.js";
 
+// A boundary of untyped JSON: the prediction applies arbitrary Graph request bodies to the snapshot as
+// JSON trees, path by path, as Graph does; the result is a Snapshot again only because the lockout gate
+// and the predict-equality test read it back through the snapshot's types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 const PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490";

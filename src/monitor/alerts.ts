@@ -28,8 +28,12 @@ export const TABLE_OF_CATEGORY: Record<string, string> = {
 };
 
 const lower = (s: string | null | undefined) => (s ?? "").toLowerCase();
-const props = (r: { properties?: unknown }): Record<string, any> =>
-  (r.properties && typeof r.properties === "object" ? r.properties : {}) as Record<string, any>;
+type Json = Record<string, unknown>;
+const asObject = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** An ARM resource's `properties`, as read (ARM sends open-ended JSON; every read below narrows it). */
+const props = (r: { properties?: unknown }): Json => asObject(r.properties);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 // ---------------------------------------------------------------------------------------------
 // Workspaces
@@ -51,11 +55,13 @@ export interface WorkspaceResolution {
 
 export function categoryEnabled(logs: unknown, category: string): boolean {
   if (!Array.isArray(logs)) return false;
-  return logs.some(
-    (l: any) =>
-      l?.enabled === true &&
-      (lower(l.category) === category.toLowerCase() || lower(l.categoryGroup) === "alllogs"),
-  );
+  return logs.some((entry: unknown) => {
+    const l = asObject(entry);
+    return (
+      l.enabled === true &&
+      (lower(str(l.category)) === category.toLowerCase() || lower(str(l.categoryGroup)) === "alllogs")
+    );
+  });
 }
 
 export function resolveWorkspaces(snapshot: Snapshot): WorkspaceResolution {
@@ -164,8 +170,8 @@ function actionGroupVerdict(snapshot: Snapshot, ids: unknown): { reach: ReachSta
       notes.push(`action group ${g.name ?? id} is disabled`);
       continue;
     }
-    const receivers = RECEIVER_KINDS.flatMap((k) => (Array.isArray(p[k]) ? (p[k] as any[]) : [])).filter(
-      (r) => lower(r?.status) !== "disabled",
+    const receivers = RECEIVER_KINDS.flatMap((k) => asArray(p[k]).map(asObject)).filter(
+      (r) => lower(str(r.status)) !== "disabled",
     );
     if (receivers.length === 0) {
       notes.push(`action group ${g.name ?? id} has no enabled receiver`);
@@ -184,12 +190,12 @@ function watchlistsOf(snapshot: Snapshot, workspaceIds: string[]): WatchlistData
     );
   return (snapshot.azure?.sentinelWatchlists ?? []).filter(inWorkspace).map((w) => {
     const p = props(w);
-    const rawItems = Array.isArray((w as any).items) ? ((w as any).items as any[]) : [];
+    const rawItems = asArray((w as { items?: unknown }).items).map(asObject);
     return {
       alias: String(p.watchlistAlias ?? w.name ?? ""),
       searchKey: typeof p.itemsSearchKey === "string" ? p.itemsSearchKey : undefined,
       items: rawItems.map((i) => {
-        const kv = i?.properties?.itemsKeyValue ?? i?.itemsKeyValue ?? i;
+        const kv = asObject(i.properties).itemsKeyValue ?? i.itemsKeyValue ?? i;
         return kv && typeof kv === "object" ? (kv as Record<string, unknown>) : {};
       }),
     };
@@ -208,15 +214,15 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
   const kind = (r as { kind?: unknown }).kind;
   if (kind !== undefined && kind !== null && kind !== "LogAlert" && kind !== "SimpleLogAlert")
     failWith(`kind ${String(kind)} does not raise alerts`);
-  const conditions: any[] = Array.isArray(p.criteria?.allOf) ? p.criteria.allOf : [];
+  const conditions = asArray(asObject(p.criteria).allOf).map(asObject);
   if (conditions.length !== 1)
     failWith(`it has ${conditions.length} conditions; one condition counting the query's rows is expected`);
-  const c = conditions[0] ?? {};
+  const c: Json = conditions[0] ?? {};
   if (c.timeAggregation !== "Count")
     failWith(`timeAggregation is ${c.timeAggregation ?? "not set"}, not Count`);
   if (c.operator !== "GreaterThan" || c.threshold !== 0)
     failWith(`it fires on ${c.operator ?? "?"} ${c.threshold ?? "?"}, not GreaterThan 0`);
-  const periods = c.failingPeriods ?? {};
+  const periods = asObject(c.failingPeriods);
   const evaluated = periods.numberOfEvaluationPeriods ?? 1;
   const failing = periods.minFailingPeriodsToAlert ?? 1;
   if (evaluated !== 1 || failing !== 1)
@@ -224,7 +230,7 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
   const mute = p.muteActionsDuration;
   if (mute !== undefined && mute !== null && durationSeconds(mute) !== 0)
     failWith(`actions are muted for ${mute} after it fires`);
-  const ag = actionGroupVerdict(snapshot, p.actions?.actionGroups);
+  const ag = actionGroupVerdict(snapshot, asObject(p.actions).actionGroups);
   reach = worseReach(reach, ag.reach);
   reasons.push(...ag.reasons);
   const severity = typeof p.severity === "number" ? p.severity : undefined;
@@ -239,7 +245,7 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
   }
   const workspaceIds = (Array.isArray(p.scopes) ? p.scopes : []).map((s: unknown) => lower(String(s))).sort();
   const queries = conditions
-    .map((x) => x?.query)
+    .map((x) => x.query)
     .filter((q): q is string => typeof q === "string")
     .map((q) => analyzeQuery(q, watchlistsOf(snapshot, workspaceIds)));
   return {
@@ -252,9 +258,9 @@ function azureMonitorRule(snapshot: Snapshot, r: ArmResource, config: Config): A
     reach,
     reasons,
     severity,
-    frequency: p.evaluationFrequency,
+    frequency: str(p.evaluationFrequency),
     // overrideQueryTimeRange replaces the window the query looks at (Azure Monitor documentation).
-    window: p.overrideQueryTimeRange ?? p.windowSize,
+    window: str(p.overrideQueryTimeRange) ?? str(p.windowSize),
     frequencySeconds: durationSeconds(p.evaluationFrequency),
     windowSeconds: durationSeconds(p.overrideQueryTimeRange ?? p.windowSize),
   };
@@ -283,15 +289,15 @@ function sentinelRule(
   };
   if (kind !== "Scheduled" && kind !== "NRT") failWith(`kind ${kind || "(none)"} is not Scheduled or NRT`);
   if (p.enabled !== true) failWith("the rule is disabled");
-  if (p.incidentConfiguration?.createIncident !== true) failWith("it does not create incidents");
-  const severity = SENTINEL_SEVERITY[lower(p.severity)];
+  if (asObject(p.incidentConfiguration).createIncident !== true) failWith("it does not create incidents");
+  const severity = SENTINEL_SEVERITY[lower(str(p.severity))];
   if (severity === undefined) failWith(`severity ${p.severity ?? "(none)"} is unknown`);
   else if (severity > config.profile.alert.maxSeverity)
     failWith(
       `severity ${p.severity} (${severity}) is above the profile's maximum ${config.profile.alert.maxSeverity}`,
     );
   if (kind === "Scheduled") {
-    const op = lower(p.triggerOperator);
+    const op = lower(str(p.triggerOperator));
     if (!(op === "greaterthan" || op === "gt") || p.triggerThreshold !== 0)
       failWith(`it triggers on ${p.triggerOperator ?? "?"} ${p.triggerThreshold ?? "?"}, not GreaterThan 0`);
     if (p.suppressionEnabled === true) {
@@ -301,8 +307,8 @@ function sentinelRule(
   }
   const workspace = sentinelWorkspace(r.id ?? "");
   // NRT rules run every minute over the last minute (Microsoft Sentinel documentation).
-  const frequency = kind === "NRT" ? "PT1M" : p.queryFrequency;
-  const window = kind === "NRT" ? "PT1M" : p.queryPeriod;
+  const frequency = kind === "NRT" ? "PT1M" : str(p.queryFrequency);
+  const window = kind === "NRT" ? "PT1M" : str(p.queryPeriod);
   return {
     source: "sentinel",
     id: r.id ?? r.name ?? "",

@@ -23,9 +23,19 @@ export interface KNode {
   readonly constructor: { $$name?: string };
 }
 
+/** The parts of the Kusto parser's Bridge.NET objects read here (the package ships no types). */
+interface KustoDiagnostic {
+  readonly Severity: unknown;
+  readonly Message: unknown;
+  readonly Start: unknown;
+}
+interface KustoCode {
+  readonly Syntax: unknown;
+  GetDiagnostics(): unknown;
+}
 interface KustoGlobals {
-  Kusto: { Language: { KustoCode: { Parse(text: string): any } } };
-  Bridge: { toArray(list: unknown): any[] };
+  Kusto: { Language: { KustoCode: { Parse(text: string): KustoCode } } };
+  Bridge: { toArray(list: unknown): KustoDiagnostic[] };
 }
 
 let loaded: KustoGlobals | undefined;
@@ -74,8 +84,8 @@ function parseUncached(text: string): ParsedKql {
   const k = kusto();
   const code = k.Kusto.Language.KustoCode.Parse(text);
   const errors = k.Bridge.toArray(code.GetDiagnostics())
-    .filter((d: any) => String(d.Severity) === "Error")
-    .map((d: any) => ({ message: String(d.Message), start: Number(d.Start) }));
+    .filter((d) => String(d.Severity) === "Error")
+    .map((d) => ({ message: String(d.Message), start: Number(d.Start) }));
   return { root: code.Syntax as KNode, errors };
 }
 

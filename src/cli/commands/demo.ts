@@ -52,7 +52,7 @@ export function demoSummary(
     faults: { total: number };
   },
 ): string {
-  const s = result.snapshot as Record<string, any>;
+  const s = result.snapshot;
   const lines: string[] = [
     `tenant ${s.tenant.displayName ?? ""} (${s.tenant.id}), captured ${s.tenant.capturedAt}`,
     "",
@@ -63,7 +63,7 @@ export function demoSummary(
     lines.push(`  ${k.padEnd(44)} ${count(v)}`);
   }
   for (const [k, v] of Object.entries(s.azure ?? {})) lines.push(`  ${`azure.${k}`.padEnd(44)} ${count(v)}`);
-  const users: any[] = s.users ?? [];
+  const users = s.users ?? [];
   lines.push("");
   lines.push(
     `relationships read for ${result.subjects.length} users (emergency accounts, candidates, privileged users):`,

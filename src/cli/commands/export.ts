@@ -30,7 +30,7 @@ export function parseAuth(value: string): AuthMethod {
 
 /** One summary line per outcome, for stderr. */
 export function exportSummary(result: ExportResult): string {
-  const s = result.snapshot as Record<string, any>;
+  const s = result.snapshot;
   const unavailable = Object.entries(s.unavailable ?? {});
   const r = result.requests;
   const lines = [
