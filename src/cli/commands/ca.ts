@@ -6,7 +6,8 @@
 import { countries, countryCode, countrySuggestions } from "../countries.js";
 import type { Command } from "commander";
 import { checkChange } from "../../ca/change.js";
-import { policyProblems } from "../../ca/validate.js";
+import { PolicyFileError, policiesFromDocument } from "../../ca/policy-file.js";
+import { isJsonObject, type JsonObject } from "../../snapshot/json.js";
 import { resolveAccounts } from "../../checks/accounts.js";
 import { CaEngine } from "../../ca/engine.js";
 import { describeCounterExample, describeOutcome, describeSignIn, whatIfRequestOf } from "../../ca/format.js";
@@ -156,22 +157,18 @@ function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, 
   };
 }
 
-async function readPolicies(files: string[]): Promise<Array<Record<string, unknown>>> {
-  const outList: Array<Record<string, unknown>> = [];
+async function readPolicies(files: string[]): Promise<JsonObject[]> {
+  const policies: JsonObject[] = [];
   for (const f of files) {
-    const doc = (await readJson(f)) as any;
-    const list = Array.isArray(doc) ? doc : Array.isArray(doc?.value) ? doc.value : [doc];
-    for (const [i, p] of list.entries()) {
-      // A policy the engine cannot interpret cannot be pre-flighted: refuse it, naming the field.
-      const problems = policyProblems(p);
-      if (problems.length) {
-        const which = list.length > 1 ? ` policy ${i + 1}${p?.id ? ` (${String(p.id)})` : ""}` : "";
-        throw new UsageError(`${f}${which}: not a valid conditionalAccessPolicy: ${problems.join("; ")}`);
-      }
-      outList.push(p);
+    // A policy the engine cannot interpret cannot be pre-flighted: refuse it, naming the field.
+    try {
+      policies.push(...policiesFromDocument(await readJson(f), f));
+    } catch (e) {
+      if (e instanceof PolicyFileError) throw new UsageError(e.message);
+      throw e;
     }
   }
-  return outList;
+  return policies;
 }
 
 export function register(program: Command): void {
@@ -204,9 +201,15 @@ export function register(program: Command): void {
     .action(async (f: WhatIfFlags) => {
       const snapshot = await loadSnapshot(f.snapshot);
       const directory = new Directory(snapshot);
-      const body = f.request
-        ? ((await readJson(f.request)) as Record<string, unknown>)
-        : requestFromFlags(f, directory);
+      let body: JsonObject;
+      if (f.request) {
+        const doc = await readJson(f.request);
+        if (!isJsonObject(doc))
+          throw new UsageError(
+            `${f.request}: an evaluate request body is a JSON object, not ${Array.isArray(doc) ? "a list" : typeof doc}`,
+          );
+        body = doc;
+      } else body = requestFromFlags(f, directory);
       try {
         json(whatIfResponse(body, snapshot));
       } catch (e) {
