@@ -3,14 +3,25 @@
  * Parses flags, wires src/ca, prints. Exit codes: 0 proven / unchanged, 1 counter-example or
  * change found (or not provable), 2 usage or input error.
  */
-import { countries, countryCode, countrySuggestions } from "../countries.js";
+import { countries, countryCode, countrySuggestions } from "../../ca/countries.js";
 import type { Command } from "commander";
 import { checkChange } from "../../ca/change.js";
 import { PolicyFileError, policiesFromDocument } from "../../ca/policy-file.js";
 import { isJsonObject, type JsonObject } from "../../snapshot/json.js";
 import { resolveAccounts } from "../../checks/accounts.js";
 import { CaEngine } from "../../ca/engine.js";
-import { describeCounterExample, describeOutcome, describeSignIn, whatIfRequestOf } from "../../ca/format.js";
+import { whatIfRequestOf } from "../../ca/format.js";
+import { coverageOf, locationFacts } from "../../ca/explain.js";
+import {
+  type CaTextContext,
+  changeLines,
+  counterExampleInWords,
+  coverageInWords,
+  outcomeInWords,
+  proofLines,
+  signInInWords,
+  targetInWords,
+} from "../../report/ca-text.js";
 import { proveAccount, proveAllAdmins } from "../../ca/prover.js";
 import { WhatIfRequestError, whatIfResponse } from "../../ca/whatif.js";
 import type { Config } from "../../config/schema.js";
@@ -77,6 +88,20 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** What the counter-example sentences need from the tenant: named locations, role names. */
+function caTextContext(engine: CaEngine): CaTextContext {
+  const roles = new Map(
+    (engine.snapshot.roleDefinitions ?? []).map((r) => [
+      String(r.templateId ?? r.id).toLowerCase(),
+      String(r.displayName ?? r.id),
+    ]),
+  );
+  return {
+    locationOf: (signIn) => locationFacts(engine, signIn.location),
+    roleName: (templateId) => roles.get(templateId.toLowerCase()),
+  };
 }
 
 /** One line of text: tenant names (policies, users) cannot start a line of their own. */
@@ -253,42 +278,42 @@ export function register(program: Command): void {
         const admins = f.allAdmins ? proveAllAdmins(engine, { envelope, mode }) : undefined;
         const ms = performance.now() - t0;
         const bad = proofs.some((p) => p.status !== "proven") || (admins?.lockoutClasses ?? 0) > 0;
+        const text = caTextContext(engine);
+        const coverage = coverageOf(engine, envelope);
         if (format === "json") {
           json({
             envelope,
             mode,
             milliseconds: Math.round(ms),
+            coverage,
             accounts: proofs.map((p) => ({
               ...p,
               counterExamples: p.counterExamples.map((c) => ({
                 ...c,
-                text: describeCounterExample(c),
+                text: counterExampleInWords(c, text),
+                location: text.locationOf(c.signIn),
                 whatIfRequest: whatIfRequestOf(c.userId, c.signIn),
               })),
             })),
             allAdmins: admins,
           });
         } else {
-          for (const p of proofs) {
-            const who = p.userPrincipalName ?? p.userId;
-            out(
-              `${p.status.toUpperCase()}  ${who}: ${p.failingClasses}/${p.classes} classes fail (What If would need ${p.whatIfCalls} calls)`,
-            );
-            for (const c of p.counterExamples.slice(0, 5)) out(`  - ${describeCounterExample(c)}`);
-            if (p.failingClasses > 5)
-              out(`  ... and ${p.failingClasses - 5} more classes (--format json lists up to 20)`);
-          }
+          for (const p of proofs) for (const line of proofLines(p, text)) out(line);
           if (admins) {
             out(
               `${admins.lockoutClasses ? "LOCKOUT" : "PROVEN"}  all admins (${admins.admins} privileged users, ${admins.adminClasses} distinct): ` +
-                `${admins.lockoutClasses}/${admins.classes} classes lock every admin out (What If would need ${admins.whatIfCalls} calls)`,
+                `${admins.lockoutClasses} of ${admins.classes} sign-in classes lock every admin out`,
             );
             for (const l of admins.lockouts)
               out(
-                `  - ${describeSignIn(l.signIn)}: ${l.admins.map((a) => `${a.userPrincipalName ?? a.userId} ${describeOutcome(a.outcome)}`).join("; ")}`,
+                `  - ${targetInWords(l.signIn.target)} ${signInInWords(l.signIn, text)}: ${l.admins
+                  .map((a) => `${a.userPrincipalName ?? a.userId} ${outcomeInWords(a.outcome)}`)
+                  .join("; ")}`,
               );
           }
-          out(`(${Math.round(ms)} ms)`);
+          out(coverageInWords(coverage));
+          const calls = proofs.reduce((n, p) => n + p.whatIfCalls, 0) + (admins?.whatIfCalls ?? 0);
+          out(`What If would need ${calls} calls for the same coverage (${Math.round(ms)} ms)`);
         }
         if (bad) process.exitCode = 1;
       },
@@ -302,11 +327,15 @@ export function register(program: Command): void {
     .requiredOption("--snapshot <file>", "tenant snapshot")
     .requiredOption(
       "--policy <files...>",
-      "policy JSON files (Graph shape; an array or {value:[...]} works too)",
+      "policy JSON files: Graph JSON (one policy, a list or {value:[...]}) or Graph PowerShell's ConvertTo-Json output",
     )
     .option("--config <file>", "config file (JSON or YAML)")
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs")
     .option("--no-all-admins", "skip the tenant-wide lockout proof")
+    .option(
+      "--all",
+      "list every changed sign-in class (default: one example per policy and account, with counts)",
+    )
     .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
@@ -315,6 +344,7 @@ export function register(program: Command): void {
         config?: string;
         accounts?: string;
         allAdmins: boolean;
+        all?: boolean;
         format: string;
       }) => {
         const format = parseHumanFormat(f.format);
@@ -326,30 +356,31 @@ export function register(program: Command): void {
         const report = checkChange(snapshot, directory, accounts, edits, {
           envelope: config.profile.envelope,
           allAdmins: f.allAdmins,
+          allClasses: f.all,
         });
         const bad = report.changedClasses > 0 || report.createsTenantLockout || report.malformed.length > 0;
         if (format === "json") json(report);
         else {
+          const text = caTextContext(new CaEngine(snapshot, directory));
           for (const m of report.malformed)
             out(
-              `UNKNOWN  policy "${m.displayName}" is malformed (${m.problems.join("; ")}): the outcomes it could affect cannot be told`,
+              `UNKNOWN  policy '${m.displayName}' is malformed (${m.problems.join("; ")}): the outcomes it could affect cannot be told`,
             );
-          if (report.changedClasses)
-            out(`CHANGED  ${report.changedClasses} (account, class) outcomes change`);
-          else if (!report.malformed.length)
-            out(`UNCHANGED  no emergency account's outcome changes in any class of the envelope`);
-          for (const c of report.changes) {
-            const who = directory.user(c.userId)?.userPrincipalName ?? c.userId;
-            out(
-              `  - ${c.lockout ? "LOCKOUT " : ""}${who}: ${describeSignIn(c.signIn)}: was ${describeOutcome(c.before)}, becomes ${describeOutcome(c.after)}`,
-            );
+          if (!report.changedClasses && !report.malformed.length)
+            out(`UNCHANGED  no emergency account's outcome changes in any sign-in class of the envelope`);
+          for (const line of changeLines(report, text, { all: !!f.all })) out(line);
+          const after = report.lockoutsAfter;
+          if (after) {
+            const first = after.lockouts[0];
+            if (report.createsTenantLockout && first)
+              out(
+                `LOCKOUT  the change locks every admin out in ${after.lockoutClasses} sign-in ${after.lockoutClasses === 1 ? "class" : "classes"}, e.g. ${targetInWords(first.signIn.target)} ${signInInWords(first.signIn, text)}`,
+              );
+            else
+              out(
+                `${after.lockoutClasses ? "LOCKOUT (already before the change)" : report.malformed.length ? "UNKNOWN" : "OK"}  sign-in classes that lock every admin out after the change: ${after.lockoutClasses}`,
+              );
           }
-          if (report.lockoutsAfter)
-            out(
-              report.createsTenantLockout
-                ? `LOCKOUT  the change locks every admin out, e.g. ${describeSignIn(report.lockoutsAfter.lockouts[0]!.signIn)}`
-                : `${report.lockoutsAfter.lockoutClasses ? "LOCKOUT (already before the change)" : report.malformed.length ? "UNKNOWN" : "OK"}  tenant-wide lockout classes after the change: ${report.lockoutsAfter.lockoutClasses}`,
-            );
         }
         if (bad) process.exitCode = 1;
       },
