@@ -33,6 +33,8 @@ export interface LocationFacts {
   ipLocations: string[];
   /** the tenant has IP named locations at all (else the address does not matter). */
   ipRangesDefined: boolean;
+  /** the tenant has country named locations at all (else the country does not matter). */
+  countriesDefined: boolean;
   /** inside the legacy MFA service's trusted IPs (part of AllTrusted). */
   mfaTrustedIp: boolean;
 }
@@ -49,6 +51,7 @@ export function locationFacts(engine: CaEngine, loc: SignInLocation): LocationFa
       .map((l) => l.displayName),
     ipLocations: locs.filter((l) => l.kind === "ip" && inLocation(l, loc) === YES).map((l) => l.displayName),
     ipRangesDefined: locs.some((l) => l.kind === "ip" && l.ranges.length > 0),
+    countriesDefined: locs.some((l) => l.kind === "country"),
     mfaTrustedIp: !!loc.mfaTrustedIp,
   };
 }

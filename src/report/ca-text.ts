@@ -117,7 +117,10 @@ export function countryName(code: string): string {
 /** "in Austria ('Allowed countries'), from an address outside every named IP range" */
 export function locationInWords(f: LocationFacts): string {
   const parts: string[] = [];
-  if (f.country === null) parts.push("from an address with no known country");
+  if (!f.countriesDefined && !f.ipRangesDefined && !f.mfaTrustedIp) return "from any location";
+  if (!f.countriesDefined) {
+    // No policy can tell countries apart: the country is left out.
+  } else if (f.country === null) parts.push("from an address with no known country");
   else if (f.countryUnnamed)
     parts.push(`in a country no named location lists (such as ${countryName(f.country)})`);
   else
@@ -297,8 +300,10 @@ export function coverageInWords(c: Coverage): string {
   const ipIn = new Set<string>();
   let ipOutside = false;
   let trusted = false;
+  let any = false;
   for (const l of c.locations) {
-    if (l.country === null) unknown = true;
+    if (!l.countriesDefined) any = true;
+    else if (l.country === null) unknown = true;
     else if (l.countryUnnamed) other = true;
     else countriesSeen.add(countryName(l.country));
     if (l.ipRangesDefined) {
@@ -308,6 +313,7 @@ export function coverageInWords(c: Coverage): string {
     if (l.mfaTrustedIp) trusted = true;
   }
   const where = [
+    ...(any ? ["any country (no named location lists countries)"] : []),
     ...[...countriesSeen].sort(),
     ...(other ? ["any country no named location lists"] : []),
     ...(unknown ? ["addresses with no known country"] : []),
@@ -318,7 +324,7 @@ export function coverageInWords(c: Coverage): string {
     `resources: ${listInWords(c.targets.map(targetInWords))}`,
     `clients: ${listInWords(c.clientAppTypes.map((t) => CLIENT_PLURALS[t]))}`,
     `platforms: ${listInWords(c.platforms.map((p) => PLATFORM_NAMES[p]))}`,
-    `locations (${c.locations.length} kinds): ${listInWords(where)}` +
+    `locations (${c.locations.length} ${c.locations.length === 1 ? "kind" : "kinds"}): ${listInWords(where)}` +
       (ips.length ? `; addresses ${listInWords(ips, "or")}` : "") +
       (trusted ? "; inside and outside the MFA trusted IPs" : ""),
     `sign-in risk ${listInWords(c.signInRisk, "or")}; user risk ${listInWords(c.userRisk, "or")}` +
