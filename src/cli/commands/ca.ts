@@ -5,6 +5,8 @@
  */
 import { countries, countryCode, countrySuggestions } from "../../ca/countries.js";
 import type { Command } from "commander";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/auth-methods.js";
+import { parseAuth } from "./export.js";
 import { checkChange } from "../../ca/change.js";
 import { PolicyFileError, policiesFromDocument } from "../../ca/policy-file.js";
 import { isJsonObject, type JsonObject } from "../../snapshot/json.js";
@@ -88,6 +90,16 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The live tenant, read as `assess` reads it (the export's collector, read permissions only; a
+ * token that also grants writes is warned about; exit 3 when nothing can be read).
+ */
+async function readLive(config: Config, auth: AuthMethod | undefined): Promise<Snapshot> {
+  // Loaded here, not at the top: the Azure SDKs it pulls in cost `ca prove --snapshot` nothing.
+  const { readLiveTenant } = await import("../../collect/live.js");
+  return (await readLiveTenant({ config, auth, command: "ca prove" })).snapshot;
 }
 
 /** What the counter-example sentences need from the tenant: named locations, role names. */
@@ -248,16 +260,25 @@ export function register(program: Command): void {
     .description(
       "prove that no sign-in of the emergency envelope locks an emergency account (or every admin) out",
     )
-    .requiredOption("--snapshot <file>", "tenant snapshot")
+    .option(
+      "--snapshot <file>",
+      "prove on a snapshot file (from `breakglass export`) instead of the live tenant",
+    )
     .option("--config <file>", "config file (JSON or YAML): accounts, group, profile.envelope")
+    .option(
+      "--auth <method>",
+      `live tenant credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
+      parseAuth,
+    )
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs (overrides the config)")
     .option("--all-admins", "also prove that some privileged user always has a path (tenant-wide lockout)")
     .option("--report-only", "also switch on report-only policies")
     .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
-        snapshot: string;
+        snapshot?: string;
         config?: string;
+        auth?: AuthMethod;
         accounts?: string;
         allAdmins?: boolean;
         reportOnly?: boolean;
@@ -265,7 +286,7 @@ export function register(program: Command): void {
       }) => {
         const format = parseHumanFormat(f.format);
         const config = (await loadConfig(f.config)).config;
-        const snapshot = await loadSnapshot(f.snapshot);
+        const snapshot = f.snapshot ? await loadSnapshot(f.snapshot) : await readLive(config, f.auth);
         const directory = new Directory(snapshot);
         const accounts = emergencyAccountIds(snapshot, directory, config, f.accounts);
         if (!accounts.length && !f.allAdmins)
@@ -405,10 +426,11 @@ export function register(program: Command): void {
   withHelp(
     prove,
     [
+      "breakglass ca prove --config breakglass.yaml",
       "breakglass ca prove --snapshot tenant.json --config breakglass.yaml",
       "breakglass ca prove --snapshot tenant.json --accounts bg1@contoso.onmicrosoft.com --all-admins --format json",
     ],
-    ["0 proven", "1 a counter-example (printed)", EXIT_TEXT.usage, EXIT_TEXT.internal],
+    ["0 proven", "1 a counter-example (printed)", EXIT_TEXT.usage, EXIT_TEXT.unreadable, EXIT_TEXT.internal],
   );
   withHelp(
     checkChangeCommand,
