@@ -39,7 +39,7 @@ describe("ca prove on the live tenant", () => {
     expect(fromFile.code).toBe(1);
     const timeless = (s: string) => s.replace(/\(\d+ ms\)/, "");
     expect(timeless(live.stdout)).toBe(timeless(fromFile.stdout));
-    expect(live.stdout).toMatch(/^REFUTED  cld-w5t1@fabrikamind\.onmicrosoft\.com: /m);
+    expect(live.stdout).toMatch(/^REFUTED {2}cld-w5t1@fabrikamind\.onmicrosoft\.com: /m);
     expect(JSON.parse(liveJson.stdout).accounts.map((a: { status: string }) => a.status)).toEqual(
       expect.arrayContaining(["proven", "refuted"]),
     );
