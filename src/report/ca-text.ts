@@ -75,7 +75,7 @@ const PLATFORM_NAMES: Record<Platform, string> = {
   windowsPhone: "Windows Phone",
   macOS: "macOS",
   linux: "Linux",
-  unknown: "other-platform (ChromeOS...)",
+  unknown: "other platforms (ChromeOS...)",
 };
 
 const CLIENT_NAMES: Record<ClientAppType, string> = {
@@ -107,7 +107,9 @@ function deviceState(d: SignInDevice | null): string {
 export function deviceInWords(d: SignInDevice | null, platform: Platform): string {
   const state = deviceState(d);
   const article = /^[aeiouEU]/.test(state) ? "an" : "a";
-  return `${article} ${state} ${PLATFORM_NAMES[platform]} device`;
+  return platform === "unknown"
+    ? `${article} ${state} device of another platform (ChromeOS...)`
+    : `${article} ${state} ${PLATFORM_NAMES[platform]} device`;
 }
 
 export function countryName(code: string): string {
@@ -186,21 +188,22 @@ function strengthShortfallInWords(s: Extract<AtomShortfall, { kind: "strength" }
   }
   for (const d of s.disabled)
     reasons.push(
-      `the account's ${METHOD_NAMES[d.mode]}${d.aaguid ? ` (${keyModel(d.aaguid)})` : ""} is not usable: ${d.because}`,
+      `which the account's ${METHOD_NAMES[d.mode]}${d.aaguid ? ` (${keyModel(d.aaguid)})` : ""} would meet, but it is not usable: ${d.because}`,
     );
   for (const m of s.notHere)
     reasons.push(
-      m === "windowsHelloForBusiness"
-        ? "Windows Hello for Business works only on a registered Windows device"
-        : m === "fido2"
-          ? "a security key cannot be used to register a device"
-          : `the account's ${METHOD_NAMES[m]} cannot be used here`,
+      `which the account's ${METHOD_NAMES[m]} would meet, but ${
+        m === "windowsHelloForBusiness"
+          ? "it works only on a registered Windows device"
+          : m === "fido2"
+            ? "a security key cannot register a device"
+            : "it cannot be used in this sign-in"
+      }`,
     );
   if (!reasons.length)
     reasons.push(
       `which none of the account's methods (${listInWords(s.enabled.map((m) => METHOD_NAMES[m]))}) meets`,
     );
-  else if (!s.keysNotAllowed) reasons[0] = `and ${reasons[0]}`;
   return `${name}, ${reasons.join("; ")}`;
 }
 
@@ -212,7 +215,7 @@ export function atomInWords(r: AtomResult): string {
       r.atom.kind === "strength"
         ? "an authentication strength"
         : r.atom.kind === "mfa"
-          ? "MFA"
+          ? "multifactor authentication"
           : "a grant control";
     return `${what}, which a legacy client (${CLIENT_PLURALS[sf.clientAppType as ClientAppType] ?? sf.clientAppType}) cannot present`;
   }

@@ -200,6 +200,61 @@ describe("ca prove counter-examples in words", () => {
     );
   });
 
+  it("says Windows Hello for Business needs a registered Windows device", () => {
+    const snapshot = snapshotWith([
+      {
+        name: "Phish-resistant",
+        grant: {
+          operator: "OR",
+          builtInControls: [],
+          authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
+        },
+      },
+    ]);
+    snapshot.users!.find((u) => u.id === "bg1")!.authenticationMethods = [
+      { "@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod", id: "whfb" },
+    ];
+    const { sentences } = prove(snapshot, envelopeOf({ platforms: ["windows"] }));
+    expect(sentences[0]).toContain(
+      "'Phish-resistant' requires the strength 'Phishing-resistant MFA', which the account's Windows Hello for Business would meet, but it works only on a registered Windows device",
+    );
+  });
+
+  it("says a key the Authentication methods policy leaves off is not usable, and why", () => {
+    const snapshot = snapshotWith(
+      [
+        {
+          name: "Phish-resistant",
+          grant: {
+            operator: "OR",
+            builtInControls: [],
+            authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
+          },
+        },
+      ],
+      {
+        authenticationMethodsPolicy: {
+          id: "authenticationMethodsPolicy",
+          authenticationMethodConfigurations: [{ id: "Fido2", state: "disabled", includeTargets: [] }],
+        },
+      },
+    );
+    const { sentences } = prove(snapshot, envelopeOf({ platforms: ["windows"] }));
+    expect(sentences[0]).toContain(
+      "which the account's FIDO2 security key (YubiKey 5 Series with NFC) would meet, but it is not usable: fido2 is not enabled in the Authentication methods policy",
+    );
+  });
+
+  it("says a legacy client cannot present MFA", () => {
+    const { sentences } = prove(
+      snapshotWith([{ name: "MFA for all" }]),
+      envelopeOf({ platforms: ["windows"], clientAppTypes: ["exchangeActiveSync"] }),
+    );
+    expect(sentences[0]).toMatch(
+      /from an Exchange ActiveSync client .*: 'MFA for all' requires multifactor authentication, which a legacy client \(Exchange ActiveSync\) cannot present/,
+    );
+  });
+
   it("shows a few counter-examples and counts the rest, never dropping them silently", () => {
     const { proof, ctx } = prove(snapshotWith([{ name: "Block all", grant: block }]));
     const lines = proofLines(proof, ctx, 2);
