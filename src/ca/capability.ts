@@ -294,7 +294,7 @@ export function atomSatisfied(
         ? { ok: true, why: `${s.displayName} with ${path}` }
         : {
             ok: false,
-            why: `no registered, enabled method meets ${s.displayName}`,
+            why: `${s.displayName}, which no registered, enabled method of the account meets`,
             shortfall: strengthShortfall(s, cap, signIn),
           };
     }
