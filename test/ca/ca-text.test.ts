@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkChange } from "../../src/ca/change.js";
+import { describeCounterExample } from "../../src/ca/format.js";
 import { CaEngine } from "../../src/ca/engine.js";
 import { coverageOf, locationFacts } from "../../src/ca/explain.js";
 import { proveAccount } from "../../src/ca/prover.js";
@@ -89,6 +90,26 @@ describe("ca prove counter-examples in words", () => {
     expect(sentences[0]).toMatch(
       /^bg1@contoso\.onmicrosoft\.com cannot sign in to the Azure portal from a browser on an unregistered Windows device .*: 'CA000' requires the strength 'Core - hardware keys', whose allowed key models do not include either of the account's keys \(YubiKey 5 Series with NFC, Feitian ePass FIDO2-NFC Plus Authenticator\)/,
     );
+  });
+
+  it("reads as a sentence in check evidence too (src/ca/format.ts)", () => {
+    const snapshot = snapshotWith([
+      {
+        name: "Phish-resistant",
+        grant: {
+          operator: "OR",
+          builtInControls: [],
+          authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
+        },
+      },
+    ]);
+    snapshot.users!.find((u) => u.id === "bg1")!.authenticationMethods = [];
+    const { proof } = prove(snapshot, envelopeOf({ platforms: ["linux"] }));
+    const text = describeCounterExample(proof.counterExamples[0]!);
+    expect(text).toMatch(
+      /: refused: "Phish-resistant" requires Phishing-resistant MFA, which no registered, enabled method of the account meets/,
+    );
+    expect(text).not.toMatch(/ is cannot meet|requires no registered/);
   });
 
   it("says which policy blocks, by its name", () => {
