@@ -17,6 +17,14 @@ const GOOD = [
   "--config",
   join(ROOT, "fixtures/tenants/good.breakglass.yaml"),
 ];
+const PROVE_MIDSIZE = [
+  "ca",
+  "prove",
+  "--snapshot",
+  join(ROOT, "fixtures/tenants/midsize.json"),
+  "--config",
+  join(ROOT, "fixtures/tenants/midsize.breakglass.yaml"),
+];
 const SAMPLE = join(ROOT, "examples/policies/block-outside-allowed-countries.json");
 const SAMPLE_PS = join(ROOT, "examples/policies/block-outside-allowed-countries.powershell.json");
 const dir = mkdtempSync(join(tmpdir(), "bg-ca-text-"));
@@ -85,14 +93,7 @@ describe("ca check-change on the sample policy", () => {
 
 describe("ca prove in words", () => {
   it("prints counter-examples as sentences and the coverage", async () => {
-    const r = await run([
-      "ca",
-      "prove",
-      "--snapshot",
-      join(ROOT, "fixtures/tenants/midsize.json"),
-      "--config",
-      join(ROOT, "fixtures/tenants/midsize.breakglass.yaml"),
-    ]);
+    const r = await run([...PROVE_MIDSIZE]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
       /cannot sign in to the Azure portal from a browser on an unregistered \S+ device in Austria .*: '[^']+' requires the strength 'Core - hardware keys', whose allowed key models do not include any of the account's 3 keys \(Feitian ePass FIDO2-NFC Plus Authenticator, TOKEN2 FIDO2 Security Key, Microsoft Authenticator \(Android\)\)/,
@@ -104,16 +105,7 @@ describe("ca prove in words", () => {
   });
 
   it("keeps the JSON shape, adding the sentence, the location facts and the coverage", async () => {
-    const r = await run([
-      "ca",
-      "prove",
-      "--snapshot",
-      join(ROOT, "fixtures/tenants/midsize.json"),
-      "--config",
-      join(ROOT, "fixtures/tenants/midsize.breakglass.yaml"),
-      "--format",
-      "json",
-    ]);
+    const r = await run([...PROVE_MIDSIZE, "--format", "json"]);
     const doc = JSON.parse(r.stdout);
     const ce = doc.accounts.find((a: { status: string }) => a.status === "refuted").counterExamples[0];
     expect(ce).toMatchObject({

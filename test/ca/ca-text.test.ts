@@ -54,6 +54,16 @@ function prove(snapshot: Snapshot, envelope: Envelope = envelopeOf()) {
   return { proof, ctx, engine, sentences: proof.counterExamples.map((c) => counterExampleInWords(c, ctx)) };
 }
 
+/** A policy on everyone requiring the built-in phishing-resistant strength. */
+const PHISH_RESISTANT: PolicySpec = {
+  name: "Phish-resistant",
+  grant: {
+    operator: "OR",
+    builtInControls: [],
+    authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
+  },
+};
+
 const IP = /\b\d{1,3}(\.\d{1,3}){3}\b|\b[0-9a-f]{1,4}(:[0-9a-f]{0,4}){2,7}\b/i;
 
 describe("ca prove counter-examples in words", () => {
@@ -93,16 +103,7 @@ describe("ca prove counter-examples in words", () => {
   });
 
   it("reads as a sentence in check evidence too (src/ca/format.ts)", () => {
-    const snapshot = snapshotWith([
-      {
-        name: "Phish-resistant",
-        grant: {
-          operator: "OR",
-          builtInControls: [],
-          authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
-        },
-      },
-    ]);
+    const snapshot = snapshotWith([PHISH_RESISTANT]);
     snapshot.users!.find((u) => u.id === "bg1")!.authenticationMethods = [];
     const { proof } = prove(snapshot, envelopeOf({ platforms: ["linux"] }));
     const text = describeCounterExample(proof.counterExamples[0]!);
@@ -204,16 +205,7 @@ describe("ca prove counter-examples in words", () => {
   });
 
   it("says an account's only method is not one the strength takes", () => {
-    const snapshot = snapshotWith([
-      {
-        name: "Phish-resistant",
-        grant: {
-          operator: "OR",
-          builtInControls: [],
-          authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
-        },
-      },
-    ]);
+    const snapshot = snapshotWith([PHISH_RESISTANT]);
     snapshot.users!.find((u) => u.id === "bg1")!.authenticationMethods = [];
     const { sentences } = prove(snapshot, envelopeOf({ platforms: ["linux"] }));
     expect(sentences[0]).toMatch(
@@ -222,16 +214,7 @@ describe("ca prove counter-examples in words", () => {
   });
 
   it("says Windows Hello for Business needs a registered Windows device", () => {
-    const snapshot = snapshotWith([
-      {
-        name: "Phish-resistant",
-        grant: {
-          operator: "OR",
-          builtInControls: [],
-          authenticationStrength: { id: "00000000-0000-0000-0000-000000000004" },
-        },
-      },
-    ]);
+    const snapshot = snapshotWith([PHISH_RESISTANT]);
     snapshot.users!.find((u) => u.id === "bg1")!.authenticationMethods = [
       { "@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod", id: "whfb" },
     ];
