@@ -437,6 +437,7 @@ export function register(program: Command): void {
     [
       "breakglass ca check-change --snapshot tenant.json --policy new-policy.json",
       "breakglass ca check-change --snapshot tenant.json --policy a.json b.json --format json",
+      "breakglass ca check-change --snapshot tenant.json --policy exported-with-convertto-json.json --all",
     ],
     [
       "0 no emergency outcome changes",
