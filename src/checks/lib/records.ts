@@ -2,7 +2,7 @@
  * What the EA-OPS checks and EA-MON-05 share: reading the records beside the configuration (custody
  * registry, drills, uses, enrollments) and saying `unknown` when there are none, never `pass`.
  */
-import type { AccessRecord } from "../../records/access.js";
+import { isSuccessfulDrill, type AccessRecord } from "../../records/access.js";
 import type { Custodian, Custody } from "../../records/custody.js";
 import { norm } from "../../snapshot/directory.js";
 import { tenantSubject } from "../../snapshot/subjects.js";
@@ -62,13 +62,7 @@ export const isCurrent = (c: Custodian, now: Date): boolean =>
 /** The successful drills of an account, newest first. */
 export function successfulDrills(records: readonly AccessRecord[], accountId: string): AccessRecord[] {
   return records
-    .filter(
-      (r) =>
-        r.kind === "drill" &&
-        r.outcome === "success" &&
-        r.finishedAt &&
-        norm(r.account.id) === norm(accountId),
-    )
+    .filter((r) => isSuccessfulDrill(r) && norm(r.account.id) === norm(accountId))
     .sort((a, b) => b.finishedAt!.localeCompare(a.finishedAt!));
 }
 
