@@ -4,7 +4,8 @@
  * records and "now".
  */
 import type { Config } from "../config/schema.js";
-import { EVIDENCE, isSuccessfulDrill, type AccessRecord } from "../records/access.js";
+import type { AccessRecord } from "../records/access.js";
+import { EVIDENCE, isSuccessfulDrill } from "../records/vocabulary.js";
 import type { Custody } from "../records/custody.js";
 
 export interface DueItem {

@@ -78,10 +78,6 @@ export const AccessRecord = z.strictObject({
 });
 export type AccessRecord = z.infer<typeof AccessRecord>;
 
-/** A drill that finished and succeeded: what proves an account (and its keys) still work. */
-export const isSuccessfulDrill = (r: AccessRecord): boolean =>
-  r.kind === "drill" && r.outcome === "success" && !!r.finishedAt;
-
 /** A new record's id: the day and time it opened, then random (sortable, unguessable, filename-safe). */
 export function newRecordId(
   kind: AccessKind,

@@ -2,7 +2,8 @@
  * What the EA-OPS checks and EA-MON-05 share: reading the records beside the configuration (custody
  * registry, drills, uses, enrollments) and saying `unknown` when there are none, never `pass`.
  */
-import { isSuccessfulDrill, type AccessRecord } from "../../records/access.js";
+import type { AccessRecord } from "../../records/access.js";
+import { isSuccessfulDrill } from "../../records/vocabulary.js";
 import type { Custodian, Custody } from "../../records/custody.js";
 import { norm } from "../../snapshot/directory.js";
 import { tenantSubject } from "../../snapshot/subjects.js";
