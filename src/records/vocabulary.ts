@@ -3,7 +3,6 @@
  * read by the checks (EA-OPS-01, EA-OPS-02), which may import this vocabulary and otherwise only
  * the records' types (.dependency-cruiser.cjs); and what counts as a drill that proved something.
  */
-import type { AccessRecord } from "./access.js";
 
 /** The items `drill finish` proves, by name (the checks find them by these names). */
 export const EVIDENCE = {
@@ -16,5 +15,8 @@ export const EVIDENCE = {
 } as const;
 
 /** A drill that finished and succeeded: what proves an account (and its keys) still work. */
-export const isSuccessfulDrill = (r: AccessRecord): boolean =>
-  r.kind === "drill" && r.outcome === "success" && !!r.finishedAt;
+export const isSuccessfulDrill = (r: {
+  kind: string;
+  outcome?: string | null;
+  finishedAt?: string | null;
+}): boolean => r.kind === "drill" && r.outcome === "success" && !!r.finishedAt;
