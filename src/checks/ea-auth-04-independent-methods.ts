@@ -1,6 +1,7 @@
 import { isAvailable } from "../snapshot/availability.js";
 import { norm } from "../snapshot/directory.js";
-import type { AuthenticationMethod } from "../snapshot/schema.js";
+import { methodKinds, registrationRows, rowRulesOut, type TieKind } from "../snapshot/registration.js";
+import type { AuthenticationMethod, RegistrationDetails } from "../snapshot/schema.js";
 import { AUTHENTICATOR_AAGUIDS, isHardwareKey, lookupAaguid } from "./aaguid.js";
 import {
   defineCheck,
@@ -22,6 +23,37 @@ const everydayAdmins = (ctx: CheckContext): string[] =>
   memo(ctx, "everydayAdmins", () => {
     const accounts = new Set(ctx.accounts.resolved.map((a) => norm(a.id)));
     return [...ctx.directory.privilegedUserIds()].filter((id) => !accounts.has(id)).sort();
+  });
+
+/** The registration report's rows by user id (once per run). */
+const registrationOf = (ctx: CheckContext): Map<string, RegistrationDetails> =>
+  memo(ctx, "registrationRows", () =>
+    isAvailable(ctx.snapshot, "registrationDetails")
+      ? registrationRows(ctx.snapshot.registrationDetails)
+      : new Map<string, RegistrationDetails>(),
+  );
+
+/** The kinds the readable accounts' methods hold: what an admin's registration row must not show. */
+const accountKinds = (ctx: CheckContext): Set<TieKind> =>
+  memo(ctx, "accountTieKinds", () => {
+    const out = new Set<TieKind>();
+    for (const a of ctx.accounts.resolved)
+      for (const k of methodKinds(methodsOf(ctx, a.id) ?? [])) out.add(k);
+    return out;
+  });
+
+/**
+ * Everyday admins whose methods were not read but whose registration row shows none of the kinds the
+ * accounts hold: they cannot share a key model, number or device, nor the kind of strong method
+ * (export reads no more of them, docs/reads.md). Without a deciding row an admin stays unknown.
+ */
+const ruledOutByRegistration = (ctx: CheckContext): Set<string> =>
+  memo(ctx, "ruledOutByRegistration", () => {
+    const rows = registrationOf(ctx);
+    const kinds = accountKinds(ctx);
+    return new Set(
+      everydayAdmins(ctx).filter((id) => !methodsOf(ctx, id) && rowRulesOut(rows.get(id), kinds)),
+    );
   });
 
 const digits = (phone: string | null | undefined) => (phone ?? "").replace(/\D/g, "");
@@ -74,7 +106,9 @@ export const check = defineCheck(import.meta.url, {
   needsFor: (ctx): Need[] => [
     ...privilegedUserNeeds(ctx),
     ...ctx.accounts.resolved.map((a) => methodsPath(a.id)),
-    ...everydayAdmins(ctx).map(methodsPath),
+    ...everydayAdmins(ctx).map((id) =>
+      ruledOutByRegistration(ctx).has(id) ? "registrationDetails" : methodsPath(id),
+    ),
   ],
   appliesTo(ctx) {
     const noAccounts = needsAccounts(ctx);
@@ -94,9 +128,12 @@ export const check = defineCheck(import.meta.url, {
       methods: methodsOf(ctx, id),
     }));
     const admins = all.filter((a) => a.methods);
+    const ruledOut = ruledOutByRegistration(ctx);
     const findings: Finding[] = [];
     // Listed as unreadable, the needs already make this unknown; merely not collected, say so here.
-    const notCollected = all.filter((a) => !a.methods && isAvailable(ctx.snapshot, methodsPath(a.id)));
+    const notCollected = all.filter(
+      (a) => !a.methods && !ruledOut.has(a.id) && isAvailable(ctx.snapshot, methodsPath(a.id)),
+    );
     if (notCollected.length)
       findings.push({
         status: "unknown",
@@ -125,6 +162,7 @@ export const check = defineCheck(import.meta.url, {
         shared: sortedUnique(shared),
         sameKind: sortedUnique(sameKind),
         comparedWith: admins.length,
+        ...(ruledOut.size ? { ruledOutByRegistration: ruledOut.size } : {}),
       };
       if (shared.length) {
         findings.push({

@@ -334,6 +334,13 @@ export const LifecycleWorkflow = z.looseObject({
   tasks: z.array(z.looseObject({ isEnabled: nbool, taskDefinitionId: nstr })).nullish(),
 });
 
+/** A row of Graph's userRegistrationDetails report (src/snapshot/registration.ts). */
+export const RegistrationDetails = z.looseObject({
+  id: str,
+  userPrincipalName: nstr,
+  methodsRegistered: z.array(z.string()).nullish(),
+});
+
 export const Snapshot = z.looseObject({
   schema: z.literal(SNAPSHOT_SCHEMA, {
     error: () => `expected "${SNAPSHOT_SCHEMA}" (the only snapshot format this version reads)`,
@@ -382,6 +389,7 @@ export const Snapshot = z.looseObject({
   lifecycleWorkflows: z.array(LifecycleWorkflow).optional(),
   signIns: z.array(z.looseObject({ id: str, userId: nstr, createdDateTime: nstr })).optional(),
   directoryAudits: z.array(z.looseObject({ id: str, activityDateTime: nstr })).optional(),
+  registrationDetails: z.array(RegistrationDetails).optional(),
   azure: Azure.optional(),
   unavailable: z.record(z.string(), z.string()).optional(),
 });
@@ -390,6 +398,7 @@ export type Snapshot = z.infer<typeof Snapshot>;
 export type User = z.infer<typeof User>;
 export type Group = z.infer<typeof Group>;
 export type AuthenticationMethod = z.infer<typeof AuthenticationMethod>;
+export type RegistrationDetails = z.infer<typeof RegistrationDetails>;
 export type RoleAssignment = z.infer<typeof RoleAssignment>;
 export type RoleSchedule = z.infer<typeof RoleSchedule>;
 export type GroupSchedule = z.infer<typeof GroupSchedule>;
@@ -455,6 +464,7 @@ export const GRAPH_LIST_SECTIONS = [
   "lifecycleWorkflows",
   "signIns",
   "directoryAudits",
+  "registrationDetails",
 ] as const;
 export type GraphListSection = (typeof GRAPH_LIST_SECTIONS)[number];
 

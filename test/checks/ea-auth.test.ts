@@ -187,6 +187,56 @@ describe("EA-AUTH-04 independent of everyday admins", () => {
       "Authenticator device",
     );
   });
+  describe("an admin whose methods were not read, decided by the registration report", () => {
+    /** Adele's methods not read (export skipped her); the report says what she registered. */
+    const unread = (methodsRegistered: string[] | undefined) => {
+      const g = goodTenant();
+      delete g.t.user(g.admin.id).authenticationMethods;
+      if (methodsRegistered)
+        g.t.doc.registrationDetails = [
+          { id: g.admin.id, userPrincipalName: g.admin.userPrincipalName, methodsRegistered },
+        ];
+      return g;
+    };
+    it("passes when the row shows none of the kinds the accounts hold (they hold FIDO2 keys)", () => {
+      const { t } = unread(["microsoftAuthenticatorPush", "mobilePhone", "softwareOneTimePasscode"]);
+      const r = t.run(auth04);
+      expect(r.status).toBe("pass");
+      expect(r.findings.every((f) => f.evidence?.ruledOutByRegistration === 1)).toBe(true);
+    });
+    it("is unknown when the row shows a kind the accounts hold: her key could be the same model", () => {
+      expect(unread(["microsoftAuthenticatorPush", "passKeyDeviceBound"]).t.run(auth04).status).toBe(
+        "unknown",
+      );
+      expect(unread(["fido2"]).t.run(auth04).status).toBe("unknown");
+    });
+    it("is unknown when the row holds a value it does not know, or there is no row", () => {
+      expect(unread(["someFutureMethod"]).t.run(auth04).status).toBe("unknown");
+      expect(unread(undefined).t.run(auth04).status).toBe("unknown");
+      const other = unread(["mobilePhone"]);
+      other.t.doc.registrationDetails[0].id = other.secAdmin.id;
+      expect(other.t.run(auth04).status).toBe("unknown");
+    });
+    it("is unknown when the report itself is listed unreadable", () => {
+      const { t } = unread(["mobilePhone"]);
+      t.unavailable("registrationDetails", "403 Forbidden");
+      expect(t.run(auth04).status).toBe("unknown");
+    });
+    it("a phone on the row counts once an account holds a phone", () => {
+      const { t, bg1 } = unread(["mobilePhone"]);
+      t.addMethod(bg1.id, {
+        "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
+        phoneNumber: "+1 555 555 0199",
+        phoneType: "mobile",
+      });
+      expect(t.run(auth04).status).toBe("unknown");
+    });
+    it("a fail on another admin's methods still fails", () => {
+      const { t, secAdmin } = unread(["microsoftAuthenticatorPush", "mobilePhone"]);
+      t.addKey(secAdmin.id, KEYS.yubikey5Nfc);
+      expect(t.run(auth04).status).toBe("fail");
+    });
+  });
   it("skips when no other privileged user exists", () => {
     const { t, admin, secAdmin } = goodTenant();
     t.doc.roleEligibilitySchedules = t.doc.roleEligibilitySchedules.filter(
