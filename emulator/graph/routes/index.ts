@@ -15,6 +15,7 @@ import { methodsPolicyRoutes } from "./methods-policies.js";
 import { organizationRoutes } from "./organization.js";
 import { pimRoutes } from "./pim.js";
 import { roleRoutes } from "./roles.js";
+import { reportRoutes } from "./reports.js";
 import type { RouteDef } from "./route.js";
 import { strengthRoutes } from "./strengths.js";
 import { tenantPolicyRoutes } from "./tenant-policies.js";
@@ -38,6 +39,7 @@ export function buildRoutes(): RouteDef[] {
     ...tenantPolicyRoutes,
     ...governanceRoutes,
     ...auditRoutes,
+    ...reportRoutes,
     ...organizationRoutes,
   ];
 }
