@@ -18,6 +18,7 @@
  */
 import type { Config } from "../config/schema.js";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "../snapshot/schema.js";
+import { methodKinds, rowRulesOut, type TieKind } from "../snapshot/registration.js";
 import {
   GRAPH_SCOPE,
   ARM_SCOPE,
@@ -35,6 +36,7 @@ import {
   AU_RELATIONSHIPS,
   GROUP_RELATIONSHIPS,
   PIM_GROUP_SECTIONS,
+  REGISTRATION_REPORT,
   SIGN_IN_ACTIVITY_PAGE,
   TOP_LEVEL_READS,
   USER_RELATIONSHIPS,
@@ -313,26 +315,124 @@ interface Logs {
   directoryAudits: GraphObject[];
 }
 
+/**
+ * The registration report's rows by lower-cased user id, read once and only when there are everyday
+ * admins to pre-filter; undefined when it could not be read (then every admin's methods are read, as
+ * without the report) or would cost more pages than the admins it could spare.
+ */
+type RegistrationRows = Map<string, GraphObject> | undefined;
+
+async function readRegistration(c: Collector, admins: number): Promise<RegistrationRows> {
+  const first = await c.firstPage(REGISTRATION_REPORT);
+  if (!first.ok) {
+    c.fail(REGISTRATION_REPORT.path, first.error);
+    return undefined;
+  }
+  const items = [...first.value.items];
+  let next = first.value.nextLink;
+  // Each further page is one reports read, like one admin's methods: past `admins` pages the report
+  // can no longer spare a read (a tenant with very many users and few admins).
+  for (let pages = 1; next; pages++) {
+    if (pages >= admins) return undefined;
+    const r = await c.graph.get(next, REGISTRATION_REPORT.version);
+    if (!r.ok) {
+      c.fail(REGISTRATION_REPORT.path, r.error);
+      return undefined;
+    }
+    const page = pageOf(r.body);
+    items.push(...page.items);
+    next = page.nextLink;
+  }
+  return new Map(items.map((row) => [idOf(row).toLowerCase(), row]));
+}
+
+/** What the accounts' methods could share with an admin; undefined when one account's methods are missing. */
+function kindsOf(accounts: readonly GraphObject[]): Set<TieKind> | undefined {
+  const out = new Set<TieKind>();
+  for (const a of accounts) {
+    if (!Array.isArray(a.authenticationMethods)) return undefined;
+    for (const k of methodKinds(a.authenticationMethods as GraphObject[])) out.add(k);
+  }
+  return out;
+}
+
+/** The everyday admins' side of wave 4: each export's report rows and whose methods it skipped. */
+interface AdminReads {
+  registration: () => Promise<RegistrationRows>;
+  /** rows of the admins whose methods were not read, by lower-cased id */
+  ruledOut: Map<string, GraphObject>;
+}
+
+const METHODS_READ = USER_RELATIONSHIPS.find((r) => r.property === "authenticationMethods")!;
+
+/**
+ * Methods of the everyday admins whose registration row shows a kind the accounts hold (or who have
+ * no such row): the others cannot share a method with the accounts (EA-AUTH-04), so their row is
+ * kept instead (docs/reads.md).
+ */
+async function readAdmins(
+  c: Collector,
+  admins: GraphObject[],
+  accounts: () => GraphObject[],
+  accountsRead: Promise<void>,
+  reads: AdminReads,
+): Promise<void> {
+  if (!admins.length) return;
+  const [rows] = await Promise.all([reads.registration(), accountsRead]);
+  const kinds = rows && kindsOf(accounts());
+  const toRead: GraphObject[] = [];
+  for (const admin of admins) {
+    const row = rows?.get(idOf(admin).toLowerCase());
+    if (kinds && rowRulesOut(row, kinds)) reads.ruledOut.set(idOf(admin).toLowerCase(), row!);
+    else toRead.push(admin);
+  }
+  await c.relationships(METHODS_READ, toRead);
+}
+
 /** Wave 4 for some users: everything of whoever may be an emergency account, methods of the rest. */
 async function readSubjects(
   c: Collector,
   draft: Draft,
   subjects: Pick<RelationshipSubjects, "full" | "methodsOnly">,
   logs: Logs,
+  reads: AdminReads,
+  accounts: () => GraphObject[],
 ): Promise<void> {
   const wanted = (ids: readonly string[]) => {
     const set = new Set(ids);
     return (listOf(draft, "users") ?? []).filter((u) => set.has(idOf(u).toLowerCase()));
   };
   const full = wanted(subjects.full);
-  const methods = USER_RELATIONSHIPS.find((r) => r.property === "authenticationMethods")!;
   const fullIds = full.map(idOf);
+  const accountsRead = c.relationships(METHODS_READ, full);
   await Promise.all([
-    ...USER_RELATIONSHIPS.map((r) => c.relationships(r, full)),
-    c.relationships(methods, wanted(subjects.methodsOnly)),
+    accountsRead,
+    ...USER_RELATIONSHIPS.filter((r) => r !== METHODS_READ).map((r) => c.relationships(r, full)),
+    readAdmins(c, wanted(subjects.methodsOnly), accounts, accountsRead, reads),
     c.collectInto("signIns", signInReads(fullIds), logs.signIns),
     c.collectInto("directoryAudits", auditReads(fullIds), logs.directoryAudits),
   ]);
+}
+
+/**
+ * Admins skipped early whose row no longer rules them out, now that every account's methods are in
+ * (an account found late, or one whose methods could not be read): their methods are read after all.
+ */
+async function recheckAdmins(
+  c: Collector,
+  draft: Draft,
+  accounts: GraphObject[],
+  reads: AdminReads,
+): Promise<void> {
+  if (!reads.ruledOut.size) return;
+  const kinds = kindsOf(accounts);
+  const users = listOf(draft, "users") ?? [];
+  const again = users.filter((u) => {
+    const row = reads.ruledOut.get(idOf(u).toLowerCase());
+    return row && !(kinds && rowRulesOut(row, kinds));
+  });
+  for (const u of again) reads.ruledOut.delete(idOf(u).toLowerCase());
+  await c.relationships(METHODS_READ, again);
 }
 
 /**
@@ -426,7 +526,16 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     pimGroups,
   ]);
   const early = subjectsOf(false);
-  const earlyReads = readSubjects(c, draft, early, logs);
+  let registration: Promise<RegistrationRows> | undefined;
+  const adminReads: AdminReads = {
+    registration: () => (registration ??= readRegistration(c, early.methodsOnly.length)),
+    ruledOut: new Map(),
+  };
+  const fullUsers = (ids: readonly string[]) => {
+    const set = new Set(ids);
+    return (listOf(draft, "users") ?? []).filter((u) => set.has(idOf(u).toLowerCase()));
+  };
+  const earlyReads = readSubjects(c, draft, early, logs, adminReads, () => fullUsers(early.full));
   await azure.rules;
   const all = subjectsOf(true);
   const late = {
@@ -434,11 +543,10 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
     methodsOnly: all.methodsOnly.filter((id) => !early.full.includes(id) && !early.methodsOnly.includes(id)),
   };
   // Decided before the late reads, which may add failures of their own.
-  const lateReads = readSubjects(c, draft, late, logs);
+  const lateReads = readSubjects(c, draft, late, logs, adminReads, () => fullUsers(all.full));
 
   await Promise.all([
-    earlyReads,
-    lateReads,
+    Promise.all([earlyReads, lateReads]).then(() => recheckAdmins(c, draft, fullUsers(all.full), adminReads)),
     caAudits,
     signInActivity,
     auRelations,
@@ -448,6 +556,10 @@ export async function exportTenant(options: ExportOptions): Promise<ExportResult
   if (!c.unavailable.signIns) draft.signIns = dedupe(logs.signIns).sort(newestFirst("createdDateTime"));
   if (!c.unavailable.directoryAudits)
     draft.directoryAudits = dedupe(logs.directoryAudits).sort(newestFirst("activityDateTime"));
+  if (adminReads.ruledOut.size)
+    draft.registrationDetails = [...adminReads.ruledOut.values()].sort((a, b) =>
+      idOf(a).toLowerCase().localeCompare(idOf(b).toLowerCase()),
+    );
   markIncomplete(c, azure);
 
   const snapshot = {

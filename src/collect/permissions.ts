@@ -71,6 +71,7 @@ export const GRAPH_READS: PathPermission[] = [
   p("lifecycleWorkflows", ["LifecycleWorkflows.Read.All"], "Lifecycle Workflows Administrator"),
   p("signIns", ["AuditLog.Read.All"], "Reports Reader"),
   p("directoryAudits", ["AuditLog.Read.All"], "Reports Reader"),
+  p("registrationDetails", ["AuditLog.Read.All"], "Reports Reader"),
 ];
 
 /** ARM reads of `export`. */

@@ -91,6 +91,17 @@ export const TOP_LEVEL_READS: SectionRead[] = [
   },
 ];
 
+/**
+ * The registration report, every page: which methods each user registered, so export reads one by
+ * one only the everyday admins whose methods could match the accounts' (docs/reads.md). Graph
+ * documents `$filter` and `$orderby` only here (no `$top`), and disabled users have no row.
+ */
+export const REGISTRATION_REPORT: SectionRead = {
+  path: "registrationDetails",
+  version: "v1.0",
+  url: "/reports/authenticationMethods/userRegistrationDetails",
+};
+
 /** Per-object relationship reads. `{id}` is the object id. */
 export interface RelationshipRead {
   /** snapshot path of the relationship for every object (`users.authenticationMethods`) */

@@ -12,6 +12,7 @@ import {
   GROUP_RELATIONSHIPS,
   AU_RELATIONSHIPS,
   PIM_GROUP_SECTIONS,
+  REGISTRATION_REPORT,
 } from "../../src/collect/reads.js";
 import { permissionsText } from "../../src/cli/commands/permissions.js";
 
@@ -47,6 +48,7 @@ describe("permission table", () => {
       ...PIM_GROUP_SECTIONS.map((s) => s.path),
       "signIns",
       "directoryAudits",
+      REGISTRATION_REPORT.path,
     ]);
     expect(new Set(GRAPH_READS.map((r) => r.path))).toEqual(read);
   });

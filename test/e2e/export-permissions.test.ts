@@ -40,9 +40,11 @@ describe("an app lacking one permission", () => {
       });
       const { snapshot } = await exportFrom(emu, { clientId: app.clientId, secret });
       // The reads the remaining set cannot do (an alternative permission may still cover one).
-      const needing = GRAPH_READS.filter((r) => missingPermissions(r.path, granted).includes(permission)).map(
-        (r) => r.path,
-      );
+      // The registration report is read only to spare everyday admins' methods, which needs configured
+      // accounts (docs/reads.md); without a config it is not read at all.
+      const needing = GRAPH_READS.filter(
+        (r) => r.path !== "registrationDetails" && missingPermissions(r.path, granted).includes(permission),
+      ).map((r) => r.path);
       for (const path of needing) {
         const reason = unavailableReason(snapshot, path);
         expect(reason, `${path} should be unavailable`).toBeDefined();

@@ -15,6 +15,9 @@ import { loadSnapshot } from "../../src/snapshot/load.js";
 import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
+import { methodKinds, rowRulesOut, type TieKind } from "../../src/snapshot/registration.js";
+import { TenantStore } from "../../emulator/graph/tenant-store.js";
+import { registrationRows } from "../../emulator/graph/routes/reports.js";
 
 export const FIXTURES = join(import.meta.dirname, "../../fixtures/tenants");
 
@@ -138,12 +141,32 @@ export function exportableOf(sample: Snapshot, config: Partial<Config> = {}): Sn
   const everything = new Set(full);
   const methods = new Set(methodsOnly);
   const copy = structuredClone(sample) as Snapshot & Loose;
+  // Everyday admins whose registration row shows none of the kinds the accounts hold are not read:
+  // their row is kept instead (docs/reads.md).
+  const ruledOut = new Map<string, Loose>();
+  if (methods.size) {
+    const rows = new Map(registrationRows(new TenantStore(sample)).map((r) => [lower(r.id), r]));
+    let kinds: Set<TieKind> | undefined = new Set<TieKind>();
+    for (const u of (sample.users ?? []) as Loose[]) {
+      if (!everything.has(lower(u.id))) continue;
+      if (!Array.isArray(u.authenticationMethods)) kinds = undefined;
+      else for (const k of methodKinds(u.authenticationMethods as Loose[])) kinds?.add(k);
+    }
+    for (const id of methods) {
+      const row = rows.get(id);
+      if (kinds && rowRulesOut(row, kinds)) ruledOut.set(id, row!);
+    }
+  }
+  if (ruledOut.size)
+    copy.registrationDetails = [...ruledOut.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, row]) => row) as never;
   for (const u of (copy.users ?? []) as Loose[]) {
     const id = lower(u.id);
     if (everything.has(id)) continue;
     delete u.perUserMfaState;
     delete u.ownedObjects;
-    if (!methods.has(id)) delete u.authenticationMethods;
+    if (!methods.has(id) || ruledOut.has(id)) delete u.authenticationMethods;
   }
   if (copy.signIns)
     copy.signIns = (copy.signIns as Loose[]).filter((s) => everything.has(lower(s.userId))) as never;
