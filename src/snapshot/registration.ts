@@ -67,13 +67,17 @@ interface MethodLike {
   aaGuid?: string | null;
 }
 
+/** A method's type without namespace and suffix: `#microsoft.graph.fido2AuthenticationMethod` -> `fido2`. */
+export const methodType = (m: { "@odata.type"?: unknown }): string =>
+  String(m["@odata.type"] ?? "")
+    .replace(/^#?microsoft\.graph\./, "")
+    .replace(/AuthenticationMethod$/, "");
+
 /** The kinds a user's own methods (`users/{id}/authentication/methods`) can be compared on. */
 export function methodKinds(methods: readonly MethodLike[]): Set<TieKind> {
   const out = new Set<TieKind>();
   for (const m of methods) {
-    const type = (m["@odata.type"] ?? "")
-      .replace(/^#?microsoft\.graph\./, "")
-      .replace(/AuthenticationMethod$/, "");
+    const type = methodType(m);
     if (type === "fido2") {
       out.add("passkey");
       if (AUTHENTICATOR_PASSKEY_AAGUIDS.has((m.aaGuid ?? "").trim().toLowerCase())) out.add("authenticator");

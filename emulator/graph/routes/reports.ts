@@ -18,7 +18,7 @@
  * unless the snapshot carries the row itself (`registrationDetails`): the emulator never invents
  * what a user registered.
  */
-import { AUTHENTICATOR_PASSKEY_AAGUIDS } from "../../../src/snapshot/registration.js";
+import { AUTHENTICATOR_PASSKEY_AAGUIDS, methodType } from "../../../src/snapshot/registration.js";
 import type { Wire } from "../odata/query.js";
 import { P } from "../permissions.js";
 import type { CollectionSpec } from "../odata/query.js";
@@ -30,14 +30,9 @@ import { badRequest } from "./support.js";
 /** Rows per page: Graph documents no `$top` for this report and no page size. */
 export const REGISTRATION_PAGE = 1000;
 
-const kindOf = (m: Wire) =>
-  String(m["@odata.type"] ?? "")
-    .replace(/^#?microsoft\.graph\./, "")
-    .replace(/AuthenticationMethod$/, "");
-
 /** methodsRegistered values of one stored method (Graph's names differ from the method types). */
 function registeredValues(m: Wire): string[] {
-  switch (kindOf(m)) {
+  switch (methodType(m)) {
     case "fido2": {
       const aaguid = String(m.aaGuid ?? "").toLowerCase();
       return AUTHENTICATOR_PASSKEY_AAGUIDS.has(aaguid)
