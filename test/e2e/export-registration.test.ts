@@ -75,6 +75,26 @@ describe("export pre-filters the everyday admins with the registration report (m
     expect(after).toEqual(before);
   });
 
+  it("follows the report's pages (Graph chooses their size)", async () => {
+    const tenant = structuredClone(sample);
+    for (let i = 0; i < 1000; i++)
+      tenant.users!.push({
+        id: `0f0f0f0f-0000-4000-a000-${String(i).padStart(12, "0")}`,
+        userPrincipalName: `filler${i}@fabrikamind.onmicrosoft.com`,
+        accountEnabled: true,
+        authenticationMethods: [],
+      });
+    const other = await emulate(tenant);
+    try {
+      const { snapshot } = await exportFrom(other, { config });
+      expect(count(other.counters(), REPORT)).toBe(2);
+      expect(snapshot.registrationDetails).toHaveLength(4);
+      expect(count(other.counters(), METHODS)).toBe(2 + admins.length - 4);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("reads every admin's methods, as before, when the report is refused (no AuditLog.Read.All)", async () => {
     const secret = "no-audit-secret";
     const app = emu.registerApp({
