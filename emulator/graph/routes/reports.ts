@@ -3,7 +3,7 @@
  * per user computed from the user's stored methods (Graph's "List userRegistrationDetails" and
  * "userRegistrationDetails resource type" references).
  *
- * What Graph documents, and so what is served:
+ * What Graph documents, and so what is served (v1.0 and beta, which adds `defaultMfaMethod`):
  *  - only `$filter` and `$orderby`; `$top`, `$select`, `$count`, `$skip` are refused with 400, and
  *    the page size is Graph's to choose (1,000 here; the reference names none);
  *  - `$filter` on isMfaCapable, isMfaRegistered, isPasswordlessCapable, isSsprCapable,
@@ -24,8 +24,8 @@ import { P } from "../permissions.js";
 import type { CollectionSpec } from "../odata/query.js";
 import { EQ, EQ_START } from "../specs.js";
 import type { Entity, TenantStore } from "../tenant-store.js";
-import { collectionRoutes, V1, type RouteContext, type RouteDef } from "./route.js";
-import { badRequest } from "./support.js";
+import { BOTH, collectionRoutes, type RouteContext, type RouteDef } from "./route.js";
+import { badRequest, strip } from "./support.js";
 
 /** Rows per page: Graph documents no `$top` for this report and no page size. */
 export const REGISTRATION_PAGE = 1000;
@@ -157,6 +157,20 @@ export function registrationRows(store: TenantStore): Wire[] {
   return out;
 }
 
+/** beta's `defaultMfaMethod` (a defaultMfaMethodType: none, mobilePhone, ..., softwareOneTimePasscode). */
+function withDefaultMfaMethod(row: Wire): Wire {
+  if (row.defaultMfaMethod !== undefined) return row;
+  const registered = Array.isArray(row.methodsRegistered) ? (row.methodsRegistered as unknown[]) : [];
+  const first = [
+    "microsoftAuthenticatorPush",
+    "softwareOneTimePasscode",
+    "mobilePhone",
+    "alternateMobilePhone",
+    "officePhone",
+  ].find((m) => registered.includes(m));
+  return { ...row, defaultMfaMethod: first ?? "none" };
+}
+
 const BOOL_EQ = EQ;
 
 export const REGISTRATION_DETAILS_SPEC: Omit<CollectionSpec, "context"> = {
@@ -190,12 +204,13 @@ function refuseTop(ctx: RouteContext) {
 export const reportRoutes: RouteDef[] = collectionRoutes({
   path: "/reports/authenticationMethods/userRegistrationDetails",
   context: "reports/authenticationMethods/userRegistrationDetails",
-  versions: V1,
+  versions: BOTH,
   family: "reports",
   permissions: P.auditLogs,
   section: "registrationDetails",
   spec: REGISTRATION_DETAILS_SPEC,
   source: (ctx) => registrationRows(ctx.store),
+  view: (ctx) => (ctx.req.version === "beta" ? withDefaultMfaMethod : (e) => strip(e, ["defaultMfaMethod"])),
   notFoundCode: "itemNotFound",
   listGuard: refuseTop,
   doc: {

@@ -54,13 +54,19 @@ function withAlex(): Snapshot {
 describe("userRegistrationDetails", () => {
   const layer = makeLayer(withAlex());
 
-  it("is a v1.0 report: reports family, AuditLog.Read.All, section registrationDetails", () => {
+  it("is a report in v1.0 and beta: reports family, AuditLog.Read.All, section registrationDetails", () => {
     const r = resolveOk(layer, request(PATH));
     expect(r.family).toBe("reports");
     expect(r.permissions).toEqual([["AuditLog.Read.All"]]);
     expect(r.section).toBe("registrationDetails");
     expect(r.endpoint).toBe(`GET ${PATH}`);
-    expect(get(layer, PATH, { version: "beta" }).status).toBe(400);
+    const beta = get(layer, PATH, { version: "beta" });
+    expect(beta.status).toBe(200);
+    expect(beta.json.value.map((row: { defaultMfaMethod: string }) => row.defaultMfaMethod)).toEqual([
+      "none",
+      "microsoftAuthenticatorPush",
+    ]);
+    expect(get(layer, PATH).json.value[1]).not.toHaveProperty("defaultMfaMethod");
   });
 
   it("has one row per enabled user whose methods are known, in Graph's shape", () => {
