@@ -161,7 +161,8 @@ export const check = defineCheck(import.meta.url, {
       const evidence = {
         shared: sortedUnique(shared),
         sameKind: sortedUnique(sameKind),
-        comparedWith: admins.length,
+        // admins decided by their registration row were compared too: nothing of theirs can match
+        comparedWith: admins.length + ruledOut.size,
         ...(ruledOut.size ? { ruledOutByRegistration: ruledOut.size } : {}),
       };
       if (shared.length) {
