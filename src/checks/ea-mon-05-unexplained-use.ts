@@ -41,6 +41,10 @@ export const check = defineCheck(import.meta.url, {
   needs: ["users", "signIns"],
   appliesTo: needsAccounts,
   evaluate(ctx) {
+    // No records read (no configuration file): nothing could explain a sign-in, and "no sign-in"
+    // alone is not what this check grades. Unknown, never pass.
+    const records = accessRecordsOf(ctx);
+    if (!ctx.records) return [records as Finding];
     const lookback = ctx.config.profile.signInLookbackDays;
     const ids = new Set(ctx.accounts.resolved.map((a) => norm(a.id)));
     const signIns = ((ctx.snapshot.signIns ?? []) as SignIn[]).filter(
@@ -67,10 +71,9 @@ export const check = defineCheck(import.meta.url, {
           evidence: { lookbackDays: lookback, signIns: 0 },
         })),
       ];
-    // There are sign-ins: only the records can explain them. None read: unknown, not a verdict.
-    const records = accessRecordsOf(ctx);
+    // There are sign-ins: only the records' windows explain them (no drill, use or enrollment
+    // recorded: none is explained).
     const windows = isFinding(records) ? undefined : windowsOf(records);
-    if (!windows && !ctx.records) return [records as Finding];
     const findings: Finding[] = [...undated];
     for (const account of sortedAccounts(ctx)) {
       const subject = userSubject(account);

@@ -66,7 +66,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const good = ["--snapshot", fixture("good.json"), "--config", fixture("good.breakglass.yaml")];
+// good/breakglass.yaml: the config with the sample's records beside it, so the records checks pass too
+const good = ["--snapshot", fixture("good.json"), "--config", fixture("good/breakglass.yaml")];
 const midsize = ["--snapshot", fixture("midsize.json"), "--config", fixture("midsize.breakglass.yaml")];
 
 /** [what, argv, exit code, what stderr says (one line naming the file for exit 2)]. */

@@ -7,7 +7,7 @@
  * rendered in memory, then all files are written as one set by the atomic writer (all or nothing).
  */
 import { EXIT_TEXT, helpText } from "../conventions.js";
-import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { buildCheckContext, CHECKS } from "../../checks/registry.js";
@@ -16,6 +16,8 @@ import { parseAuth } from "./export.js";
 import { runChecks } from "../../checks/runner.js";
 import type { Check, CheckContext } from "../../checks/types.js";
 import { loadConfig } from "../../config/load.js";
+import { type CheckRecords, loadCheckRecords } from "../../records/check-records.js";
+import { FileRecordStore } from "../../records/store.js";
 import { CHECK_SEVERITIES, type Config, type Severity } from "../../config/schema.js";
 import { buildReport } from "../../report/build.js";
 import type { Report } from "../../report/model.js";
@@ -37,7 +39,7 @@ import { unreadTenantReasons } from "../../snapshot/readable.js";
 export interface AssessEngine {
   /** every check the build knows, in catalogue order. */
   checks: readonly Check[];
-  buildCheckContext(snapshot: Snapshot, config: Config): CheckContext;
+  buildCheckContext(snapshot: Snapshot, config: Config, records?: CheckRecords): CheckContext;
 }
 
 export interface AssessIo {
@@ -155,6 +157,10 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     throw new UsageError(`several formats (${formats.join(",")}) need --out-dir DIR`);
 
   const { config, file: configFile } = await loadConfig(options.config, io.cwd);
+  // The records (custody.yaml, drills/, uses/, enrollments/) live beside the configuration file;
+  // read before the tenant, so a malformed one stops the run (exit 2) before minutes of reads.
+  // Without a configuration file there are none, and the records checks say unknown.
+  const records = configFile ? await loadCheckRecords(new FileRecordStore(dirname(configFile))) : undefined;
   // Before the read (minutes on a live tenant): a wrong output path fails now, not after it.
   const outDir = options.outDir !== undefined ? resolve(io.cwd, options.outDir) : undefined;
   if (options.out !== undefined) await checkWritable([resolve(io.cwd, options.out)]);
@@ -175,7 +181,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   if (now) snapshot = { ...snapshot, tenant: { ...snapshot.tenant, capturedAt: now.toISOString() } };
 
   const engine = await deps.engine();
-  const context = engine.buildCheckContext(snapshot, config);
+  const context = engine.buildCheckContext(snapshot, config, records);
   const results = runChecks(engine.checks, context);
   const report = buildReport({
     results,

@@ -158,8 +158,12 @@ export function register(program: Command): void {
         if (opts.out !== undefined) await checkWritable([resolve(opts.out)]);
         const fixture = findFixture(opts.tenant);
         const snapshot = await loadSnapshot(fixture);
-        // The sample's config names its emergency accounts, whose relationships export reads.
-        const configFile = fixture.replace(/\.json$/, ".breakglass.yaml");
+        // The sample's config names its emergency accounts, whose relationships export reads. A
+        // sample that keeps records has its config in `<name>/` with custody.yaml and drills/ beside it.
+        const withRecords = join(dirname(fixture), opts.tenant, "breakglass.yaml");
+        const configFile = existsSync(withRecords)
+          ? withRecords
+          : fixture.replace(/\.json$/, ".breakglass.yaml");
         const config = existsSync(configFile) ? (await loadConfig(configFile)).config : undefined;
         // The emulator is only loaded by this command.
         const { startEmulator } = await import("../../../emulator/index.js");
@@ -201,6 +205,9 @@ export function register(program: Command): void {
               format: "console",
               failOn: "high",
               config: existsSync(configFile) ? configFile : undefined,
+              // The sample's dates (sign-ins, password changes, drills, reviews) are set relative to
+              // its capture: judged then, the demo shows the same findings on every day it is run.
+              now: snapshot.tenant.capturedAt,
               verbose: opts.verbose,
               color: opts.color,
             },
