@@ -12,9 +12,21 @@ export interface AccessWindow {
   account: string;
   /** ISO 8601 */
   start: string;
-  /** ISO 8601; absent while the window is still open (a drill started, not finished) */
+  /** ISO 8601; absent while the window is still open (a drill started, not finished): see OPEN_WINDOW_MAX_MS */
   end?: string;
 }
+
+/**
+ * How long a window that was never closed (a drill started and not finished, an enrollment killed
+ * before its cleanup) keeps explaining sign-ins: 24 hours from its start. A drill takes minutes and
+ * an enrollment at most its `--timeout`; an open window that explained every later sign-in would
+ * hide a compromise for good (docs/drills.md "Windows").
+ */
+export const OPEN_WINDOW_MAX_MS = 24 * 3_600_000;
+
+/** Where a window stops explaining: its end, or for an open one its start plus OPEN_WINDOW_MAX_MS. */
+export const windowEnd = (w: AccessWindow): number =>
+  w.end === undefined ? Date.parse(w.start) + OPEN_WINDOW_MAX_MS : Date.parse(w.end);
 
 /** The first window of `account` (id or UPN, either matching, case-insensitively) that holds `at`. */
 export function windowExplaining(
@@ -27,9 +39,7 @@ export function windowExplaining(
     .map((n) => n.toLowerCase());
   return windows.find((w) => {
     if (!names.includes(w.account.toLowerCase())) return false;
-    const start = Date.parse(w.start);
-    const end = w.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(w.end);
-    return at >= start && at <= end;
+    return at >= Date.parse(w.start) && at <= windowEnd(w);
   });
 }
 

@@ -310,6 +310,19 @@ describe("EA-MON-05 unexplained use", () => {
     s.t.doc.signIns.push({ ...signIn(s.bg1.id, "2026-10-25T03:00:00Z"), createdDateTime: null });
     expect(s.t.run(mon05).status).toBe("unknown");
   });
+  it("does not let a drill never finished explain sign-ins past 24 hours after its start", () => {
+    const s = setup();
+    const open = { ...s.drill(s.bg1, "k1a", "2026-10-28T10:00:00Z"), id: "drill-open-1", outcome: undefined };
+    delete (open as Partial<AccessRecord>).finishedAt;
+    s.access.push(open as AccessRecord);
+    s.withRecords();
+    s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-28T12:00:00Z"));
+    expect(s.t.run(mon05).status).toBe("pass");
+    s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-30T03:00:00Z"));
+    const r = s.t.run(mon05);
+    expect(r.status).toBe("fail");
+    expect(r.findings.find((f) => f.status === "fail")!.message).toMatch(/2026-10-30T03:00:00Z/);
+  });
   it("ignores sign-ins older than the lookback", () => {
     const s = setup();
     s.t.doc.signIns.push(signIn(s.bg1.id, "2026-08-01T03:00:00Z"));
