@@ -1,7 +1,8 @@
 /**
  * The mutation suite: the good sample tenant passes every check; each single mutation that breaks
  * one recommendation of the seeds changes exactly the checks it declares, to the status it
- * declares, and nothing else (test/checks/mutations/catalog.ts).
+ * declares, and nothing else (test/checks/mutations/catalog.ts; records.ts mutates the custody
+ * registry and drills beside the sample's configuration).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { assess, CHECKS } from "../../src/checks/registry.js";
@@ -12,8 +13,9 @@ import type { Snapshot } from "../../src/snapshot/schema.js";
 import { CONTROLS, MUTATIONS, type Mutation } from "./mutations/catalog.js";
 import { loadGood } from "./mutations/good.js";
 import { MORE_CONTROLS, MORE_MUTATIONS } from "./mutations/more.js";
+import { RECORDS_MUTATIONS } from "./mutations/records.js";
 
-const ALL_MUTATIONS = [...MUTATIONS, ...MORE_MUTATIONS];
+const ALL_MUTATIONS = [...MUTATIONS, ...MORE_MUTATIONS, ...RECORDS_MUTATIONS];
 const ALL_CONTROLS = [...CONTROLS, ...MORE_CONTROLS];
 
 let snapshot: Snapshot;
