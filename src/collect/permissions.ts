@@ -89,6 +89,7 @@ export const AZURE_READS: AzurePermission[] = [
   { path: "azure.actionGroups", role: "Reader", scope: "each subscription" },
   { path: "azure.sentinelAlertRules", role: "Microsoft Sentinel Reader", scope: "each Sentinel workspace" },
   { path: "azure.sentinelWatchlists", role: "Microsoft Sentinel Reader", scope: "each Sentinel workspace" },
+  { path: "azure.alerts", role: "Reader", scope: "each subscription" },
 ];
 
 /** One kind of Graph write `apply` or `enroll` sends (docs/graph-writes.md Appendix A, least privileged). */

@@ -3,7 +3,9 @@
  * first apply, `enroll` run for one account (its window recorded beside the configuration), then
  * sign-ins recorded through `POST {graph}/_emulator/signIns` as Entra logs them, the tenant exported
  * and graded with the records beside the configuration. The enrollment's own sign-in is explained;
- * a sign-in after it fails the check with its details; a failed sign-in only warns.
+ * a sign-in after it fails the check with its details; a failed sign-in only warns. On the good
+ * sample, whose sign-in rule watches the accounts, the alert the emulator raised for the sign-in is
+ * read by export (the alerts API) and named in the finding.
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -17,7 +19,8 @@ import type { EnrollIo } from "../../src/deploy/enroll-run.js";
 import { listRecords } from "../../src/records/access.js";
 import { loadCheckRecords } from "../../src/records/check-records.js";
 import { FileRecordStore } from "../../src/records/store.js";
-import { clientsFor } from "../e2e/helpers.js";
+import { call, undiciAgent } from "../emulator/support.js";
+import { clientsFor, emulate, FIXTURES, loadFixture } from "../e2e/helpers.js";
 import { VirtualClock } from "../support/virtual-clock.js";
 import {
   FEITIAN,
@@ -32,6 +35,9 @@ import {
 } from "../deploy/enroll-support.js";
 
 const MINUTE = 60_000;
+/** the good sample's first account and its YubiKey (fixtures/tenants/good/custody.yaml) */
+const ZT4P9W = "zt4p9w@contosomedical.onmicrosoft.com";
+const ZT4P9W_KEY_A = "5fuz0F1S91537hUtNd21iHA42Hmzuk4-Nzc4okJsILuZPPrgSjRsO-qlNykyoWvN";
 /** a documentation address (RFC 5737): where the unexplained sign-in comes from */
 const STRANGER_IP = "203.0.113.66";
 
@@ -125,7 +131,13 @@ describe("EA-MON-05 on the emulator, after deploy", () => {
       ip: STRANGER_IP,
       app: "Azure Portal",
       errorCode: 0,
+      // the alerts were read (none: the first apply has not set the sign-in alert up yet)
+      alert: null,
     });
+    expect(snapshot.azure?.alerts).toEqual([]);
+    expect(fails[0]!.message).toContain(
+      "no sign-in alert fired within 15 minutes of it, so nobody was paged",
+    );
     expect(fails[0]!.remediation?.command).toBe(`breakglass use record ${KP7WD} --reason <why>`);
     const warns = result.findings.filter((f) => f.status === "warn");
     expect(warns).toHaveLength(1);
@@ -139,6 +151,42 @@ describe("EA-MON-05 on the emulator, after deploy", () => {
     expect(Date.parse(own[0]!.createdDateTime!)).toBeGreaterThanOrEqual(Date.parse(enrollment!.startedAt));
     expect(Date.parse(own[0]!.createdDateTime!)).toBeLessThanOrEqual(Date.parse(enrollment!.finishedAt!));
     for (const f of result.findings) expect(JSON.stringify(f.evidence)).not.toContain(own[0]!.id);
+  });
+
+  it("says of an unexplained sign-in that the sign-in alert fired, from the alerts export read", async () => {
+    // the good sample: its sign-in rule watches the accounts; its records explain its own drills
+    let t = Date.parse("2026-11-02T10:00:00Z");
+    const emu = await emulate(await loadFixture("good"), { now: () => t });
+    try {
+      const stranger = await call(emu, undiciAgent(emu), "POST", "/graph/_emulator/signIns", {
+        body: { userId: ZT4P9W, methodId: ZT4P9W_KEY_A, ip: STRANGER_IP },
+      });
+      expect(stranger.status).toBe(201);
+      t += 10 * MINUTE;
+      const { config } = await loadConfig(join(FIXTURES, "good", "breakglass.yaml"));
+      const { snapshot } = await exportTenant({
+        clients: clientsFor(emu),
+        config,
+        now: () => new Date(t),
+      });
+      const alerts = snapshot.azure?.alerts ?? [];
+      expect(alerts).toHaveLength(1);
+      const records = await loadCheckRecords(new FileRecordStore(join(FIXTURES, "good")));
+      const result = runCheck(mon05, buildCheckContext(snapshot, config, records));
+      expect(result.status).toBe("fail");
+      const fails = result.findings.filter((f) => f.status === "fail");
+      expect(fails).toHaveLength(1);
+      const started = (alerts[0]!.properties as { essentials: { startDateTime: string } }).essentials
+        .startDateTime;
+      expect(fails[0]!.evidence).toMatchObject({
+        id: stranger.body.id,
+        ip: STRANGER_IP,
+        alert: { id: alerts[0]!.id, startDateTime: started },
+      });
+      expect(fails[0]!.message).toContain(`the sign-in alert fired at ${started}`);
+    } finally {
+      await emu.close();
+    }
   });
 
   async function accountId(upn: string): Promise<string> {
