@@ -112,6 +112,9 @@ export const check = defineCheck(import.meta.url, {
     const records = accessRecordsOf(ctx);
     if (!ctx.records) return [records as Finding];
     const { lookback, all, signIns, unexplained } = graded(ctx);
+    // Records read but none kept (no drill, use or enrollment yet) and nothing to explain: nothing
+    // says the records are kept at all, so "no sign-in unexplained" is not a pass (docs/drills.md).
+    if (!ctx.records.hasAccessRecords && signIns.length === 0) return [records as Finding];
     // A sign-in without a time cannot be placed in a window or the lookback: unknown, never ignored.
     const undated: Finding[] = all
       .filter((s) => !s.createdDateTime)

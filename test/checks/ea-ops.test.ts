@@ -117,7 +117,8 @@ describe("records checks without records", () => {
     for (const c of [ops01, ops02, ops03, ops04, mon05]) expect(statusOf(t.run(c))).toBe("unknown");
     expect(t.run(mon05).findings[0]!.message).toMatch(/no records were read/);
     t.records = { root: "/cfg", access: [], hasAccessRecords: false };
-    for (const c of [ops01, ops02, ops03, ops04]) expect(statusOf(t.run(c))).toBe("unknown");
+    for (const c of [ops01, ops02, ops03, ops04, mon05]) expect(statusOf(t.run(c))).toBe("unknown");
+    expect(t.run(mon05).findings[0]!.message).toMatch(/no drill records/);
     expect(t.run(ops03).findings[0]!.message).toMatch(/no custody registry/);
   });
 });
