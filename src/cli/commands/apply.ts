@@ -1,6 +1,7 @@
 /**
- * `breakglass apply [plan.json] [--yes] [--target KIND...] [--config F] [--auth M]`: carries out the
- * plan (docs/deploy.md "Commands", "Gates", "Journal and resumption", "Secrets").
+ * `breakglass apply [plan.json] [--yes] [--target KIND...] [--config F] [--auth M]
+ * [--first-half FILE --second-half FILE]`: carries out the plan (docs/deploy.md "Commands", "Gates",
+ * "Journal and resumption", "Secrets").
  *
  * Without a file it plans from a fresh read, shows the plan and asks on a terminal unless --yes.
  * With a file it never trusts it: the tenant is read again, the steps derived again from the
@@ -42,6 +43,7 @@ import {
   type Clients,
 } from "../../graph/index.js";
 import { readTextFile } from "../../io/read-file.js";
+import { checkHalfPaths, HalfFiles, type SplitTargetOptions } from "../../io/split-secret.js";
 import { FileRecordStore, RECORDS_DIR, type RecordStore } from "../../records/store.js";
 import { terminalInline } from "../../report/escape.js";
 import { Directory, ROLE_TEMPLATES } from "../../snapshot/directory.js";
@@ -55,6 +57,10 @@ export interface ApplyCommandOptions {
   yes?: boolean;
   target?: ResourceKind[];
   auth?: AuthMethod;
+  /** `split` delivery to files: the first half of each kept password goes here (custodian 1) */
+  firstHalf?: string;
+  /** ... and the second half here (custodian 2) */
+  secondHalf?: string;
 }
 
 export interface ApplyIo extends SecretTerminal {
@@ -77,6 +83,8 @@ export interface ApplyDeps {
   store(root: string): RecordStore;
   /** generates the accounts' passwords (default: a CSPRNG); a test passes one it can look for */
   password?: () => string;
+  /** the file system of a directory, for the halves' files (default: `stat().dev`) */
+  deviceOf?: SplitTargetOptions["deviceOf"];
 }
 
 const MAX_PLAN_BYTES = 16 * 1024 * 1024;
@@ -129,6 +137,14 @@ export function register(program: Command, io: ApplyIo = processApplyIo(), deps 
     .option("--yes", "do not ask before sending (a scheduled run, after review)")
     .option("--target <kinds...>", `only these kinds: ${RESOURCE_KINDS.join(", ")}`, parseTarget)
     .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .option(
+      "--first-half <file>",
+      "with passwordDelivery: split, write the first half of each kept password to this new file (custodian 1), not to the screen",
+    )
+    .option(
+      "--second-half <file>",
+      "... and the second half to this one (custodian 2): not in a git work tree, not on the first file's file system",
+    )
     .action(async (plan: string | undefined, options: ApplyCommandOptions) => {
       process.exitCode = await runApply(plan, options, io, deps);
     });
@@ -207,6 +223,7 @@ export async function runApply(
     );
   if (planPath !== undefined && options.target)
     throw new UsageError("--target is fixed by the plan file; plan again with --target instead");
+  const halfFiles = await halfFilesOf(options, config, io.cwd, deps);
   const given = planPath !== undefined ? await readPlanFile(io.cwd, planPath) : undefined;
   if (!given && !options.yes && !io.interactive)
     throw new UsageError(
@@ -219,7 +236,7 @@ export async function runApply(
   // Before the read: two applies never interleave their reads and writes.
   const lock = await store.lock("apply", "breakglass apply");
   try {
-    return await applyLocked(given, options, io, deps, config, store, planPath);
+    return await applyLocked(given, options, io, deps, config, store, planPath, halfFiles);
   } finally {
     await lock.release();
   }
@@ -233,6 +250,7 @@ async function applyLocked(
   config: Config,
   store: RecordStore,
   planPath: string | undefined,
+  halfFiles: HalfFiles | undefined,
 ): Promise<number> {
   const clients = deps.clients(config, options);
   const snapshot = await deps.read(clients, config, io);
@@ -277,7 +295,7 @@ async function applyLocked(
   // at creation is discarded (docs/deploy.md "Secrets")
   const shows = (s: Step) => s.secret === "password" && s.action === "update";
   const keep = config.profile.passwords === "kept" && send.some(shows);
-  if (keep && !io.interactive)
+  if (keep && !io.interactive && !halfFiles)
     throw new UsageError(
       "profile.passwords is kept, so apply shows the enrolled accounts' new passwords, and there is no terminal " +
         "to show them on: run apply in a terminal (or set profile.passwords: discarded)",
@@ -312,18 +330,44 @@ async function applyLocked(
     ...(keep
       ? {
           deliver: async (step: Step, secret: string) => {
-            if (shows(step))
-              await deliverPassword(
-                io,
-                config.profile.passwordDelivery,
-                step.objectRef.name ?? step.objectRef.key,
-                secret,
+            if (!shows(step)) return;
+            const account = step.objectRef.name ?? step.objectRef.key;
+            if (halfFiles) {
+              await halfFiles.deliver(account, secret);
+              io.stdout(
+                `  the halves of the password of ${terminalInline(account)} are in ${terminalInline(halfFiles.paths[0])} (custodian 1) and ${terminalInline(halfFiles.paths[1])} (custodian 2)\n`,
               );
+            } else await deliverPassword(io, config.profile.passwordDelivery, account, secret);
           },
         }
       : {}),
   });
   return report(outcome, { io, steps, awaiting, journalPath, store, prior: prior.journals, planId: plan.id });
+}
+
+/**
+ * The halves' files of `split` delivery, checked before anything is read or sent (a refusal after a
+ * password is set would leave it unknown to everyone); undefined without the options.
+ */
+async function halfFilesOf(
+  options: ApplyCommandOptions,
+  config: Config,
+  cwd: string,
+  deps: ApplyDeps,
+): Promise<HalfFiles | undefined> {
+  const { firstHalf, secondHalf } = options;
+  if (firstHalf === undefined && secondHalf === undefined) return undefined;
+  if (firstHalf === undefined || secondHalf === undefined)
+    throw new UsageError(
+      `--${firstHalf === undefined ? "first" : "second"}-half is missing: a split password goes to two files, one per custodian`,
+    );
+  if (config.profile.passwords !== "kept" || config.profile.passwordDelivery !== "split")
+    throw new UsageError(
+      "--first-half and --second-half deliver the halves of kept passwords: set profile.passwords: kept and profile.passwordDelivery: split",
+    );
+  const paths = [resolve(cwd, firstHalf), resolve(cwd, secondHalf)] as const;
+  await checkHalfPaths(paths, deps.deviceOf ? { deviceOf: deps.deviceOf } : {});
+  return new HalfFiles(paths);
 }
 
 async function supersede(store: RecordStore, journals: readonly string[], planId: string, io: ApplyIo) {
