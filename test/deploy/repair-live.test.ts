@@ -124,6 +124,32 @@ describe("apply repairs each fault on the live tenant", () => {
     },
   );
 
+  it("without a role at the unit's scope: refused before anything is sent (exit 4), naming the unit, the steps and the fix", async () => {
+    const snapshot = clone(good.snapshot);
+    FAULTS.find((f) => f.name === "a licence")!.plant(snapshot);
+    FAULTS.find((f) => f.name === "a policy missing the exclusion")!.plant(snapshot);
+    const yaml = await goodYaml;
+    const h = await startApplyHarness({ snapshot, config: () => yaml });
+    try {
+      const before = await h.read();
+      h.emu.resetCounters();
+      const run = await h.applyCmd(undefined, { yes: true });
+      expect(run.code).toBe(4);
+      expect(run.stderr).toMatch(
+        /refused before sending anything: 1 step\(s\) write to members of the restricted-management administrative unit "AU-CORE-7F3A" .*accounts\.zt4p9w\.licences\. Assign this identity roles at the unit's scope/,
+      );
+      const writes = Object.keys(h.emu.counters().requests.byEndpoint).filter((e) =>
+        /^(PATCH|POST|PUT|DELETE) \/(?!\$batch|\{tenant\})/.test(e),
+      );
+      expect(writes).toEqual([]);
+      expect(changedObjects(before, await h.read())).toEqual([]);
+      // the kinds the unit does not hold can still be applied
+      expect((await h.applyCmd(undefined, { yes: true, target: ["exclusions"] })).code).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("the comparison sees a change outside the faulted object", () => {
     const after = clone(good.snapshot);
     (after.groups![0] as Json).description = "edited";

@@ -30,6 +30,7 @@ import { attestedKeys, type Enrollment } from "../../deploy/enrollment.js";
 import { derivePlan, planFile, summarize } from "../../deploy/plan.js";
 import { comparePlan, parsePlanFile } from "../../deploy/plan-file.js";
 import { RESOURCE_KINDS, type PlanFile, type ResourceKind, type Step } from "../../deploy/types.js";
+import { unitScopeGaps } from "../../deploy/unit-scope.js";
 import { EXIT, RefusedError, UsageError } from "../../errors.js";
 import {
   AUTH_METHODS,
@@ -39,6 +40,7 @@ import {
   GRAPH_SCOPE,
   grantedDirectoryRoles,
   grantedPermissions,
+  tokenObjectId,
   type AuthMethod,
   type Clients,
 } from "../../graph/index.js";
@@ -157,10 +159,15 @@ function roleNames(templateIds: readonly string[]): string[] {
 }
 
 /** The write-permission gate: exit 4 listing what the token lacks for the kinds this run writes. */
-async function writePermissionGate(clients: Clients, steps: readonly Step[]): Promise<void> {
+async function writePermissionGate(
+  clients: Clients,
+  steps: readonly Step[],
+  snapshot: Snapshot,
+): Promise<void> {
   const token = await clients.credential.getToken(GRAPH_SCOPE);
   // An opaque token says nothing readable: the service's 403 will then name what is missing.
   if (!token) return;
+  unitScopeGate(token.token, steps, snapshot);
   const granted = grantedPermissions(token.token);
   if (!granted.length) return;
   const kinds = [...new Set(steps.filter((s) => s.request.service === "graph").map((s) => s.kind))];
@@ -174,6 +181,27 @@ async function writePermissionGate(clients: Clients, steps: readonly Step[]): Pr
       `refused before sending anything: the credential lacks ${parts.join(" and ")} ` +
         `(needed for ${kinds.join(", ")}; breakglass permissions apply lists them)`,
     );
+}
+
+/**
+ * Members of a restricted-management unit are out of reach of application permissions and
+ * tenant-wide roles (src/deploy/unit-scope.ts): a run that would write to one without a role at
+ * the unit's scope is refused whole, before anything is sent, rather than stopped by a 403 midway.
+ */
+function unitScopeGate(accessToken: string, steps: readonly Step[], snapshot: Snapshot): void {
+  const objectId = tokenObjectId(accessToken);
+  if (!objectId) return;
+  const gaps = unitScopeGaps(snapshot, steps, { objectId, tenantRoles: grantedDirectoryRoles(accessToken) });
+  if (!gaps.length) return;
+  const units = [...new Map(gaps.map((g) => [g.unit.id, g.unit])).values()];
+  throw new RefusedError(
+    `refused before sending anything: ${gaps.length} step(s) write to members of the restricted-management ` +
+      `administrative unit${units.length > 1 ? "s" : ""} ${units.map((u) => `"${terminalInline(u.displayName ?? u.id)}" (${u.id})`).join(", ")}, ` +
+      `which application permissions and tenant-wide roles do not reach: ${[...new Set(gaps.map((g) => g.stepId))].join(", ")}. ` +
+      "Assign this identity roles at the unit's scope (Privileged Authentication Administrator for methods and passwords, " +
+      "User Administrator or License Administrator for properties and licences, Groups Administrator for the group), " +
+      "or leave those kinds out with --target",
+  );
 }
 
 const SYMBOL = { create: "+", update: "~", destroy: "-" } as const;
@@ -289,7 +317,7 @@ async function applyLocked(
     await supersede(store, prior.journals, plan.id, io);
     return EXIT.ok;
   }
-  await writePermissionGate(clients, send);
+  await writePermissionGate(clients, send, snapshot);
 
   // kept passwords are shown by the step that sets one after enrollment (an update); the one set
   // at creation is discarded (docs/deploy.md "Secrets")
