@@ -36,6 +36,10 @@ export function permissionsText(command: string): string {
     }
     lines.push("");
     lines.push(
+      "Restricted-management administrative unit (profile.restrictedAU, or an adopted setup's): once the accounts and the group are in one, neither the permissions above nor tenant-wide roles reach them; maintaining them needs roles assigned at the unit's scope (Privileged Authentication Administrator for methods and passwords, User Administrator or License Administrator for properties and licences, Groups Administrator for the group). apply refuses, before sending anything, a run that would need them without them.",
+    );
+    lines.push("");
+    lines.push(
       `Delegated (recommended): an administrator signed in through the interactive browser flow, holding ${delegatedWriteRoles(command).join(", ")} (or Global Administrator). Not device code (phishable, and blocked by Microsoft-managed policies), and not an application holding write permissions.`,
     );
     lines.push("");
