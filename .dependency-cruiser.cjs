@@ -31,6 +31,8 @@ const TYPES_ONLY = {
   checks: ["records"],
   // The proof envelope is configured, so its type lives in the config schema.
   ca: ["config"],
+  // The runbook's renderers lay out the content the drills layer builds.
+  report: ["drills/runbook-model\\.ts$"],
 };
 
 /** Shared leaves every layer may import: exit-code errors, the file writer and reader, the version. */

@@ -18,45 +18,13 @@ import {
 } from "../records/access.js";
 import type { RecordStore } from "../records/store.js";
 import { OPEN_WINDOW_HOURS } from "../records/windows.js";
+import { AFTER_USE_STEPS } from "./after-use.js";
 import { readKeys, resolveAccount } from "./drill.js";
+
+export { AFTER_USE_STEPS } from "./after-use.js";
 
 /** How long a use window explains sign-ins after it opened, closed or not. */
 export const USE_WINDOW_HOURS = OPEN_WINDOW_HOURS;
-
-export interface AfterUseStep {
-  /** the short name `use close --done` takes */
-  id: string;
-  /** what to do, as the runbook and `use record` print it */
-  text: string;
-}
-
-/** The steps after every real use, in order (the seeds' guidance on reviewing an emergency use). */
-export const AFTER_USE_STEPS: readonly AfterUseStep[] = [
-  {
-    id: "export-logs",
-    text: "Preserve and export the sign-in and audit logs of the use window (Entra admin center > Monitoring > Sign-in logs and Audit logs > Download), before retention ends",
-  },
-  {
-    id: "review-logs",
-    text: "Review the sign-in and audit logs of the window: every sign-in and every action of the account matches the authorized emergency (breakglass logs scan reads the export)",
-  },
-  {
-    id: "reset-password",
-    text: "If a password was used, reset it and return the new password (or its halves) to custody",
-  },
-  {
-    id: "verify-keys",
-    text: "Verify the keys: each is back with its custodians and its PIN sealed again; remove and re-enroll a key that left custody",
-  },
-  {
-    id: "revoke-sessions",
-    text: "Revoke the account's sessions (Entra admin center > Users > Revoke sessions, or Graph revokeSignInSessions)",
-  },
-  {
-    id: "re-drill",
-    text: "Run a drill to prove the account still works (breakglass drill start)",
-  },
-];
 
 const STEP_IDS = AFTER_USE_STEPS.map((s) => s.id);
 
