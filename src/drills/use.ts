@@ -44,6 +44,8 @@ export interface RecordUseInput {
   account: string;
   reason: string;
   by?: string;
+  /** record without reading the tenant (it cannot be reached, or its credential is what failed) */
+  offline?: boolean;
   now: Date;
 }
 
@@ -55,8 +57,8 @@ export interface RecordedUse {
 
 /**
  * Opens a use window. The account must be a configured one (exit 2 otherwise); when the tenant
- * cannot be read (in an emergency it may not be), the use is recorded under the configured name,
- * which windows match as well as the object id, and the caller is told.
+ * cannot be read (in an emergency it may not be), or with `offline`, the use is recorded under the
+ * configured name, which windows match as well as the object id, and the caller is told.
  */
 export async function recordUse(
   graph: () => GraphApi,
@@ -75,6 +77,7 @@ export async function recordUse(
   let keysAtStart: AccessRecord["keysAtStart"] = [];
   let unreadable: string | undefined;
   try {
+    if (input.offline) throw new Error("--offline: the tenant was not read");
     const client = graph();
     account = await resolveAccount(client, config, configured);
     const keys = await readKeys(client, account.id);
@@ -101,6 +104,8 @@ export interface CloseUseInput {
   id: string;
   done: readonly string[];
   notes?: string;
+  /** close without reading the keys again */
+  offline?: boolean;
   now: Date;
 }
 
@@ -118,7 +123,7 @@ export async function closeUse(
   const at = input.now.toISOString();
   let keysAtFinish: AccessRecord["keysAtFinish"];
   try {
-    const keys = await readKeys(graph(), record.account.id);
+    const keys = input.offline ? undefined : await readKeys(graph(), record.account.id);
     if (Array.isArray(keys)) keysAtFinish = keys;
   } catch {
     // the keys are read for the record only; closing does not depend on the tenant

@@ -87,6 +87,55 @@ describe("breakglass use (a separate process)", () => {
     expect(list.stdout).toContain(id);
   });
 
+  it("logs scan: a sign-in in the open use window is explained by the use, one 25 hours later is not", async () => {
+    const r = await run(["use", "record", EA_UPN, "--reason", "federation outage"]);
+    const id = r.stdout.trim().split("\n").at(-1)!;
+    const use = await recordOf(id);
+    const at = (ms: number) => new Date(Date.parse(use.startedAt) + ms).toISOString();
+    const row = (time: string) =>
+      JSON.stringify({
+        TimeGenerated: time,
+        UserId: use.account.id,
+        UserPrincipalName: EA_UPN,
+        ResultType: "0",
+      });
+    const log = join(dir, "signins.jsonl");
+    await writeFile(log, `${row(at(60_000))}\n`);
+    const inside = await run(["logs", "scan", log]);
+    expect(inside.code).toBe(0);
+    expect(inside.stdout).toContain(`explained by use ${id}`);
+    await writeFile(log, `${row(at(25 * 3_600_000))}\n`);
+    const after = await run(["logs", "scan", log]);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain("UNEXPLAINED");
+    await run(["use", "close", id, "--done", "export-logs"]);
+  });
+
+  it("--offline records the use without the tenant, under the configured name, and says so", async () => {
+    // no tenant environment at all: nothing is read
+    const r = await breakglass(
+      ["use", "record", EA_UPN, "--reason", "identity outage", "--offline", "--config", config()],
+      {},
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/could not be read from the tenant .*recorded under its configured name/);
+    const use = await recordOf(r.stdout.trim().split("\n").at(-1)!);
+    expect(use.account).toEqual({ id: EA_UPN, userPrincipalName: EA_UPN });
+    expect(use.keysAtStart).toEqual([]);
+    // its window still explains the account's sign-ins, matched by UPN
+    const [window] = windowsOf([use]);
+    expect(
+      windowExplaining(
+        [window!],
+        { id: "83aa1184-0000-0000-0000-000000000000", userPrincipalName: EA_UPN.toUpperCase() },
+        Date.parse(use.startedAt) + 1000,
+      )?.id,
+    ).toBe(use.id);
+    const closed = await breakglass(["use", "close", use.id, "--offline", "--config", config()], {});
+    expect(closed.code).toBe(1);
+    expect((await recordOf(use.id)).keysAtFinish).toBeUndefined();
+  });
+
   it("closing with every step done exits 0", async () => {
     const r = await run(["use", "record", EA_UPN, "--reason", "tenant-wide MFA outage"]);
     const id = r.stdout.trim().split("\n").at(-1)!;

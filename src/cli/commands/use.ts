@@ -21,17 +21,27 @@ export function register(program: Command, io: DrillIo = processIo(), deps: Dril
     .argument("<account>", "the emergency account used (as listed under accounts: in the configuration)")
     .requiredOption("--reason <text>", "why the account is used (the emergency)")
     .option("--by <name>", "who uses it")
+    .option("--offline", "record without reading the tenant (unreachable, or its credential fails)")
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
     .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
     .description("open a use window, so the account's sign-ins are explained; prints the after-use steps")
     .action(
-      async (account: string, o: { reason: string; by?: string; config?: string; auth?: AuthMethod }) => {
+      async (
+        account: string,
+        o: { reason: string; by?: string; offline?: boolean; config?: string; auth?: AuthMethod },
+      ) => {
         const { config, store } = await context(o.config, io, deps);
         const { record, unreadable } = await recordUse(
           () => deps.clients(config, o.auth).graph,
           store,
           config,
-          { account, reason: o.reason, ...(o.by ? { by: o.by } : {}), now: io.clock() },
+          {
+            account,
+            reason: o.reason,
+            ...(o.by ? { by: o.by } : {}),
+            ...(o.offline ? { offline: true } : {}),
+            now: io.clock(),
+          },
         );
         if (unreadable !== undefined)
           io.stderr(
@@ -60,30 +70,37 @@ export function register(program: Command, io: DrillIo = processIo(), deps: Dril
       [],
     )
     .option("--notes <text>", "what was found and done, for the record")
+    .option("--offline", "close without reading the account's keys from the tenant")
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
     .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
     .description(
       "close a use: record the after-use steps done (the others as skipped); a closed use never changes",
     )
-    .action(async (id: string, o: { done: string[]; notes?: string; config?: string; auth?: AuthMethod }) => {
-      const { config, store } = await context(o.config, io, deps);
-      const r = await closeUse(() => deps.clients(config, o.auth).graph, store, {
-        id,
-        done: o.done,
-        ...(o.notes ? { notes: o.notes } : {}),
-        now: io.clock(),
-      });
-      const skipped = (r.steps ?? []).filter((s) => s.status === "skipped");
-      const used = keysUsed(r);
-      io.stdout(
-        [
-          `Use ${r.id} closed at ${r.finishedAt}.`,
-          ...(r.steps ?? []).map((s) => `  ${s.status.padEnd(7)} ${s.step}`),
-          ...(used.length ? [`  keys used in the window: ${terminalInline(used.join(", "))}`] : []),
-          ...(skipped.length ? [`Recorded as not done: ${skipped.map((s) => s.step).join(", ")}.`] : []),
-          "",
-        ].join("\n"),
-      );
-      process.exitCode = skipped.length ? 1 : 0;
-    });
+    .action(
+      async (
+        id: string,
+        o: { done: string[]; notes?: string; offline?: boolean; config?: string; auth?: AuthMethod },
+      ) => {
+        const { config, store } = await context(o.config, io, deps);
+        const r = await closeUse(() => deps.clients(config, o.auth).graph, store, {
+          id,
+          done: o.done,
+          ...(o.notes ? { notes: o.notes } : {}),
+          ...(o.offline ? { offline: true } : {}),
+          now: io.clock(),
+        });
+        const skipped = (r.steps ?? []).filter((s) => s.status === "skipped");
+        const used = keysUsed(r);
+        io.stdout(
+          [
+            `Use ${r.id} closed at ${r.finishedAt}.`,
+            ...(r.steps ?? []).map((s) => `  ${s.status.padEnd(7)} ${s.step}`),
+            ...(used.length ? [`  keys used in the window: ${terminalInline(used.join(", "))}`] : []),
+            ...(skipped.length ? [`Recorded as not done: ${skipped.map((s) => s.step).join(", ")}.`] : []),
+            "",
+          ].join("\n"),
+        );
+        process.exitCode = skipped.length ? 1 : 0;
+      },
+    );
 }
