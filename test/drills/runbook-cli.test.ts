@@ -170,7 +170,7 @@ describe("breakglass runbook (a separate process, headless Chromium, poppler-uti
     expect(r.stdout).toContain(`Last reviewed ${today} by Ana Lima`);
   });
 
-  it("refuses bad input with exit 2, writing nothing", async () => {
+  it("refuses bad input with exit 2, writing nothing (no review recorded, no directory made)", async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [["runbook", "--format", "pdf"], {}, /--out FILE or --out-dir/],
       [["runbook", "--format", "docx"], {}, /not a runbook format/],
@@ -181,13 +181,22 @@ describe("breakglass runbook (a separate process, headless Chromium, poppler-uti
         /does not exist: install it/,
       ],
       [["runbook", "--reviewed-by", "  "], {}, /--reviewed-by is empty/],
+      [
+        ["runbook", "--reviewed-by", "Bo Chen", "--format", "pdf", "--out-dir", join(dir, "never")],
+        { BREAKGLASS_CHROMIUM: join(dir, "no-chromium") },
+        /does not exist: install it/,
+      ],
     ];
+    const custodyBefore = await readFile(join(dir, "custody.yaml"), "utf8");
     for (const [args, env, message] of cases) {
       const r = await cli(args, env);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(message);
     }
     await expect(stat(join(dir, "no-browser.pdf"))).rejects.toThrow();
+    await expect(stat(join(dir, "never"))).rejects.toThrow();
+    // the review is recorded only once the runbook could be made
+    expect(await readFile(join(dir, "custody.yaml"), "utf8")).toBe(custodyBefore);
     await rm(join(dir, "custody.yaml"));
     const none = await cli(["runbook", "--reviewed-by", "Ana Lima"]);
     expect(none.code).toBe(2);

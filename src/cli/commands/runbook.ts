@@ -8,7 +8,13 @@ import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { buildRunbook } from "../../drills/runbook-model.js";
 import { UsageError } from "../../errors.js";
-import { ensureDirectory, writeFilesAtomically } from "../../io/atomic-write.js";
+import {
+  checkOutputDirectory,
+  checkWritable,
+  ensureDirectory,
+  writeFilesAtomically,
+} from "../../io/atomic-write.js";
+import { terminalInline } from "../../report/escape.js";
 import { CUSTODY_DOCUMENT, parseCustody, withReview } from "../../records/custody.js";
 import { htmlToPdf } from "../../report/pdf.js";
 import { renderRunbookHtml, renderRunbookMarkdown } from "../../report/runbook.js";
@@ -50,38 +56,49 @@ export function register(program: Command, io: DrillIo = processIo(), deps: Dril
         throw new UsageError(
           "a PDF or several formats are written to files: pass --out FILE or --out-dir DIR",
         );
-      if (o.outDir) await ensureDirectory(o.outDir);
       const { config, store, records } = await context(o.config, io, deps);
+      if (o.outDir) await checkOutputDirectory(o.outDir);
+      if (o.out) await checkWritable([o.out]);
       const now = io.clock();
+      const today = now.toISOString().slice(0, 10);
       let custody = records.custody;
+      let reviewed: string | undefined;
       if (o.reviewedBy !== undefined) {
         const text = await store.readDocument(CUSTODY_DOCUMENT);
         if (text === undefined)
           throw new UsageError(
             `no ${CUSTODY_DOCUMENT} beside the configuration: the review is recorded there; write the registry first (docs/drills.md)`,
           );
-        const updated = withReview(text, { date: now.toISOString().slice(0, 10), by: o.reviewedBy });
-        await store.writeDocument(CUSTODY_DOCUMENT, updated);
-        custody = parseCustody(updated);
-        io.stderr(
-          `review recorded in ${CUSTODY_DOCUMENT}: ${now.toISOString().slice(0, 10)} by ${o.reviewedBy}\n`,
-        );
+        reviewed = withReview(text, { date: today, by: o.reviewedBy });
+        custody = parseCustody(reviewed);
       }
+      // Everything is rendered (the PDF too, which needs Chromium) before anything is written.
       const runbook = buildRunbook({ config, custody, records: records.access, now });
-      const files: Array<{ path: string; content: string | Uint8Array }> = [];
-      for (const format of o.format) {
-        const content =
-          format === "md"
-            ? renderRunbookMarkdown(runbook)
-            : format === "html"
-              ? renderRunbookHtml(runbook)
-              : await htmlToPdf(renderRunbookHtml(runbook));
-        if (!o.out && !o.outDir) io.stdout(content as string);
-        else files.push({ path: o.out ?? join(o.outDir!, `runbook.${format}`), content });
+      const rendered: Array<{ format: Format; content: string | Uint8Array }> = [];
+      for (const format of o.format)
+        rendered.push({
+          format,
+          content:
+            format === "md"
+              ? renderRunbookMarkdown(runbook)
+              : format === "html"
+                ? renderRunbookHtml(runbook)
+                : await htmlToPdf(renderRunbookHtml(runbook)),
+        });
+      if (reviewed !== undefined) {
+        await store.writeDocument(CUSTODY_DOCUMENT, reviewed);
+        io.stderr(`review recorded in ${CUSTODY_DOCUMENT}: ${today} by ${terminalInline(o.reviewedBy!)}\n`);
       }
-      if (files.length) {
-        await writeFilesAtomically(files);
-        io.stderr(`${files.map((f) => f.path).join("\n")}\n`);
+      if (!o.out && !o.outDir) {
+        io.stdout(String(rendered[0]!.content));
+        return;
       }
+      if (o.outDir) await ensureDirectory(o.outDir);
+      const files = rendered.map((r) => ({
+        path: o.out ?? join(o.outDir!, `runbook.${r.format}`),
+        content: r.content,
+      }));
+      await writeFilesAtomically(files);
+      io.stderr(`${files.map((f) => terminalInline(f.path)).join("\n")}\n`);
     });
 }
