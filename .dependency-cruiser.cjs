@@ -23,7 +23,13 @@ const ALLOWED = {
   drills: ["snapshot", "config", "records", "ca", "graph"],
   // The check vocabulary (statuses, their order, the result types) and the config's severities.
   // A plan is rendered too (its text, its file's JSON Schema): deploy's plan vocabulary.
-  report: ["checks/types\\.ts$", "config/", "deploy/(types|plan|plan-file)\\.ts$", "records/custody\\.ts$"],
+  // A finding's fingerprint (SARIF's, and what `accept` entries name) has one definition.
+  report: [
+    "checks/(types|fingerprint)\\.ts$",
+    "config/",
+    "deploy/(types|plan|plan-file)\\.ts$",
+    "records/custody\\.ts$",
+  ],
 };
 
 /** Layers a layer may import for their types only (`import type`). */

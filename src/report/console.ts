@@ -19,6 +19,7 @@ import {
   configLine,
   evidenceLine,
   MAX_NAME,
+  messageWithAcceptance,
   METHOD_LABEL,
   STATUS_LABEL,
   subjectLabel,
@@ -105,6 +106,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     fail: (s) => c.bold(c.red(s)),
     unknown: (s) => c.yellow(s),
     warn: (s) => c.yellow(s),
+    accepted: (s) => c.blue(s),
     pass: (s) => c.green(s),
     skip: (s) => c.dim(s),
   };
@@ -321,7 +323,7 @@ function findingLines(check: ReportCheck, paint: Record<Status, Paint>, c: Color
   return findings.map((f) => {
     const subject = shortSubject(f);
     const sev = f.severity && f.severity !== check.severity ? `[${f.severity}] ` : "";
-    const text = `${sev}${subject ? `${subject}: ` : ""}${t(f.message, MAX_MESSAGE)}`;
+    const text = `${sev}${subject ? `${subject}: ` : ""}${t(messageWithAcceptance(f), MAX_MESSAGE)}`;
     return `${head(f.status)}${cutTo(text, width - headLength)}`;
   });
 }
@@ -345,7 +347,7 @@ function verboseCheck(check: ReportCheck, paint: Record<Status, Paint>, c: Color
   for (const f of openFindings(check)) {
     const subject = subjectLabel(f.subject, MAX_NAME);
     const sev = f.severity && f.severity !== check.severity ? ` [${f.severity}]` : "";
-    const text = `${STATUS_LABEL[f.status]}${sev} ${subject ? `${t(subject, 3 * MAX_NAME)}: ` : ""}${t(f.message, MAX_MESSAGE)}`;
+    const text = `${STATUS_LABEL[f.status]}${sev} ${subject ? `${t(subject, 3 * MAX_NAME)}: ` : ""}${t(messageWithAcceptance(f), MAX_MESSAGE)}`;
     const lines = wrap(text, width, 12, 10);
     out.push(
       `          ${paint[f.status](STATUS_LABEL[f.status])}${lines[0]!.slice(STATUS_LABEL[f.status].length)}`,
