@@ -13,6 +13,7 @@
 import { createInterface } from "node:readline/promises";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { readLiveTenant } from "../../collect/live.js";
 import { missingApplyPermissions } from "../../collect/permissions.js";
 import { loadConfig } from "../../config/load.js";
@@ -129,6 +130,24 @@ export function register(program: Command, io: ApplyIo = processApplyIo(), deps 
     .option("--yes", "do not ask before sending (a scheduled run, after review)")
     .option("--target <kinds...>", `only these kinds: ${RESOURCE_KINDS.join(", ")}`, parseTarget)
     .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass apply",
+          "breakglass apply plan.json --yes",
+          "breakglass apply --target accounts group --auth device-code",
+        ],
+        [
+          "0 done, or nothing to do",
+          EXIT_TEXT.usage,
+          EXIT_TEXT.unreadable,
+          "4 refused (a gate, a stale or edited plan file, the lock, a no)",
+          "5 incomplete (a step failed; a re-run resumes)",
+          EXIT_TEXT.internal,
+        ],
+      ),
+    )
     .action(async (plan: string | undefined, options: ApplyCommandOptions) => {
       process.exitCode = await runApply(plan, options, io, deps);
     });

@@ -91,9 +91,7 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
   };
   program
     .command("assess")
-    .description(
-      "Check the tenant's emergency access against the recommendations, with evidence and the fix.",
-    )
+    .description("check the tenant's emergency access against the recommendations, with evidence and the fix")
     .option(
       "--snapshot <file>",
       "assess a snapshot file (from `breakglass export`) instead of the live tenant",
