@@ -129,6 +129,14 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     ),
   );
   out.push(...renderAccounts(report, c, labelled, verbose, width));
+  if (report.only)
+    out.push(
+      ...labelled(
+        "Listing",
+        `only ${report.only.join(", ")} (--only); the verdict is the whole run's`,
+        c.yellow,
+      ),
+    );
   const counts = STATUS_ORDER.filter((st) => report.summary[st] > 0)
     .map((st) => `${report.summary[st]} ${st}`)
     .join(", ");
@@ -353,17 +361,20 @@ const shortSubject = (f: ReportFinding): string | undefined =>
 
 /** One line per open finding (or the check's reason when it has none), cut to the width. */
 function findingLines(check: ReportCheck, paint: Record<Status, Paint>, c: Colors, width: number): string[] {
-  const head = (status: Status) =>
-    `  ${c.bold(t(check.id).padEnd(10))} ${paint[status](STATUS_LABEL[status].padEnd(7))} `;
-  const headLength = 2 + Math.max(10, length(t(check.id))) + 1 + 7 + 1;
+  // ACCEPTED is one column wider than the other labels: the line is measured with the label it has.
+  const label = (status: Status) => STATUS_LABEL[status].padEnd(7);
+  const head = (status: Status) => `  ${c.bold(t(check.id).padEnd(10))} ${paint[status](label(status))} `;
+  const headLength = (status: Status) => 2 + Math.max(10, length(t(check.id))) + 1 + label(status).length + 1;
   const findings = openFindings(check);
   if (findings.length === 0)
-    return [`${head(check.status)}${cutTo(t(check.reason ?? check.title, MAX_MESSAGE), width - headLength)}`];
+    return [
+      `${head(check.status)}${cutTo(t(check.reason ?? check.title, MAX_MESSAGE), width - headLength(check.status))}`,
+    ];
   return findings.map((f) => {
     const subject = shortSubject(f);
     const sev = f.severity && f.severity !== check.severity ? `[${f.severity}] ` : "";
     const text = `${sev}${subject ? `${subject}: ` : ""}${t(messageWithAcceptance(f), MAX_MESSAGE)}`;
-    return `${head(f.status)}${cutTo(text, width - headLength)}`;
+    return `${head(f.status)}${cutTo(text, width - headLength(f.status))}`;
   });
 }
 

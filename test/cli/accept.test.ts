@@ -219,6 +219,13 @@ describe("--only", () => {
     expect(sarif.runs[0]!.results!.map((x) => x.ruleId)).toEqual(["EA-ROLE-03"]);
   });
 
+  it("console: says what it lists, and keeps every line within the width with ACCEPTED", async () => {
+    const r = await assess(["--only", "accepted,fail"], BEFORE, ACCEPT_GROUP);
+    expect(r.stdout).toMatch(/^Listing {3}only fail, accepted \(--only\); the verdict is the whole run's$/m);
+    expect(r.stdout).toMatch(/^ {2}EA-ROLE-03 +ACCEPTED /m);
+    for (const line of r.stdout.split("\n")) expect(Array.from(line).length).toBeLessThanOrEqual(100);
+  });
+
   it("refuses an unknown status naming the choices, exit 2", async () => {
     const r = await assess(["--only", "fail,broken"], BEFORE, "");
     expect(r.code).toBe(2);
