@@ -54,7 +54,6 @@ const FILTERS: ReadonlyArray<{ id: string; label: string; statuses: readonly Sta
   { id: "fail", label: "Fail", statuses: ["fail", "error"] },
   { id: "unknown", label: "Unknown", statuses: ["unknown"] },
   { id: "warn", label: "Warn", statuses: ["warn"] },
-  { id: "accepted", label: "Accepted", statuses: ["accepted"] },
   { id: "pass", label: "Pass", statuses: ["pass"] },
   { id: "skip", label: "Skip", statuses: ["skip"] },
 ];
@@ -98,7 +97,7 @@ th { background: #f3f3f3; white-space: nowrap; }
 .badge { display: inline-block; min-width: 5.2em; font-weight: 700; font-size: .8rem; }
 .s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-pass { color: var(--pass); }
 .s-unknown { color: var(--unknown); } .s-error { color: var(--error); } .s-skip { color: var(--skip); }
-.s-accepted { color: var(--accepted); } .t-accepted, .check.c-accepted { border-color: var(--accepted); }
+.s-accepted { color: var(--accepted); } .check.c-accepted { border-color: var(--accepted); }
 nav.toc { font-size: .9rem; } nav.toc ol { columns: 2 18rem; margin: .3rem 0; padding-left: 1.2rem; }
 .filter { margin: .5rem 0 1rem; display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
 .filter label { border: 1px solid #888; border-radius: 3px; padding: .1rem .6rem; cursor: pointer; user-select: none; }
@@ -160,11 +159,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
     `<p class="muted">Each fix's Graph request and PowerShell line, and the whole evidence, are in <code>--format json</code> and <code>markdown</code>.</p>`,
   );
   body.push(
-    `<div class="filter" role="group" aria-label="Filter checks by status">Show: ${FILTERS.filter(
-      (f) => f.id !== "accepted" || report.summary.accepted > 0,
-    )
-      .map((f) => `<label for="f-${f.id}">${h(f.label)}</label>`)
-      .join(" ")}</div>`,
+    `<div class="filter" role="group" aria-label="Filter checks by status">Show: ${FILTERS.map((f) => `<label for="f-${f.id}">${h(f.label)}</label>`).join(" ")}</div>`,
   );
   for (const check of ordered) body.push(renderCheck(check, options));
   body.push(`</section>`, ...renderSourceList(report, options), `</main>`);
