@@ -336,21 +336,23 @@ function shortFix(fix: NonNullable<FixFirstEntry["fix"]>): string {
 }
 
 /**
- * A fix in `max` columns. A portal path keeps its first step and as many of its last steps as fit
- * ("Entra > … > Users > Exclude"), since the last step is the setting to change; anything else is
- * cut at its end.
+ * A fix in `max` columns. A portal path keeps its first steps and as many of its last steps as fit
+ * ("Entra > Protection > … > Exclude"), since the last step is the setting to change; anything else
+ * is cut at its end.
  */
 export function fitFix(fix: string, max: number): string {
   if (length(fix) <= max) return fix;
   const steps = fix.split(" > ");
-  if (steps.length > 2) {
+  // The first two steps ("Entra > Protection") when they leave room for the last, else the first.
+  for (const keep of [2, 1]) {
+    if (steps.length <= keep + 1) continue;
+    const head = steps.slice(0, keep);
     let tail: string[] = [];
-    for (let i = steps.length - 1; i > 0; i--) {
-      const candidate = [steps[0]!, "…", ...[steps[i]!, ...tail]].join(" > ");
-      if (length(candidate) > max) break;
+    for (let i = steps.length - 1; i >= keep; i--) {
+      if (length([...head, "…", steps[i]!, ...tail].join(" > ")) > max) break;
       tail = [steps[i]!, ...tail];
     }
-    if (tail.length > 0) return [steps[0]!, "…", ...tail].join(" > ");
+    if (tail.length > 0) return [...head, "…", ...tail].join(" > ");
   }
   return cutTo(fix, max);
 }

@@ -32,7 +32,9 @@ describe("fix first at 100 columns", () => {
     const path =
       "Entra > Protection > Conditional Access > Policies > CA015 > Users > Exclude > Users and groups";
     expect(fitFix(path, 200)).toBe(path);
+    expect(fitFix(path, 41)).toBe("Entra > Protection > … > Users and groups");
     expect(fitFix(path, 40)).toBe("Entra > … > Exclude > Users and groups");
+    expect(fitFix(path, 30)).toBe("Entra > … > Users and groups");
     expect(Array.from(fitFix(path, 40)).length).toBeLessThanOrEqual(40);
     expect(fitFix("$ breakglass ca prove --snapshot <file> --format json", 25)).toBe(
       "$ breakglass ca prove --…",
