@@ -5,6 +5,7 @@
  * then each workspace's tables and Sentinel rules and watchlists; then watchlist items.
  */
 import type { ArmApi, ArmObject, ReadError } from "../graph/index.js";
+import { AZURE_SECTIONS, type AzureSection } from "../snapshot/schema.js";
 import { AZURE_READS } from "./permissions.js";
 
 /** A 403 names the RBAC role and scope the read needs (permissions.ts). */
@@ -39,24 +40,10 @@ export interface AzureCollection {
   done: Promise<void>;
 }
 
-type Section =
-  | "subscriptions"
-  | "diagnosticSettings"
-  | "workspaces"
-  | "tables"
-  | "scheduledQueryRules"
-  | "actionGroups"
-  | "sentinelAlertRules"
-  | "sentinelWatchlists";
+type Section = AzureSection;
 
-const BELOW_SUBSCRIPTIONS = [
-  "workspaces",
-  "tables",
-  "scheduledQueryRules",
-  "actionGroups",
-  "sentinelAlertRules",
-  "sentinelWatchlists",
-] as const;
+/** The sections read inside each subscription: all but the subscriptions and Entra's own settings. */
+const BELOW_SUBSCRIPTIONS = AZURE_SECTIONS.filter((s) => s !== "subscriptions" && s !== "diagnosticSettings");
 
 export function collectAzure(
   arm: ArmApi,

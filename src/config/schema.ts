@@ -72,6 +72,16 @@ export const DeployNames = z.strictObject({
 export type DeployNames = z.infer<typeof DeployNames>;
 
 const receiverName = z.string().min(1).max(128);
+/** An action group's SMS or voice receivers: a country calling code and a national number. */
+const phoneReceivers = z
+  .array(
+    z.strictObject({
+      name: receiverName,
+      countryCode: z.string().regex(/^\d{1,3}$/),
+      phoneNumber: z.string().regex(/^\d{4,15}$/),
+    }),
+  )
+  .default([]);
 
 /** The action group the alerts notify (docs/deploy.md step 12): an existing one by id, or one deploy builds. */
 export const ActionGroupConfig = z
@@ -91,24 +101,8 @@ export const ActionGroupConfig = z
     receivers: z
       .strictObject({
         email: z.array(z.strictObject({ name: receiverName, address: z.string().email() })).default([]),
-        sms: z
-          .array(
-            z.strictObject({
-              name: receiverName,
-              countryCode: z.string().regex(/^\d{1,3}$/),
-              phoneNumber: z.string().regex(/^\d{4,15}$/),
-            }),
-          )
-          .default([]),
-        voice: z
-          .array(
-            z.strictObject({
-              name: receiverName,
-              countryCode: z.string().regex(/^\d{1,3}$/),
-              phoneNumber: z.string().regex(/^\d{4,15}$/),
-            }),
-          )
-          .default([]),
+        sms: phoneReceivers,
+        voice: phoneReceivers,
         webhook: z
           .array(z.strictObject({ name: receiverName, uri: z.string().url().startsWith("https://") }))
           .default([]),

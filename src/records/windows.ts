@@ -33,6 +33,21 @@ export function windowExplaining(
   });
 }
 
+/**
+ * How long a window explains sign-ins after it opened while it is still open, and a real use's
+ * window at most, closed or not: a drill never finished or a use never closed must not explain
+ * the account's sign-ins forever (docs/drills.md "Windows").
+ */
+export const OPEN_WINDOW_HOURS = 24;
+const OPEN_WINDOW_MS = OPEN_WINDOW_HOURS * 3_600_000;
+
+/** The end of a window opened at `start`: its record's finish, capped as OPEN_WINDOW_HOURS says. */
+function windowEnd(kind: AccessWindow["kind"], start: string, finishedAt: string | undefined): string {
+  const cap = Date.parse(start) + OPEN_WINDOW_MS;
+  if (finishedAt === undefined) return new Date(cap).toISOString();
+  return kind === "use" && Date.parse(finishedAt) > cap ? new Date(cap).toISOString() : finishedAt;
+}
+
 /** The windows drill, use and enrollment records open (src/records/access.ts), one per record. */
 export const windowsOf = (
   records: ReadonlyArray<{
@@ -48,5 +63,5 @@ export const windowsOf = (
     id: r.id,
     account: r.account.id,
     start: r.startedAt,
-    ...(r.finishedAt ? { end: r.finishedAt } : {}),
+    end: windowEnd(r.kind, r.startedAt, r.finishedAt),
   }));

@@ -121,16 +121,19 @@ ${filterCss}
 }
 `.trim();
 
-const CSS_HASH = createHash("sha256").update(CSS, "utf8").digest("base64");
+/** No script at all, only the page's own stylesheet; no image, font, frame, form target or base change. */
+export function stylesheetOnlyPolicy(css: string): string {
+  const hash = createHash("sha256").update(css, "utf8").digest("base64");
+  return [
+    "default-src 'none'",
+    `style-src 'sha256-${hash}'`,
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
 
-/** No script at all, only this stylesheet; no image, font, frame, form target or base change. */
-export const HTML_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${CSS_HASH}'`,
-  "img-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+export const HTML_CSP = stylesheetOnlyPolicy(CSS);
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const title = `Breakglass assessment: ${clip(report.tenant.displayName ?? report.tenant.id, MAX_NAME)}`;

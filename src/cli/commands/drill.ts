@@ -33,7 +33,7 @@ export interface DrillDeps {
   store(root: string): RecordStore;
 }
 
-const processIo = (): DrillIo => ({
+export const processIo = (): DrillIo => ({
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   cwd: process.cwd(),
@@ -47,7 +47,7 @@ export const liveDrillDeps: DrillDeps = {
 };
 
 /** The configuration and the store beside it: records need a configuration file to live beside. */
-async function context(configFile: string | undefined, io: DrillIo, deps: DrillDeps) {
+export async function context(configFile: string | undefined, io: DrillIo, deps: DrillDeps) {
   const { config, file } = await loadConfig(configFile, io.cwd);
   if (file === null)
     throw new UsageError(
