@@ -34,6 +34,8 @@ export const COMMAND_READS: Readonly<Record<string, { as: string; note?: string 
   enroll: { as: "enroll" },
   drill: { as: "drill" },
   due: { as: "drill", note: "reads the accounts as drill does" },
+  use: { as: "drill", note: "reads the account and its keys as drill does; with --offline it needs nothing" },
+  runbook: { none: "reads the configuration and the records beside it" },
   permissions: { none: "prints this" },
   logs: { none: "reads exported log files" },
   emulator: { none: "serves a snapshot file locally" },
