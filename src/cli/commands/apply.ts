@@ -14,6 +14,7 @@
 import { createInterface } from "node:readline/promises";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { readLiveTenant } from "../../collect/live.js";
 import { missingApplyPermissions } from "../../collect/permissions.js";
 import { loadConfig } from "../../config/load.js";
@@ -146,6 +147,24 @@ export function register(program: Command, io: ApplyIo = processApplyIo(), deps 
     .option(
       "--second-half <file>",
       "... and the second half to this one (custodian 2): not in a git work tree, not on the first file's file system",
+    )
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass apply",
+          "breakglass apply plan.json --yes",
+          "breakglass apply --target accounts group --auth device-code",
+        ],
+        [
+          "0 done, or nothing to do",
+          EXIT_TEXT.usage,
+          EXIT_TEXT.unreadable,
+          "4 refused (a gate, a stale or edited plan file, the lock, a no)",
+          "5 incomplete (a step failed; a re-run resumes)",
+          EXIT_TEXT.internal,
+        ],
+      ),
     )
     .action(async (plan: string | undefined, options: ApplyCommandOptions) => {
       process.exitCode = await runApply(plan, options, io, deps);
