@@ -15,13 +15,10 @@ import { afterAll, afterEach, expect } from "vitest";
 export const LONGEST_REAL_WAIT_MS = 1000;
 
 /**
- * Files still allowed to wait on real timers, with the reason. They wait on real `Retry-After`
- * and back-off today; they are being moved to an injected clock, and this list is emptied then.
+ * Files allowed to wait on real timers, each with the reason. Empty: every throttle and fault test
+ * advances an injected clock instead.
  */
-export const EXEMPT_FILES: readonly string[] = [
-  "test/e2e/export-faults.test.ts", // real Retry-After and back-off waits
-  "test/emulator/throttle-faults.test.ts", // sleeps past the emulator's throttle window
-];
+export const EXEMPT_FILES: readonly string[] = [];
 
 const longWaits: string[] = [];
 

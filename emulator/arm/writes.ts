@@ -9,19 +9,34 @@
  *   `provisioningState: Updating` (a second write meanwhile is a 409) until the operation is polled
  *   to `Succeeded`;
  * - DELETE answers 200, or 204 when there was nothing to delete;
- * - validation errors are 400 with the ARM envelope `{ error: { code, message, target? } }`:
- *   `InvalidRequestContent` for a body that does not deserialize (a required property missing, a
- *   duration that is not ISO 8601), `BadRequest` for a body that names something that does not
- *   exist (a scope, an action group, a workspace).
- * - Sentinel rules and watchlists carry a body `etag`: a write whose `etag` differs from the
- *   current one is a 409 (optimistic concurrency); NRT rules exist only in preview api-versions.
+ * - validation errors in ARM's envelope (emulator/arm/write-support.ts); Sentinel's rules and
+ *   watchlists in emulator/arm/sentinel-writes.ts.
  */
 import { randomUUID } from "node:crypto";
 import { json, type HttpResponse } from "../http.js";
 import { armKey, type ArmResourceStore, type ArmSection } from "./resource-store.js";
-
-/** ISO 8601 duration (PnDTnHnMnS, weeks), the form ARM's TimeSpan properties take. */
-const ISO_DURATION = /^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+import { putSentinelRule, putWatchlist, putWatchlistItem, removeWatchlist } from "./sentinel-writes.js";
+import {
+  badRequest,
+  errorResponse,
+  Invalid,
+  invalidContent,
+  isInt,
+  isObject,
+  locationOf,
+  methodNotAllowed,
+  notFound,
+  parseBody,
+  removeResource,
+  requireBoolean,
+  requireDuration,
+  requireParent,
+  requireProperties,
+  requireString,
+  upsertResource,
+  type ArmWriteContext,
+  type Json,
+} from "./write-support.js";
 
 /** Entra diagnostic-setting log categories (Microsoft Entra "Integrate logs with Azure Monitor logs"). */
 const AADIAM_CATEGORIES = new Set(
@@ -48,11 +63,6 @@ const AADIAM_CATEGORIES = new Set(
 
 const TIME_AGGREGATIONS = new Set(["Count", "Average", "Minimum", "Maximum", "Total"]);
 const OPERATORS = new Set(["Equals", "GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual"]);
-const SENTINEL_SEVERITIES = new Set(["High", "Medium", "Low", "Informational"]);
-const TRIGGER_OPERATORS = new Set(["GreaterThan", "LessThan", "Equal", "NotEqual"]);
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 export interface ArmWriteRequest {
   method: string;
@@ -65,54 +75,6 @@ export interface ArmWriteRequest {
 export interface ArmWriteRoute {
   section: ArmSection;
   respond: () => HttpResponse;
-}
-
-class Invalid extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly target?: string,
-  ) {
-    super(message);
-  }
-}
-
-const invalidContent = (message: string, target?: string) =>
-  new Invalid(400, "InvalidRequestContent", message, target);
-const badRequest = (message: string, target?: string) => new Invalid(400, "BadRequest", message, target);
-
-function errorResponse(e: Invalid): HttpResponse {
-  return json(e.status, {
-    error: { code: e.code, message: e.message, ...(e.target ? { target: e.target } : {}) },
-  });
-}
-
-function requireDuration(p: Json, name: string, required: boolean): void {
-  const v = p[name];
-  if (v === undefined || v === null) {
-    if (required) throw invalidContent(`The property '${name}' is required.`, `properties.${name}`);
-    return;
-  }
-  if (typeof v !== "string" || !ISO_DURATION.test(v))
-    throw invalidContent(
-      `The request content was invalid and could not be deserialized: '${name}' value '${String(v)}' is not a valid ISO 8601 duration.`,
-      `properties.${name}`,
-    );
-}
-
-function requireString(p: Json, name: string, where = "properties"): string {
-  const v = p[name];
-  if (typeof v !== "string" || v.length === 0)
-    throw invalidContent(`The property '${name}' is required.`, `${where}.${name}`);
-  return v;
-}
-
-function requireBoolean(p: Json, name: string): boolean {
-  const v = p[name];
-  if (typeof v !== "boolean")
-    throw invalidContent(`The property '${name}' is required.`, `properties.${name}`);
-  return v;
 }
 
 /** Asynchronous table operations: polled to completion, or finished when their time has passed. */
@@ -130,13 +92,13 @@ const TABLE_OPERATION_MS = 2000;
 /** Polls answered `InProgress` before the operation reports `Succeeded`. */
 const TABLE_OPERATION_POLLS = 1;
 
-export class ArmWrites {
+export class ArmWrites implements ArmWriteContext {
   private readonly operations = new Map<string, TableOperation>();
 
   constructor(
-    private readonly store: ArmResourceStore,
+    readonly store: ArmResourceStore,
     private readonly armUrl: string,
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
   ) {}
 
   /** The status of an asynchronous operation (`.../operationStatuses/{id}`), or undefined. */
@@ -187,7 +149,7 @@ export class ArmWrites {
 
     if (lower[0] === "providers" && lower[1] === "microsoft.aadiam" && type === "diagnosticsettings") {
       return respond("azure.diagnosticSettings", () => {
-        if (method === "DELETE") return this.remove(key);
+        if (method === "DELETE") return removeResource(this.store, key);
         if (method !== "PUT") throw methodNotAllowed(method);
         return this.putDiagnosticSetting(path, name, body());
       });
@@ -198,14 +160,14 @@ export class ArmWrites {
 
     if (type === "tables" && lower[5] === "microsoft.operationalinsights" && lower.length === 10) {
       return respond("azure.tables", () => {
-        if (method === "DELETE") return this.remove(key);
+        if (method === "DELETE") return removeResource(this.store, key);
         if (method !== "PUT" && method !== "PATCH") throw methodNotAllowed(method);
         return this.putTable(path, name, body(), method === "PATCH");
       });
     }
     if (type === "actiongroups" && lower[5] === "microsoft.insights" && lower.length === 8) {
       return respond("azure.actionGroups", () => {
-        if (method === "DELETE") return this.remove(key);
+        if (method === "DELETE") return removeResource(this.store, key);
         if (method === "PATCH") return this.patchActionGroup(key, body());
         if (method !== "PUT") throw methodNotAllowed(method);
         return this.putActionGroup(path, name, body());
@@ -213,7 +175,7 @@ export class ArmWrites {
     }
     if (type === "scheduledqueryrules" && lower[5] === "microsoft.insights" && lower.length === 8) {
       return respond("azure.scheduledQueryRules", () => {
-        if (method === "DELETE") return this.remove(key);
+        if (method === "DELETE") return removeResource(this.store, key);
         if (method === "PATCH") return this.patchQueryRule(key, body());
         if (method !== "PUT") throw methodNotAllowed(method);
         return this.putQueryRule(path, name, body());
@@ -225,52 +187,30 @@ export class ArmWrites {
       lower[9] === "microsoft.securityinsights";
     if (sentinel && type === "alertrules" && lower.length === 12) {
       return respond("azure.sentinelAlertRules", () => {
-        if (method === "DELETE") return this.remove(key);
+        if (method === "DELETE") return removeResource(this.store, key);
         if (method !== "PUT") throw methodNotAllowed(method);
         const apiVersion = request.query.get("api-version") ?? "";
-        return this.putSentinelRule(path, name, body(), apiVersion);
+        return putSentinelRule(this, path, name, body(), apiVersion);
       });
     }
     if (sentinel && type === "watchlists" && lower.length === 12) {
       return respond("azure.sentinelWatchlists", () => {
-        if (method === "DELETE") return this.removeWatchlist(key);
+        if (method === "DELETE") return removeWatchlist(this, key);
         if (method !== "PUT") throw methodNotAllowed(method);
-        return this.putWatchlist(path, name, body());
+        return putWatchlist(this, path, name, body());
       });
     }
     if (sentinel && type === "watchlistitems" && lower.length === 14) {
       return respond("azure.sentinelWatchlists", () => {
-        if (method === "DELETE") return this.remove(key);
+        if (method === "DELETE") return removeResource(this.store, key);
         if (method !== "PUT") throw methodNotAllowed(method);
-        return this.putWatchlistItem(path, name, body());
+        return putWatchlistItem(this, path, name, body());
       });
     }
     return undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
-
-  private remove(key: string): HttpResponse {
-    return this.store.removeArm(key) ? json(200, undefined) : { status: 204, headers: {}, body: undefined };
-  }
-
-  /** Stores the resource and answers 201 (new) or 200 (replaced), unless `createdStatus` says otherwise. */
-  private upsert(resource: Json, section: ArmSection, existed: boolean, createdStatus = 201): HttpResponse {
-    this.store.putArm(resource, section);
-    return json(existed ? 200 : createdStatus, resource);
-  }
-
-  private requireParent(path: string, levels: number, what: string): Json {
-    const parent = path.split("/").slice(0, -levels).join("/");
-    const entry = this.store.getArm(parent);
-    if (!entry)
-      throw new Invalid(
-        404,
-        "ParentResourceNotFound",
-        `Can not perform requested operation on nested resource. Parent resource '${parent.split("/").pop()}' (${what}) not found.`,
-      );
-    return entry.resource;
-  }
 
   private requireWorkspace(id: unknown, target: string): void {
     if (typeof id !== "string" || !this.store.getArm(id) || !/\/workspaces\/[^/]+$/i.test(id))
@@ -306,11 +246,11 @@ export class ArmWrites {
       properties: p,
     };
     // the 2017-04-01 spec declares 200 only, for a new setting too
-    return this.upsert(resource, "azure.diagnosticSettings", true);
+    return upsertResource(this.store, resource, "azure.diagnosticSettings", true);
   }
 
   private putTable(path: string, name: string, body: Json, patch: boolean): HttpResponse {
-    const workspace = this.requireParent(path, 2, "Microsoft.OperationalInsights/workspaces");
+    const workspace = requireParent(this.store, path, 2, "Microsoft.OperationalInsights/workspaces");
     const p = requireProperties(body);
     const existing = this.store.getArm(path);
     const pending = [...this.operations.values()].find(
@@ -440,7 +380,7 @@ export class ArmWrites {
       ...(isObject(body.tags) ? { tags: body.tags } : {}),
       properties,
     };
-    return this.upsert(resource, "azure.actionGroups", existing !== undefined);
+    return upsertResource(this.store, resource, "azure.actionGroups", existing !== undefined);
   }
 
   /** PATCH of an action group changes its tags and `enabled` only (ActionGroupPatchBody). */
@@ -532,7 +472,7 @@ export class ArmWrites {
       // autoMitigate is true unless sent (scheduledQueryRule_API.json default)
       properties: { autoMitigate: true, ...p },
     };
-    return this.upsert(resource, "azure.scheduledQueryRules", existing !== undefined);
+    return upsertResource(this.store, resource, "azure.scheduledQueryRules", existing !== undefined);
   }
 
   /** PATCH merges `properties` and `tags` (ScheduledQueryRuleResourcePatch), validated as a whole. */
@@ -555,220 +495,4 @@ export class ArmWrites {
     this.store.putArm(resource, "azure.scheduledQueryRules");
     return json(200, resource);
   }
-
-  /** A body etag that differs from the current one is a conflict (Sentinel's optimistic concurrency). */
-  private checkEtag(existing: Json | undefined, body: Json): void {
-    if (typeof body.etag !== "string" || !existing) return;
-    if (body.etag !== existing.etag)
-      throw new Invalid(
-        409,
-        "Conflict",
-        "The resource was changed since it was read: the etag does not match the current one.",
-        "etag",
-      );
-  }
-
-  private putSentinelRule(path: string, name: string, body: Json, apiVersion: string): HttpResponse {
-    this.requireParent(path, 4, "Microsoft.OperationalInsights/workspaces");
-    const kind = requireString(body, "kind", "");
-    const known = ["Scheduled", "NRT", "MicrosoftSecurityIncidentCreation", "Fusion"];
-    if (!known.includes(kind)) throw badRequest(`The rule kind '${kind}' is not supported.`, "kind");
-    if (kind === "NRT" && !/preview/i.test(apiVersion))
-      throw badRequest(
-        `The rule kind 'NRT' is not supported in api-version '${apiVersion}'; use a preview api-version.`,
-        "kind",
-      );
-    const p = requireProperties(body);
-    if (kind === "Scheduled" || kind === "NRT") {
-      requireString(p, "displayName");
-      requireBoolean(p, "enabled");
-      requireString(p, "query");
-      const severity = requireString(p, "severity");
-      if (!SENTINEL_SEVERITIES.has(severity))
-        throw invalidContent(
-          `severity '${severity}' is not High, Medium, Low or Informational.`,
-          "properties.severity",
-        );
-      requireBoolean(p, "suppressionEnabled");
-      requireDuration(p, "suppressionDuration", true);
-    }
-    if (kind === "Scheduled") {
-      requireDuration(p, "queryFrequency", true);
-      requireDuration(p, "queryPeriod", true);
-      const op = requireString(p, "triggerOperator");
-      if (!TRIGGER_OPERATORS.has(op))
-        throw invalidContent(`triggerOperator '${op}' is not valid.`, "properties.triggerOperator");
-      if (!isInt(p.triggerThreshold))
-        throw invalidContent("The property 'triggerThreshold' is required.", "properties.triggerThreshold");
-    }
-    const existing = this.store.getArm(path)?.resource;
-    this.checkEtag(existing, body);
-    const resource: Json = {
-      id: (existing?.id as string | undefined) ?? path,
-      name,
-      type: "Microsoft.SecurityInsights/alertRules",
-      kind,
-      etag: `"${randomUUID()}"`,
-      properties: { ...p, lastModifiedUtc: new Date(this.now()).toISOString() },
-    };
-    return this.upsert(resource, "azure.sentinelAlertRules", existing !== undefined);
-  }
-
-  private putWatchlist(path: string, alias: string, body: Json): HttpResponse {
-    this.requireParent(path, 4, "Microsoft.OperationalInsights/workspaces");
-    const p = requireProperties(body);
-    requireString(p, "displayName");
-    requireString(p, "provider");
-    const searchKey = requireString(p, "itemsSearchKey");
-    if (p.source !== "Local file" && p.source !== "Remote storage")
-      throw badRequest(
-        "The property 'source' must be included in the request: 'Local file' or 'Remote storage'.",
-        "properties.source",
-      );
-    let rows: Array<Record<string, string>> | undefined;
-    if (p.rawContent !== undefined) {
-      if (p.contentType !== "text/csv")
-        throw badRequest("contentType must be 'text/csv' when rawContent is sent.", "properties.contentType");
-      if (typeof p.rawContent !== "string")
-        throw invalidContent("rawContent must be a string.", "properties.rawContent");
-      rows = parseCsv(p.rawContent, isInt(p.numberOfLinesToSkip) ? (p.numberOfLinesToSkip as number) : 0);
-      if (rows.length > 0 && !(searchKey in rows[0]!))
-        throw badRequest(
-          `The search key '${searchKey}' is not a column of rawContent.`,
-          "properties.itemsSearchKey",
-        );
-    }
-    const existing = this.store.getArm(path)?.resource;
-    this.checkEtag(existing, body);
-    const { rawContent: _raw, ...kept } = p;
-    const id = (existing?.id as string | undefined) ?? path;
-    const resource: Json = {
-      id,
-      name: alias,
-      type: "Microsoft.SecurityInsights/Watchlists",
-      etag: `"${randomUUID()}"`,
-      properties: { ...kept, watchlistAlias: alias, uploadStatus: "Complete" },
-    };
-    if (rows) {
-      // new raw content replaces the items (emulator choice: the service documentation leaves it open)
-      for (const item of this.store.listArm(`${id}/watchlistItems`)) this.store.removeArm(item.id);
-    }
-    const response = this.upsert(resource, "azure.sentinelWatchlists", existing !== undefined);
-    for (const row of rows ?? []) {
-      const itemId = randomUUID();
-      this.store.putArm(
-        {
-          id: `${id}/watchlistItems/${itemId}`,
-          name: itemId,
-          type: "Microsoft.SecurityInsights/Watchlists/WatchlistItems",
-          properties: { watchlistItemId: itemId, itemsKeyValue: row },
-        },
-        "azure.sentinelWatchlists",
-      );
-    }
-    return response;
-  }
-
-  private removeWatchlist(key: string): HttpResponse {
-    const existing = this.store.getArm(key);
-    const status = isObject(existing?.resource.properties)
-      ? existing.resource.properties.uploadStatus
-      : undefined;
-    if (status === "InProgress")
-      throw badRequest("The watchlist cannot be deleted while its upload is in progress.", "uploadStatus");
-    return this.remove(key);
-  }
-
-  private putWatchlistItem(path: string, name: string, body: Json): HttpResponse {
-    this.requireParent(path, 2, "Microsoft.SecurityInsights/watchlists");
-    const p = requireProperties(body);
-    if (!isObject(p.itemsKeyValue))
-      throw invalidContent("The property 'itemsKeyValue' is required.", "properties.itemsKeyValue");
-    const existing = this.store.getArm(path);
-    const resource: Json = {
-      id: existing?.id ?? path,
-      name,
-      type: "Microsoft.SecurityInsights/Watchlists/WatchlistItems",
-      etag: `"${randomUUID()}"`,
-      properties: { ...p, watchlistItemId: name },
-    };
-    return this.upsert(resource, "azure.sentinelWatchlists", existing !== undefined);
-  }
-}
-
-function isInt(v: unknown): v is number {
-  return typeof v === "number" && Number.isInteger(v);
-}
-
-function parseBody(raw: string): Json {
-  let body: unknown;
-  try {
-    body = raw ? JSON.parse(raw) : undefined;
-  } catch {
-    throw invalidContent(
-      "The request content was invalid and could not be deserialized: the body is not JSON.",
-    );
-  }
-  if (!isObject(body))
-    throw invalidContent(
-      "The request content was invalid and could not be deserialized: an object is expected.",
-    );
-  return body;
-}
-
-function requireProperties(body: Json): Json {
-  if (!isObject(body.properties))
-    throw invalidContent("The property 'properties' is required.", "properties");
-  return body.properties;
-}
-
-function methodNotAllowed(method: string): Invalid {
-  return new Invalid(405, "MethodNotAllowed", `The method '${method}' is not supported on this resource.`);
-}
-
-function notFound(key: string): Invalid {
-  return new Invalid(
-    404,
-    "ResourceNotFound",
-    `The Resource '${key.split("/").slice(-2).join("/")}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-  );
-}
-
-function locationOf(resource: Json): string {
-  return typeof resource.location === "string" ? resource.location : "westeurope";
-}
-
-/** RFC 4180 CSV: a header line, then rows; quoted fields may hold commas, quotes ("") and newlines. */
-export function parseCsv(text: string, skip = 0): Array<Record<string, string>> {
-  const records: string[][] = [];
-  let field = "";
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      record.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = "";
-    } else field += ch;
-  }
-  if (field !== "" || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  const [header, ...rows] = records.slice(skip).filter((r) => !(r.length === 1 && r[0] === ""));
-  if (!header) return [];
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
 }

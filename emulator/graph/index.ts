@@ -15,7 +15,7 @@ import type {
   GraphResolution,
   GraphResourceLayer,
 } from "./types.js";
-import { controlSignIn, controlRegisterFido2 } from "./writes/users.js";
+import { controlSignIn, controlRegisterFido2 } from "./writes/enrollment-control.js";
 import { controlRecordSignIn } from "./writes/sign-ins.js";
 import { writeStateOf } from "./writes/state.js";
 

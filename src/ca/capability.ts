@@ -46,6 +46,27 @@ export interface Capability {
   ssprRegistered: boolean;
 }
 
+/**
+ * Why a grant atom cannot be met, as data a renderer words (engine.ts AtomResult): the `why` string
+ * stays for JSON readers, this is what a sentence is built from.
+ */
+export type AtomShortfall =
+  | { kind: "legacyClient"; clientAppType: string }
+  | { kind: "strengthNotFound"; strengthId: string }
+  | {
+      kind: "strength";
+      strengthId: string;
+      strengthName: string;
+      /** the account's enabled FIDO2 keys (AAGUIDs), none of which the strength's key-model list admits. */
+      keysNotAllowed?: { accountKeys: string[]; allowedKeys: string[] };
+      /** registered methods the strength would take that are not enabled for the account, and why. */
+      disabled: Array<{ mode: MethodMode; aaguid?: string; because: string }>;
+      /** enabled methods the strength would take that this sign-in rules out (Windows Hello off a registered Windows device). */
+      notHere: MethodMode[];
+      /** every method the account can use (enabled). */
+      enabled: MethodMode[];
+    };
+
 /** Methods-policy configuration id for each mode (docs/graph-contract.md §6.4). */
 const CONFIG_ID: Partial<Record<MethodMode, string>> = {
   fido2: "fido2",
@@ -165,19 +186,8 @@ function modeUsable(mode: string, cap: Capability, signIn: SignIn, strength: Str
       // Device-bound passkeys cannot register a device (docs/ca-semantics.md §2.5).
       if (signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
         return false;
-      const restriction = strength.combinationConfigurations.find(
-        (c) =>
-          String(c["@odata.type"] ?? "")
-            .toLowerCase()
-            .endsWith("fido2combinationconfiguration") &&
-          ((c.appliesToCombinations as string[] | undefined) ?? ["fido2"]).includes("fido2"),
-      );
-      const allowed = ((restriction?.allowedAAGUIDs as string[] | undefined) ?? []).map((a) =>
-        a.toLowerCase(),
-      );
-      return usable.some(
-        (m) => !restriction || allowed.length === 0 || (!!m.aaguid && allowed.includes(m.aaguid)),
-      );
+      const allowed = fido2Restriction(strength);
+      return usable.some((m) => !allowed || (!!m.aaguid && allowed.includes(m.aaguid)));
     }
     case "windowsHelloForBusiness":
       // Bound to a registered Windows device, and never during device registration.
@@ -208,6 +218,49 @@ export function strengthPath(
   );
 }
 
+/** The FIDO2 key-model restriction a strength puts on its fido2 combination, if any. */
+function fido2Restriction(strength: StrengthDefinition): string[] | undefined {
+  const restriction = strength.combinationConfigurations.find(
+    (c) =>
+      String(c["@odata.type"] ?? "")
+        .toLowerCase()
+        .endsWith("fido2combinationconfiguration") &&
+      ((c.appliesToCombinations as string[] | undefined) ?? ["fido2"]).includes("fido2"),
+  );
+  const allowed = ((restriction?.allowedAAGUIDs as string[] | undefined) ?? []).map((a) => a.toLowerCase());
+  return restriction && allowed.length > 0 ? allowed : undefined;
+}
+
+/** Why no allowed combination of the strength is within the account's reach in this sign-in. */
+function strengthShortfall(strength: StrengthDefinition, cap: Capability, signIn: SignIn): AtomShortfall {
+  const taken = new Set(strength.allowedCombinations.flatMap((c) => c.split(",").map((m) => m.trim())));
+  const enabled = cap.methods.filter((m) => m.enabled);
+  const keys = enabled.filter((m) => m.mode === "fido2");
+  const allowedKeys = taken.has("fido2") ? fido2Restriction(strength) : undefined;
+  const keysNotAllowed =
+    allowedKeys && keys.length > 0 && !keys.some((k) => !!k.aaguid && allowedKeys.includes(k.aaguid))
+      ? { accountKeys: keys.map((k) => k.aaguid ?? ""), allowedKeys }
+      : undefined;
+  return {
+    kind: "strength",
+    strengthId: strength.id,
+    strengthName: strength.displayName,
+    keysNotAllowed,
+    disabled: cap.methods
+      .filter((m) => !m.enabled && taken.has(m.mode))
+      .map((m) => ({ mode: m.mode, aaguid: m.aaguid, because: m.disabledBecause ?? "not enabled" })),
+    notHere: [
+      ...new Set(
+        enabled
+          .filter((m) => taken.has(m.mode) && !(m.mode === "fido2" && keysNotAllowed))
+          .filter((m) => !modeUsable(m.mode, cap, signIn, strength))
+          .map((m) => m.mode),
+      ),
+    ],
+    enabled: [...new Set(enabled.map((m) => m.mode))],
+  };
+}
+
 const COMPLIANT_PLATFORMS = new Set(["windows", "iOS", "android", "macOS", "linux"]);
 
 /** Whether one grant atom can be met; `why` says how or why not (for counter-examples). */
@@ -216,21 +269,34 @@ export function atomSatisfied(
   cap: Capability,
   signIn: SignIn,
   strengths: Map<string, StrengthDefinition>,
-): { ok: boolean; why: string } {
+): { ok: boolean; why: string; shortfall?: AtomShortfall } {
   const modern = MODERN_CLIENTS.has(signIn.clientAppType);
   if (!modern)
-    return { ok: false, why: `no grant can be met from a legacy client (${signIn.clientAppType})` };
+    return {
+      ok: false,
+      why: `no grant can be met from a legacy client (${signIn.clientAppType})`,
+      shortfall: { kind: "legacyClient", clientAppType: signIn.clientAppType },
+    };
   const attr = (k: string) => signIn.device?.attributes[k];
   switch (atom.kind) {
     case "mfa":
     case "strength": {
       const id = atom.kind === "mfa" ? STRENGTH.mfa : atom.id;
       const s = strengths.get(id);
-      if (!s) return { ok: false, why: `authentication strength ${id} is not in the snapshot` };
+      if (!s)
+        return {
+          ok: false,
+          why: `authentication strength ${id} is not in the snapshot`,
+          shortfall: { kind: "strengthNotFound", strengthId: id },
+        };
       const path = strengthPath(s, cap, signIn);
       return path
         ? { ok: true, why: `${s.displayName} with ${path}` }
-        : { ok: false, why: `no registered, enabled method meets ${s.displayName}` };
+        : {
+            ok: false,
+            why: `${s.displayName}, which no registered, enabled method of the account meets`,
+            shortfall: strengthShortfall(s, cap, signIn),
+          };
     }
     case "compliantDevice": {
       const ok =

@@ -25,9 +25,31 @@ export interface OutcomeChange {
   lockout: boolean;
 }
 
+/**
+ * The changed classes of one account that share their before and after outcome: one line of the
+ * report, so none is dropped however many there are.
+ */
+export interface ChangeGroup {
+  userId: string;
+  userPrincipalName?: string;
+  activatedRoles: string[];
+  before: Outcome;
+  after: Outcome;
+  lockout: boolean;
+  /** the policies whose part in the outcome differs (block, or requirement met or not). */
+  policies: Array<{ policyId: string; displayName: string }>;
+  /** how many classes of the envelope the group holds. */
+  classes: number;
+  /** its sign-ins: every one with `allClasses`, else the first. */
+  signIns: SignIn[];
+}
+
 export interface ChangeReport {
   changedPolicyIds: string[];
+  /** up to `maxExamples` changed classes, lockouts first (every one counts in `changedClasses` and `groups`). */
   changes: OutcomeChange[];
+  /** every changed class, grouped by account and outcome pair. */
+  groups: ChangeGroup[];
   changedClasses: number;
   lockoutsBefore: AllAdminsProof | undefined;
   lockoutsAfter: AllAdminsProof | undefined;
@@ -63,12 +85,40 @@ const outcomeKey = (o: Outcome) =>
     .sort()
     .join(",")}`;
 
+/** Each policy's part in an outcome: blocks, or a requirement met or not (`decisive`: only blocks and unmet ones). */
+function parts(o: Outcome, decisive: boolean): Map<string, { key: string; displayName: string }> {
+  const out = new Map<string, { key: string; displayName: string }>();
+  for (const b of o.blockedBy) out.set(b.policyId, { key: "block", displayName: b.displayName });
+  for (const r of o.requirements)
+    if (!decisive || !r.met) out.set(r.policyId, { key: `requires:${r.met}`, displayName: r.displayName });
+  return out;
+}
+
+/**
+ * The policies the change of outcome turns on: those that block or ask what cannot be met on one
+ * side only; failing that (a requirement newly met, say), those whose part differs at all.
+ */
+function differingPolicies(a: Outcome, b: Outcome): ChangeGroup["policies"] {
+  for (const decisive of [true, false]) {
+    const pa = parts(a, decisive);
+    const pb = parts(b, decisive);
+    const out: ChangeGroup["policies"] = [];
+    for (const id of new Set([...pa.keys(), ...pb.keys()])) {
+      const x = pa.get(id);
+      const y = pb.get(id);
+      if (x?.key !== y?.key) out.push({ policyId: id, displayName: (y ?? x)!.displayName });
+    }
+    if (out.length) return out.sort((m, n) => m.displayName.localeCompare(n.displayName));
+  }
+  return [];
+}
+
 export function checkChange(
   snapshot: Snapshot,
   directory: Directory,
   accountIds: string[],
   edits: Array<Record<string, unknown>>,
-  opts: { envelope: Envelope; allAdmins?: boolean; maxExamples?: number },
+  opts: { envelope: Envelope; allAdmins?: boolean; maxExamples?: number; allClasses?: boolean },
 ): ChangeReport {
   const current = (snapshot.conditionalAccessPolicies ?? []) as Array<Record<string, unknown>>;
   const after = applyEdits(current, edits);
@@ -80,6 +130,7 @@ export function checkChange(
   ]);
   const dims = scenarioSpace(merged, { envelope: opts.envelope });
   const changes: OutcomeChange[] = [];
+  const groups = new Map<string, ChangeGroup>();
   let changedClasses = 0;
   const max = opts.maxExamples ?? 20;
   for (const id of accountIds) {
@@ -94,6 +145,23 @@ export function checkChange(
         if (outcomeKey(a) === outcomeKey(b)) return;
         changedClasses++;
         const lockout = a.verdict === "allowed" && b.verdict !== "allowed";
+        const groupKey = `${identity.userId}|${activated.join(",")}|${outcomeKey(a)}|${outcomeKey(b)}`;
+        const group = groups.get(groupKey);
+        if (group) {
+          group.classes++;
+          if (opts.allClasses) group.signIns.push(signIn);
+        } else
+          groups.set(groupKey, {
+            userId: identity.userId,
+            userPrincipalName: directory.user(identity.userId)?.userPrincipalName ?? undefined,
+            activatedRoles: activated,
+            before: a,
+            after: b,
+            lockout,
+            policies: differingPolicies(a, b),
+            classes: 1,
+            signIns: [signIn],
+          });
         if (changes.length < max || (lockout && changes.some((c) => !c.lockout))) {
           if (changes.length >= max)
             changes.splice(
@@ -126,6 +194,15 @@ export function checkChange(
     malformed: [...malformed.values()].sort((a, b) => a.policyId.localeCompare(b.policyId)),
     changedPolicyIds: edits.map((e) => String(e.id ?? "(new)")),
     changes: changes.sort((x, y) => Number(y.lockout) - Number(x.lockout)),
+    groups: [...groups.values()].sort(
+      (x, y) =>
+        Number(y.lockout) - Number(x.lockout) ||
+        x.policies
+          .map((p) => p.displayName)
+          .join()
+          .localeCompare(y.policies.map((p) => p.displayName).join()) ||
+        (x.userPrincipalName ?? x.userId).localeCompare(y.userPrincipalName ?? y.userId),
+    ),
     changedClasses,
     lockoutsBefore,
     lockoutsAfter,

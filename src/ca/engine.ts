@@ -7,7 +7,7 @@
 import type { Directory } from "../snapshot/directory.js";
 import { asObject, isJsonObject, isStringList, prop } from "../snapshot/json.js";
 import type { Snapshot } from "../snapshot/schema.js";
-import { type Capability, atomSatisfied, strengthCatalogue } from "./capability.js";
+import { type AtomShortfall, type Capability, atomSatisfied, strengthCatalogue } from "./capability.js";
 import { resourceOf, type StrengthDefinition } from "./catalogue.js";
 import { type CompiledLocation, compileLocation } from "./locations.js";
 import { type CompiledPolicy, compilePolicy, DIMENSIONS, type GrantAtom, reasonOf } from "./policy.js";
@@ -112,6 +112,8 @@ export interface AtomResult {
   atom: GrantAtom;
   ok: boolean;
   why: string;
+  /** why it cannot be met, as data (strengths and legacy clients; other atoms say it by their kind). */
+  shortfall?: AtomShortfall;
 }
 
 export interface ClauseResult {

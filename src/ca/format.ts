@@ -46,14 +46,14 @@ export function describeOutcome(o: Outcome): string {
     );
   if (o.mandatoryMfa && !o.mandatoryMfa.ok)
     unmet.push(`Microsoft's mandatory MFA for admin portals: ${o.mandatoryMfa.why}`);
-  return `cannot meet: ${unmet.join("; ")}`;
+  return `refused: ${unmet.join("; ")}`;
 }
 
 export function describeCounterExample(c: CounterExample): string {
   const who = c.userPrincipalName ?? c.userId;
   const roles = c.activatedRoles.length ? ` (after activating ${c.activatedRoles.join(", ")})` : "";
   const paths = c.paths.map((p) => `"${p.displayName}" ${p.path}`).join("; ");
-  return `${who}${roles}: ${describeSignIn(c.signIn)} is ${describeOutcome(c.outcome)}${paths ? ` [${paths}]` : ""}`;
+  return `${who}${roles}, ${describeSignIn(c.signIn)}: ${describeOutcome(c.outcome)}${paths ? ` [${paths}]` : ""}`;
 }
 
 /** The What If request body that replays this sign-in (stand-in app ids become a real admin portal). */

@@ -6,6 +6,7 @@
  * raised (the Azure Monitor alerts API); then watchlist items.
  */
 import type { ArmApi, ArmObject, ReadError } from "../graph/index.js";
+import { AZURE_SECTIONS, type AzureSection } from "../snapshot/schema.js";
 import { AZURE_READS } from "./permissions.js";
 
 /** A 403 names the RBAC role and scope the read needs (permissions.ts). */
@@ -58,26 +59,10 @@ export interface AzureCollection {
   done: Promise<void>;
 }
 
-type Section =
-  | "subscriptions"
-  | "diagnosticSettings"
-  | "workspaces"
-  | "tables"
-  | "scheduledQueryRules"
-  | "actionGroups"
-  | "sentinelAlertRules"
-  | "sentinelWatchlists"
-  | "alerts";
+type Section = AzureSection;
 
-const BELOW_SUBSCRIPTIONS = [
-  "workspaces",
-  "tables",
-  "scheduledQueryRules",
-  "actionGroups",
-  "sentinelAlertRules",
-  "sentinelWatchlists",
-  "alerts",
-] as const;
+/** The sections read inside each subscription: all but the subscriptions and Entra's own settings. */
+const BELOW_SUBSCRIPTIONS = AZURE_SECTIONS.filter((s) => s !== "subscriptions" && s !== "diagnosticSettings");
 
 export function collectAzure(
   arm: ArmApi,

@@ -307,6 +307,15 @@ export const COMMAND_PERMISSIONS: Record<
     azure: [],
     writes: ENROLL_WRITES,
   },
+  // drill start/finish and due (src/drills/drill.ts): the account, its keys, its sign-ins, and the
+  // alert rules and fired alerts of the subscriptions.
+  drill: {
+    graph: readsOf("users", "users.authenticationMethods", "signIns"),
+    azure: [
+      { path: "azure.scheduledQueryRules", role: "Reader", scope: "each subscription" },
+      { path: "azure.alerts", role: "Reader", scope: "each subscription" },
+    ],
+  },
 };
 
 /**

@@ -18,6 +18,16 @@
  * file is checked against a fresh derivation.
  */
 
+/** The monitoring kinds (docs/deploy.md "Monitoring resources"): ARM writes, no change to who gets in. */
+const MONITORING = [
+  "diagnostics",
+  "retention",
+  "actionGroup",
+  "signinAlert",
+  "auditAlerts",
+  "sentinel",
+] as const;
+
 /** The resource kinds, in apply order (docs/deploy.md "Resources"). */
 export const RESOURCE_KINDS = [
   "accounts",
@@ -28,27 +38,14 @@ export const RESOURCE_KINDS = [
   "methods",
   // the monitoring kinds (Azure Resource Manager) do not wait for enrollment: the accounts are
   // watched from the moment they exist
-  "diagnostics",
-  "retention",
-  "actionGroup",
-  "signinAlert",
-  "auditAlerts",
-  "sentinel",
+  ...MONITORING,
   "activate",
   "role",
   "au",
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-/** The monitoring kinds (docs/deploy.md "Monitoring resources"): ARM writes, no change to who gets in. */
-export const MONITORING_KINDS: readonly ResourceKind[] = [
-  "diagnostics",
-  "retention",
-  "actionGroup",
-  "signinAlert",
-  "auditAlerts",
-  "sentinel",
-];
+export const MONITORING_KINDS: readonly ResourceKind[] = MONITORING;
 
 /** The kinds held by the enrollment gate until every account holds its keys. */
 export const ENROLLMENT_GATED_KINDS: readonly ResourceKind[] = ["activate", "role", "au"];

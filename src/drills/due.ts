@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config/schema.js";
 import type { AccessRecord } from "../records/access.js";
-import { EVIDENCE } from "../records/access.js";
+import { EVIDENCE, isSuccessfulDrill } from "../records/vocabulary.js";
 import type { Custody } from "../records/custody.js";
 
 export interface DueItem {
@@ -29,11 +29,7 @@ function lastProof(
   return records
     .filter(
       (r) =>
-        r.kind === "drill" &&
-        r.outcome === "success" &&
-        r.finishedAt &&
-        match(r) &&
-        r.evidence?.some((e) => e.item === item && e.status === "pass"),
+        isSuccessfulDrill(r) && match(r) && r.evidence?.some((e) => e.item === item && e.status === "pass"),
     )
     .map((r) => r.finishedAt!)
     .sort()

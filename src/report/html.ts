@@ -18,7 +18,7 @@ import { checkDocUri } from "./links.js";
 import { groupChecks, type Report, type ReportCheck, type ReportFinding } from "./model.js";
 import { bySeverity, fixFirst, openFindings } from "./order.js";
 import { SOURCES, sourceRefs } from "./sources.js";
-import { configLine, METHOD_LABEL, STATUS_LABEL, verdictHeadline } from "./text.js";
+import { acceptanceNote, configLine, METHOD_LABEL, STATUS_LABEL, verdictHeadline } from "./text.js";
 
 /** Tenant names in headings, tables and finding lines are cut here. */
 const MAX_NAME = 300;
@@ -63,6 +63,7 @@ const COLORS: Record<Status, string> = {
   fail: "#b00020",
   unknown: "#b07800",
   warn: "#d4a017",
+  accepted: "#3f51b5",
   pass: "#1b6e20",
   skip: "#9e9e9e",
 };
@@ -75,7 +76,7 @@ const filterCss = FILTERS.filter((f) => f.statuses !== "all")
   .join("\n");
 
 const CSS = `
-:root { color-scheme: light; --fail:${COLORS.fail}; --warn:#8a5a00; --pass:${COLORS.pass}; --unknown:#8a5a00; --error:${COLORS.error}; --skip:#666; }
+:root { color-scheme: light; --fail:${COLORS.fail}; --warn:#8a5a00; --pass:${COLORS.pass}; --unknown:#8a5a00; --error:${COLORS.error}; --skip:#666; --accepted:${COLORS.accepted}; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #111; background: #fff; }
 h1 { font-size: 1.4rem; margin: 0 0 .4rem; } h2 { font-size: 1.15rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid #ccc; }
@@ -96,6 +97,7 @@ th { background: #f3f3f3; white-space: nowrap; }
 .badge { display: inline-block; min-width: 5.2em; font-weight: 700; font-size: .8rem; }
 .s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-pass { color: var(--pass); }
 .s-unknown { color: var(--unknown); } .s-error { color: var(--error); } .s-skip { color: var(--skip); }
+.s-accepted { color: var(--accepted); } .check.c-accepted { border-color: var(--accepted); }
 nav.toc { font-size: .9rem; } nav.toc ol { columns: 2 18rem; margin: .3rem 0; padding-left: 1.2rem; }
 .filter { margin: .5rem 0 1rem; display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
 .filter label { border: 1px solid #888; border-radius: 3px; padding: .1rem .6rem; cursor: pointer; user-select: none; }
@@ -119,16 +121,19 @@ ${filterCss}
 }
 `.trim();
 
-const CSS_HASH = createHash("sha256").update(CSS, "utf8").digest("base64");
+/** No script at all, only the page's own stylesheet; no image, font, frame, form target or base change. */
+export function stylesheetOnlyPolicy(css: string): string {
+  const hash = createHash("sha256").update(css, "utf8").digest("base64");
+  return [
+    "default-src 'none'",
+    `style-src 'sha256-${hash}'`,
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
 
-/** No script at all, only this stylesheet; no image, font, frame, form target or base change. */
-export const HTML_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${CSS_HASH}'`,
-  "img-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+export const HTML_CSP = stylesheetOnlyPolicy(CSS);
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const title = `Breakglass assessment: ${clip(report.tenant.displayName ?? report.tenant.id, MAX_NAME)}`;
@@ -182,7 +187,10 @@ function renderTiles(report: Report): string[] {
   const tile = (cls: string, count: number, label: string) =>
     `<div class="tile ${cls}"><b>${count}</b><span>${h(label)}</span></div>`;
   const out = [`<div class="tiles" aria-label="Checks by status">`];
-  for (const s of STATUS_ORDER) out.push(tile(`t-${s}`, report.summary[s], `${STATUS_LABEL[s]} checks`));
+  // Accepted findings are opt-in (docs/config.md "accept"): their tile only when there are some.
+  for (const s of STATUS_ORDER)
+    if (s !== "accepted" || report.summary[s] > 0)
+      out.push(tile(`t-${s}`, report.summary[s], `${STATUS_LABEL[s]} checks`));
   out.push(`</div><div class="tiles" aria-label="Checks to fix by severity">`);
   const open = report.checks.filter((c) => ["fail", "error", "unknown"].includes(c.status));
   for (const sev of CHECK_SEVERITIES) {
@@ -388,8 +396,9 @@ function renderFinding(f: ReportFinding): string {
   const subject = f.subject
     ? `${f.subject.type} ${clip(f.subject.displayName ?? f.subject.id, MAX_NAME)}`
     : undefined;
+  const acceptance = acceptanceNote(f);
   const out = [
-    `<div class="finding"><p><span class="badge s-${f.status}">${STATUS_LABEL[f.status]}</span>${f.severity ? ` <span class="muted">(${h(f.severity)})</span>` : ""}${subject ? ` <strong>${h(subject)}</strong>:` : ""} ${h(f.message)}</p>`,
+    `<div class="finding"><p><span class="badge s-${f.status}">${STATUS_LABEL[f.status]}</span>${f.severity ? ` <span class="muted">(${h(f.severity)})</span>` : ""}${subject ? ` <strong>${h(subject)}</strong>:` : ""} ${h(f.message)}${acceptance ? ` <em class="s-accepted">${h(acceptance)}</em>` : ""}</p>`,
   ];
   if (f.evidence && Object.keys(f.evidence).length > 0)
     out.push(`<details><summary>Evidence</summary>${pre(evidenceText(f.evidence))}</details>`);

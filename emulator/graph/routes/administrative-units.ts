@@ -6,7 +6,7 @@ import { RELATIONSHIP_PROPS } from "../tenant-store.js";
 import { refListResponse } from "./directory-objects.js";
 import { BETA, collectionRoutes, V1, writeRoute, type RouteDef } from "./route.js";
 import { notFound, strip } from "./support.js";
-import * as dir from "../writes/directory.js";
+import * as dir from "../writes/administrative-units.js";
 
 const auView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.administrativeUnits!);
 

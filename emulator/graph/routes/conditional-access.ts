@@ -6,7 +6,7 @@ import { P } from "../permissions.js";
 import { CA_POLICIES_SPEC, NAMED_LOCATIONS_SPEC } from "../specs.js";
 import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { evolve, EVOLVABLE, quoteKey, strip } from "./support.js";
-import * as pol from "../writes/policies.js";
+import * as pol from "../writes/ca-policies.js";
 import { currentSnapshot } from "../writes/sign-ins.js";
 
 function strengthInline(ctx: RouteContext, id: string): Wire {

@@ -7,7 +7,7 @@ import type { GraphResponse } from "../types.js";
 import { directoryObjectSpec, refListResponse, resolveRef } from "./directory-objects.js";
 import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { badRequest, countResponse, isResponse, notFound, strip } from "./support.js";
-import * as dir from "../writes/directory.js";
+import * as dir from "../writes/groups.js";
 import * as users from "../writes/users.js";
 
 const groupView = (e: Wire): Wire => strip(e, RELATIONSHIP_PROPS.groups!);

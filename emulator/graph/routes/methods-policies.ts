@@ -3,7 +3,7 @@ import { jsonHeaders, metadataUrl, type Wire } from "../odata/query.js";
 import { P } from "../permissions.js";
 import { BOTH, singletonRoute, writeRoute, type RouteDef } from "./route.js";
 import { notFound } from "./support.js";
-import * as pol from "../writes/policies.js";
+import * as pol from "../writes/methods-policy.js";
 
 export const methodsPolicyRoutes: RouteDef[] = [
   singletonRoute(

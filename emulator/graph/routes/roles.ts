@@ -14,7 +14,7 @@ import { principalOf } from "./directory-objects.js";
 import { BETA, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { deriveInstances } from "./schedule-instances.js";
 import { badRequest, strip, topLevelEq } from "./support.js";
-import * as dir from "../writes/directory.js";
+import * as dir from "../writes/role-assignments.js";
 
 const rm = "/roleManagement/directory";
 

@@ -5,7 +5,7 @@ import { AUTH_STRENGTH_SPEC, COMBINATION_CONFIG_SPEC } from "../specs.js";
 import { caPolicyView } from "./conditional-access.js";
 import { BOTH, collectionRoutes, writeRoute, type RouteContext, type RouteDef } from "./route.js";
 import { notFound, quoteKey } from "./support.js";
-import * as pol from "../writes/policies.js";
+import * as pol from "../writes/strengths.js";
 
 const asp = "/policies/authenticationStrengthPolicies";
 

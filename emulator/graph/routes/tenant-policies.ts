@@ -1,7 +1,7 @@
 /** Tenant-wide singleton policies: the authorization policy and security defaults. */
 import { P } from "../permissions.js";
 import { singletonRoute, writeRoute, type RouteDef } from "./route.js";
-import * as pol from "../writes/policies.js";
+import * as pol from "../writes/methods-policy.js";
 
 export const tenantPolicyRoutes: RouteDef[] = [
   singletonRoute(

@@ -18,6 +18,7 @@ import type { GraphRequest, GraphResponse } from "../types.js";
 import { refListResponse } from "./directory-objects.js";
 import { BETA, BOTH, writeRoute, type RouteContext, type RouteDef, type RouteDoc } from "./route.js";
 import { badRequest, countResponse, isResponse, notFound, quoteKey, strip } from "./support.js";
+import * as methods from "../writes/methods.js";
 import * as users from "../writes/users.js";
 
 const userRelations = RELATIONSHIP_PROPS.users!.filter((p) => p !== "signInActivity");
@@ -407,21 +408,21 @@ function userWriteRoutes(): RouteDef[] {
       "POST",
       "/users/{id}/authentication/temporaryAccessPassMethods",
       "users.authenticationMethods",
-      users.createTapPermissions,
-      users.createTemporaryAccessPass,
+      methods.createTapPermissions,
+      methods.createTemporaryAccessPass,
       "none; the pass only in the 201; one usable pass per user; lifetime within the policy",
       { objectParam: "id" },
     ),
   ];
-  for (const segment of Object.keys(users.DELETABLE_METHODS)) {
+  for (const segment of Object.keys(methods.DELETABLE_METHODS)) {
     if (!METHOD_COLLECTIONS[segment]) continue;
     routes.push(
       writeRoute(
         "DELETE",
         `/users/{id}/authentication/${segment}/{methodId}`,
         "users.authenticationMethods",
-        users.deleteMethodPermissions(segment),
-        (ctx) => users.deleteMethod(ctx, segment),
+        methods.deleteMethodPermissions(segment),
+        (ctx) => methods.deleteMethod(ctx, segment),
         "none; 204",
         { objectParam: "id" },
       ),

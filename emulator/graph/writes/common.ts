@@ -236,3 +236,16 @@ export function unknownProperty(
   }
   return undefined;
 }
+
+/** The `@odata.type` of the directory objects and methods several writes test for. */
+export const USER_TYPE = "#microsoft.graph.user";
+export const GROUP_TYPE = "#microsoft.graph.group";
+export const TAP_TYPE = "#microsoft.graph.temporaryAccessPassAuthenticationMethod";
+export const FIDO2_TYPE = "#microsoft.graph.fido2AuthenticationMethod";
+
+/** Graph's answer to a `$ref` or `@odata.bind` naming an object the relationship already holds. */
+export const alreadyLinked = (ctx: WriteContext, rel: string) =>
+  badRequest(
+    ctx,
+    `One or more added object references already exist for the following modified properties: '${rel}'.`,
+  );

@@ -19,9 +19,8 @@ import { Directory } from "../../../src/snapshot/directory.js";
 import type { Snapshot } from "../../../src/snapshot/schema.js";
 import type { Entity, Ref, TenantStore } from "../tenant-store.js";
 import type { GraphResponse } from "../types.js";
-import { state, type Body, type WriteContext } from "./common.js";
+import { FIDO2_TYPE, state, type Body, type WriteContext } from "./common.js";
 
-const FIDO2_TYPE = "#microsoft.graph.fido2AuthenticationMethod";
 const AZURE_PORTAL = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
 /** the resource the Azure portal signs in to */
 const AZURE_MANAGEMENT = {

@@ -3,6 +3,7 @@
  * registry, drills, uses, enrollments) and saying `unknown` when there are none, never `pass`.
  */
 import type { AccessRecord } from "../../records/access.js";
+import { isSuccessfulDrill } from "../../records/vocabulary.js";
 import type { Custodian, Custody } from "../../records/custody.js";
 import { norm } from "../../snapshot/directory.js";
 import { tenantSubject } from "../../snapshot/subjects.js";
@@ -62,13 +63,7 @@ export const isCurrent = (c: Custodian, now: Date): boolean =>
 /** The successful drills of an account, newest first. */
 export function successfulDrills(records: readonly AccessRecord[], accountId: string): AccessRecord[] {
   return records
-    .filter(
-      (r) =>
-        r.kind === "drill" &&
-        r.outcome === "success" &&
-        r.finishedAt &&
-        norm(r.account.id) === norm(accountId),
-    )
+    .filter((r) => isSuccessfulDrill(r) && norm(r.account.id) === norm(accountId))
     .sort((a, b) => b.finishedAt!.localeCompare(a.finishedAt!));
 }
 

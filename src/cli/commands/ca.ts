@@ -3,13 +3,27 @@
  * Parses flags, wires src/ca, prints. Exit codes: 0 proven / unchanged, 1 counter-example or
  * change found (or not provable), 2 usage or input error.
  */
-import { countries, countryCode, countrySuggestions } from "../countries.js";
+import { countries, countryCode, countrySuggestions } from "../../ca/countries.js";
 import type { Command } from "commander";
+import { AUTH_METHODS, type AuthMethod } from "../../graph/auth-methods.js";
+import { parseAuth } from "./export.js";
 import { checkChange } from "../../ca/change.js";
-import { policyProblems } from "../../ca/validate.js";
+import { PolicyFileError, policiesFromDocument } from "../../ca/policy-file.js";
+import { isJsonObject, type JsonObject } from "../../snapshot/json.js";
 import { resolveAccounts } from "../../checks/accounts.js";
 import { CaEngine } from "../../ca/engine.js";
-import { describeCounterExample, describeOutcome, describeSignIn, whatIfRequestOf } from "../../ca/format.js";
+import { whatIfRequestOf } from "../../ca/format.js";
+import { coverageOf, locationFacts } from "../../ca/explain.js";
+import {
+  type CaTextContext,
+  changeLines,
+  counterExampleInWords,
+  coverageInWords,
+  outcomeInWords,
+  proofLines,
+  signInInWords,
+  targetInWords,
+} from "../../report/ca-text.js";
 import { proveAccount, proveAllAdmins } from "../../ca/prover.js";
 import { WhatIfRequestError, whatIfResponse } from "../../ca/whatif.js";
 import type { Config } from "../../config/schema.js";
@@ -76,6 +90,30 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The live tenant, read as `assess` reads it (the export's collector, read permissions only; a
+ * token that also grants writes is warned about; exit 3 when nothing can be read).
+ */
+async function readLive(config: Config, auth: AuthMethod | undefined): Promise<Snapshot> {
+  // Loaded here, not at the top: the Azure SDKs it pulls in cost `ca prove --snapshot` nothing.
+  const { readLiveTenant } = await import("../../collect/live.js");
+  return (await readLiveTenant({ config, auth, command: "ca prove" })).snapshot;
+}
+
+/** What the counter-example sentences need from the tenant: named locations, role names. */
+function caTextContext(engine: CaEngine): CaTextContext {
+  const roles = new Map(
+    (engine.snapshot.roleDefinitions ?? []).map((r) => [
+      String(r.templateId ?? r.id).toLowerCase(),
+      String(r.displayName ?? r.id),
+    ]),
+  );
+  return {
+    locationOf: (signIn) => locationFacts(engine, signIn.location),
+    roleName: (templateId) => roles.get(templateId.toLowerCase()),
+  };
 }
 
 /** One line of text: tenant names (policies, users) cannot start a line of their own. */
@@ -156,22 +194,18 @@ function requestFromFlags(f: WhatIfFlags, directory: Directory): Record<string, 
   };
 }
 
-async function readPolicies(files: string[]): Promise<Array<Record<string, unknown>>> {
-  const outList: Array<Record<string, unknown>> = [];
+async function readPolicies(files: string[]): Promise<JsonObject[]> {
+  const policies: JsonObject[] = [];
   for (const f of files) {
-    const doc = (await readJson(f)) as any;
-    const list = Array.isArray(doc) ? doc : Array.isArray(doc?.value) ? doc.value : [doc];
-    for (const [i, p] of list.entries()) {
-      // A policy the engine cannot interpret cannot be pre-flighted: refuse it, naming the field.
-      const problems = policyProblems(p);
-      if (problems.length) {
-        const which = list.length > 1 ? ` policy ${i + 1}${p?.id ? ` (${String(p.id)})` : ""}` : "";
-        throw new UsageError(`${f}${which}: not a valid conditionalAccessPolicy: ${problems.join("; ")}`);
-      }
-      outList.push(p);
+    // A policy the engine cannot interpret cannot be pre-flighted: refuse it, naming the field.
+    try {
+      policies.push(...policiesFromDocument(await readJson(f), f));
+    } catch (e) {
+      if (e instanceof PolicyFileError) throw new UsageError(e.message);
+      throw e;
     }
   }
-  return outList;
+  return policies;
 }
 
 export function register(program: Command): void {
@@ -204,9 +238,15 @@ export function register(program: Command): void {
     .action(async (f: WhatIfFlags) => {
       const snapshot = await loadSnapshot(f.snapshot);
       const directory = new Directory(snapshot);
-      const body = f.request
-        ? ((await readJson(f.request)) as Record<string, unknown>)
-        : requestFromFlags(f, directory);
+      let body: JsonObject;
+      if (f.request) {
+        const doc = await readJson(f.request);
+        if (!isJsonObject(doc))
+          throw new UsageError(
+            `${f.request}: an evaluate request body is a JSON object, not ${Array.isArray(doc) ? "a list" : typeof doc}`,
+          );
+        body = doc;
+      } else body = requestFromFlags(f, directory);
       try {
         json(whatIfResponse(body, snapshot));
       } catch (e) {
@@ -220,16 +260,25 @@ export function register(program: Command): void {
     .description(
       "prove that no sign-in of the emergency envelope locks an emergency account (or every admin) out",
     )
-    .requiredOption("--snapshot <file>", "tenant snapshot")
+    .option(
+      "--snapshot <file>",
+      "prove on a snapshot file (from `breakglass export`) instead of the live tenant",
+    )
     .option("--config <file>", "config file (JSON or YAML): accounts, group, profile.envelope")
+    .option(
+      "--auth <method>",
+      `live tenant credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
+      parseAuth,
+    )
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs (overrides the config)")
     .option("--all-admins", "also prove that some privileged user always has a path (tenant-wide lockout)")
     .option("--report-only", "also switch on report-only policies")
     .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
-        snapshot: string;
+        snapshot?: string;
         config?: string;
+        auth?: AuthMethod;
         accounts?: string;
         allAdmins?: boolean;
         reportOnly?: boolean;
@@ -237,7 +286,7 @@ export function register(program: Command): void {
       }) => {
         const format = parseHumanFormat(f.format);
         const config = (await loadConfig(f.config)).config;
-        const snapshot = await loadSnapshot(f.snapshot);
+        const snapshot = f.snapshot ? await loadSnapshot(f.snapshot) : await readLive(config, f.auth);
         const directory = new Directory(snapshot);
         const accounts = emergencyAccountIds(snapshot, directory, config, f.accounts);
         if (!accounts.length && !f.allAdmins)
@@ -250,42 +299,42 @@ export function register(program: Command): void {
         const admins = f.allAdmins ? proveAllAdmins(engine, { envelope, mode }) : undefined;
         const ms = performance.now() - t0;
         const bad = proofs.some((p) => p.status !== "proven") || (admins?.lockoutClasses ?? 0) > 0;
+        const text = caTextContext(engine);
+        const coverage = coverageOf(engine, envelope);
         if (format === "json") {
           json({
             envelope,
             mode,
             milliseconds: Math.round(ms),
+            coverage,
             accounts: proofs.map((p) => ({
               ...p,
               counterExamples: p.counterExamples.map((c) => ({
                 ...c,
-                text: describeCounterExample(c),
+                text: counterExampleInWords(c, text),
+                location: text.locationOf(c.signIn),
                 whatIfRequest: whatIfRequestOf(c.userId, c.signIn),
               })),
             })),
             allAdmins: admins,
           });
         } else {
-          for (const p of proofs) {
-            const who = p.userPrincipalName ?? p.userId;
-            out(
-              `${p.status.toUpperCase()}  ${who}: ${p.failingClasses}/${p.classes} classes fail (What If would need ${p.whatIfCalls} calls)`,
-            );
-            for (const c of p.counterExamples.slice(0, 5)) out(`  - ${describeCounterExample(c)}`);
-            if (p.failingClasses > 5)
-              out(`  ... and ${p.failingClasses - 5} more classes (--format json lists up to 20)`);
-          }
+          for (const p of proofs) for (const line of proofLines(p, text)) out(line);
           if (admins) {
             out(
               `${admins.lockoutClasses ? "LOCKOUT" : "PROVEN"}  all admins (${admins.admins} privileged users, ${admins.adminClasses} distinct): ` +
-                `${admins.lockoutClasses}/${admins.classes} classes lock every admin out (What If would need ${admins.whatIfCalls} calls)`,
+                `${admins.lockoutClasses} of ${admins.classes} sign-in classes lock every admin out`,
             );
             for (const l of admins.lockouts)
               out(
-                `  - ${describeSignIn(l.signIn)}: ${l.admins.map((a) => `${a.userPrincipalName ?? a.userId} ${describeOutcome(a.outcome)}`).join("; ")}`,
+                `  - ${targetInWords(l.signIn.target)} ${signInInWords(l.signIn, text)}: ${l.admins
+                  .map((a) => `${a.userPrincipalName ?? a.userId} ${outcomeInWords(a.outcome)}`)
+                  .join("; ")}`,
               );
           }
-          out(`(${Math.round(ms)} ms)`);
+          out(coverageInWords(coverage));
+          const calls = proofs.reduce((n, p) => n + p.whatIfCalls, 0) + (admins?.whatIfCalls ?? 0);
+          out(`What If would need ${calls} calls for the same coverage (${Math.round(ms)} ms)`);
         }
         if (bad) process.exitCode = 1;
       },
@@ -299,11 +348,15 @@ export function register(program: Command): void {
     .requiredOption("--snapshot <file>", "tenant snapshot")
     .requiredOption(
       "--policy <files...>",
-      "policy JSON files (Graph shape; an array or {value:[...]} works too)",
+      "policy JSON files: Graph JSON (one policy, a list or {value:[...]}) or Graph PowerShell's ConvertTo-Json output",
     )
     .option("--config <file>", "config file (JSON or YAML)")
     .option("--accounts <ids>", "emergency accounts, comma-separated ids or UPNs")
     .option("--no-all-admins", "skip the tenant-wide lockout proof")
+    .option(
+      "--all",
+      "list every changed sign-in class (default: one example per policy and account, with counts)",
+    )
     .option("--format <format>", "console (or text) | json", "console")
     .action(
       async (f: {
@@ -312,6 +365,7 @@ export function register(program: Command): void {
         config?: string;
         accounts?: string;
         allAdmins: boolean;
+        all?: boolean;
         format: string;
       }) => {
         const format = parseHumanFormat(f.format);
@@ -323,30 +377,31 @@ export function register(program: Command): void {
         const report = checkChange(snapshot, directory, accounts, edits, {
           envelope: config.profile.envelope,
           allAdmins: f.allAdmins,
+          allClasses: f.all,
         });
         const bad = report.changedClasses > 0 || report.createsTenantLockout || report.malformed.length > 0;
         if (format === "json") json(report);
         else {
+          const text = caTextContext(new CaEngine(snapshot, directory));
           for (const m of report.malformed)
             out(
-              `UNKNOWN  policy "${m.displayName}" is malformed (${m.problems.join("; ")}): the outcomes it could affect cannot be told`,
+              `UNKNOWN  policy '${m.displayName}' is malformed (${m.problems.join("; ")}): the outcomes it could affect cannot be told`,
             );
-          if (report.changedClasses)
-            out(`CHANGED  ${report.changedClasses} (account, class) outcomes change`);
-          else if (!report.malformed.length)
-            out(`UNCHANGED  no emergency account's outcome changes in any class of the envelope`);
-          for (const c of report.changes) {
-            const who = directory.user(c.userId)?.userPrincipalName ?? c.userId;
-            out(
-              `  - ${c.lockout ? "LOCKOUT " : ""}${who}: ${describeSignIn(c.signIn)}: was ${describeOutcome(c.before)}, becomes ${describeOutcome(c.after)}`,
-            );
+          if (!report.changedClasses && !report.malformed.length)
+            out(`UNCHANGED  no emergency account's outcome changes in any sign-in class of the envelope`);
+          for (const line of changeLines(report, text, { all: !!f.all })) out(line);
+          const after = report.lockoutsAfter;
+          if (after) {
+            const first = after.lockouts[0];
+            if (report.createsTenantLockout && first)
+              out(
+                `LOCKOUT  the change locks every admin out in ${after.lockoutClasses} sign-in ${after.lockoutClasses === 1 ? "class" : "classes"}, e.g. ${targetInWords(first.signIn.target)} ${signInInWords(first.signIn, text)}`,
+              );
+            else
+              out(
+                `${after.lockoutClasses ? "LOCKOUT (already before the change)" : report.malformed.length ? "UNKNOWN" : "OK"}  sign-in classes that lock every admin out after the change: ${after.lockoutClasses}`,
+              );
           }
-          if (report.lockoutsAfter)
-            out(
-              report.createsTenantLockout
-                ? `LOCKOUT  the change locks every admin out, e.g. ${describeSignIn(report.lockoutsAfter.lockouts[0]!.signIn)}`
-                : `${report.lockoutsAfter.lockoutClasses ? "LOCKOUT (already before the change)" : report.malformed.length ? "UNKNOWN" : "OK"}  tenant-wide lockout classes after the change: ${report.lockoutsAfter.lockoutClasses}`,
-            );
         }
         if (bad) process.exitCode = 1;
       },
@@ -371,16 +426,18 @@ export function register(program: Command): void {
   withHelp(
     prove,
     [
+      "breakglass ca prove --config breakglass.yaml",
       "breakglass ca prove --snapshot tenant.json --config breakglass.yaml",
       "breakglass ca prove --snapshot tenant.json --accounts bg1@contoso.onmicrosoft.com --all-admins --format json",
     ],
-    ["0 proven", "1 a counter-example (printed)", EXIT_TEXT.usage, EXIT_TEXT.internal],
+    ["0 proven", "1 a counter-example (printed)", EXIT_TEXT.usage, EXIT_TEXT.unreadable, EXIT_TEXT.internal],
   );
   withHelp(
     checkChangeCommand,
     [
       "breakglass ca check-change --snapshot tenant.json --policy new-policy.json",
       "breakglass ca check-change --snapshot tenant.json --policy a.json b.json --format json",
+      "breakglass ca check-change --snapshot tenant.json --policy exported-with-convertto-json.json --all",
     ],
     [
       "0 no emergency outcome changes",

@@ -15,7 +15,7 @@ import {
   exportedRules,
   exportFiles,
 } from "../../deploy/monitoring/export.js";
-import { UsageError } from "../../errors.js";
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { type AuthMethod, AUTH_METHODS } from "../../graph/index.js";
 import { writeFileAtomically } from "../../io/atomic-write.js";
 import { loadSnapshot } from "../../snapshot/load.js";
@@ -57,6 +57,16 @@ export function register(program: Command, io: ExportRulesIo = processIo()): voi
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
     .option("--snapshot <file>", "take the object ids from a snapshot file instead of the live tenant")
     .option("--auth <method>", `live tenant credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass export-rules --format bicep --out-dir infra/monitoring",
+          "breakglass export-rules --format sentinel-yaml --snapshot tenant.json --out-dir detections/",
+        ],
+        [EXIT_TEXT.ok, EXIT_TEXT.usage, EXIT_TEXT.unreadable, EXIT_TEXT.internal],
+      ),
+    )
     .action(async (options: ExportRulesOptions) => {
       process.exitCode = await runExportRules(options, io);
     });
@@ -68,18 +78,13 @@ export async function runExportRules(
   read?: () => Promise<Snapshot>,
 ): Promise<number> {
   const { config } = await loadConfig(options.config, io.cwd);
-  let snapshot: Snapshot;
-  if (options.snapshot !== undefined) {
-    try {
-      snapshot = await loadSnapshot(resolve(io.cwd, options.snapshot));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-  } else {
-    snapshot = read
-      ? await read()
-      : (await readLiveTenant({ config, auth: options.auth, command: "plan", warn: io.stderr })).snapshot;
-  }
+  // A snapshot that cannot be read is a SnapshotError (exit 2), a missing file a file-system error (exit 2).
+  const snapshot: Snapshot =
+    options.snapshot !== undefined
+      ? await loadSnapshot(resolve(io.cwd, options.snapshot))
+      : read
+        ? await read()
+        : (await readLiveTenant({ config, auth: options.auth, command: "plan", warn: io.stderr })).snapshot;
   const rules = exportedRules(snapshot, config, options.format);
   const dir = resolve(io.cwd, options.outDir ?? ".");
   await mkdir(dir, { recursive: true });

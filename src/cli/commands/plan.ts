@@ -18,7 +18,6 @@ import { AUTH_METHODS, type AuthMethod } from "../../graph/index.js";
 import { renderPlanText } from "../../report/plan-text.js";
 import { loadSnapshot } from "../../snapshot/load.js";
 import type { Snapshot } from "../../snapshot/schema.js";
-import { UsageError } from "../../errors.js";
 import { checkWritable, writeFileAtomically, writeNewFileAtomically } from "../../io/atomic-write.js";
 import { parseAuth } from "./export.js";
 
@@ -101,16 +100,11 @@ export async function runPlan(options: PlanCommandOptions, io: PlanIo, deps?: Pl
   const { config } = await loadConfig(options.config, io.cwd);
   // Before the read: a wrong --out fails now, not after minutes of reading the tenant.
   if (options.out !== undefined) await checkWritable([resolve(io.cwd, options.out)]);
-  let snapshot: Snapshot;
-  if (options.snapshot !== undefined) {
-    try {
-      snapshot = await loadSnapshot(resolve(io.cwd, options.snapshot));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
-  } else {
-    snapshot = await (deps?.read ?? liveRead(io))(config, options);
-  }
+  // A snapshot that cannot be read is a SnapshotError (exit 2), a missing file a file-system error (exit 2).
+  const snapshot: Snapshot =
+    options.snapshot !== undefined
+      ? await loadSnapshot(resolve(io.cwd, options.snapshot))
+      : await (deps?.read ?? liveRead(io))(config, options);
   const targets = options.target;
   const { steps, enrollment, manual } = derivePlan(snapshot, config, { ...(targets ? { targets } : {}) });
   io.stdout(planText(snapshot, steps, enrollment, manual));

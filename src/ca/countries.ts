@@ -1,5 +1,5 @@
 /**
- * Countries for `ca whatif --country`: ISO 3166-1 alpha-2 codes, as Entra's country named locations
+ * Countries for `ca whatif --country` and for counter-examples in words: ISO 3166-1 alpha-2 codes, as Entra's country named locations
  * and sign-in logs carry them, and their English names, from the ICU data Node ships (Intl), so a
  * person can type `AT`, `at`, `Austria` or `belarus` and a typo is refused instead of silently
  * matching no location.
