@@ -35,6 +35,11 @@ export interface ConsoleOptions {
   verbose?: boolean;
   /** only the verdict, the graded accounts and the fix-first list: what `--out` leaves on the terminal. */
   brief?: boolean;
+  /**
+   * the caller has already said which tenant it read, as of when and from where (the demo's three
+   * lines): the Tenant and Read lines are left out, unless verbose.
+   */
+  tenantShown?: boolean;
 }
 
 export const DEFAULT_WIDTH = 100;
@@ -117,17 +122,18 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
   const out: string[] = [];
   const headline = wrap(t(verdictHeadline(report), 2000), width, 2, 0);
   out.push(...headline.map((l) => c.bold(report.verdict.failed ? c.red(l) : c.green(l))));
-  out.push(
-    ...labelled(
-      "Tenant",
-      `${t(report.tenant.displayName ?? "(no name)")} (${t(report.tenant.id)}) as of ${t(report.asOf)}`,
-    ),
-    ...labelled(
-      "Read",
-      `${t(report.source, 300)}; config ${t(configLine(report), 300)}`,
-      report.configFile === null ? c.yellow : undefined,
-    ),
-  );
+  if (!options.tenantShown || verbose)
+    out.push(
+      ...labelled(
+        "Tenant",
+        `${t(report.tenant.displayName ?? "(no name)")} (${t(report.tenant.id)}) as of ${t(report.asOf)}`,
+      ),
+      ...labelled(
+        "Read",
+        `${t(report.source, 300)}; config ${t(configLine(report), 300)}`,
+        report.configFile === null ? c.yellow : undefined,
+      ),
+    );
   out.push(...renderAccounts(report, c, labelled, verbose, width));
   if (report.only)
     out.push(

@@ -82,6 +82,8 @@ export interface AssessOptions {
   color?: boolean;
   /** --only: the statuses the output lists (comma-separated). */
   only?: string;
+  /** not a flag: the caller (the demo) has already printed which tenant it read, and when. */
+  tenantShown?: boolean;
 }
 
 export function register(program: Command, deps: Partial<AssessDeps> = {}): void {
@@ -232,6 +234,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
       width: toTerminal ? io.columns : undefined,
       verbose: toTerminal ? options.verbose === true : true,
       brief,
+      tenantShown: toTerminal && options.tenantShown === true,
       artifactUri: artifact ? artifactUri(artifact, io.cwd) : undefined,
       help,
       sources,

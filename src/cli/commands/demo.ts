@@ -100,7 +100,12 @@ export function demoSummary(
  * Three lines about what the demo read, before the assessment: the tenant and its main sections, the
  * relationships and requests, and where the rest is (`--verbose`: `demoSummary` on stderr).
  */
-export function demoBrief(result: ExportResult, width = DEFAULT_WIDTH): string {
+export function demoBrief(
+  result: ExportResult,
+  width = DEFAULT_WIDTH,
+  /** the time the assessment judges the tenant at (the sample's capture) */
+  asOf = result.snapshot.tenant.capturedAt,
+): string {
   const s = result.snapshot;
   const n = (v: unknown[] | undefined) => v?.length ?? 0;
   const sections = Object.keys(s).filter((k) => !["schema", "tenant", "unavailable"].includes(k)).length;
@@ -108,7 +113,7 @@ export function demoBrief(result: ExportResult, width = DEFAULT_WIDTH): string {
   const r = result.requests;
   return wrapLines(
     [
-      `Read ${s.tenant.displayName ?? "(no name)"} (${s.tenant.id}) from the local emulator over HTTPS:`,
+      `Read ${s.tenant.displayName ?? "(no name)"} as of ${asOf} from the local emulator over HTTPS:`,
       `${n(s.users)} users, ${n(s.groups)} groups, ${n(s.conditionalAccessPolicies)} Conditional Access policies, ` +
         `${n(s.roleAssignments)} role assignments: ${sections} sections read,`,
       `${unavailable === 0 ? "none" : unavailable} unavailable; relationships of ${result.subjects.length} users; ` +
@@ -198,7 +203,7 @@ export function register(program: Command): void {
           const result = await exportTenant({ clients, config });
           if (opts.out) await saveSnapshot(opts.out, result.snapshot);
           if (opts.verbose) process.stderr.write(`${demoSummary(result, emu.counters())}\n`);
-          process.stdout.write(`${demoBrief(result, processIo().columns)}\n`);
+          process.stdout.write(`${demoBrief(result, processIo().columns, snapshot.tenant.capturedAt)}\n`);
           // The demo shows the verdict; its exit code says only whether the demo itself ran.
           await runAssess(
             {
@@ -210,6 +215,7 @@ export function register(program: Command): void {
               now: snapshot.tenant.capturedAt,
               verbose: opts.verbose,
               color: opts.color,
+              tenantShown: true,
             },
             {
               engine: loadCheckRegistry,
