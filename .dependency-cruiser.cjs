@@ -23,15 +23,15 @@ const ALLOWED = {
   drills: ["snapshot", "config", "records", "ca", "graph"],
   // The check vocabulary (statuses, their order, the result types) and the config's severities.
   // A plan is rendered too (its text, its file's JSON Schema): deploy's plan vocabulary.
+  // A finding's fingerprint (SARIF's, and what `accept` entries name) has one definition.
   // Conditional Access results are worded from the engine's vocabulary: its resource catalogue and
   // country names, and key models from the checks' AAGUID table.
   report: [
-    "checks/types\\.ts$",
+    "checks/(types|fingerprint|aaguid)\\.ts$",
     "config/",
     "deploy/(types|plan|plan-file)\\.ts$",
     "records/custody\\.ts$",
     "ca/(catalogue|countries)\\.ts$",
-    "checks/aaguid\\.ts$",
   ],
 };
 
@@ -40,8 +40,9 @@ const TYPES_ONLY = {
   checks: ["records"],
   // The proof envelope is configured, so its type lives in the config schema.
   ca: ["config"],
-  // Outcomes, counter-examples and coverage, as the engine computed them.
-  report: ["ca"],
+  // Outcomes, counter-examples and coverage, as the engine computed them; the runbook's renderers
+  // lay out the content the drills layer builds.
+  report: ["ca", "drills/runbook-model\\.ts$"],
 };
 
 /** Shared leaves every layer may import: exit-code errors, the file writer and reader, the version. */

@@ -14,13 +14,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startWorkerEmulator } from "./worker.js";
+import { clientsOf, startWorkerEmulator } from "./worker.js";
 import { withPrivilegedUsers } from "./generate.js";
 import { buildCheckContext, CHECKS } from "../src/checks/registry.js";
 import { runChecks } from "../src/checks/runner.js";
 import { loadConfig } from "../src/config/load.js";
 import { exportTenant } from "../src/collect/export.js";
-import { createClients, familyOf } from "../src/graph/index.js";
+import { familyOf } from "../src/graph/index.js";
 import type { CountersSnapshot } from "../emulator/index.js";
 
 /** The repository root, from bench/ (tsx) or dist/bench/ (built). */
@@ -85,22 +85,8 @@ export async function benchAssess(
   const config = (await loadConfig(configFile)).config;
   const emu = await startWorkerEmulator(snapshotFile, { throttle, latencyMs });
   try {
-    const clients = createClients(
-      {
-        auth: {
-          method: "secret",
-          tenantId: emu.tenantId,
-          clientId: emu.clientId,
-          clientSecret: emu.clientSecret,
-          authorityHost: emu.authorityHost,
-        },
-        caPem: emu.caPem,
-        graphUrl: emu.graphUrl,
-        armUrl: emu.armUrl,
-      },
-      // Graph's pace is kept in both runs: the client cannot know the service does not throttle.
-      {},
-    );
+    // Graph's pace is kept in both runs: the client cannot know the service does not throttle.
+    const clients = clientsOf(emu);
     const started = Date.now();
     const result = await exportTenant({ clients, config });
     const elapsedMs = Date.now() - started;

@@ -4,6 +4,8 @@
  * against `grep -c` on the same file (bench/logs-scan/README.md).
  *
  *   npm run build && npx tsx bench/logs-scan/run.ts [--size-mb 1024] [--runs 3] [--upn] [--write]
+ *
+ * `--write` records the run as bench/results/logs-scan-<date>.json.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (process.argv.includes("--write"))
       await writeFileAtomically(
-        join(ROOT, "bench/logs-scan/results.json"),
+        join(ROOT, `bench/results/logs-scan-${result.date.slice(0, 10)}.json`),
         `${JSON.stringify(result, null, 2)}\n`,
       );
   } finally {

@@ -10,7 +10,7 @@ const CREATE = {
     'POST https://graph.microsoft.com/v1.0/users {"accountEnabled":true,"displayName":"…","mailNickname":"…","userPrincipalName":"…@<tenant>.onmicrosoft.com","passwordProfile":{"password":"<40+ random characters>","forceChangePasswordNextSignIn":false},"passwordPolicies":"DisablePasswordExpiration"}',
   powershell:
     'New-MgUser -AccountEnabled -DisplayName "…" -MailNickname "…" -UserPrincipalName "…@<tenant>.onmicrosoft.com" -PasswordProfile @{Password="<40+ random characters>";ForceChangePasswordNextSignIn=$false} -PasswordPolicies DisablePasswordExpiration',
-  command: "breakglass apply",
+  command: "breakglass apply --target accounts",
 };
 
 export const check = defineCheck(import.meta.url, {

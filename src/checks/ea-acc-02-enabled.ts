@@ -26,7 +26,7 @@ export const check = defineCheck(import.meta.url, {
               "Microsoft Entra admin center > Identity > Users > All users > select the user > Edit properties > Settings > Account enabled",
             graph: `PATCH https://graph.microsoft.com/v1.0/users/${account.id} {"accountEnabled":true}`,
             powershell: `Update-MgUser -UserId ${account.id} -AccountEnabled:$true`,
-            command: "breakglass apply",
+            command: "breakglass apply --target accounts",
           },
         });
       } else {

@@ -66,7 +66,7 @@ export const check = defineCheck(import.meta.url, {
             graph:
               'POST https://graph.microsoft.com/v1.0/users {"userPrincipalName":"…@<tenant>.onmicrosoft.com", …}',
             powershell: 'New-MgUser -UserPrincipalName "…@<tenant>.onmicrosoft.com" …',
-            command: "breakglass apply",
+            command: "breakglass apply --target accounts",
           },
         });
       } else if (!user.userType) {

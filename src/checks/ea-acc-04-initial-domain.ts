@@ -54,7 +54,7 @@ export const check = defineCheck(import.meta.url, {
             "Microsoft Entra admin center > Identity > Users > All users > select the user > Edit properties > User principal name",
           graph: `PATCH https://graph.microsoft.com/v1.0/users/${account.id} {"userPrincipalName":"<name>@${initial.id}"}`,
           powershell: `Update-MgUser -UserId ${account.id} -UserPrincipalName "<name>@${initial.id}"`,
-          command: "breakglass apply",
+          command: "breakglass apply --target accounts",
         },
       });
     }

@@ -71,7 +71,7 @@ export const check = defineCheck(import.meta.url, {
               "No portal setting: use Graph or PowerShell (the Microsoft 365 admin center's password expiration policy is tenant-wide)",
             graph: `PATCH https://graph.microsoft.com/v1.0/users/${account.id} {"passwordPolicies":"DisablePasswordExpiration"}`,
             powershell: `Update-MgUser -UserId ${account.id} -PasswordPolicies DisablePasswordExpiration`,
-            command: "breakglass apply",
+            command: "breakglass apply --target accounts",
           },
         });
       }

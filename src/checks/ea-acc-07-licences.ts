@@ -60,6 +60,7 @@ export const check = defineCheck(import.meta.url, {
                 "Microsoft Entra admin center > Identity > Users > All users > select the user > Licenses > Remove",
               graph: `POST https://graph.microsoft.com/v1.0/users/${account.id}/assignLicense {"addLicenses":[],"removeLicenses":[${assigned.map((a) => `"${a.skuId}"`).join(",")}]}`,
               powershell: `Set-MgUserLicense -UserId ${account.id} -AddLicenses @() -RemoveLicenses @(${assigned.map((a) => `"${a.skuId}"`).join(",")})`,
+              command: "breakglass apply --target accounts",
             },
           });
       } else {

@@ -60,7 +60,7 @@ export const check = defineCheck(import.meta.url, {
           "Sign in as the account at https://mysignins.microsoft.com/security-info > Add sign-in method > Security key (a Temporary Access Pass lets a new account register)",
         graph: `GET https://graph.microsoft.com/v1.0/users/${account.id}/authentication/fido2Methods`,
         powershell: `Get-MgUserAuthenticationFido2Method -UserId ${account.id}`,
-        command: "breakglass apply",
+        command: `breakglass enroll ${account.userPrincipalName ?? account.id}`,
       };
       if (!notes.length) {
         const cannotTell = allowedMethods.includes("x509CertificateMultiFactor") && !certKnown;

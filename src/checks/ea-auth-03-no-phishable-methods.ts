@@ -112,7 +112,7 @@ export const check = defineCheck(import.meta.url, {
                   "Microsoft Entra admin center > Identity > Users > All users > select the user > Authentication methods > delete",
                 graph: `DELETE https://graph.microsoft.com/v1.0/users/${account.id}/authentication/${DELETE_PATH[first.kind]}/${first.id}`,
                 powershell: `${DELETE_CMDLET[first.kind]} ${first.id} -UserId ${account.id}`,
-                command: "breakglass apply",
+                command: "breakglass apply --target methods",
               }
             : {
                 summary: "Clear the recovery data on the user object",
@@ -120,7 +120,7 @@ export const check = defineCheck(import.meta.url, {
                   "Microsoft Entra admin center > Identity > Users > All users > select the user > Edit properties > Contact information",
                 graph: `PATCH https://graph.microsoft.com/v1.0/users/${account.id} {"mobilePhone":null,"otherMails":[]}`,
                 powershell: `Update-MgUser -UserId ${account.id} -MobilePhone $null -OtherMails @()`,
-                command: "breakglass apply",
+                command: "breakglass apply --target accounts",
               },
         });
       } else if (!methods) {

@@ -74,7 +74,8 @@ export const check = defineCheck(import.meta.url, {
             portal: `${portal} > ${id === "Fido2" ? "Passkey (FIDO2)" : "Certificate-based authentication"} > Enable and Target`,
             graph: `PATCH https://graph.microsoft.com/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/${id} {"@odata.type":"#microsoft.graph.${id === "Fido2" ? "fido2" : "x509Certificate"}AuthenticationMethodConfiguration","state":"enabled"}`,
             powershell: `Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId ${id} -BodyParameter @{"@odata.type"="#microsoft.graph.${id === "Fido2" ? "fido2" : "x509Certificate"}AuthenticationMethodConfiguration";state="enabled"}`,
-            command: "breakglass apply",
+            // deploy switches on and targets FIDO2 only; certificate-based authentication is the operator's
+            ...(id === "Fido2" ? { command: "breakglass apply --target methods" } : {}),
           },
         });
         continue;
@@ -92,7 +93,8 @@ export const check = defineCheck(import.meta.url, {
           portal: `${portal} > ${id} > Enable and Target > Include / Exclude`,
           graph: `PATCH https://graph.microsoft.com/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/${id} {"includeTargets":[…],"excludeTargets":[…]}`,
           powershell: `Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId ${id} -BodyParameter <targets>`,
-          command: "breakglass apply",
+          // deploy switches on and targets FIDO2 only; certificate-based authentication is the operator's
+          ...(id === "Fido2" ? { command: "breakglass apply --target methods" } : {}),
         };
         if (!included || excluded) {
           findings.push({
@@ -135,7 +137,7 @@ export const check = defineCheck(import.meta.url, {
                 graph: `PATCH https://graph.microsoft.com/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2 {"@odata.type":"#microsoft.graph.fido2AuthenticationMethodConfiguration","keyRestrictions":{"isEnforced":true,"enforcementType":"${allow ? "allow" : "block"}","aaGuids":[…]}}`,
                 powershell:
                   "Update-MgPolicyAuthenticationMethodPolicyAuthenticationMethodConfiguration -AuthenticationMethodConfigurationId Fido2 -BodyParameter <keyRestrictions>",
-                command: "breakglass apply",
+                command: "breakglass apply --target methods",
               },
             });
             continue;

@@ -29,7 +29,7 @@ export const check = defineCheck(import.meta.url, {
               "Microsoft Entra admin center > Identity > Users > All users > Per-user MFA > select the user > Disable MFA",
             graph: `PATCH https://graph.microsoft.com/beta/users/${account.id}/authentication/requirements {"perUserMfaState":"disabled"}`,
             powershell: `Invoke-MgGraphRequest -Method PATCH -Uri "https://graph.microsoft.com/beta/users/${account.id}/authentication/requirements" -Body @{perUserMfaState="disabled"}`,
-            command: "breakglass apply",
+            command: "breakglass apply --target methods",
           },
         });
     }

@@ -63,7 +63,7 @@ export const check = defineCheck(import.meta.url, {
             graph:
               'PATCH https://graph.microsoft.com/v1.0/policies/authorizationPolicy {"allowedToUseSSPR":false}',
             powershell: "Update-MgPolicyAuthorizationPolicy -AllowedToUseSspr:$false",
-            command: "breakglass apply",
+            command: "breakglass apply --target methods",
           },
         });
       else if (!methods) findings.push(unreadableFinding(ctx, account, methodsPath(account.id)));

@@ -57,7 +57,7 @@ export const check = defineCheck(import.meta.url, {
             "Microsoft Entra admin center > Identity > Users > All users > select the user > Authentication methods > Temporary Access Pass > Delete",
           graph: `DELETE https://graph.microsoft.com/v1.0/users/${account.id}/authentication/temporaryAccessPassMethods/${tap.id}`,
           powershell: `Remove-MgUserAuthenticationTemporaryAccessPassMethod -UserId ${account.id} -TemporaryAccessPassAuthenticationMethodId ${tap.id}`,
-          command: "breakglass apply",
+          command: "breakglass apply --target methods",
         },
       });
     }

@@ -61,7 +61,7 @@ export const check = defineCheck(import.meta.url, {
               'PATCH https://graph.microsoft.com/v1.0/policies/authenticationMethodsPolicy {"registrationEnforcement":{"authenticationMethodsRegistrationCampaign":{"excludeTargets":[{"id":"<group id>","targetType":"group"}]}}}',
             powershell:
               'Update-MgPolicyAuthenticationMethodPolicy -RegistrationEnforcement @{AuthenticationMethodsRegistrationCampaign=@{ExcludeTargets=@(@{Id="<group id>";TargetType="group"})}}',
-            command: "breakglass apply",
+            command: "breakglass apply --target methods",
           },
         });
       else

@@ -52,6 +52,7 @@ function evaluate(ctx: CheckContext): Finding[] {
           portal: `Entra admin center > Protection > Conditional Access > Policies > ${p.displayName} > Users > Exclude > Users and groups`,
           graph: `PATCH https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies/${p.id} {"conditions":{"users":{"excludeGroups":[<existing>..., "${ctx.accounts.group?.id ?? "<emergency group id>"}"]}}}`,
           powershell: `Update-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId ${p.id} -Conditions @{ Users = @{ ExcludeGroups = @(<existing>, '${ctx.accounts.group?.id ?? "<emergency group id>"}') } }`,
+          command: "breakglass apply --target exclusions",
         },
       });
     }

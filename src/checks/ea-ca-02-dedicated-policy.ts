@@ -25,6 +25,8 @@ const DEDICATED_POLICY_REMEDIATION: Remediation = {
   graph:
     'POST https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies {"displayName":"Emergency Access","state":"enabled","conditions":{"users":{"includeGroups":["<group id>"]},"applications":{"includeApplications":["All"]},"clientAppTypes":["all"]},"grantControls":{"operator":"OR","authenticationStrength":{"id":"<strength id>"}},"sessionControls":{"signInFrequency":{"isEnabled":true,"frequencyInterval":"everyTime","authenticationType":"primaryAndSecondaryAuthentication"},"persistentBrowser":{"isEnabled":true,"mode":"never"}}}',
   powershell: "New-MgIdentityConditionalAccessPolicy -BodyParameter $policy",
+  // the policy is made report-only; activate switches it on once every account holds its keys
+  command: "breakglass apply --target strength policy activate",
 };
 
 function grade(p: ConditionalAccessPolicy, ctx: CheckContext): Finding {

@@ -25,6 +25,7 @@ const REMEDIATION: Remediation = {
     'POST https://graph.microsoft.com/v1.0/policies/authenticationStrengthPolicies {"displayName":"Emergency Access","allowedCombinations":["fido2"],"combinationConfigurations":[{"@odata.type":"#microsoft.graph.fido2CombinationConfiguration","appliesToCombinations":["fido2"],"allowedAAGUIDs":["<aaguid>"]}]}',
   powershell:
     "New-MgPolicyAuthenticationStrengthPolicy -DisplayName 'Emergency Access' -AllowedCombinations @('fido2')",
+  command: "breakglass apply --target strength policy",
 };
 
 function strengthOf(p: ConditionalAccessPolicy, ctx: CheckContext): AuthenticationStrengthPolicy | undefined {

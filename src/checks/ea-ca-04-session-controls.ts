@@ -77,6 +77,7 @@ export const check = defineCheck(import.meta.url, {
                     : `{"isEnabled":true,"frequencyInterval":"timeBased","type":"${"hours" in wanted ? "hours" : "days"}","value":${"hours" in wanted ? wanted.hours : wanted.days}}`
                 },"persistentBrowser":{"isEnabled":true,"mode":"never"}}}`,
                 powershell: `Update-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId ${p.id} -BodyParameter $session`,
+                command: "breakglass apply --target policy",
               },
             }
           : {}),

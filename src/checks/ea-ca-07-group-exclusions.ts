@@ -106,6 +106,7 @@ export const check = defineCheck(import.meta.url, {
           portal: `Microsoft Entra admin center > Protection > Conditional Access > "${p.displayName ?? p.id}" > Users > Exclude: select the emergency group; remove the accounts`,
           graph: `PATCH https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies/${p.id} {"conditions":{"users":{"excludeGroups":["${ctx.accounts.group.id}"]}}} (keep the other members of the lists)`,
           powershell: `Update-MgIdentityConditionalAccessPolicy -ConditionalAccessPolicyId ${p.id} -BodyParameter $conditions`,
+          command: "breakglass apply --target exclusions",
         },
       });
     }

@@ -47,7 +47,7 @@ export const check = defineCheck(import.meta.url, {
           "Microsoft Entra admin center > Identity > Roles & admins > Global Administrator > Add assignments (Assignment type: Active, Permanently assigned)",
         graph: `POST https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments {"principalId":"${mode === "group" && ctx.accounts.group ? ctx.accounts.group.id : account.id}","roleDefinitionId":"${GLOBAL_ADMINISTRATOR}","directoryScopeId":"/"}`,
         powershell: `New-MgRoleManagementDirectoryRoleAssignment -PrincipalId ${mode === "group" && ctx.accounts.group ? ctx.accounts.group.id : account.id} -RoleDefinitionId ${GLOBAL_ADMINISTRATOR} -DirectoryScopeId "/"`,
-        command: "breakglass apply",
+        command: "breakglass apply --target role",
       };
       findings.push(
         gradeFinding(

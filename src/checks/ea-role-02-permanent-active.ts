@@ -51,7 +51,7 @@ export const check = defineCheck(import.meta.url, {
           "Microsoft Entra admin center > Identity Governance > Privileged Identity Management > Microsoft Entra roles > Roles > Global Administrator > Add assignments > Assignment type: Active, Permanently assigned",
         graph: `POST https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignmentScheduleRequests {"action":"adminAssign","principalId":"${account.id}","roleDefinitionId":"${GLOBAL_ADMINISTRATOR}","directoryScopeId":"/","justification":"emergency access","scheduleInfo":{"startDateTime":"<now>","expiration":{"type":"noExpiration"}}}`,
         powershell: `New-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminAssign -PrincipalId ${account.id} -RoleDefinitionId ${GLOBAL_ADMINISTRATOR} -DirectoryScopeId "/" -Justification "emergency access" -ScheduleInfo @{StartDateTime=(Get-Date);Expiration=@{Type="noExpiration"}}`,
-        command: "breakglass apply",
+        command: "breakglass apply --target role",
       };
       findings.push(
         gradeFinding(

@@ -57,7 +57,7 @@ export const check = defineCheck(import.meta.url, {
             'POST https://graph.microsoft.com/v1.0/groups {"displayName":"…","mailEnabled":false,"mailNickname":"…","securityEnabled":true,"isAssignableToRole":true}',
           powershell:
             'New-MgGroup -DisplayName "…" -MailEnabled:$false -MailNickname "…" -SecurityEnabled -IsAssignableToRole',
-          command: "breakglass apply",
+          command: "breakglass apply --target group",
         },
       );
     if (group.securityEnabled !== true)
@@ -107,7 +107,7 @@ export const check = defineCheck(import.meta.url, {
             portal: "Microsoft Entra admin center > Identity > Groups > select the group > Owners > Remove",
             graph: `DELETE https://graph.microsoft.com/v1.0/groups/${group.id}/owners/{owner-id}/$ref`,
             powershell: `Remove-MgGroupOwnerDirectoryObjectByRef -GroupId ${group.id} -DirectoryObjectId <owner-id>`,
-            command: "breakglass apply",
+            command: "breakglass apply --target group",
           },
         );
     }
@@ -127,7 +127,7 @@ export const check = defineCheck(import.meta.url, {
             portal: "Microsoft Entra admin center > Identity > Groups > select the group > Members > Remove",
             graph: `DELETE https://graph.microsoft.com/v1.0/groups/${group.id}/members/${m.id}/$ref`,
             powershell: `Remove-MgGroupMemberDirectoryObjectByRef -GroupId ${group.id} -DirectoryObjectId ${m.id}`,
-            command: "breakglass apply",
+            command: "breakglass apply --target group",
           },
         );
       if (ctx.accounts.method === "config+group") {
@@ -144,7 +144,7 @@ export const check = defineCheck(import.meta.url, {
                   "Microsoft Entra admin center > Identity > Groups > select the group > Members > Add members",
                 graph: `POST https://graph.microsoft.com/v1.0/groups/${group.id}/members/$ref {"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/${a.id}"}`,
                 powershell: `New-MgGroupMember -GroupId ${group.id} -DirectoryObjectId ${a.id}`,
-                command: "breakglass apply",
+                command: "breakglass apply --target group",
               },
               { type: "user", id: a.id, displayName: a.displayName ?? null },
             );
@@ -161,7 +161,7 @@ export const check = defineCheck(import.meta.url, {
                   "Microsoft Entra admin center > Identity > Groups > select the group > Members > Remove",
                 graph: `DELETE https://graph.microsoft.com/v1.0/groups/${group.id}/members/${u.id}/$ref`,
                 powershell: `Remove-MgGroupMemberDirectoryObjectByRef -GroupId ${group.id} -DirectoryObjectId ${u.id}`,
-                command: "breakglass apply",
+                command: "breakglass apply --target group",
               },
               { type: "user", id: u.id, displayName: u.displayName ?? null },
             );

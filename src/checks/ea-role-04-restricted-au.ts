@@ -85,7 +85,7 @@ export const check = defineCheck(import.meta.url, {
                   'POST https://graph.microsoft.com/v1.0/directory/administrativeUnits {"displayName":"…","isMemberManagementRestricted":true}; POST …/administrativeUnits/{id}/members/$ref {"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/{object-id}"}',
                 powershell:
                   'New-MgDirectoryAdministrativeUnit -DisplayName "…" -IsMemberManagementRestricted; New-MgDirectoryAdministrativeUnitMemberByRef -AdministrativeUnitId <au-id> -OdataId "https://graph.microsoft.com/v1.0/directoryObjects/<object-id>"',
-                command: "breakglass apply",
+                command: "breakglass apply --target au",
               },
             },
       );

@@ -1,6 +1,6 @@
 /**
  * Every check of the catalogue (docs/checks/README.md), in catalogue order: EA-ACC, EA-ROLE,
- * EA-AUTH, EA-CA, EA-MON. Every report lists each of them once, whatever its status.
+ * EA-AUTH, EA-CA, EA-MON, EA-OPS (drills, custody, runbook). Every report lists each of them once, whatever its status.
  */
 import type { CheckRecords } from "../records/check-records.js";
 import type { Config } from "../config/schema.js";
@@ -45,6 +45,11 @@ import { check as eaMon01 } from "./ea-mon-01-log-export.js";
 import { check as eaMon02 } from "./ea-mon-02-retention.js";
 import { check as eaMon03 } from "./ea-mon-03-signin-alert.js";
 import { check as eaMon04 } from "./ea-mon-04-audit-alerts.js";
+import { check as eaMon05 } from "./ea-mon-05-unexplained-use.js";
+import { check as eaOps01 } from "./ea-ops-01-drilled.js";
+import { check as eaOps02 } from "./ea-ops-02-keys-drilled.js";
+import { check as eaOps03 } from "./ea-ops-03-custody.js";
+import { check as eaOps04 } from "./ea-ops-04-runbook-review.js";
 import { runChecks } from "./runner.js";
 import type { AccountResolution, Check, CheckContext, CheckResult } from "./types.js";
 
@@ -87,6 +92,11 @@ export const CHECKS: readonly Check[] = [
   eaMon02,
   eaMon03,
   eaMon04,
+  eaMon05,
+  eaOps01,
+  eaOps02,
+  eaOps03,
+  eaOps04,
 ];
 
 /** The context every check sees: the snapshot, its directory index, the config, the accounts and "now". */
@@ -112,7 +122,15 @@ export function assessWithAccounts(
   return { accounts: ctx.accounts, results: runChecks(checks, ctx) };
 }
 
-/** Runs every check of the catalogue on a snapshot. Pure: the same input gives the same results. */
-export function assess(snapshot: Snapshot, config: Config, checks: readonly Check[] = CHECKS): CheckResult[] {
-  return runChecks(checks, buildCheckContext(snapshot, config));
+/**
+ * Runs every check of the catalogue on a snapshot (and the records beside the configuration, when
+ * read; without them the records checks are unknown). Pure: the same input gives the same results.
+ */
+export function assess(
+  snapshot: Snapshot,
+  config: Config,
+  checks: readonly Check[] = CHECKS,
+  records?: CheckRecords,
+): CheckResult[] {
+  return runChecks(checks, buildCheckContext(snapshot, config, records));
 }

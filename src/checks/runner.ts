@@ -1,8 +1,11 @@
 /**
  * Runs checks and turns their findings into one status per check:
  * the worst finding wins; no finding is `pass` only when every need was readable, else `unknown`.
+ * Accepted findings (docs/config.md "accept") are applied here, so a check whose open findings are
+ * all accepted is `accepted` and the verdict never counts it.
  * A check that throws is `error` (a bug), never `pass`.
  */
+import { applyAcceptances } from "./accept.js";
 import { isAvailable, unavailableReason } from "../snapshot/availability.js";
 import type { Check, CheckContext, CheckResult, Finding, Need } from "./types.js";
 import { worstStatus } from "./types.js";
@@ -43,7 +46,13 @@ export function runCheck(check: Check, ctx: CheckContext): CheckResult {
   try {
     const notApplicable = check.appliesTo?.(ctx);
     if (notApplicable !== undefined) return { ...base, status: "skip", reason: notApplicable, findings: [] };
-    findings = check.evaluate(ctx);
+    findings = applyAcceptances(
+      check.id,
+      check.evaluate(ctx),
+      ctx.config.accept ?? [],
+      ctx.snapshot.tenant.id,
+      ctx.acceptAt ?? ctx.now,
+    );
   } catch (err) {
     return failed(err);
   }
@@ -56,7 +65,10 @@ export function runCheck(check: Check, ctx: CheckContext): CheckResult {
   const worst = worstStatus(findings.map((f) => f.status));
   // A check that found nothing worse than a warning but lacked data does not pass: it is unknown,
   // because the unreadable part could hold a failure. A proven fail stands beside missing data.
-  if (missing.length > 0 && (worst === undefined || worst === "pass" || worst === "warn")) {
+  if (
+    missing.length > 0 &&
+    (worst === undefined || worst === "pass" || worst === "warn" || worst === "accepted")
+  ) {
     return { ...base, status: "unknown", reason: `data not readable: ${missing.join("; ")}`, findings };
   }
   if (worst === undefined || worst === "pass") {

@@ -7,8 +7,11 @@ import type { Config, Severity } from "../config/schema.js";
 import type { Directory } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
 
-/** Worst first: a check takes the worst status of its findings. */
-export const STATUS_ORDER = ["error", "fail", "unknown", "warn", "pass", "skip"] as const;
+/**
+ * Worst first: a check takes the worst status of its findings. `accepted` is a finding the
+ * configuration accepts until a date (docs/config.md "accept"): listed, not failing.
+ */
+export const STATUS_ORDER = ["error", "fail", "unknown", "warn", "accepted", "pass", "skip"] as const;
 export type Status = (typeof STATUS_ORDER)[number];
 
 export const worstStatus = (statuses: Iterable<Status>): Status | undefined => {
@@ -40,6 +43,25 @@ export interface Finding {
   message: string;
   evidence?: Record<string, unknown>;
   remediation?: Remediation;
+  /**
+   * What identifies this finding across runs (fail, warn, unknown and accepted findings only): the
+   * SARIF partial fingerprint, and what an `accept` entry may name. Set by the runner.
+   */
+  fingerprint?: string;
+  /** The `accept` entry that matched this finding (set by the runner). */
+  acceptance?: Acceptance;
+}
+
+/** An `accept` entry applied to a finding: `expired` ones leave the finding's status as it was. */
+export interface Acceptance {
+  /** the entry's index in the configuration's `accept` list. */
+  entry: number;
+  reason: string;
+  /** the last day (UTC) the acceptance holds, YYYY-MM-DD. */
+  expires: string;
+  expired: boolean;
+  /** the status the finding has without the acceptance. */
+  findingStatus: Status;
 }
 
 /** An emergency account as the checks see it. */
@@ -76,6 +98,11 @@ export interface CheckContext {
   accounts: AccountResolution;
   /** the snapshot's capturedAt: "now" for every check. */
   now: Date;
+  /**
+   * When `accept` entries are judged expired: the run's clock (or --now). Undefined: `now`. An
+   * acceptance expires in real time, whatever the age of the snapshot.
+   */
+  acceptAt?: Date;
   /**
    * The records beside the configuration (custody registry, drills, uses, enrollments), when the
    * command read them; undefined when it did not (no configuration file): the EA-OPS checks are

@@ -6,6 +6,7 @@ import module from "node:module";
 import { Command, CommanderError } from "commander";
 import { EXIT, errorLine, exitCodeOf } from "../errors.js";
 import { commands } from "./commands/index.js";
+import { applyConventions, conventionAdded } from "./conventions.js";
 import { sanitizeForTerminal } from "../report/escape.js";
 import { VERSION } from "../version.js";
 
@@ -40,7 +41,55 @@ export async function buildProgram(names: string[] = Object.keys(commands)): Pro
     .exitOverride();
   const registers = await Promise.all(names.map((name) => commands[name]!()));
   for (const register of registers) register(program);
+  applyConventions(program);
+  program.hook("preAction", (_program, action) => startRun(action));
   return program;
+}
+
+/**
+ * What the common options changed for the run under way, undone when it ends (main runs commands
+ * in-process in tests, so nothing may outlive a run).
+ */
+interface RunState {
+  /** the command path, for --verbose's last line. */
+  path: string;
+  verbose: boolean;
+  undo: Array<() => void>;
+}
+let run: RunState | undefined;
+
+function startRun(action: Command): void {
+  const opts = action.opts<{ quiet?: boolean; verbose?: boolean; color?: boolean }>();
+  const path: string[] = [];
+  for (let c: Command | null = action; c?.parent; c = c.parent) path.unshift(c.name());
+  run = {
+    path: path.join(" "),
+    verbose: opts.verbose === true && conventionAdded(action, "--verbose"),
+    undo: [],
+  };
+  if (opts.color === false && process.env.NO_COLOR === undefined) {
+    // --no-color beside NO_COLOR: whatever reads NO_COLOR (every renderer here, picocolors) turns colour off.
+    process.env.NO_COLOR = "1";
+    run.undo.push(() => delete process.env.NO_COLOR);
+  }
+  if (opts.quiet === true && conventionAdded(action, "--quiet")) {
+    // Only the result (stdout) and errors and warnings (our "breakglass: " lines) stay.
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+      String(chunk).startsWith("breakglass: ")
+        ? write(chunk, ...(rest as []))
+        : true) as typeof process.stderr.write;
+    run.undo.push(() => void (process.stderr.write = write));
+  }
+}
+
+/** Undoes what the run's common options changed; --verbose says how the command ended. */
+function endRun(code: number): void {
+  if (!run) return;
+  const ended = run;
+  run = undefined;
+  for (const undo of ended.undo.reverse()) undo();
+  if (ended.verbose) process.stderr.write(`breakglass: ${ended.path} exited ${code}\n`);
 }
 
 /**
@@ -52,16 +101,21 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(commandsFor(argv));
     await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+    const code = typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+    endRun(code);
+    return code;
   } catch (err) {
+    const verbose = run?.verbose === true;
     if (err instanceof CommanderError) {
+      endRun(EXIT.usage);
       // commander already printed the message; usage errors are exit code 2.
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
       return EXIT.usage;
     }
     const code = exitCodeOf(err);
+    endRun(code);
     process.stderr.write(`breakglass: ${sanitizeForTerminal(errorLine(err))}\n`);
-    const debug = argv.includes("--debug") || !!process.env.BREAKGLASS_DEBUG;
+    const debug = verbose || argv.includes("--debug") || !!process.env.BREAKGLASS_DEBUG;
     if (code === EXIT.internal && debug && err instanceof Error && err.stack)
       process.stderr.write(`${sanitizeForTerminal(err.stack)}\n`);
     return code;

@@ -1,10 +1,12 @@
 /**
- * Showing a kept password to the person at the terminal (docs/deploy.md "Secrets"), the one place a
- * secret leaves memory. `show-once`: printed once, then the screen is cleared when the person says
+ * Showing a kept password to the person at the terminal (docs/deploy.md "Secrets"), one of the two
+ * places a secret leaves memory (the other: its halves written to two files, src/io/split-secret.ts).
+ * `show-once`: printed once, then the screen is cleared when the person says
  * it is stored. `split`: each half on its own screen, for two custodians, with a pause and a clear
  * between, so neither sees the other's half. Callers refuse before anything is sent when there is
  * no terminal; nothing here writes a file or a log.
  */
+import { halves } from "../io/split-secret.js";
 
 export interface SecretTerminal {
   stdout(text: string): void;
@@ -29,9 +31,7 @@ export async function deliverPassword(
     term.clearScreen();
     return;
   }
-  const half = Math.ceil(secret.length / 2);
-  const halves = [secret.slice(0, half), secret.slice(half)];
-  for (const [i, part] of halves.entries()) {
+  for (const [i, part] of halves(secret).entries()) {
     // the pause before each half: the other custodian steps away first
     await term.ask(
       `\nThe password of ${account} comes in two halves, one per custodian. Custodian ${i + 1} alone at the screen, then press Enter: `,

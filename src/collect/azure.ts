@@ -2,7 +2,8 @@
  * The ARM side of `export`: every readable subscription's monitoring resources (docs/monitoring.md §1-5),
  * kept as ARM returns them. Reads go in dependency waves: subscriptions and the tenant-level
  * Entra diagnostic settings; then each subscription's workspaces, log alert rules and action groups;
- * then each workspace's tables and Sentinel rules and watchlists; then watchlist items.
+ * then each workspace's tables and Sentinel rules and watchlists, and the alerts the sign-in rules
+ * raised (the Azure Monitor alerts API); then watchlist items.
  */
 import type { ArmApi, ArmObject, ReadError } from "../graph/index.js";
 import { AZURE_SECTIONS, type AzureSection } from "../snapshot/schema.js";
@@ -25,7 +26,25 @@ export const ARM_API_VERSIONS = {
   scheduledQueryRules: "2023-12-01",
   actionGroups: "2023-01-01",
   sentinel: "2024-09-01",
+  /** the alerts API (Microsoft.AlertsManagement/alerts) */
+  alerts: "2019-05-05-preview",
 } as const;
+
+/**
+ * How far back the alerts API answers: `timeRange` takes 1h, 1d, 7d or 30d (default 1d), and a
+ * custom range must lie within the last 30 days.
+ */
+export const ALERTS_TIME_RANGE = "30d";
+
+/** The sign-in tables: a log search rule over one of them watches sign-ins (docs/monitoring.md). */
+const SIGN_IN_TABLES = /\b(SigninLogs|AADNonInteractiveUserSignInLogs)\b/i;
+
+/** A log search rule whose query reads a sign-in table: its alerts are those of the sign-in alert. */
+export function watchesSignIns(rule: ArmObject): boolean {
+  const criteria = (rule.properties as { criteria?: { allOf?: Array<{ query?: unknown }> } } | undefined)
+    ?.criteria;
+  return (criteria?.allOf ?? []).some((c) => typeof c.query === "string" && SIGN_IN_TABLES.test(c.query));
+}
 
 /** The tables whose retention matters for break-glass monitoring (docs/snapshot.md). */
 export const MONITORED_TABLES = ["SigninLogs", "AADNonInteractiveUserSignInLogs", "AuditLogs"];
@@ -99,12 +118,12 @@ export function collectAzure(
     const rest: Promise<unknown>[] = [];
     for (const sub of items) {
       const base = `/subscriptions/${encodeURIComponent(String(sub.subscriptionId))}/providers`;
-      rulePromises.push(
-        listInto(
-          "scheduledQueryRules",
-          `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`,
-        ),
+      const queryRules = listInto(
+        "scheduledQueryRules",
+        `${base}/Microsoft.Insights/scheduledQueryRules?api-version=${v.scheduledQueryRules}`,
       );
+      rulePromises.push(queryRules);
+      rest.push(queryRules.then((r) => collectAlerts(arm, base, r, add, fail, onProgress)));
       rest.push(
         listInto("actionGroups", `${base}/Microsoft.Insights/actionGroups?api-version=${v.actionGroups}`),
       );
@@ -128,6 +147,39 @@ export function collectAzure(
   })().finally(() => rulesDone());
 
   return { azure, unavailable, rules, done: Promise.all([main, diagnostics]).then(() => undefined) };
+}
+
+/**
+ * The alerts each sign-in rule of a subscription raised in the last 30 days (the most the alerts
+ * API answers), one request per rule (`alertRule` filter): what EA-MON-05 says of an unexplained
+ * sign-in, whether the alert fired. Rules that could not be listed leave the alerts unread.
+ */
+async function collectAlerts(
+  arm: ArmApi,
+  base: string,
+  rules: Awaited<ReturnType<ArmApi["list"]>>,
+  add: (section: Section, items: ArmObject[]) => void,
+  fail: (section: Section, error: ReadError | string) => void,
+  onProgress: (path: string) => void,
+): Promise<void> {
+  if (!rules.ok)
+    return fail("alerts", "not read: azure.scheduledQueryRules unavailable (the rules whose alerts to list)");
+  // side by side: one round trip after the rules, however many rules
+  const answers = await Promise.all(
+    rules.items
+      .filter(watchesSignIns)
+      .map((rule) =>
+        arm.list(
+          `${base}/Microsoft.AlertsManagement/alerts?api-version=${ARM_API_VERSIONS.alerts}` +
+            `&alertRule=${encodeURIComponent(String(rule.id))}&timeRange=${ALERTS_TIME_RANGE}`,
+        ),
+      ),
+  );
+  for (const r of answers) {
+    if (!r.ok) return fail("alerts", r.error);
+    add("alerts", r.items);
+  }
+  onProgress("azure.alerts");
 }
 
 function collectWorkspace(

@@ -90,6 +90,7 @@ export const AZURE_READS: AzurePermission[] = [
   { path: "azure.actionGroups", role: "Reader", scope: "each subscription" },
   { path: "azure.sentinelAlertRules", role: "Microsoft Sentinel Reader", scope: "each Sentinel workspace" },
   { path: "azure.sentinelWatchlists", role: "Microsoft Sentinel Reader", scope: "each Sentinel workspace" },
+  { path: "azure.alerts", role: "Reader", scope: "each subscription" },
 ];
 
 /** One kind of Graph write `apply` or `enroll` sends (docs/graph-writes.md Appendix A, least privileged). */
@@ -306,6 +307,15 @@ export const COMMAND_PERMISSIONS: Record<
     ),
     azure: [],
     writes: ENROLL_WRITES,
+  },
+  // drill start/finish and due (src/drills/drill.ts): the account, its keys, its sign-ins, and the
+  // alert rules and fired alerts of the subscriptions.
+  drill: {
+    graph: readsOf("users", "users.authenticationMethods", "signIns"),
+    azure: [
+      { path: "azure.scheduledQueryRules", role: "Reader", scope: "each subscription" },
+      { path: "azure.alerts", role: "Reader", scope: "each subscription" },
+    ],
   },
 };
 

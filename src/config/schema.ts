@@ -177,6 +177,42 @@ export const CheckOverride = z
     path: ["reason"],
   });
 
+/** A calendar date, YYYY-MM-DD, that exists (2027-02-30 does not). */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
+  .refine(
+    (d) => {
+      const day = new Date(`${d}T00:00:00Z`);
+      // zod runs this after a failed format too: only a well-formed date is a calendar question.
+      return (
+        !/^\d{4}-\d{2}-\d{2}$/.test(d) || (!Number.isNaN(day.getTime()) && day.toISOString().startsWith(d))
+      );
+    },
+    { message: "not a calendar date" },
+  );
+
+/**
+ * One accepted finding (docs/config.md "accept"): a finding of `check` on the subject `subject`
+ * (its object id), or the one finding with `fingerprint` (SARIF's `breakglassFinding/v1`), is
+ * `accepted` through `expires` (UTC), then counts again. The reason is shown in every report.
+ */
+export const AcceptEntry = z
+  .strictObject({
+    check: z.string().regex(/^EA-[A-Z]+-\d\d$/, "a check id such as EA-ACC-01"),
+    subject: z.string().min(1).optional(),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{32}(:\d+)?$/, "a finding fingerprint (32 hex digits, as in the SARIF or JSON report)")
+      .optional(),
+    reason: z.string().refine((r) => r.trim().length > 0, { message: "say why the finding is accepted" }),
+    expires: calendarDate,
+  })
+  .refine((e) => (e.subject === undefined) !== (e.fingerprint === undefined), {
+    message: "name the finding by subject (its object id) or by fingerprint: exactly one of them",
+  });
+export type AcceptEntry = z.infer<typeof AcceptEntry>;
+
 export const Config = z.strictObject({
   tenant: z.string().regex(guid, "a tenant id (GUID)").optional(),
   accounts: z.array(z.string().min(1)).optional(),
@@ -188,6 +224,7 @@ export const Config = z.strictObject({
     .record(z.string().regex(/^EA-[A-Z]+-\d\d$/, "a check id such as EA-ACC-01"), CheckOverride)
     .default({}),
   names: DeployNames.optional(),
+  accept: z.array(AcceptEntry).default([]),
   azure: z
     .strictObject({
       subscriptionIds: z.array(z.string().regex(guid, "a subscription id (GUID)")).default([]),

@@ -49,6 +49,7 @@ import {
   type KeyRules,
   type KeyVerdict,
 } from "./enroll.js";
+import type { ConfigBody } from "./methods.js";
 
 type Json = Record<string, unknown>;
 
@@ -133,7 +134,7 @@ export async function runEnrollment(
   const group = emergencyGroup(config, groups);
   const groupIds = groups.map((g) => String(g.id));
   const policy = await reader.one(TAP_CONFIG);
-  let policyBody: Json | undefined;
+  let policyBody: ConfigBody | undefined;
   if (!reaches(policy, account.id, groupIds)) {
     if (!group)
       throw new RefusedError(
@@ -204,7 +205,7 @@ class Enrollment {
     return new Date(this.deps.clock.now()).toISOString();
   }
 
-  async run(policy: Json, policyBody: Json | undefined): Promise<number> {
+  async run(policy: Json, policyBody: ConfigBody | undefined): Promise<number> {
     const earlier = (await listRecords(this.deps.store)).filter(
       (r) => r.kind === "enrollment" && norm(r.account.id) === norm(this.account.id),
     );
@@ -231,7 +232,7 @@ class Enrollment {
 
   private async steps(
     policy: Json,
-    policyBody: Json | undefined,
+    policyBody: ConfigBody | undefined,
     resumed: string | undefined,
   ): Promise<number> {
     const io = this.io;

@@ -7,9 +7,10 @@
 import { lookupAaguid } from "../checks/aaguid.js";
 import type { Profile } from "../config/schema.js";
 import { norm } from "../snapshot/directory.js";
-import type { AuthenticationMethod } from "../snapshot/schema.js";
+import { type AuthenticationMethod, AuthenticationMethodConfiguration } from "../snapshot/schema.js";
 import { isDevicePasskey } from "./enrollment.js";
-import { enableFor } from "./methods.js";
+import { type ConfigBody, enableFor } from "./methods.js";
+import { TenantUnreadableError } from "../errors.js";
 
 type Json = Record<string, unknown>;
 
@@ -205,6 +206,12 @@ export function reaches(config: Json | undefined, userId: string, groupIds: read
  * the group in its targets, every other target kept (Graph replaces the arrays whole). Undefined
  * when nothing needs to change.
  */
-export function passPolicyChange(config: Json, groupId: string): Json | undefined {
-  return enableFor(config, groupId, "the Temporary Access Pass (enrollment)")?.body;
+export function passPolicyChange(config: Json, groupId: string): ConfigBody | undefined {
+  // the configuration as Graph sent it, typed as the snapshot types it (its targets' ids, its state)
+  const typed = AuthenticationMethodConfiguration.safeParse({ id: "TemporaryAccessPass", ...config });
+  if (!typed.success)
+    throw new TenantUnreadableError(
+      `the Temporary Access Pass method configuration Graph returned is malformed (${typed.error.issues[0]?.path.join(".") || "body"}): nothing was changed`,
+    );
+  return enableFor(typed.data, groupId, "the Temporary Access Pass (enrollment)")?.body;
 }

@@ -6,7 +6,12 @@
  * enrollment) removed. Method configurations are written whole where Graph replaces arrays.
  */
 import { norm } from "../snapshot/directory.js";
-import type { AuthenticationMethod, User } from "../snapshot/schema.js";
+import type {
+  AuthenticationMethod,
+  AuthenticationMethodConfiguration,
+  Snapshot,
+  User,
+} from "../snapshot/schema.js";
 import type { AccountActual } from "./accounts.js";
 import { isPhishableFido2 } from "./enrollment.js";
 import type { Planning } from "./planning.js";
@@ -16,8 +21,23 @@ import type { ManualStep, ObjectRef, PropertyChange, Step } from "./types.js";
 export const KIND = "methods";
 const CONFIGS_URL = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations";
 
-type Json = Record<string, any>;
-type Target = { id?: string; targetType?: string; [k: string]: unknown };
+type MethodConfig = AuthenticationMethodConfiguration;
+type Target = NonNullable<MethodConfig["includeTargets"]>[number];
+type Campaign = NonNullable<
+  NonNullable<
+    NonNullable<Snapshot["authenticationMethodsPolicy"]>["registrationEnforcement"]
+  >["authenticationMethodsRegistrationCampaign"]
+>;
+type KeyRestrictions = NonNullable<MethodConfig["keyRestrictions"]>;
+
+/** A method configuration's PATCH body: its type, and only what changes (Graph replaces arrays whole). */
+export type ConfigBody = {
+  "@odata.type": unknown;
+  state?: string;
+  includeTargets?: Target[];
+  excludeTargets?: Target[];
+  keyRestrictions?: KeyRestrictions;
+};
 
 /** The phishable methods' configuration ids (EA-AUTH-03's kinds). */
 export const PHISHABLE_CONFIGS = ["Sms", "Voice", "Email", "MicrosoftAuthenticator", "SoftwareOath"];
@@ -38,29 +58,28 @@ const kindOf = (m: { "@odata.type"?: string }): string =>
   (m["@odata.type"] ?? "").replace(/^#?microsoft\.graph\./, "").replace(/AuthenticationMethod$/, "");
 
 export interface MethodsActual {
-  configs: Json[];
-  campaign?: Json;
+  configs: MethodConfig[];
+  campaign?: Campaign;
   /** the tenant's authorization policy: `allowedToUseSSPR` is the administrators' SSPR switch. */
-  authorization?: Json;
+  authorization?: NonNullable<Snapshot["authorizationPolicy"]>;
   accounts: AccountActual[];
 }
 
 export function read(p: Planning, accounts: AccountActual[]): MethodsActual {
-  const policy = (p.snapshot.authenticationMethodsPolicy ?? {}) as Json;
+  const policy = p.snapshot.authenticationMethodsPolicy;
+  const campaign = policy?.registrationEnforcement?.authenticationMethodsRegistrationCampaign;
   return {
-    configs: (policy.authenticationMethodConfigurations ?? []) as Json[],
-    ...(policy.registrationEnforcement?.authenticationMethodsRegistrationCampaign
-      ? { campaign: policy.registrationEnforcement.authenticationMethodsRegistrationCampaign }
-      : {}),
-    ...(p.snapshot.authorizationPolicy ? { authorization: p.snapshot.authorizationPolicy as Json } : {}),
+    configs: policy?.authenticationMethodConfigurations ?? [],
+    ...(campaign ? { campaign } : {}),
+    ...(p.snapshot.authorizationPolicy ? { authorization: p.snapshot.authorizationPolicy } : {}),
     accounts,
   };
 }
 
 export interface ConfigChange {
-  config: Json;
+  config: MethodConfig;
   key: string;
-  body: Json;
+  body: ConfigBody;
   changes: PropertyChange[];
   satisfies: string[];
   summary: string;
@@ -76,24 +95,28 @@ export interface MethodRemoval {
 
 export interface MethodsDiff {
   configs: ConfigChange[];
-  campaign?: { campaign: Json; excludeTargets: Target[] };
+  campaign?: { campaign: Campaign; excludeTargets: Target[] };
   /** administrators may use SSPR (true, or unset: Graph's default): the value read. */
   ssprForAdministrators?: boolean | null;
   perUserMfa: Array<{ account: string; user: User }>;
   removals: MethodRemoval[];
 }
 
-const configById = (configs: Json[], id: string) => configs.find((c) => norm(c.id) === norm(id));
-const groupTarget = (gid: string, extra: Json = {}): Target => ({ targetType: "group", id: gid, ...extra });
+const configById = (configs: MethodConfig[], id: string) => configs.find((c) => norm(c.id) === norm(id));
+const groupTarget = (gid: string, extra: Partial<Target> = {}): Target => ({
+  targetType: "group",
+  id: gid,
+  ...extra,
+});
 const covers = (targets: Target[] | undefined, gid: string) =>
   (targets ?? []).some((t) => norm(t.id) === "all_users" || norm(t.id) === norm(gid));
 
 /** Enables a method for the group: on and targeted, without widening whom else it targets (enroll uses it for the pass). */
-export function enableFor(config: Json, gid: string, label: string): ConfigChange | undefined {
-  const body: Json = { "@odata.type": config["@odata.type"] };
+export function enableFor(config: MethodConfig, gid: string, label: string): ConfigChange | undefined {
+  const body: ConfigBody = { "@odata.type": config["@odata.type"] };
   const changes: PropertyChange[] = [];
   let risk: string | undefined;
-  const include = (config.includeTargets ?? []) as Target[];
+  const include = config.includeTargets ?? [];
   if (config.state !== "enabled") {
     // Switching a disabled method on would also switch it on for its old targets: target only the group.
     body.state = "enabled";
@@ -106,26 +129,20 @@ export function enableFor(config: Json, gid: string, label: string): ConfigChang
         risk = `the method was off; its previous targets (${include.map((t) => t.id).join(", ")}) are replaced by the emergency group`;
     }
   } else if (!covers(include, gid)) {
-    body.includeTargets = [...include, groupTarget(gid, { isRegistrationRequired: false })];
-    changes.push({
-      property: "includeTargets",
-      old: include.map((t) => t.id),
-      new: body.includeTargets.map((t: Target) => t.id),
-    });
+    const next = [...include, groupTarget(gid, { isRegistrationRequired: false })];
+    body.includeTargets = next;
+    changes.push({ property: "includeTargets", old: include.map((t) => t.id), new: next.map((t) => t.id) });
   }
-  const exclude = (config.excludeTargets ?? []) as Target[];
+  const exclude = config.excludeTargets ?? [];
   if (
     hasId(
-      exclude.map((t) => t.id ?? ""),
+      exclude.map((t) => t.id),
       gid,
     )
   ) {
-    body.excludeTargets = exclude.filter((t) => norm(t.id) !== norm(gid));
-    changes.push({
-      property: "excludeTargets",
-      old: exclude.map((t) => t.id),
-      new: body.excludeTargets.map((t: Target) => t.id),
-    });
+    const next = exclude.filter((t) => norm(t.id) !== norm(gid));
+    body.excludeTargets = next;
+    changes.push({ property: "excludeTargets", old: exclude.map((t) => t.id), new: next.map((t) => t.id) });
   }
   if (!changes.length) return undefined;
   return {
@@ -151,30 +168,26 @@ const TAP_DEFAULT_TARGETS: Target[] = [
  * alone), the method is switched off again rather than left on for no one, its targets back to
  * Entra's default (all users), which reach nobody while it is off.
  */
-export function releaseFrom(config: Json, gid: string): ConfigChange | undefined {
-  const include = (config.includeTargets ?? []) as Target[];
+export function releaseFrom(config: MethodConfig, gid: string): ConfigChange | undefined {
+  const include = config.includeTargets ?? [];
   if (
     !hasId(
-      include.map((t) => t.id ?? ""),
+      include.map((t) => t.id),
       gid,
     )
   )
     return undefined;
   const rest = include.filter((t) => norm(t.id) !== norm(gid));
-  const body: Json = { "@odata.type": config["@odata.type"] };
+  const body: ConfigBody = { "@odata.type": config["@odata.type"] };
   const changes: PropertyChange[] = [];
-  if (rest.length) body.includeTargets = rest;
-  else {
+  const next = rest.length ? rest : TAP_DEFAULT_TARGETS;
+  if (!rest.length) {
     body.state = "disabled";
-    body.includeTargets = TAP_DEFAULT_TARGETS;
     if (config.state !== "disabled")
       changes.push({ property: "state", old: config.state ?? null, new: "disabled" });
   }
-  changes.push({
-    property: "includeTargets",
-    old: include.map((t) => t.id),
-    new: (body.includeTargets as Target[]).map((t) => t.id),
-  });
+  body.includeTargets = next;
+  changes.push({ property: "includeTargets", old: include.map((t) => t.id), new: next.map((t) => t.id) });
   return {
     config,
     key: stepKey(config.id),
@@ -190,12 +203,12 @@ export function releaseFrom(config: Json, gid: string): ConfigChange | undefined
 /** Key restrictions are tenant-wide: an allow list must admit, a block list must not name, the models. */
 function admitModels(
   change: ConfigChange | undefined,
-  config: Json,
+  config: MethodConfig,
   models: string[],
 ): ConfigChange | undefined {
-  const r = config.keyRestrictions as Json | undefined;
+  const r = config.keyRestrictions;
   if (!r?.isEnforced || !models.length) return change;
-  const listed: string[] = r.aaGuids ?? [];
+  const listed = r.aaGuids ?? [];
   const has = (m: string) => hasId(listed, m);
   const next =
     r.enforcementType === "allow"
@@ -232,10 +245,10 @@ export function diff(p: Planning, actual: MethodsActual, gid: string, models: st
   for (const id of PHISHABLE_CONFIGS) {
     const c = configById(actual.configs, id);
     if (!c || c.state !== "enabled") continue;
-    const exclude = (c.excludeTargets ?? []) as Target[];
+    const exclude = c.excludeTargets ?? [];
     if (
       hasId(
-        exclude.map((t) => t.id ?? ""),
+        exclude.map((t) => t.id),
         gid,
       )
     )
@@ -252,10 +265,10 @@ export function diff(p: Planning, actual: MethodsActual, gid: string, models: st
   }
   const campaign = actual.campaign;
   if (campaign && campaign.state !== "disabled") {
-    const exclude = (campaign.excludeTargets ?? []) as Target[];
+    const exclude = campaign.excludeTargets ?? [];
     if (
       !hasId(
-        exclude.map((t) => t.id ?? ""),
+        exclude.map((t) => t.id),
         gid,
       )
     )
@@ -263,7 +276,7 @@ export function diff(p: Planning, actual: MethodsActual, gid: string, models: st
   }
   // The accounts hold Global Administrator, so the administrators' reset policy governs them, not
   // the user policy's group scope; Graph exposes only its on/off switch (docs/deploy.md step 6).
-  const sspr = actual.authorization?.allowedToUseSSPR as boolean | null | undefined;
+  const sspr = actual.authorization?.allowedToUseSSPR;
   if (actual.authorization && sspr !== false) out.ssprForAdministrators = sspr ?? null;
   for (const { account, user } of actual.accounts) {
     if (!user) continue;
@@ -299,12 +312,12 @@ export function maskPhone(n: string | null | undefined): string {
   return s.length > 6 ? `${s.slice(0, 3)} ... ${s.slice(-4)}` : s || "(no number)";
 }
 
-const configRef = (c: Json): ObjectRef => ({
+const configRef = (c: MethodConfig): ObjectRef => ({
   type: "authenticationMethodConfiguration",
   key: stepKey(c.id),
   id: c.id,
 });
-export const managedConfig = (c: Json) => c;
+export const managedConfig = (c: MethodConfig) => c;
 
 export function steps(d: MethodsDiff): Step[] {
   const out: Step[] = [];
@@ -341,7 +354,7 @@ export function steps(d: MethodsDiff): Step[] {
         changes: [
           {
             property: "registrationEnforcement.authenticationMethodsRegistrationCampaign.excludeTargets",
-            old: (d.campaign.campaign.excludeTargets ?? []).map((t: Target) => t.id),
+            old: (d.campaign.campaign.excludeTargets ?? []).map((t) => t.id),
             new: d.campaign.excludeTargets.map((t) => t.id),
           },
         ],

@@ -15,6 +15,7 @@ import {
   WorkloadIdentityCredential,
   type TokenCredential,
 } from "@azure/identity";
+import { statSync } from "node:fs";
 import { agentPolicy, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AuthConfigError } from "./errors.js";
 import { httpsAgentFor } from "./tls.js";
@@ -92,15 +93,40 @@ function need(value: string | undefined, what: string, variable: string, method:
   return value;
 }
 
-const TENANT_ID = /^[0-9a-zA-Z-.]+$/;
+/** A tenant is named by its id (a GUID) or one of its verified domain names. */
+const TENANT_GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const TENANT_DOMAIN = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
+
+/** One line naming the variable to fix, for a setting that is there but cannot be right. */
+function checkSettings(settings: AuthSettings, method: AuthMethod): void {
+  const tenant = settings.tenantId;
+  if (tenant !== undefined && tenant !== "" && !TENANT_GUID.test(tenant) && !TENANT_DOMAIN.test(tenant))
+    throw new AuthConfigError(
+      `AZURE_TENANT_ID: ${JSON.stringify(tenant)} is not a tenant id (a GUID such as ` +
+        `72f988bf-86f1-41af-91ab-2d7cd011db47) or a domain name (contoso.onmicrosoft.com): fix AZURE_TENANT_ID`,
+    );
+  const certificate = settings.certificatePath;
+  if (method === "certificate" && !settings.certificatePem && certificate) {
+    let isFile = false;
+    try {
+      isFile = statSync(certificate).isFile();
+    } catch {
+      isFile = false;
+    }
+    // @azure/identity would read it only at the first token request, deep inside a read.
+    if (!isFile)
+      throw new AuthConfigError(
+        `AZURE_CLIENT_CERTIFICATE_PATH: no file at ${JSON.stringify(certificate)}: set AZURE_CLIENT_CERTIFICATE_PATH to the PEM file holding the certificate and its private key`,
+      );
+  }
+}
 
 export function createCredential(settings: AuthSettings): TokenCredential {
   const method = resolveAuthMethod(settings);
   const authorityHost = settings.authorityHost?.replace(/\/+$/, "");
   if (authorityHost && !/^https:\/\//i.test(authorityHost))
     throw new AuthConfigError(`AZURE_AUTHORITY_HOST: "${authorityHost}" must be an https:// URL`);
-  if (settings.tenantId && !TENANT_ID.test(settings.tenantId))
-    throw new AuthConfigError(`AZURE_TENANT_ID: "${settings.tenantId}" is not a tenant id or domain name`);
+  checkSettings(settings, method);
   const privateCloud = authorityHost !== undefined && !PUBLIC_AUTHORITIES.has(authorityHost.toLowerCase());
   const agent = httpsAgentFor(settings.caPem);
   const additionalPolicies = [

@@ -29,6 +29,16 @@ export function grantedDirectoryRoles(accessToken: string): string[] {
   }
 }
 
+/** The object id (`oid`) a token was issued to: the service principal's, or the signed-in user's. */
+export function tokenObjectId(accessToken: string): string | undefined {
+  try {
+    const oid = decodeJwt(accessToken).oid;
+    return typeof oid === "string" && oid ? oid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function writePermissions(granted: string[]): string[] {
   return granted.filter((p) => /ReadWrite/i.test(p)).sort();
 }

@@ -4,6 +4,7 @@
  * Absent records are said so (`custody: undefined`, `accessFolders: false`), so a check is
  * `unknown` without them, never `pass`.
  */
+import { join } from "node:path";
 import { type AccessRecord, listRecords } from "./access.js";
 import { CUSTODY_DOCUMENT, type Custody, parseCustody } from "./custody.js";
 import type { RecordStore } from "./store.js";
@@ -25,7 +26,8 @@ export async function loadCheckRecords(store: RecordStore): Promise<CheckRecords
   const access = await listRecords(store);
   return {
     root: store.root,
-    ...(text !== undefined ? { custody: parseCustody(text) } : {}),
+    // the error names the file where it is, not only its name: `assess --config` may point elsewhere
+    ...(text !== undefined ? { custody: parseCustody(text, join(store.root, CUSTODY_DOCUMENT)) } : {}),
     access,
     hasAccessRecords: access.length > 0,
   };

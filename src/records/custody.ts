@@ -6,6 +6,7 @@
  * path, exit 2) and grades it (EA-OPS-02..04). The JSON Schema is shipped as
  * schemas/breakglass.custody.schema.json.
  */
+import { parseDocument, stringify } from "yaml";
 import { z } from "zod";
 import { ConfigError, describeIssues, parseYaml } from "../config/load.js";
 
@@ -144,4 +145,30 @@ function crossReferenceProblems(custody: Custody): string[] {
       );
   });
   return out;
+}
+
+/**
+ * custody.yaml with `review:` set to this review (`breakglass runbook --reviewed-by`), everything
+ * else as the person wrote it, comments included. The text must be a valid registry, and the
+ * result is validated again before it is returned.
+ */
+export function withReview(
+  text: string,
+  review: { date: string; by: string },
+  source = CUSTODY_DOCUMENT,
+): string {
+  parseCustody(text, source);
+  if (review.by.trim() === "") throw new ConfigError("--reviewed-by is empty: name who reviewed the runbook");
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const entry = { date: review.date, by: review.by };
+  let updated: string;
+  if (doc.contents === null) {
+    // only comments: keep them, and add the review after
+    updated = `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${stringify({ review: entry })}`;
+  } else {
+    doc.set("review", doc.createNode(entry));
+    updated = doc.toString({ lineWidth: 0 });
+  }
+  parseCustody(updated, source);
+  return updated;
 }

@@ -12,7 +12,7 @@ export interface AccessWindow {
   account: string;
   /** ISO 8601 */
   start: string;
-  /** ISO 8601; absent while the window is still open (a drill started, not finished) */
+  /** ISO 8601; absent while the window is still open (a drill started, not finished): see OPEN_WINDOW_MAX_MS */
   end?: string;
 }
 
@@ -27,10 +27,28 @@ export function windowExplaining(
     .map((n) => n.toLowerCase());
   return windows.find((w) => {
     if (!names.includes(w.account.toLowerCase())) return false;
-    const start = Date.parse(w.start);
-    const end = w.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(w.end);
-    return at >= start && at <= end;
+    return at >= Date.parse(w.start) && at <= windowEnd(w);
   });
+}
+
+/**
+ * How long a window explains sign-ins after it opened while it is still open (a drill started and
+ * not finished, an enrollment killed before its cleanup), and a real use's window at most, closed
+ * or not: a drill takes minutes and an enrollment at most its `--timeout`; an open window that
+ * explained every later sign-in would hide a compromise for good (docs/drills.md "Windows").
+ */
+export const OPEN_WINDOW_HOURS = 24;
+export const OPEN_WINDOW_MAX_MS = OPEN_WINDOW_HOURS * 3_600_000;
+
+/** Where a window stops explaining: its end, or for one still open its start plus OPEN_WINDOW_MAX_MS. */
+export const windowEnd = (w: AccessWindow): number =>
+  w.end === undefined ? Date.parse(w.start) + OPEN_WINDOW_MAX_MS : Date.parse(w.end);
+
+/** The end of a record's window: its finish, capped as OPEN_WINDOW_HOURS says. */
+function recordWindowEnd(kind: AccessWindow["kind"], start: string, finishedAt: string | undefined): string {
+  const cap = Date.parse(start) + OPEN_WINDOW_MAX_MS;
+  if (finishedAt === undefined) return new Date(cap).toISOString();
+  return kind === "use" && Date.parse(finishedAt) > cap ? new Date(cap).toISOString() : finishedAt;
 }
 
 /** The windows drill, use and enrollment records open (src/records/access.ts), one per record. */
@@ -48,5 +66,5 @@ export const windowsOf = (
     id: r.id,
     account: r.account.id,
     start: r.startedAt,
-    ...(r.finishedAt ? { end: r.finishedAt } : {}),
+    end: recordWindowEnd(r.kind, r.startedAt, r.finishedAt),
   }));

@@ -91,6 +91,11 @@ function toReportFinding(f: Finding): ReportFinding {
       out.subject.displayName = f.subject.displayName === null ? null : boundString(f.subject.displayName);
   }
   if (f.evidence) out.evidence = toJsonValue(f.evidence, new Set()) as Record<string, unknown>;
+  if (f.fingerprint !== undefined) out.fingerprint = f.fingerprint;
+  if (f.acceptance) {
+    const { entry, reason, expires, expired, findingStatus } = f.acceptance;
+    out.acceptance = { entry, reason: boundString(reason), expires, expired, findingStatus };
+  }
   if (f.remediation) {
     const { summary, portal, graph, powershell, command } = f.remediation;
     out.remediation = { summary };

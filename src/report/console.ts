@@ -19,6 +19,7 @@ import {
   configLine,
   evidenceLine,
   MAX_NAME,
+  messageWithAcceptance,
   METHOD_LABEL,
   STATUS_LABEL,
   subjectLabel,
@@ -34,6 +35,11 @@ export interface ConsoleOptions {
   verbose?: boolean;
   /** only the verdict, the graded accounts and the fix-first list: what `--out` leaves on the terminal. */
   brief?: boolean;
+  /**
+   * the caller has already said which tenant it read, as of when and from where (the demo's three
+   * lines): the Tenant and Read lines are left out, unless verbose.
+   */
+  tenantShown?: boolean;
 }
 
 export const DEFAULT_WIDTH = 100;
@@ -105,6 +111,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
     fail: (s) => c.bold(c.red(s)),
     unknown: (s) => c.yellow(s),
     warn: (s) => c.yellow(s),
+    accepted: (s) => c.blue(s),
     pass: (s) => c.green(s),
     skip: (s) => c.dim(s),
   };
@@ -115,18 +122,27 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
   const out: string[] = [];
   const headline = wrap(t(verdictHeadline(report), 2000), width, 2, 0);
   out.push(...headline.map((l) => c.bold(report.verdict.failed ? c.red(l) : c.green(l))));
-  out.push(
-    ...labelled(
-      "Tenant",
-      `${t(report.tenant.displayName ?? "(no name)")} (${t(report.tenant.id)}) as of ${t(report.asOf)}`,
-    ),
-    ...labelled(
-      "Read",
-      `${t(report.source, 300)}; config ${t(configLine(report), 300)}`,
-      report.configFile === null ? c.yellow : undefined,
-    ),
-  );
+  if (!options.tenantShown || verbose)
+    out.push(
+      ...labelled(
+        "Tenant",
+        `${t(report.tenant.displayName ?? "(no name)")} (${t(report.tenant.id)}) as of ${t(report.asOf)}`,
+      ),
+      ...labelled(
+        "Read",
+        `${t(report.source, 300)}; config ${t(configLine(report), 300)}`,
+        report.configFile === null ? c.yellow : undefined,
+      ),
+    );
   out.push(...renderAccounts(report, c, labelled, verbose, width));
+  if (report.only)
+    out.push(
+      ...labelled(
+        "Listing",
+        `only ${report.only.join(", ")} (--only); the verdict is the whole run's`,
+        c.yellow,
+      ),
+    );
   const counts = STATUS_ORDER.filter((st) => report.summary[st] > 0)
     .map((st) => `${report.summary[st]} ${st}`)
     .join(", ");
@@ -148,7 +164,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
         ),
       ),
     );
-    for (const e of entries) out.push(...fixFirstLine(e, paint, c, width, verbose));
+    out.push(...fixFirstLines(entries, paint, c, width, verbose));
   }
   if (options.brief) return out.join("\n") + "\n";
 
@@ -258,52 +274,93 @@ function renderAccounts(
 
 const indent10 = (line: string): string => (line.startsWith("          ") ? line : `          ${line}`);
 
-const FIX_LABEL: Record<NonNullable<FixFirstEntry["fix"]>["kind"], string> = {
-  command: "run",
-  portal: "portal",
-  graph: "graph",
-  summary: "fix",
-};
-
 /** "Microsoft Entra admin center > Protection > ..." reads as "Entra > Protection > ..." in a short line. */
 const PORTAL_HOME = /^(?:Microsoft )?(Entra|Azure) (?:admin center|portal)(?= >)/;
 
 /**
- * `  critical FAIL    EA-CA-05   Title (1 user)  run: breakglass ...`: one line, the title cut
- * before the fix is, since the fix is what the reader acts on (the detail below names the check
- * whole). Verbose wraps the whole line instead.
+ * The fix-first list as a table that lines up at any width:
+ *
+ *   critical FAIL EA-CA-05  Lockout proof: every emergency acc…  1 user    $ breakglass ca prove …
+ *
+ * severity, status and id padded to the widest present, then the title, the subject count (never
+ * cut) and the fix, each in a column of its own: a command after `$`, a portal path from
+ * "Entra >" with its middle elided so that the setting it ends at stays in view. The title gets
+ * the room it needs up to half the line when the fixes need more. Verbose wraps every part whole.
  */
-function fixFirstLine(
-  e: FixFirstEntry,
+function fixFirstLines(
+  entries: readonly FixFirstEntry[],
   paint: Record<Status, Paint>,
   c: Colors,
   width: number,
   verbose: boolean,
 ): string[] {
-  const check = e.check;
-  const prefixPlain = `  ${check.severity.padEnd(8)} ${STATUS_LABEL[check.status].padEnd(7)} ${t(check.id).padEnd(10)} `;
-  const prefix = `  ${c.dim(check.severity.padEnd(8))} ${paint[check.status](STATUS_LABEL[check.status].padEnd(7))} ${c.bold(t(check.id).padEnd(10))} `;
-  const title = t(check.title, 300);
-  const subjects = e.subjects ? ` (${e.subjects})` : "";
-  const fixLabel = e.fix ? `  ${FIX_LABEL[e.fix.kind]}: ` : "";
-  const fixText = e.fix ? t(e.fix.text, MAX_MESSAGE) + (e.moreFixes ? " (and others below)" : "") : "";
-  if (verbose) {
-    const at = length(prefixPlain);
-    const head = wrap(`${title}${subjects}`, width, at, at);
-    const fix = fixText
-      ? wrap(`${fixLabel.trim()} ${fixText}`, width, at + 2, at).map((l, i) =>
-          i === 0 ? " ".repeat(at) + l : l,
-        )
-      : [];
-    return [prefix + head[0], ...head.slice(1), ...fix];
+  const widest = (values: string[]) => Math.max(0, ...values.map(length));
+  const sevWidth = widest(entries.map((e) => e.check.severity));
+  const statusWidth = widest(entries.map((e) => STATUS_LABEL[e.check.status]));
+  const idWidth = widest(entries.map((e) => t(e.check.id)));
+  const at = 2 + sevWidth + 1 + statusWidth + 1 + idWidth + 2;
+  const rows = entries.map((e) => {
+    const check = e.check;
+    const prefix = `  ${c.dim(check.severity.padEnd(sevWidth))} ${paint[check.status](STATUS_LABEL[check.status].padEnd(statusWidth))} ${c.bold(t(check.id).padEnd(idWidth))}  `;
+    const subjects = e.subjects ?? "";
+    const fix = e.fix ? shortFix(e.fix) + (e.moreFixes ? " (and others below)" : "") : "";
+    return { prefix, title: t(check.title, 300), subjects, fix };
+  });
+  if (verbose)
+    return rows.flatMap((r) => {
+      const head = wrap(`${r.title}${r.subjects ? ` (${r.subjects})` : ""}`, width, at, at);
+      const fix = r.fix
+        ? wrap(r.fix, width, at + 2, at).map((l, i) => (i === 0 ? " ".repeat(at) + l : l))
+        : [];
+      return [r.prefix + head[0], ...head.slice(1), ...fix.map((l) => c.cyan(l))];
+    });
+  const GAP = 2;
+  // The subject counts are a column of their own, so that titles and fixes both line up.
+  const subjectsWidth = widest(rows.map((r) => r.subjects));
+  const room = width - at - (subjectsWidth > 0 ? subjectsWidth + GAP : 0);
+  const titleNeed = widest(rows.map((r) => r.title));
+  const fixNeed = widest(rows.map((r) => r.fix));
+  const titleWidth = Math.min(titleNeed, Math.max(Math.floor(room / 2), room - GAP - fixNeed));
+  const fixWidth = room - titleWidth - GAP;
+  return rows.map((r) => {
+    const title = cutTo(r.title, titleWidth).padEnd(titleWidth);
+    const subjects = subjectsWidth > 0 ? `${" ".repeat(GAP)}${c.dim(r.subjects.padEnd(subjectsWidth))}` : "";
+    const line =
+      fixWidth > 0 && r.fix
+        ? `${r.prefix}${title}${subjects}${" ".repeat(GAP)}${c.cyan(fitFix(r.fix, fixWidth))}`
+        : `${r.prefix}${title}${subjects}`;
+    return line.trimEnd();
+  });
+}
+
+/** A fix as the fix-first list shows it: `$ command`, a portal path from "Entra >", else the text. */
+function shortFix(fix: NonNullable<FixFirstEntry["fix"]>): string {
+  const text = t(fix.text, MAX_MESSAGE);
+  if (fix.kind === "command") return `$ ${text}`;
+  if (fix.kind === "portal") return text.replace(PORTAL_HOME, "$1");
+  return text;
+}
+
+/**
+ * A fix in `max` columns. A portal path keeps its first steps and as many of its last steps as fit
+ * ("Entra > Protection > … > Exclude"), since the last step is the setting to change; anything else
+ * is cut at its end.
+ */
+export function fitFix(fix: string, max: number): string {
+  if (length(fix) <= max) return fix;
+  const steps = fix.split(" > ");
+  // The first two steps ("Entra > Protection") when they leave room for the last, else the first.
+  for (const keep of [2, 1]) {
+    if (steps.length <= keep + 1) continue;
+    const head = steps.slice(0, keep);
+    let tail: string[] = [];
+    for (let i = steps.length - 1; i >= keep; i--) {
+      if (length([...head, "…", steps[i]!, ...tail].join(" > ")) > max) break;
+      tail = [steps[i]!, ...tail];
+    }
+    if (tail.length > 0) return [...head, "…", ...tail].join(" > ");
   }
-  // The title and the fix share what the line has left: the title up to half of it when the fix
-  // needs more, the fix the rest (both whole in --verbose, and in the detail below).
-  const room = width - length(prefixPlain) - length(subjects) - length(fixLabel);
-  const shortFix = e.fix?.kind === "portal" ? fixText.replace(PORTAL_HOME, "$1") : fixText;
-  const titleRoom = Math.min(length(title), Math.max(Math.floor(room / 2), room - length(shortFix)));
-  const fixShown = cutTo(shortFix, room - titleRoom);
-  return [`${prefix}${cutTo(title, titleRoom)}${c.dim(subjects)}${c.dim(fixLabel)}${c.cyan(fixShown)}`];
+  return cutTo(fix, max);
 }
 
 /** The short subject of a one-line finding: its type and name, or its id when it has no name. */
@@ -312,17 +369,20 @@ const shortSubject = (f: ReportFinding): string | undefined =>
 
 /** One line per open finding (or the check's reason when it has none), cut to the width. */
 function findingLines(check: ReportCheck, paint: Record<Status, Paint>, c: Colors, width: number): string[] {
-  const head = (status: Status) =>
-    `  ${c.bold(t(check.id).padEnd(10))} ${paint[status](STATUS_LABEL[status].padEnd(7))} `;
-  const headLength = 2 + Math.max(10, length(t(check.id))) + 1 + 7 + 1;
+  // ACCEPTED is one column wider than the other labels: the line is measured with the label it has.
+  const label = (status: Status) => STATUS_LABEL[status].padEnd(7);
+  const head = (status: Status) => `  ${c.bold(t(check.id).padEnd(10))} ${paint[status](label(status))} `;
+  const headLength = (status: Status) => 2 + Math.max(10, length(t(check.id))) + 1 + label(status).length + 1;
   const findings = openFindings(check);
   if (findings.length === 0)
-    return [`${head(check.status)}${cutTo(t(check.reason ?? check.title, MAX_MESSAGE), width - headLength)}`];
+    return [
+      `${head(check.status)}${cutTo(t(check.reason ?? check.title, MAX_MESSAGE), width - headLength(check.status))}`,
+    ];
   return findings.map((f) => {
     const subject = shortSubject(f);
     const sev = f.severity && f.severity !== check.severity ? `[${f.severity}] ` : "";
-    const text = `${sev}${subject ? `${subject}: ` : ""}${t(f.message, MAX_MESSAGE)}`;
-    return `${head(f.status)}${cutTo(text, width - headLength)}`;
+    const text = `${sev}${subject ? `${subject}: ` : ""}${t(messageWithAcceptance(f), MAX_MESSAGE)}`;
+    return `${head(f.status)}${cutTo(text, width - headLength(f.status))}`;
   });
 }
 
@@ -345,7 +405,7 @@ function verboseCheck(check: ReportCheck, paint: Record<Status, Paint>, c: Color
   for (const f of openFindings(check)) {
     const subject = subjectLabel(f.subject, MAX_NAME);
     const sev = f.severity && f.severity !== check.severity ? ` [${f.severity}]` : "";
-    const text = `${STATUS_LABEL[f.status]}${sev} ${subject ? `${t(subject, 3 * MAX_NAME)}: ` : ""}${t(f.message, MAX_MESSAGE)}`;
+    const text = `${STATUS_LABEL[f.status]}${sev} ${subject ? `${t(subject, 3 * MAX_NAME)}: ` : ""}${t(messageWithAcceptance(f), MAX_MESSAGE)}`;
     const lines = wrap(text, width, 12, 10);
     out.push(
       `          ${paint[f.status](STATUS_LABEL[f.status])}${lines[0]!.slice(STATUS_LABEL[f.status].length)}`,

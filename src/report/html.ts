@@ -18,7 +18,7 @@ import { checkDocUri } from "./links.js";
 import { groupChecks, type Report, type ReportCheck, type ReportFinding } from "./model.js";
 import { bySeverity, fixFirst, openFindings } from "./order.js";
 import { SOURCES, sourceRefs } from "./sources.js";
-import { configLine, METHOD_LABEL, STATUS_LABEL, verdictHeadline } from "./text.js";
+import { acceptanceNote, configLine, METHOD_LABEL, STATUS_LABEL, verdictHeadline } from "./text.js";
 
 /** Tenant names in headings, tables and finding lines are cut here. */
 const MAX_NAME = 300;
@@ -26,16 +26,17 @@ const MAX_NAME = 300;
  * Evidence is shown as one line of JSON, cut here: the report stays small enough to mail (the
  * mid-size sample's lockout proof alone carries 24,000 characters); `--format json` keeps it whole.
  */
-export const MAX_EVIDENCE = 160;
+export const MAX_EVIDENCE = 70;
 /** Each command, portal path, Graph request or PowerShell line of a fix is cut here, for the same reason. */
 export const MAX_FIX = 300;
 const n = (text: string | null | undefined): string => h(clip(text ?? "", MAX_NAME));
 /**
- * A code block: newlines kept. Element content needs only `& < >` escaped (quotes matter only in
- * attributes), which keeps JSON and Graph bodies, full of quotes, half the size.
+ * Element content (`content`, and a code block, newlines kept) needs only `& < >` escaped: quotes
+ * matter only in attributes (which `h` escapes), and messages, JSON and Graph bodies are full of them.
  */
-const pre = (text: string): string =>
-  `<pre><code>${sanitizeForTerminal(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</code></pre>`;
+const content = (text: string): string =>
+  sanitizeForTerminal(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const pre = (text: string): string => `<pre><code>${content(text)}</code></pre>`;
 
 export interface HtmlOptions {
   /**
@@ -63,6 +64,7 @@ const COLORS: Record<Status, string> = {
   fail: "#b00020",
   unknown: "#b07800",
   warn: "#d4a017",
+  accepted: "#3f51b5",
   pass: "#1b6e20",
   skip: "#9e9e9e",
 };
@@ -75,7 +77,7 @@ const filterCss = FILTERS.filter((f) => f.statuses !== "all")
   .join("\n");
 
 const CSS = `
-:root { color-scheme: light; --fail:${COLORS.fail}; --warn:#8a5a00; --pass:${COLORS.pass}; --unknown:#8a5a00; --error:${COLORS.error}; --skip:#666; }
+:root { color-scheme: light; --fail:${COLORS.fail}; --warn:#8a5a00; --pass:${COLORS.pass}; --unknown:#8a5a00; --error:${COLORS.error}; --skip:#666; --accepted:${COLORS.accepted}; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #111; background: #fff; }
 h1 { font-size: 1.4rem; margin: 0 0 .4rem; } h2 { font-size: 1.15rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid #ccc; }
@@ -96,7 +98,8 @@ th { background: #f3f3f3; white-space: nowrap; }
 .badge { display: inline-block; min-width: 5.2em; font-weight: 700; font-size: .8rem; }
 .s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-pass { color: var(--pass); }
 .s-unknown { color: var(--unknown); } .s-error { color: var(--error); } .s-skip { color: var(--skip); }
-nav.toc { font-size: .9rem; } nav.toc ol { columns: 2 18rem; margin: .3rem 0; padding-left: 1.2rem; }
+.s-accepted { color: var(--accepted); } .check.c-accepted { border-color: var(--accepted); }
+nav.toc { font-size: .9rem; }
 .filter { margin: .5rem 0 1rem; display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
 .filter label { border: 1px solid #888; border-radius: 3px; padding: .1rem .6rem; cursor: pointer; user-select: none; }
 input.f { position: absolute; opacity: 0; width: 1px; height: 1px; }
@@ -117,18 +120,24 @@ ${filterCss}
   .filter, nav.toc { display: none; }
   h2 { break-after: avoid; } pre { white-space: pre-wrap; }
 }
-`.trim();
+`
+  // one line: the rules stay readable above, the file stays small
+  .replace(/\s*\n\s*/g, " ")
+  .trim();
 
-const CSS_HASH = createHash("sha256").update(CSS, "utf8").digest("base64");
+/** No script at all, only the page's own stylesheet; no image, font, frame, form target or base change. */
+export function stylesheetOnlyPolicy(css: string): string {
+  const hash = createHash("sha256").update(css, "utf8").digest("base64");
+  return [
+    "default-src 'none'",
+    `style-src 'sha256-${hash}'`,
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
 
-/** No script at all, only this stylesheet; no image, font, frame, form target or base change. */
-export const HTML_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${CSS_HASH}'`,
-  "img-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+export const HTML_CSP = stylesheetOnlyPolicy(CSS);
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const title = `Breakglass assessment: ${clip(report.tenant.displayName ?? report.tenant.id, MAX_NAME)}`;
@@ -154,7 +163,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   body.push(...renderFixFirst(report));
   body.push(
     `<section id="checks"><h2>Checks, most severe first</h2>`,
-    `<p class="muted">Each fix's Graph request and PowerShell line, and the whole evidence, are in <code>--format json</code> and <code>markdown</code>.</p>`,
+    `<p class="muted">Each fix's Graph request and PowerShell line, and evidence or fixes cut short here ("... (N characters)"), are whole in <code>--format json</code> and <code>markdown</code>.</p>`,
   );
   body.push(
     `<div class="filter" role="group" aria-label="Filter checks by status">Show: ${FILTERS.map((f) => `<label for="f-${f.id}">${h(f.label)}</label>`).join(" ")}</div>`,
@@ -182,7 +191,10 @@ function renderTiles(report: Report): string[] {
   const tile = (cls: string, count: number, label: string) =>
     `<div class="tile ${cls}"><b>${count}</b><span>${h(label)}</span></div>`;
   const out = [`<div class="tiles" aria-label="Checks by status">`];
-  for (const s of STATUS_ORDER) out.push(tile(`t-${s}`, report.summary[s], `${STATUS_LABEL[s]} checks`));
+  // Accepted findings are opt-in (docs/config.md "accept"): their tile only when there are some.
+  for (const s of STATUS_ORDER)
+    if (s !== "accepted" || report.summary[s] > 0)
+      out.push(tile(`t-${s}`, report.summary[s], `${STATUS_LABEL[s]} checks`));
   out.push(`</div><div class="tiles" aria-label="Checks to fix by severity">`);
   const open = report.checks.filter((c) => ["fail", "error", "unknown"].includes(c.status));
   for (const sev of CHECK_SEVERITIES) {
@@ -271,7 +283,7 @@ function renderToc(ordered: readonly ReportCheck[]): string[] {
   return [
     `<nav class="toc" aria-label="Contents"><h2>Contents</h2>`,
     `<p><a href="#summary">Summary</a> · <a href="#accounts">Accounts graded</a> · <a href="#fix-first">Fix first</a> · <a href="#checks">Checks</a> · <a href="#sources">Sources</a></p>`,
-    `<ol>${ordered.map((c) => `<li><a href="#${h(c.id)}">${h(c.id)}</a></li>`).join("")}</ol>`,
+    `<p>${ordered.map((c) => `<a href="#${h(c.id)}">${h(c.id)}</a>`).join(" ")}</p>`,
     `</nav>`,
   ];
 }
@@ -297,7 +309,7 @@ function renderFixFirst(report: Report): string[] {
   );
   for (const e of entries) {
     const fix = e.fix
-      ? `${FIX_KIND[e.fix.kind] ? `${FIX_KIND[e.fix.kind]}: ` : ""}<code>${h(cutShort(e.fix.text))}</code>${e.moreFixes ? ` <span class="muted">(and others, in the check)</span>` : ""}`
+      ? `${FIX_KIND[e.fix.kind] ? `${FIX_KIND[e.fix.kind]}: ` : ""}<code>${content(cutShort(e.fix.text))}</code>${e.moreFixes ? ` <span class="muted">(and others, in the check)</span>` : ""}`
       : `<span class="muted">see the check</span>`;
     out.push(
       `<tr><td>${h(e.check.severity)}</td><td class="s-${e.check.status}">${STATUS_LABEL[e.check.status]}</td><td><a href="#${h(e.check.id)}">${h(e.check.id)}</a> ${h(e.check.title)}</td><td>${h(e.subjects ?? "")}</td><td>${fix}</td></tr>`,
@@ -340,14 +352,29 @@ function renderCheck(check: ReportCheck, options: HtmlOptions): string {
   ];
   if (check.reason) out.push(`<p>${h(check.reason)}</p>`);
   const open = openFindings(check);
-  for (const f of open) out.push(renderFinding(f));
+  for (const f of open) out.push(renderFinding(f, check.status));
   // Findings of one check often share their fix (one alert rule covers both accounts): each
-  // distinct fix is shown once, after the findings.
-  const fixes = new Map<string, NonNullable<ReportFinding["remediation"]>>();
-  for (const f of open) if (f.remediation) fixes.set(JSON.stringify(f.remediation), f.remediation);
+  // distinct fix is shown once, after the findings; fixes that say the same thing for different
+  // subjects (a command per account) share one summary.
+  const bySummary = new Map<string, Map<string, Remediation>>();
+  for (const f of open) {
+    if (!f.remediation) continue;
+    const group = bySummary.get(f.remediation.summary) ?? new Map<string, Remediation>();
+    group.set(JSON.stringify(f.remediation), f.remediation);
+    bySummary.set(f.remediation.summary, group);
+  }
   // Several fixes each answer some of the findings: numbered, since they add up rather than compete.
-  [...fixes.values()].forEach((r, i) =>
-    out.push(renderFix(r, fixes.size > 1 ? ` ${i + 1} of ${fixes.size}` : "")),
+  // A command or portal path already shown for an earlier fix of the check is named, not repeated.
+  const shown = new Map<string, number>();
+  [...bySummary.values()].forEach((group, i) =>
+    out.push(
+      renderFix(
+        [...group.values()],
+        bySummary.size > 1 ? ` ${i + 1} of ${bySummary.size}` : "",
+        shown,
+        i + 1,
+      ),
+    ),
   );
   const passing = check.findings.filter((f) => f.status === "pass").length;
   // A passing check's findings all pass: its badge says so.
@@ -357,39 +384,61 @@ function renderCheck(check: ReportCheck, options: HtmlOptions): string {
   return out.join("\n");
 }
 
-/** `text` cut at `max` characters with a pointer to where it is whole. */
-const cut = (text: string, max: number): string =>
-  Array.from(text).length <= max ? text : `${clip(text, max)}\n--format json has all of it.`;
+/** `text` cut at `max` characters (clip says how many there were; the report's head says where they are whole). */
+const cut = (text: string, max: number): string => clip(text, max);
 
 /** Evidence as one line of JSON, cut at MAX_EVIDENCE. */
 const evidenceText = (evidence: Record<string, unknown>): string =>
   cut(JSON.stringify(evidence), MAX_EVIDENCE);
 
-function renderFix(r: NonNullable<ReportFinding["remediation"]>, number: string): string {
+type Remediation = NonNullable<ReportFinding["remediation"]>;
+
+/** One fix: its summary, then how (the commands and portal paths of every subject it answers). */
+function renderFix(group: Remediation[], number: string, shown: Map<string, number>, index: number): string {
   // The command and the portal path: what a reader of this report does. The Graph request and the
   // PowerShell line are in --format json and markdown, which keeps this file small enough to mail.
-  const how = (
-    [
-      ["Command", r.command],
-      ["Portal", r.portal],
-    ] as const
-  ).filter(([, value]) => value);
-  const out = [`<div class="fix"><p><strong>Fix${number}:</strong> ${h(r.summary)}</p>`];
+  const how = group.flatMap((r) =>
+    (
+      [
+        ["Command", r.command],
+        ["Portal", r.portal],
+      ] as const
+    ).filter((entry): entry is readonly ["Command" | "Portal", string] => !!entry[1]),
+  );
+  const out = [`<div class="fix"><p><strong>Fix${number}:</strong> ${content(group[0]!.summary)}</p>`];
   if (how.length > 0)
     out.push(
-      `<details><summary>How: ${how.map(([label]) => label).join(", ")}</summary>${how.map(([label, value]) => `<p class="muted">${label}:</p>${pre(cut(value!, MAX_FIX))}`).join("")}</details>`,
+      `<details><summary>How: ${[...new Set(how.map(([label]) => label))].join(", ")}</summary>${how
+        .map(([label, value]) => {
+          const earlier = shown.get(`${label}\n${value}`);
+          if (earlier === index) return "";
+          if (earlier !== undefined) return `<p class="muted">${label}: as in fix ${earlier}.</p>`;
+          shown.set(`${label}\n${value}`, index);
+          return `<p class="muted">${label}:</p>${pre(cut(value, MAX_FIX))}`;
+        })
+        .join("")}</details>`,
     );
   out.push(`</div>`);
   return out.join("\n");
 }
 
-function renderFinding(f: ReportFinding): string {
+/** A finding; its status badge only where it differs from its check's (the heading shows that one). */
+function renderFinding(f: ReportFinding, checkStatus: Status): string {
   // The subject's name; its id only when it has none (the ids are in --format json).
   const subject = f.subject
     ? `${f.subject.type} ${clip(f.subject.displayName ?? f.subject.id, MAX_NAME)}`
     : undefined;
+  const acceptance = acceptanceNote(f);
   const out = [
-    `<div class="finding"><p><span class="badge s-${f.status}">${STATUS_LABEL[f.status]}</span>${f.severity ? ` <span class="muted">(${h(f.severity)})</span>` : ""}${subject ? ` <strong>${h(subject)}</strong>:` : ""} ${h(f.message)}</p>`,
+    `<div class="finding"><p>${[
+      f.status === checkStatus ? "" : `<span class="badge s-${f.status}">${STATUS_LABEL[f.status]}</span>`,
+      f.severity ? `<span class="muted">(${h(f.severity)})</span>` : "",
+      subject ? `<strong>${content(subject)}</strong>:` : "",
+      content(f.message),
+      acceptance ? `<em class="s-accepted">${h(acceptance)}</em>` : "",
+    ]
+      .filter(Boolean)
+      .join(" ")}</p>`,
   ];
   if (f.evidence && Object.keys(f.evidence).length > 0)
     out.push(`<details><summary>Evidence</summary>${pre(evidenceText(f.evidence))}</details>`);

@@ -5,7 +5,7 @@
  */
 import { escapeXml as x } from "./escape.js";
 import { groupChecks, type Report, type ReportCheck } from "./model.js";
-import { configLine, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
+import { configLine, messageWithAcceptance, STATUS_LABEL, subjectLabel, verdictLine } from "./text.js";
 
 export function renderJunit(report: Report): string {
   const groups = groupChecks(report.checks);
@@ -59,7 +59,8 @@ function testcase(check: ReportCheck, groupKey: string): string[] {
     case "skip":
       return [open, `      <skipped message="${x(check.reason ?? "not applicable")}"/>`, `    </testcase>`];
     case "warn":
-      // A warning is not a failure in CI, but the reader of the test tab should still see it.
+    case "accepted":
+      // A warning or an accepted finding is not a failure in CI, but the reader of the test tab should still see it.
       return [open, `      <system-out>${x(details)}</system-out>`, `    </testcase>`];
     default:
       return [open.replace(/>$/, "/>")];
@@ -78,7 +79,7 @@ function findingsText(check: ReportCheck): string {
     if (f.status === "pass") continue;
     const subject = subjectLabel(f.subject);
     lines.push(
-      `${STATUS_LABEL[f.status]}${f.severity ? ` (${f.severity})` : ""}: ${subject ? `${subject}: ` : ""}${f.message}`,
+      `${STATUS_LABEL[f.status]}${f.severity ? ` (${f.severity})` : ""}: ${subject ? `${subject}: ` : ""}${messageWithAcceptance(f)}`,
     );
     if (f.evidence) lines.push(`  evidence: ${JSON.stringify(f.evidence)}`);
     if (f.remediation) lines.push(`  fix: ${f.remediation.summary}`);

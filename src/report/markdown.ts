@@ -14,7 +14,15 @@ import { checkDocUri } from "./links.js";
 import type { Report, ReportCheck, ReportFinding } from "./model.js";
 import { bySeverity, fixFirst, oneFix, openFindings } from "./order.js";
 import { sourceRefs } from "./sources.js";
-import { configLine, MAX_NAME, METHOD_LABEL, STATUS_LABEL, subjectLabel, verdictHeadline } from "./text.js";
+import {
+  configLine,
+  MAX_NAME,
+  messageWithAcceptance,
+  METHOD_LABEL,
+  STATUS_LABEL,
+  subjectLabel,
+  verdictHeadline,
+} from "./text.js";
 
 export interface MarkdownOptions {
   /** where docs/checks/<id>.md is published; without it no check links there (no dead links). */
@@ -173,7 +181,7 @@ function fullCheck(check: ReportCheck, options: MarkdownOptions): string[] {
 function fullFinding(f: ReportFinding): string[] {
   const subject = subjectLabel(f.subject, MAX_NAME);
   const out = [
-    `- **${STATUS_LABEL[f.status]}**${f.severity ? ` (${f.severity})` : ""}${subject ? ` ${md(subject, 3 * MAX_NAME)}:` : ""} ${md(f.message, 2000)}`,
+    `- **${STATUS_LABEL[f.status]}**${f.severity ? ` (${f.severity})` : ""}${subject ? ` ${md(subject, 3 * MAX_NAME)}:` : ""} ${md(messageWithAcceptance(f), 2000)}`,
     "",
   ];
   if (f.evidence && Object.keys(f.evidence).length > 0)
@@ -200,7 +208,7 @@ function summaryCheckParts(check: ReportCheck, options: MarkdownOptions): [strin
   if (check.reason) start.push(`Reason: ${md(check.reason, 500)}`, "");
   const findings = openFindings(check).map((f) => {
     const subject = f.subject ? `${md(f.subject.displayName ?? f.subject.id, 80)}: ` : "";
-    return `- **${STATUS_LABEL[f.status]}** ${subject}${md(f.message, 400)}`;
+    return `- **${STATUS_LABEL[f.status]}** ${subject}${md(messageWithAcceptance(f), 600)}`;
   });
   // One fix per distinct fix of the check: a portal path or command, not the Graph body.
   const fixes = [

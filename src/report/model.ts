@@ -35,6 +35,19 @@ export const ReportFinding = z.strictObject({
   message: z.string(),
   evidence: z.record(z.string(), z.unknown()).optional(),
   remediation: ReportRemediation.optional(),
+  /** identifies a fail, warn, unknown or accepted finding across runs; an `accept` entry may name it. */
+  fingerprint: z.string().optional(),
+  /** the `accept` entry of the configuration that matched this finding (docs/config.md "accept"). */
+  acceptance: z
+    .strictObject({
+      entry: z.number().int().min(0),
+      reason: z.string(),
+      expires: z.iso.date(),
+      /** true: the date has passed and the finding has its own status again. */
+      expired: z.boolean(),
+      findingStatus: Status,
+    })
+    .optional(),
 });
 
 export const ReportCheck = z.strictObject({
@@ -108,6 +121,11 @@ export const Report = z.strictObject({
   checks: z.array(ReportCheck),
   summary: Counts,
   verdict: ReportVerdict,
+  /**
+   * `--only`: the statuses this report lists (checks and findings of other statuses left out).
+   * The summary and the verdict are those of the whole run.
+   */
+  only: z.array(Status).optional(),
 });
 
 export type Report = z.infer<typeof Report>;

@@ -39,6 +39,8 @@ export interface RenderOptions {
   width?: number;
   verbose?: boolean;
   brief?: boolean;
+  /** console: the caller already named the tenant, its time and source (ConsoleOptions.tenantShown). */
+  tenantShown?: boolean;
   docsBaseUri?: string;
   /** sarif: the physical location of results (config file, else snapshot file). */
   artifactUri?: string;
@@ -56,6 +58,7 @@ export function render(format: Format, report: Report, options: RenderOptions = 
         width: options.width,
         verbose: options.verbose,
         brief: options.brief,
+        tenantShown: options.tenantShown,
       });
     case "json":
       return renderJson(report);

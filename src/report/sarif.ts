@@ -2,10 +2,12 @@
  * `--format sarif`: SARIF 2.1.0 for code scanning (docs/report.md "SARIF 2.1.0"). One rule per check,
  * one result per non-passing finding (fail -> error, warn -> warning, unknown -> note), each with a
  * physical location and a partial fingerprint from check id + subject id, so code scanning tracks a
- * finding across runs. A check that crashed is a tool execution notification, not a result.
+ * finding across runs. An accepted finding (docs/config.md "accept") is a result at its own level
+ * with an external suppression whose justification is the reason. A check that crashed is a tool
+ * execution notification, not a result.
  */
-import { createHash } from "node:crypto";
 import type * as Sarif from "sarif";
+import { Fingerprinter } from "../checks/fingerprint.js";
 import type { Status } from "../checks/types.js";
 import type { Severity } from "../config/schema.js";
 import { terminalInline } from "./escape.js";
@@ -36,6 +38,10 @@ const LEVEL: Partial<Record<Status, Sarif.Result.level>> = {
   unknown: "note",
 };
 
+/** A finding's level: an accepted one keeps the level of the status it would have without the acceptance. */
+const levelOf = (f: ReportFinding): Sarif.Result.level | undefined =>
+  LEVEL[f.status === "accepted" ? (f.acceptance?.findingStatus ?? "fail") : f.status];
+
 /** GitHub code scanning reads `security-severity` (0-10) to rank alerts. */
 const SECURITY_SEVERITY: Record<Severity, string> = {
   critical: "9.5",
@@ -62,7 +68,6 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
 export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Log {
   const rules: Sarif.ReportingDescriptor[] = report.checks.map((check) => rule(check, options));
   const results: Sarif.Result[] = [];
-  const seen = new Map<string, number>();
   const notifications: Sarif.Notification[] = [];
 
   report.checks.forEach((check, ruleIndex) => {
@@ -73,14 +78,16 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Sarif.Lo
         associatedRule: { id: check.id, index: ruleIndex },
       });
     }
-    const open = check.findings.filter((f) => LEVEL[f.status] !== undefined);
+    const open = check.findings.filter((f) => levelOf(f) !== undefined);
     // A check that is not passing but has no finding saying so (data missing) still gets a result,
     // so code scanning shows that the check could not conclude.
     const reported: ReportFinding[] =
       open.length > 0 || LEVEL[check.status] === undefined
         ? open
         : [{ status: check.status, message: check.reason ?? `${check.title}: ${check.status}` }];
-    for (const finding of reported) results.push(result(report, check, ruleIndex, finding, options, seen));
+    const fingerprints = new Fingerprinter(check.id);
+    for (const finding of reported)
+      results.push(result(report, check, ruleIndex, finding, options, fingerprints));
   });
 
   return {
@@ -147,16 +154,16 @@ function result(
   ruleIndex: number,
   finding: ReportFinding,
   options: SarifOptions,
-  seen: Map<string, number>,
+  fingerprints: Fingerprinter,
 ): Sarif.Result {
   const subject = finding.subject ?? { type: "tenant", id: report.tenant.id };
   // Two findings of one check on one subject (two offending policies, say) must not share a
-  // fingerprint, or code scanning would merge them: the second gets its rank in catalogue order.
-  const key = `${check.id}\u0000${subject.type}\u0000${subject.id}`;
-  const occurrence = (seen.get(key) ?? 0) + 1;
-  seen.set(key, occurrence);
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 32);
-  const fingerprint = occurrence === 1 ? hash : `${hash}:${occurrence}`;
+  // fingerprint, or code scanning would merge them: the second gets its rank in the check's order.
+  // The runner gave each finding its fingerprint the same way; a result made up here (a check
+  // unknown without a finding) gets the next one.
+  const counted = fingerprints.next(subject);
+  const fingerprint = finding.fingerprint ?? counted;
+  const accepted = finding.status === "accepted" && finding.acceptance !== undefined;
 
   const label = subjectLabel(finding.subject);
   const artifactUri =
@@ -165,7 +172,7 @@ function result(
   return {
     ruleId: check.id,
     ruleIndex,
-    level: LEVEL[finding.status] ?? "error",
+    level: levelOf(finding) ?? "error",
     message: { text: sarifText(label ? `${label}: ${finding.message}` : finding.message) },
     locations: [
       {
@@ -180,8 +187,21 @@ function result(
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
+    ...(accepted
+      ? {
+          suppressions: [
+            {
+              kind: "external",
+              status: "accepted",
+              justification: terminalInline(finding.acceptance!.reason),
+              properties: { expires: finding.acceptance!.expires },
+            },
+          ],
+        }
+      : {}),
     properties: {
       status: finding.status,
+      ...(finding.acceptance ? { acceptance: finding.acceptance } : {}),
       severity: finding.severity ?? check.severity,
       ...(finding.evidence ? { evidence: finding.evidence } : {}),
       ...(finding.remediation ? { remediation: finding.remediation } : {}),

@@ -12,6 +12,7 @@ export const STATUS_LABEL: Record<Status, string> = {
   fail: "FAIL",
   unknown: "UNKNOWN",
   warn: "WARN",
+  accepted: "ACCEPTED",
   pass: "PASS",
   skip: "SKIP",
 };
@@ -67,6 +68,24 @@ export function subjectLabel(subject: ReportFinding["subject"], max?: number): s
     ? `${subject.type} ${cut(subject.displayName)} (${cut(subject.id)})`
     : `${subject.type} ${cut(subject.id)}`;
 }
+
+/**
+ * What an acceptance says beside its finding: "accepted until 2027-01-31: <reason>", or, once the
+ * date has passed, "acceptance expired on 2027-01-31 (<reason>)". Raw text.
+ */
+export function acceptanceNote(f: ReportFinding): string | undefined {
+  const a = f.acceptance;
+  if (!a) return undefined;
+  return a.expired
+    ? `acceptance expired on ${a.expires} (accept[${a.entry}]: ${a.reason}): counts again`
+    : `accepted until ${a.expires} (was ${a.findingStatus}): ${a.reason}`;
+}
+
+/** A finding's message with its acceptance note, if any. Raw text. */
+export const messageWithAcceptance = (f: ReportFinding): string => {
+  const note = acceptanceNote(f);
+  return note ? `${f.message} [${note}]` : f.message;
+};
 
 /** Evidence as one line of JSON (for consoles and tables). */
 export const evidenceLine = (evidence: Record<string, unknown>): string => JSON.stringify(evidence);

@@ -306,6 +306,8 @@ export const Azure = z.looseObject({
   actionGroups: z.array(ArmResource).optional(),
   sentinelAlertRules: z.array(ArmResource.extend({ kind: nstr })).optional(),
   sentinelWatchlists: z.array(ArmResource).optional(),
+  /** the alerts the sign-in rules raised in the last 30 days (Microsoft.AlertsManagement/alerts) */
+  alerts: z.array(ArmResource).optional(),
 });
 
 const loose = z.looseObject({});
@@ -484,5 +486,6 @@ export const AZURE_SECTIONS = [
   "actionGroups",
   "sentinelAlertRules",
   "sentinelWatchlists",
+  "alerts",
 ] as const;
 export type AzureSection = (typeof AZURE_SECTIONS)[number];

@@ -114,9 +114,11 @@ describe("records checks without records", () => {
   it("are unknown, never pass, when no records were read or none exist", () => {
     const { t } = setup();
     t.records = undefined;
-    for (const c of [ops01, ops02, ops03, ops04]) expect(statusOf(t.run(c))).toBe("unknown");
+    for (const c of [ops01, ops02, ops03, ops04, mon05]) expect(statusOf(t.run(c))).toBe("unknown");
+    expect(t.run(mon05).findings[0]!.message).toMatch(/no records were read/);
     t.records = { root: "/cfg", access: [], hasAccessRecords: false };
-    for (const c of [ops01, ops02, ops03, ops04]) expect(statusOf(t.run(c))).toBe("unknown");
+    for (const c of [ops01, ops02, ops03, ops04, mon05]) expect(statusOf(t.run(c))).toBe("unknown");
+    expect(t.run(mon05).findings[0]!.message).toMatch(/no drill records/);
     expect(t.run(ops03).findings[0]!.message).toMatch(/no custody registry/);
   });
 });
@@ -295,6 +297,44 @@ describe("EA-MON-05 unexplained use", () => {
     expect(fail.evidence).toMatchObject({ ip: "203.0.113.9", app: "Azure Portal" });
     expect(r.findings.some((f) => f.status === "warn" && /error 50126/.test(f.message))).toBe(true);
   });
+  it("says whether the sign-in alert fired for an unexplained sign-in (azure.alerts)", () => {
+    const alert = (start: string) => ({
+      id: `/subscriptions/s1/providers/Microsoft.AlertsManagement/alerts/${start}`,
+      name: "sqr-signin",
+      properties: { essentials: { alertRule: "/subscriptions/s1/rules/sqr-signin", startDateTime: start } },
+    });
+    const s = setup();
+    s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-25T03:00:00Z"));
+    s.t.doc.azure = { alerts: [alert("2026-10-20T09:00:00Z"), alert("2026-10-25T03:06:00Z")] };
+    const paged = s.t.run(mon05).findings.find((f) => f.status === "fail")!;
+    expect(paged.message).toMatch(/the sign-in alert fired at 2026-10-25T03:06:00Z$/);
+    expect(paged.evidence).toMatchObject({
+      alert: { id: alert("2026-10-25T03:06:00Z").id, startDateTime: "2026-10-25T03:06:00Z" },
+    });
+    // later than alert.maxDelay (PT15M) is not this sign-in's alert
+    s.t.doc.azure = { alerts: [alert("2026-10-25T03:20:00Z")] };
+    const silent = s.t.run(mon05).findings.find((f) => f.status === "fail")!;
+    expect(silent.message).toMatch(/no sign-in alert fired within 15 minutes of it, so nobody was paged$/);
+    expect(silent.evidence).toMatchObject({ alert: null });
+  });
+  it("with the alerts unread, a proven unexplained success still fails; an unexplained failure alone is unknown", () => {
+    const s = setup();
+    s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-25T03:00:00Z"));
+    s.t.unavailable("azure.alerts", "403 Forbidden");
+    const r = s.t.run(mon05);
+    expect(r.status).toBe("fail");
+    expect(r.findings.find((f) => f.status === "fail")!.evidence).toMatchObject({
+      alert: expect.stringMatching(/^not read: .*403 Forbidden/),
+    });
+    const w = setup();
+    w.t.doc.signIns.push(signIn(w.bg2.id, "2026-10-26T03:00:00Z", 50126));
+    w.t.unavailable("azure.alerts", "403 Forbidden");
+    expect(w.t.run(mon05).status).toBe("unknown");
+    // read, and empty: the failure warns
+    w.t.doc.azure = { alerts: [] };
+    w.t.doc.unavailable = {};
+    expect(w.t.run(mon05).status).toBe("warn");
+  });
   it("is unknown with sign-ins and no records read, and when sign-ins are unreadable", () => {
     const s = setup();
     s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-25T03:00:00Z"));
@@ -308,6 +348,19 @@ describe("EA-MON-05 unexplained use", () => {
     const s = setup();
     s.t.doc.signIns.push({ ...signIn(s.bg1.id, "2026-10-25T03:00:00Z"), createdDateTime: null });
     expect(s.t.run(mon05).status).toBe("unknown");
+  });
+  it("does not let a drill never finished explain sign-ins past 24 hours after its start", () => {
+    const s = setup();
+    const open = { ...s.drill(s.bg1, "k1a", "2026-10-28T10:00:00Z"), id: "drill-open-1", outcome: undefined };
+    delete (open as Partial<AccessRecord>).finishedAt;
+    s.access.push(open as AccessRecord);
+    s.withRecords();
+    s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-28T12:00:00Z"));
+    expect(s.t.run(mon05).status).toBe("pass");
+    s.t.doc.signIns.push(signIn(s.bg1.id, "2026-10-30T03:00:00Z"));
+    const r = s.t.run(mon05);
+    expect(r.status).toBe("fail");
+    expect(r.findings.find((f) => f.status === "fail")!.message).toMatch(/2026-10-30T03:00:00Z/);
   });
   it("ignores sign-ins older than the lookback", () => {
     const s = setup();

@@ -8,7 +8,8 @@ const CATALOGUE_ORDER = [
   ...Array.from({ length: 6 }, (_, i) => `EA-ROLE-0${i + 1}`),
   ...Array.from({ length: 10 }, (_, i) => `EA-AUTH-${String(i + 1).padStart(2, "0")}`),
   ...Array.from({ length: 8 }, (_, i) => `EA-CA-0${i + 1}`),
-  ...Array.from({ length: 4 }, (_, i) => `EA-MON-0${i + 1}`),
+  ...Array.from({ length: 5 }, (_, i) => `EA-MON-0${i + 1}`),
+  ...Array.from({ length: 4 }, (_, i) => `EA-OPS-0${i + 1}`),
 ];
 
 describe("registry", () => {
@@ -57,7 +58,7 @@ describe("assessWithAccounts", () => {
     const { accounts, results } = assessWithAccounts(t.build(), Config.parse(t.config));
     expect(accounts.method).toBe("config+group");
     expect(accounts.resolved.map((a) => a.id)).toEqual([bg1.id, bg2.id]);
-    expect(results).toHaveLength(38);
+    expect(results).toHaveLength(43);
   });
 });
 

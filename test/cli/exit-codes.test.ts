@@ -61,12 +61,20 @@ beforeAll(async () => {
     unread.unavailable[section] = "403 Forbidden: the app lacks the permission";
   }
   await writeFile(at("unread.json"), JSON.stringify(unread));
+  // A configuration whose custody registry beside it names a key with no location.
+  await mkdir(at("bad-custody"));
+  await writeFile(at("bad-custody/breakglass.yaml"), await readFile(fixture("good.breakglass.yaml"), "utf8"));
+  await writeFile(
+    at("bad-custody/custody.yaml"),
+    "custodians:\n  - { name: Ana, since: 2026-01-01 }\nkeys:\n  - { label: k1, account: a@b.c, custodians: [Ana] }\n",
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const good = ["--snapshot", fixture("good.json"), "--config", fixture("good.breakglass.yaml")];
+// good/breakglass.yaml: the config with the sample's records beside it, so the records checks pass too
+const good = ["--snapshot", fixture("good.json"), "--config", fixture("good/breakglass.yaml")];
 const midsize = ["--snapshot", fixture("midsize.json"), "--config", fixture("midsize.breakglass.yaml")];
 
 /** [what, argv, exit code, what stderr says (one line naming the file for exit 2)]. */
@@ -109,6 +117,12 @@ const TABLE: Array<[string, () => string[], number, RegExp?]> = [
     () => ["assess", ...good, "--format", "json", "--out", at("nowhere/r.json")],
     2,
     /nowhere\/r\.json: directory .*nowhere: no such file or directory/,
+  ],
+  [
+    "assess: a malformed custody registry beside the config",
+    () => ["assess", "--snapshot", fixture("good.json"), "--config", at("bad-custody/breakglass.yaml")],
+    2,
+    /bad-custody\/custody\.yaml: invalid custody registry:[\s\S]*keys\[0\]\.location/,
   ],
   [
     "assess: no core section read",

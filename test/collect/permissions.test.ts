@@ -88,6 +88,8 @@ describe("permission table", () => {
     for (const p of EXPORT_SET) expect(text).toContain(p);
     expect(text).toContain("/providers/Microsoft.aadiam");
     expect(() => permissionsText("nope")).toThrow(/unknown command/);
+    expect(permissionsText("apply")).toMatch(/roles assigned at the unit's scope/);
+    expect(permissionsText("export")).not.toMatch(/unit's scope/);
   });
 });
 

@@ -3,6 +3,8 @@
  * journal, the lock, a plan file), stdout or stderr of a run without a terminal; a kept password is
  * shown only after enrollment, only on a terminal, once (or in two halves on their own screens).
  */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generatePassword, PASSWORD_LENGTH } from "../../src/deploy/apply/secrets.js";
 import { startApplyHarness, type ApplyHarness } from "./apply-support.js";
@@ -124,5 +126,74 @@ describe("apply and secrets", () => {
     expect(holding[1]).toBeGreaterThan(holding[0]!);
     expect(screens[holding[0]!]).not.toContain(halves[1]);
     expect(screens[holding[1]! - 1]).toMatch(/Custodian 2 alone at the screen, then press Enter: \n$/);
+  }, 120_000);
+
+  it("kept, split to two files: each half in its own file only, without a terminal; the refusals send nothing", async () => {
+    h = await startApplyHarness({ config: kept("split") });
+    expect((await h.applyCmd(undefined, { yes: true })).code).toBe(0);
+    for (const upn of ACCOUNTS) await h.enroll(upn);
+    const dir = h.dir;
+    await mkdir(join(dir, "c1"));
+    await mkdir(join(dir, "c2"));
+    const twoDevices = { deviceOf: async (d: string) => (d.endsWith("c1") ? 1 : 2) };
+    const r = recorder();
+    const writes = () =>
+      Object.keys(h!.emu.counters().requests.byEndpoint).filter((e) => /^(PATCH|POST|DELETE) \/v1/.test(e));
+
+    // refused before anything is read or sent
+    h.emu.resetCounters();
+    await mkdir(join(dir, "repo", ".git"), { recursive: true });
+    await writeFile(join(dir, "c2", "taken.txt"), "x");
+    const refusals: Array<[[string, string], RegExp]> = [
+      [["c1/h1.txt", "repo/h2.txt"], /inside the git work tree/],
+      [["c1/h1.txt", "c1/h1.txt"], /are both/],
+      [["c1/h1.txt", "c2/taken.txt"], /taken\.txt exists/],
+    ];
+    for (const [halves, why] of refusals) {
+      const run = await h.applyCmd(undefined, { yes: true, halves }, { password: r.password, ...twoDevices });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(why);
+    }
+    const sameDisk = await h.applyCmd(undefined, { yes: true, halves: ["c1/h1.txt", "c2/h2.txt"] });
+    expect(sameDisk.code).toBe(2);
+    expect(sameDisk.stderr).toContain("on one file system");
+    const config = await readFile(h.configFile, "utf8");
+    await writeFile(h.configFile, config.replace("passwordDelivery: split", "passwordDelivery: show-once"));
+    const notSplit = await h.applyCmd(
+      undefined,
+      { yes: true, halves: ["c1/h1.txt", "c2/h2.txt"] },
+      twoDevices,
+    );
+    expect(notSplit.code).toBe(2);
+    expect(notSplit.stderr).toContain("profile.passwordDelivery: split");
+    await writeFile(h.configFile, config);
+    expect(r.made).toEqual([]);
+    expect(writes()).toEqual([]);
+
+    const run = await h.applyCmd(
+      undefined,
+      { yes: true, halves: ["c1/h1.txt", "c2/h2.txt"] },
+      { password: r.password, ...twoDevices },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(r.made).toHaveLength(2);
+    expect(run.stdout).toMatch(
+      /the halves of the password of kp7wd@\S+ are in \S+c1\/h1\.txt \(custodian 1\)/,
+    );
+    const files = await h.files();
+    for (const secret of r.made) {
+      const [first, second] = [secret.slice(0, 32), secret.slice(32)];
+      for (const [name, text] of files) {
+        expect(text.includes(secret), name).toBe(false);
+        expect(text.includes(first), name).toBe(name === "c1/h1.txt");
+        expect(text.includes(second), name).toBe(name === "c2/h2.txt");
+      }
+      for (const out of [run.stdout, run.stderr]) {
+        expect(out.includes(first)).toBe(false);
+        expect(out.includes(second)).toBe(false);
+      }
+    }
+    expect((await h.plan({ exitCode: true })).stdout).toContain("No changes.");
   }, 120_000);
 });

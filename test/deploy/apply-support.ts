@@ -44,7 +44,14 @@ export interface ApplyHarness {
   agent: Agent;
   applyCmd(
     plan?: string,
-    options?: { yes?: boolean; target?: string[]; interactive?: boolean; answers?: string[] },
+    options?: {
+      yes?: boolean;
+      target?: string[];
+      interactive?: boolean;
+      answers?: string[];
+      /** --first-half, --second-half */
+      halves?: [string, string];
+    },
     deps?: Partial<ApplyDeps>,
   ): Promise<{ code: number } & Transcript>;
   plan(options?: { out?: string; exitCode?: boolean }): Promise<{ code: number } & Transcript>;
@@ -132,6 +139,7 @@ export async function startApplyHarness(
           config: "breakglass.yaml",
           ...(o.yes ? { yes: true } : {}),
           ...(o.target ? { target: o.target as never } : {}),
+          ...(o.halves ? { firstHalf: o.halves[0], secondHalf: o.halves[1] } : {}),
         },
         io(t, o.interactive ?? false, [...(o.answers ?? [])]),
         { ...baseDeps, ...deps },

@@ -1,6 +1,14 @@
 /** The pure rules of enroll (src/deploy/enroll.ts, resumeFrom): keys, lifetimes, cleanup order, resumption. */
 import { describe, expect, it } from "vitest";
-import { cleanup, passLifetime, reaches, verifyKeys, type KeyRules } from "../../src/deploy/enroll.js";
+import {
+  cleanup,
+  passLifetime,
+  passPolicyChange,
+  reaches,
+  verifyKeys,
+  type KeyRules,
+} from "../../src/deploy/enroll.js";
+import { TenantUnreadableError } from "../../src/errors.js";
 import { resumeFrom } from "../../src/deploy/enroll-run.js";
 import type { AccessRecord } from "../../src/records/access.js";
 import type { AuthenticationMethod } from "../../src/snapshot/schema.js";
@@ -100,5 +108,27 @@ describe("enroll rules", () => {
     expect(resumeFrom(records)).toBe("T2");
     expect(resumeFrom([...records, rec("T4", "failure")])).toBeUndefined();
     expect(resumeFrom([rec("T1", "success")])).toBeUndefined();
+  });
+
+  it("the pass method's change keeps every other target, and a malformed configuration is unreadable, not guessed at", () => {
+    const tap = {
+      "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
+      id: "TemporaryAccessPass",
+      state: "enabled",
+      includeTargets: [{ id: "g1", targetType: "group", isRegistrationRequired: false }],
+    };
+    expect(passPolicyChange(tap, "g9")).toEqual({
+      "@odata.type": tap["@odata.type"],
+      includeTargets: [
+        ...tap.includeTargets,
+        { id: "g9", targetType: "group", isRegistrationRequired: false },
+      ],
+    });
+    expect(passPolicyChange({ ...tap, includeTargets: [...tap.includeTargets, { id: "g9" }] }, "g9")).toBe(
+      undefined,
+    );
+    expect(() => passPolicyChange({ ...tap, includeTargets: [{ targetType: "group" }] }, "g9")).toThrow(
+      TenantUnreadableError,
+    );
   });
 });

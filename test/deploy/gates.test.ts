@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { gatePlan, lockoutGate } from "../../src/deploy/gates.js";
 import { makeStep } from "../../src/deploy/step.js";
-import { clone, sample } from "./support.js";
+import { CaEngine } from "../../src/ca/engine.js";
+import { proveAllAdmins } from "../../src/ca/prover.js";
+import { Directory } from "../../src/snapshot/directory.js";
+import { clone, plan, sample } from "./support.js";
 
 const good = sample("good");
 const dedicated = good.snapshot.conditionalAccessPolicies!.find((p) => p.displayName?.startsWith("CA000"))!;
@@ -83,5 +86,32 @@ describe("the lockout gate", () => {
     };
     const r = gatePlan(clone(good.snapshot), [harmless, bad, harmless], accountIds, envelope);
     expect(r.refused?.stepId).toBe("policy.bad");
+  });
+
+  it("lets a plan that only adds the group's exclusions through, in a tenant locked out in more classes than a proof lists", () => {
+    // the mid-size sample with the group and the accounts excluded from no other policy: its many
+    // lockout classes (high risk blocked for everyone) outnumber the examples a proof lists, so
+    // the gate must compare every class, not the first few, or a step that only relaxes a policy
+    // shows classes that were there all along as new
+    const mid = sample("midsize");
+    const s = clone(mid.snapshot);
+    const group = mid.config.group!;
+    const accounts = s
+      .users!.filter((u) => /^cld-(k2j9|w5t1)@/.test(u.userPrincipalName ?? ""))
+      .map((u) => u.id);
+    const drop = new Set([group, ...accounts]);
+    for (const p of s.conditionalAccessPolicies!) {
+      const users = p.conditions?.users;
+      if (!users || (users.includeGroups ?? []).includes(group)) continue;
+      users.excludeGroups = (users.excludeGroups ?? []).filter((id) => !drop.has(id));
+      users.excludeUsers = (users.excludeUsers ?? []).filter((id) => !drop.has(id));
+    }
+    const engine = new CaEngine(s, new Directory(s));
+    const admins = proveAllAdmins(engine, { envelope: mid.config.profile.envelope, countWhatIfCalls: false });
+    expect(admins.lockoutClasses).toBeGreaterThan(admins.lockouts.length);
+    const steps = plan(s, mid.config).filter((x) => x.kind === "exclusions");
+    expect(steps.length).toBeGreaterThanOrEqual(21);
+    const { refused } = gatePlan(s, steps, accounts, mid.config.profile.envelope);
+    expect(refused?.reasons).toBeUndefined();
   });
 });

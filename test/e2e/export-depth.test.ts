@@ -5,30 +5,15 @@
  */
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { startWorkerEmulator } from "../../bench/worker.js";
-import { createClients } from "../../src/graph/index.js";
+import { clientsOf, startWorkerEmulator } from "../../bench/worker.js";
 import { exportTenant } from "../../src/collect/export.js";
 import { FIXTURES, fixtureConfig } from "./helpers.js";
 
 it("exports the mid-size sample in at most 5 round trips after the token", async () => {
   const emu = await startWorkerEmulator(join(FIXTURES, "midsize.json"), { throttle: false, latencyMs: 200 });
   try {
-    const clients = createClients(
-      {
-        auth: {
-          method: "secret",
-          tenantId: emu.tenantId,
-          clientId: emu.clientId,
-          clientSecret: emu.clientSecret,
-          authorityHost: emu.authorityHost,
-        },
-        caPem: emu.caPem,
-        graphUrl: emu.graphUrl,
-        armUrl: emu.armUrl,
-      },
-      // Throttling is off: nothing to pace (what the emulator's environment says then).
-      { BREAKGLASS_GRAPH_PACING: "off" },
-    );
+    // Throttling is off: nothing to pace (what the emulator's environment says then).
+    const clients = clientsOf(emu, { BREAKGLASS_GRAPH_PACING: "off" });
     const result = await exportTenant({ clients, config: await fixtureConfig("midsize") });
     expect(result.snapshot.unavailable).toEqual({});
     const depth = (await emu.counters()).depth;

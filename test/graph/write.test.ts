@@ -144,6 +144,34 @@ describe("GraphWriter", () => {
     expect(h.slept).toEqual([1000, 1000]);
   });
 
+  it("counts the Conditional Access pace from the previous answer, so a request that reached the service late does not make the next one early", async () => {
+    // the first request takes 500 ms to reach the service (the emulator's throttle clock moves on
+    // as it arrives), the next none: paced from its sending, the second would arrive 500 ms after it
+    const transit = [500];
+    const shared: { clock?: { now: number } } = {};
+    const h = await start({
+      throttle: true,
+      clock: { now: () => (shared.clock!.now += transit.shift() ?? 0), sleep: async () => undefined },
+    });
+    shared.clock = h.clock;
+    const policy = (n: number) => ({
+      request: {
+        method: "POST",
+        url: "/v1.0/identity/conditionalAccess/policies",
+        body: {
+          displayName: `late${n}`,
+          state: "disabled",
+          conditions: { users: { includeUsers: ["All"] }, applications: { includeApplications: ["All"] } },
+          grantControls: { operator: "OR", builtInControls: ["mfa"] },
+        },
+      },
+    });
+    for (let n = 0; n < 2; n++)
+      expect(await h.writer.execute(policy(n))).toMatchObject({ ok: true, attempts: 1 });
+    expect(h.emu.throttleEvents()).toEqual([]);
+    expect(h.slept).toEqual([1000]);
+  });
+
   it("a 429 without Retry-After (Conditional Access) is backed off and sent again", async () => {
     const h = await start({ faultRate: 1, faultKinds: ["429"], seed: 3 }, { maxAttempts: 3 });
     const res = await h.writer.execute({

@@ -11,20 +11,12 @@ import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
+import { CHROMIUM_ARGS } from "../../src/report/pdf.js";
 import { HOSTILE, hostileReport } from "./fixtures.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const REPORT_URL = "http://report.test/breakglass-report.html";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const ARGS = CHROMIUM_ARGS;
 
 interface Visit {
   pwned: unknown;

@@ -69,7 +69,7 @@ describe("markdown rendered as GFM", () => {
 
   it("keeps ordinary punctuation unescaped in the source", async () => {
     const md = renderMarkdown(await midsizeReport(), { sources: CHECK_SOURCES });
-    expect(md).toContain("fixtures/tenants/midsize.breakglass.yaml");
+    expect(md).toContain("fixtures/tenants/midsize/breakglass.yaml");
     expect(md).toContain("2026-11-01T10:00:00Z");
     expect(md).not.toContain("\\.");
   });

@@ -7,7 +7,10 @@ import { runChecks } from "../../src/checks/runner.js";
 import { buildReport } from "../../src/report/build.js";
 import type { Report, ReportCheck } from "../../src/report/model.js";
 import { decideVerdict } from "../../src/report/verdict.js";
-import { fixtureConfig, loadFixture } from "../e2e/helpers.js";
+import { join } from "node:path";
+import { loadCheckRecords } from "../../src/records/check-records.js";
+import { FileRecordStore } from "../../src/records/store.js";
+import { FIXTURES, fixtureConfig, loadFixture } from "../e2e/helpers.js";
 
 /** Every check's source ids, as `assess` hands them to the renderers. */
 export const CHECK_SOURCES: Record<string, string[]> = Object.fromEntries(
@@ -17,7 +20,9 @@ export const CHECK_SOURCES: Record<string, string[]> = Object.fromEntries(
 export async function midsizeReport(): Promise<Report> {
   const snapshot = await loadFixture("midsize");
   const config = await fixtureConfig("midsize");
-  const context = buildCheckContext(snapshot, config);
+  // with its records (custody.yaml, drills/ in fixtures/tenants/midsize/), as the demo grades it
+  const records = await loadCheckRecords(new FileRecordStore(join(FIXTURES, "midsize")));
+  const context = buildCheckContext(snapshot, config, records);
   return buildReport({
     results: runChecks(CHECKS, context),
     accounts: context.accounts,
@@ -25,7 +30,7 @@ export async function midsizeReport(): Promise<Report> {
     asOf: snapshot.tenant.capturedAt,
     generatedAt: new Date("2026-11-01T10:00:05Z"),
     source: "snapshot:midsize.json",
-    configFile: "fixtures/tenants/midsize.breakglass.yaml",
+    configFile: "fixtures/tenants/midsize/breakglass.yaml",
     toolVersion: "0.0.0-test",
     failOn: "high",
     allowUnknown: false,

@@ -1,6 +1,7 @@
 /**
- * `breakglass apply [plan.json] [--yes] [--target KIND...] [--config F] [--auth M]`: carries out the
- * plan (docs/deploy.md "Commands", "Gates", "Journal and resumption", "Secrets").
+ * `breakglass apply [plan.json] [--yes] [--target KIND...] [--config F] [--auth M]
+ * [--first-half FILE --second-half FILE]`: carries out the plan (docs/deploy.md "Commands", "Gates",
+ * "Journal and resumption", "Secrets").
  *
  * Without a file it plans from a fresh read, shows the plan and asks on a terminal unless --yes.
  * With a file it never trusts it: the tenant is read again, the steps derived again from the
@@ -13,6 +14,7 @@
 import { createInterface } from "node:readline/promises";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { readLiveTenant } from "../../collect/live.js";
 import { missingApplyPermissions } from "../../collect/permissions.js";
 import { loadConfig } from "../../config/load.js";
@@ -29,6 +31,7 @@ import { attestedKeys, type Enrollment } from "../../deploy/enrollment.js";
 import { derivePlan, planFile, summarize } from "../../deploy/plan.js";
 import { comparePlan, parsePlanFile } from "../../deploy/plan-file.js";
 import { RESOURCE_KINDS, type PlanFile, type ResourceKind, type Step } from "../../deploy/types.js";
+import { unitScopeGaps } from "../../deploy/unit-scope.js";
 import { EXIT, RefusedError, UsageError } from "../../errors.js";
 import {
   AUTH_METHODS,
@@ -38,10 +41,12 @@ import {
   GRAPH_SCOPE,
   grantedDirectoryRoles,
   grantedPermissions,
+  tokenObjectId,
   type AuthMethod,
   type Clients,
 } from "../../graph/index.js";
 import { readTextFile } from "../../io/read-file.js";
+import { checkHalfPaths, HalfFiles, type SplitTargetOptions } from "../../io/split-secret.js";
 import { FileRecordStore, RECORDS_DIR, type RecordStore } from "../../records/store.js";
 import { terminalInline } from "../../report/escape.js";
 import { Directory, ROLE_TEMPLATES } from "../../snapshot/directory.js";
@@ -55,6 +60,10 @@ export interface ApplyCommandOptions {
   yes?: boolean;
   target?: ResourceKind[];
   auth?: AuthMethod;
+  /** `split` delivery to files: the first half of each kept password goes here (custodian 1) */
+  firstHalf?: string;
+  /** ... and the second half here (custodian 2) */
+  secondHalf?: string;
 }
 
 export interface ApplyIo extends SecretTerminal {
@@ -77,6 +86,8 @@ export interface ApplyDeps {
   store(root: string): RecordStore;
   /** generates the accounts' passwords (default: a CSPRNG); a test passes one it can look for */
   password?: () => string;
+  /** the file system of a directory, for the halves' files (default: `stat().dev`) */
+  deviceOf?: SplitTargetOptions["deviceOf"];
 }
 
 const MAX_PLAN_BYTES = 16 * 1024 * 1024;
@@ -129,6 +140,32 @@ export function register(program: Command, io: ApplyIo = processApplyIo(), deps 
     .option("--yes", "do not ask before sending (a scheduled run, after review)")
     .option("--target <kinds...>", `only these kinds: ${RESOURCE_KINDS.join(", ")}`, parseTarget)
     .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .option(
+      "--first-half <file>",
+      "with passwordDelivery: split, write the first half of each kept password to this new file (custodian 1), not to the screen",
+    )
+    .option(
+      "--second-half <file>",
+      "... and the second half to this one (custodian 2): not in a git work tree, not on the first file's file system",
+    )
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass apply",
+          "breakglass apply plan.json --yes",
+          "breakglass apply --target accounts group --auth device-code",
+        ],
+        [
+          "0 done, or nothing to do",
+          EXIT_TEXT.usage,
+          EXIT_TEXT.unreadable,
+          "4 refused (a gate, a stale or edited plan file, the lock, a no)",
+          "5 incomplete (a step failed; a re-run resumes)",
+          EXIT_TEXT.internal,
+        ],
+      ),
+    )
     .action(async (plan: string | undefined, options: ApplyCommandOptions) => {
       process.exitCode = await runApply(plan, options, io, deps);
     });
@@ -141,10 +178,15 @@ function roleNames(templateIds: readonly string[]): string[] {
 }
 
 /** The write-permission gate: exit 4 listing what the token lacks for the kinds this run writes. */
-async function writePermissionGate(clients: Clients, steps: readonly Step[]): Promise<void> {
+async function writePermissionGate(
+  clients: Clients,
+  steps: readonly Step[],
+  snapshot: Snapshot,
+): Promise<void> {
   const token = await clients.credential.getToken(GRAPH_SCOPE);
   // An opaque token says nothing readable: the service's 403 will then name what is missing.
   if (!token) return;
+  unitScopeGate(token.token, steps, snapshot);
   const granted = grantedPermissions(token.token);
   if (!granted.length) return;
   const kinds = [...new Set(steps.filter((s) => s.request.service === "graph").map((s) => s.kind))];
@@ -158,6 +200,27 @@ async function writePermissionGate(clients: Clients, steps: readonly Step[]): Pr
       `refused before sending anything: the credential lacks ${parts.join(" and ")} ` +
         `(needed for ${kinds.join(", ")}; breakglass permissions apply lists them)`,
     );
+}
+
+/**
+ * Members of a restricted-management unit are out of reach of application permissions and
+ * tenant-wide roles (src/deploy/unit-scope.ts): a run that would write to one without a role at
+ * the unit's scope is refused whole, before anything is sent, rather than stopped by a 403 midway.
+ */
+function unitScopeGate(accessToken: string, steps: readonly Step[], snapshot: Snapshot): void {
+  const objectId = tokenObjectId(accessToken);
+  if (!objectId) return;
+  const gaps = unitScopeGaps(snapshot, steps, { objectId, tenantRoles: grantedDirectoryRoles(accessToken) });
+  if (!gaps.length) return;
+  const units = [...new Map(gaps.map((g) => [g.unit.id, g.unit])).values()];
+  throw new RefusedError(
+    `refused before sending anything: ${gaps.length} step(s) write to members of the restricted-management ` +
+      `administrative unit${units.length > 1 ? "s" : ""} ${units.map((u) => `"${terminalInline(u.displayName ?? u.id)}" (${u.id})`).join(", ")}, ` +
+      `which application permissions and tenant-wide roles do not reach: ${[...new Set(gaps.map((g) => g.stepId))].join(", ")}. ` +
+      "Assign this identity roles at the unit's scope (Privileged Authentication Administrator for methods and passwords, " +
+      "User Administrator or License Administrator for properties and licences, Groups Administrator for the group), " +
+      "or leave those kinds out with --target",
+  );
 }
 
 const SYMBOL = { create: "+", update: "~", destroy: "-" } as const;
@@ -207,6 +270,7 @@ export async function runApply(
     );
   if (planPath !== undefined && options.target)
     throw new UsageError("--target is fixed by the plan file; plan again with --target instead");
+  const halfFiles = await halfFilesOf(options, config, io.cwd, deps);
   const given = planPath !== undefined ? await readPlanFile(io.cwd, planPath) : undefined;
   if (!given && !options.yes && !io.interactive)
     throw new UsageError(
@@ -219,7 +283,7 @@ export async function runApply(
   // Before the read: two applies never interleave their reads and writes.
   const lock = await store.lock("apply", "breakglass apply");
   try {
-    return await applyLocked(given, options, io, deps, config, store, planPath);
+    return await applyLocked(given, options, io, deps, config, store, planPath, halfFiles);
   } finally {
     await lock.release();
   }
@@ -233,6 +297,7 @@ async function applyLocked(
   config: Config,
   store: RecordStore,
   planPath: string | undefined,
+  halfFiles: HalfFiles | undefined,
 ): Promise<number> {
   const clients = deps.clients(config, options);
   const snapshot = await deps.read(clients, config, io);
@@ -271,13 +336,13 @@ async function applyLocked(
     await supersede(store, prior.journals, plan.id, io);
     return EXIT.ok;
   }
-  await writePermissionGate(clients, send);
+  await writePermissionGate(clients, send, snapshot);
 
   // kept passwords are shown by the step that sets one after enrollment (an update); the one set
   // at creation is discarded (docs/deploy.md "Secrets")
   const shows = (s: Step) => s.secret === "password" && s.action === "update";
   const keep = config.profile.passwords === "kept" && send.some(shows);
-  if (keep && !io.interactive)
+  if (keep && !io.interactive && !halfFiles)
     throw new UsageError(
       "profile.passwords is kept, so apply shows the enrolled accounts' new passwords, and there is no terminal " +
         "to show them on: run apply in a terminal (or set profile.passwords: discarded)",
@@ -312,18 +377,44 @@ async function applyLocked(
     ...(keep
       ? {
           deliver: async (step: Step, secret: string) => {
-            if (shows(step))
-              await deliverPassword(
-                io,
-                config.profile.passwordDelivery,
-                step.objectRef.name ?? step.objectRef.key,
-                secret,
+            if (!shows(step)) return;
+            const account = step.objectRef.name ?? step.objectRef.key;
+            if (halfFiles) {
+              await halfFiles.deliver(account, secret);
+              io.stdout(
+                `  the halves of the password of ${terminalInline(account)} are in ${terminalInline(halfFiles.paths[0])} (custodian 1) and ${terminalInline(halfFiles.paths[1])} (custodian 2)\n`,
               );
+            } else await deliverPassword(io, config.profile.passwordDelivery, account, secret);
           },
         }
       : {}),
   });
   return report(outcome, { io, steps, awaiting, journalPath, store, prior: prior.journals, planId: plan.id });
+}
+
+/**
+ * The halves' files of `split` delivery, checked before anything is read or sent (a refusal after a
+ * password is set would leave it unknown to everyone); undefined without the options.
+ */
+async function halfFilesOf(
+  options: ApplyCommandOptions,
+  config: Config,
+  cwd: string,
+  deps: ApplyDeps,
+): Promise<HalfFiles | undefined> {
+  const { firstHalf, secondHalf } = options;
+  if (firstHalf === undefined && secondHalf === undefined) return undefined;
+  if (firstHalf === undefined || secondHalf === undefined)
+    throw new UsageError(
+      `--${firstHalf === undefined ? "first" : "second"}-half is missing: a split password goes to two files, one per custodian`,
+    );
+  if (config.profile.passwords !== "kept" || config.profile.passwordDelivery !== "split")
+    throw new UsageError(
+      "--first-half and --second-half deliver the halves of kept passwords: set profile.passwords: kept and profile.passwordDelivery: split",
+    );
+  const paths = [resolve(cwd, firstHalf), resolve(cwd, secondHalf)] as const;
+  await checkHalfPaths(paths, deps.deviceOf ? { deviceOf: deps.deviceOf } : {});
+  return new HalfFiles(paths);
 }
 
 async function supersede(store: RecordStore, journals: readonly string[], planId: string, io: ApplyIo) {

@@ -7,15 +7,19 @@
  * rendered in memory, then all files are written as one set by the atomic writer (all or nothing).
  */
 import { EXIT_TEXT, helpText } from "../conventions.js";
-import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { buildCheckContext, CHECKS } from "../../checks/registry.js";
 import { AUTH_METHODS, type AuthMethod } from "../../graph/auth-methods.js";
 import { parseAuth } from "./export.js";
+import { acceptanceWarnings, unknownAcceptedChecks } from "../../checks/accept.js";
 import { runChecks } from "../../checks/runner.js";
-import type { Check, CheckContext } from "../../checks/types.js";
-import { loadConfig } from "../../config/load.js";
+import { STATUS_ORDER, type Check, type CheckContext, type Status } from "../../checks/types.js";
+import { ConfigError, loadConfig } from "../../config/load.js";
+import { type CheckRecords, loadCheckRecords } from "../../records/check-records.js";
+import { FileRecordStore } from "../../records/store.js";
+import { isStatus, onlyStatuses } from "../../report/only.js";
 import { CHECK_SEVERITIES, type Config, type Severity } from "../../config/schema.js";
 import { buildReport } from "../../report/build.js";
 import type { Report } from "../../report/model.js";
@@ -37,7 +41,7 @@ import { unreadTenantReasons } from "../../snapshot/readable.js";
 export interface AssessEngine {
   /** every check the build knows, in catalogue order. */
   checks: readonly Check[];
-  buildCheckContext(snapshot: Snapshot, config: Config): CheckContext;
+  buildCheckContext(snapshot: Snapshot, config: Config, records?: CheckRecords): CheckContext;
 }
 
 export interface AssessIo {
@@ -76,6 +80,10 @@ export interface AssessOptions {
   quiet?: boolean;
   /** false for --no-color. */
   color?: boolean;
+  /** --only: the statuses the output lists (comma-separated). */
+  only?: string;
+  /** not a flag: the caller (the demo) has already printed which tenant it read, and when. */
+  tenantShown?: boolean;
 }
 
 export function register(program: Command, deps: Partial<AssessDeps> = {}): void {
@@ -87,9 +95,7 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
   };
   program
     .command("assess")
-    .description(
-      "Check the tenant's emergency access against the recommendations, with evidence and the fix.",
-    )
+    .description("check the tenant's emergency access against the recommendations, with evidence and the fix")
     .option(
       "--snapshot <file>",
       "assess a snapshot file (from `breakglass export`) instead of the live tenant",
@@ -108,7 +114,14 @@ export function register(program: Command, deps: Partial<AssessDeps> = {}): void
       ),
     )
     .option("--allow-unknown", "do not fail on checks that could not conclude (unknown)")
-    .option("--now <iso>", "evaluate as of this time instead of the snapshot's capturedAt")
+    .option(
+      "--now <iso>",
+      "evaluate as of this time instead of the snapshot's capturedAt (and judge `accept` expiry then)",
+    )
+    .option(
+      "--only <statuses>",
+      `list only checks and findings of these statuses, comma-separated: ${STATUS_ORDER.join("|")} (the verdict and exit code stay the whole run's)`,
+    )
     .option(
       "--auth <method>",
       `live tenant credential: ${AUTH_METHODS.join(", ")} (default: from AZURE_* variables)`,
@@ -145,6 +158,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   const formats = parseFormats(options.format);
   const failOn = parseSeverity(options.failOn);
   const now = options.now !== undefined ? parseNow(options.now) : undefined;
+  const only = options.only !== undefined ? parseStatuses(options.only) : undefined;
   if (options.out !== undefined && options.outDir !== undefined)
     throw new UsageError(
       "--out and --out-dir exclude each other: --out for one format, --out-dir for several",
@@ -155,6 +169,10 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     throw new UsageError(`several formats (${formats.join(",")}) need --out-dir DIR`);
 
   const { config, file: configFile } = await loadConfig(options.config, io.cwd);
+  // The records (custody.yaml, drills/, uses/, enrollments/) live beside the configuration file;
+  // read before the tenant, so a malformed one stops the run (exit 2) before minutes of reads.
+  // Without a configuration file there are none, and the records checks say unknown.
+  const records = configFile ? await loadCheckRecords(new FileRecordStore(dirname(configFile))) : undefined;
   // Before the read (minutes on a live tenant): a wrong output path fails now, not after it.
   const outDir = options.outDir !== undefined ? resolve(io.cwd, options.outDir) : undefined;
   if (options.out !== undefined) await checkWritable([resolve(io.cwd, options.out)]);
@@ -175,9 +193,22 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   if (now) snapshot = { ...snapshot, tenant: { ...snapshot.tenant, capturedAt: now.toISOString() } };
 
   const engine = await deps.engine();
-  const context = engine.buildCheckContext(snapshot, config);
+  const unknownChecks = unknownAcceptedChecks(
+    config.accept,
+    engine.checks.map((c) => c.id),
+  );
+  if (unknownChecks.length > 0)
+    throw new ConfigError(
+      `${configFile ? basename(configFile) : "configuration"}: invalid configuration:\n  ${unknownChecks.join("\n  ")}`,
+      unknownChecks,
+    );
+  // Acceptances expire in real time (the run's clock), or at --now when given.
+  const acceptAt = now ?? io.clock();
+  const context = { ...engine.buildCheckContext(snapshot, config, records), acceptAt };
   const results = runChecks(engine.checks, context);
-  const report = buildReport({
+  for (const warning of acceptanceWarnings(config.accept, results, acceptAt))
+    io.stderr(`breakglass: warning: ${sanitizeForTerminal(warning)}\n`);
+  const whole = buildReport({
     results,
     accounts: context.accounts,
     tenant: { id: snapshot.tenant.id, displayName: snapshot.tenant.displayName ?? null },
@@ -189,6 +220,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
     failOn,
     allowUnknown: options.allowUnknown === true,
   });
+  const report = only ? onlyStatuses(whole, only) : whole;
 
   const artifact = configFile ?? snapshotFile;
   const help = Object.fromEntries(engine.checks.map((c) => [c.id, c.docs]));
@@ -202,6 +234,7 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
       width: toTerminal ? io.columns : undefined,
       verbose: toTerminal ? options.verbose === true : true,
       brief,
+      tenantShown: toTerminal && options.tenantShown === true,
       artifactUri: artifact ? artifactUri(artifact, io.cwd) : undefined,
       help,
       sources,
@@ -228,7 +261,21 @@ export async function runAssess(options: AssessOptions, deps: AssessDeps): Promi
   if (toStdout !== undefined) io.stdout(toStdout);
   if (files.length > 0 && options.quiet !== true)
     io.stderr(`breakglass: wrote ${files.map((f) => sanitizeForTerminal(f.path)).join(", ")}\n`);
-  return exitCodeFor(report);
+  return exitCodeFor(whole);
+}
+
+/** `--only fail,unknown`: statuses of the report (docs/report.md); anything else names the choices. */
+export function parseStatuses(value: string): Status[] {
+  const names = value
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+  const unknown = names.filter((n) => !isStatus(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new UsageError(
+      `--only: ${names.length === 0 ? "no status given" : `unknown status ${unknown.map((n) => JSON.stringify(n)).join(", ")}`}; allowed: ${STATUS_ORDER.join(", ")}`,
+    );
+  return [...new Set(names as Status[])];
 }
 
 export const exitCodeFor = (report: Report): number => (report.verdict.failed ? 1 : 0);

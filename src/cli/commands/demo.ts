@@ -100,7 +100,12 @@ export function demoSummary(
  * Three lines about what the demo read, before the assessment: the tenant and its main sections, the
  * relationships and requests, and where the rest is (`--verbose`: `demoSummary` on stderr).
  */
-export function demoBrief(result: ExportResult, width = DEFAULT_WIDTH): string {
+export function demoBrief(
+  result: ExportResult,
+  width = DEFAULT_WIDTH,
+  /** the time the assessment judges the tenant at (the sample's capture) */
+  asOf = result.snapshot.tenant.capturedAt,
+): string {
   const s = result.snapshot;
   const n = (v: unknown[] | undefined) => v?.length ?? 0;
   const sections = Object.keys(s).filter((k) => !["schema", "tenant", "unavailable"].includes(k)).length;
@@ -108,7 +113,7 @@ export function demoBrief(result: ExportResult, width = DEFAULT_WIDTH): string {
   const r = result.requests;
   return wrapLines(
     [
-      `Read ${s.tenant.displayName ?? "(no name)"} (${s.tenant.id}) from the local emulator over HTTPS:`,
+      `Read ${s.tenant.displayName ?? "(no name)"} as of ${asOf} from the local emulator over HTTPS:`,
       `${n(s.users)} users, ${n(s.groups)} groups, ${n(s.conditionalAccessPolicies)} Conditional Access policies, ` +
         `${n(s.roleAssignments)} role assignments: ${sections} sections read,`,
       `${unavailable === 0 ? "none" : unavailable} unavailable; relationships of ${result.subjects.length} users; ` +
@@ -158,8 +163,12 @@ export function register(program: Command): void {
         if (opts.out !== undefined) await checkWritable([resolve(opts.out)]);
         const fixture = findFixture(opts.tenant);
         const snapshot = await loadSnapshot(fixture);
-        // The sample's config names its emergency accounts, whose relationships export reads.
-        const configFile = fixture.replace(/\.json$/, ".breakglass.yaml");
+        // The sample's config names its emergency accounts, whose relationships export reads. A
+        // sample that keeps records has its config in `<name>/` with custody.yaml and drills/ beside it.
+        const withRecords = join(dirname(fixture), opts.tenant, "breakglass.yaml");
+        const configFile = existsSync(withRecords)
+          ? withRecords
+          : fixture.replace(/\.json$/, ".breakglass.yaml");
         const config = existsSync(configFile) ? (await loadConfig(configFile)).config : undefined;
         // The emulator is only loaded by this command.
         const { startEmulator } = await import("../../../emulator/index.js");
@@ -194,15 +203,19 @@ export function register(program: Command): void {
           const result = await exportTenant({ clients, config });
           if (opts.out) await saveSnapshot(opts.out, result.snapshot);
           if (opts.verbose) process.stderr.write(`${demoSummary(result, emu.counters())}\n`);
-          process.stdout.write(`${demoBrief(result, processIo().columns)}\n`);
+          process.stdout.write(`${demoBrief(result, processIo().columns, snapshot.tenant.capturedAt)}\n`);
           // The demo shows the verdict; its exit code says only whether the demo itself ran.
           await runAssess(
             {
               format: "console",
               failOn: "high",
               config: existsSync(configFile) ? configFile : undefined,
+              // The sample's dates (sign-ins, password changes, drills, reviews) are set relative to
+              // its capture: judged then, the demo shows the same findings on every day it is run.
+              now: snapshot.tenant.capturedAt,
               verbose: opts.verbose,
               color: opts.color,
+              tenantShown: true,
             },
             {
               engine: loadCheckRegistry,

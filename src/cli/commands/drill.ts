@@ -16,6 +16,10 @@ import { loadCheckRecords } from "../../records/check-records.js";
 import { FileRecordStore, type RecordStore } from "../../records/store.js";
 import { terminalInline } from "../../report/escape.js";
 import { parseAuth } from "./export.js";
+import { EXIT_TEXT, helpText, withHelp } from "../conventions.js";
+
+/** The exit codes of the drill commands that only read records. */
+const RECORD_EXITS = [EXIT_TEXT.ok, EXIT_TEXT.usage, EXIT_TEXT.internal];
 
 export interface DrillIo {
   stdout(text: string): void;
@@ -29,7 +33,7 @@ export interface DrillDeps {
   store(root: string): RecordStore;
 }
 
-const processIo = (): DrillIo => ({
+export const processIo = (): DrillIo => ({
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   cwd: process.cwd(),
@@ -43,7 +47,7 @@ export const liveDrillDeps: DrillDeps = {
 };
 
 /** The configuration and the store beside it: records need a configuration file to live beside. */
-async function context(configFile: string | undefined, io: DrillIo, deps: DrillDeps) {
+export async function context(configFile: string | undefined, io: DrillIo, deps: DrillDeps) {
   const { config, file } = await loadConfig(configFile, io.cwd);
   if (file === null)
     throw new UsageError(
@@ -83,9 +87,17 @@ function show(r: AccessRecord): string {
 }
 
 export function register(program: Command, io: DrillIo = processIo(), deps: DrillDeps = liveDrillDeps): void {
-  const drill = program
-    .command("drill")
-    .description("prove the emergency accounts work: drills recorded beside the configuration");
+  const drill = withHelp(
+    program
+      .command("drill")
+      .description("prove the emergency accounts work: drills recorded beside the configuration"),
+    [
+      "breakglass drill start cld-k2j9@contoso.onmicrosoft.com --key K1 --by alice",
+      "breakglass drill finish <id> --alert-received-at 2026-11-01T10:07:00Z",
+      "breakglass drill list",
+    ],
+    RECORD_EXITS,
+  );
   const common = (c: Command) =>
     c.option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)");
   common(
@@ -95,7 +107,17 @@ export function register(program: Command, io: DrillIo = processIo(), deps: Dril
       .requiredOption("--key <label>", "the custody label of the key used (custody.yaml)")
       .option("--by <name>", "who runs the drill")
       .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
-      .description("open a drill window and print the checklist; the drill id is the last line"),
+      .description("open a drill window and print the checklist; the drill id is the last line")
+      .addHelpText(
+        "after",
+        helpText(
+          [
+            "breakglass drill start cld-k2j9@contoso.onmicrosoft.com --key K1 --by alice",
+            "breakglass drill start cld-w5t1@contoso.onmicrosoft.com --key K3 --auth device-code",
+          ],
+          [EXIT_TEXT.ok, EXIT_TEXT.usage, EXIT_TEXT.unreadable, EXIT_TEXT.internal],
+        ),
+      ),
   ).action(async (account: string, o: { key: string; by?: string; config?: string; auth?: AuthMethod }) => {
     const { config, store, records } = await context(o.config, io, deps);
     const r = await startDrill(deps.clients(config, o.auth), store, config, records.custody, {
@@ -125,7 +147,23 @@ export function register(program: Command, io: DrillIo = processIo(), deps: Dril
       .option("--alert-received-at <time>", "when a person received the sign-in alert (ISO 8601)", parseTime)
       .option("--notes <text>", "what happened, for the record")
       .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
-      .description("gather the evidence from the sign-in logs, the keys and the alerts, and close the drill"),
+      .description("gather the evidence from the sign-in logs, the keys and the alerts, and close the drill")
+      .addHelpText(
+        "after",
+        helpText(
+          [
+            "breakglass drill finish <id> --alert-received-at 2026-11-01T10:07:00Z",
+            'breakglass drill finish <id> --notes "alert reached the on-call phone"',
+          ],
+          [
+            "0 the drill succeeded",
+            "1 evidence is missing (the drill failed)",
+            EXIT_TEXT.usage,
+            EXIT_TEXT.unreadable,
+            EXIT_TEXT.internal,
+          ],
+        ),
+      ),
   ).action(
     async (
       id: string,
@@ -142,27 +180,33 @@ export function register(program: Command, io: DrillIo = processIo(), deps: Dril
       process.exitCode = r.outcome === "success" ? 0 : 1;
     },
   );
-  common(drill.command("list").description("every drill, use and enrollment, oldest first")).action(
-    async (o: { config?: string }) => {
-      const { records } = await context(o.config, io, deps);
-      io.stdout(
-        records.access.length
-          ? `${records.access.map(line).join("\n")}\n`
-          : "No drills, uses or enrollments recorded.\n",
-      );
-    },
-  );
-  common(drill.command("show").argument("<id>").description("one record with its evidence")).action(
-    async (id: string, o: { config?: string }) => {
-      const { store } = await context(o.config, io, deps);
-      const r = await findRecord(store, id);
-      if (!r)
-        throw new UsageError(
-          `no drill, use or enrollment has the id ${id} (breakglass drill list shows them)`,
-        );
-      io.stdout(show(r));
-    },
-  );
+  common(
+    withHelp(
+      drill.command("list").description("every drill, use and enrollment, oldest first"),
+      ["breakglass drill list", "breakglass drill list --config ops/breakglass.yaml"],
+      RECORD_EXITS,
+    ),
+  ).action(async (o: { config?: string }) => {
+    const { records } = await context(o.config, io, deps);
+    io.stdout(
+      records.access.length
+        ? `${records.access.map(line).join("\n")}\n`
+        : "No drills, uses or enrollments recorded.\n",
+    );
+  });
+  common(
+    withHelp(
+      drill.command("show").argument("<id>").description("one record with its evidence"),
+      ["breakglass drill show <id>", "breakglass drill show <id> --config ops/breakglass.yaml"],
+      RECORD_EXITS,
+    ),
+  ).action(async (id: string, o: { config?: string }) => {
+    const { store } = await context(o.config, io, deps);
+    const r = await findRecord(store, id);
+    if (!r)
+      throw new UsageError(`no drill, use or enrollment has the id ${id} (breakglass drill list shows them)`);
+    io.stdout(show(r));
+  });
 }
 
 export function registerDue(
@@ -176,6 +220,19 @@ export function registerDue(
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
     .option("--within <days>", "look this far ahead (default 30d)", parseDays, 30)
     .option("--auth <method>", `credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .addHelpText(
+      "after",
+      helpText(
+        ["breakglass due", "breakglass due --within 90d --config ops/breakglass.yaml"],
+        [
+          "0 nothing overdue",
+          "1 something is overdue",
+          EXIT_TEXT.usage,
+          EXIT_TEXT.unreadable,
+          EXIT_TEXT.internal,
+        ],
+      ),
+    )
     .action(async (o: { config?: string; within: number; auth?: AuthMethod }) => {
       const { config, records } = await context(o.config, io, deps);
       const clients = deps.clients(config, o.auth);

@@ -156,7 +156,7 @@ export function register(program: Command): void {
   program
     .command("emulator")
     .description(
-      "Serve a tenant snapshot as a local Entra emulator (token endpoint, Graph, ARM) over HTTPS; prints the client environment first.",
+      "serve a tenant snapshot as a local Entra emulator (token endpoint, Graph, ARM) over HTTPS; prints the client environment first",
     )
     .addHelpText(
       "after",

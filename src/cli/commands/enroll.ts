@@ -11,6 +11,7 @@ import { dirname } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { TokenCredential } from "@azure/core-auth";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { decodeJwt } from "jose";
 import { applicationRoles, missingWritePermissions } from "../../collect/permissions.js";
 import { loadConfig } from "../../config/load.js";
@@ -74,6 +75,23 @@ export function register(program: Command): void {
       "--auth <method>",
       `credential: ${AUTH_METHODS.join(", ")} (an administrator in a browser is best)`,
       parseAuth,
+    )
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass enroll cld-k2j9@contoso.onmicrosoft.com",
+          "breakglass enroll cld-k2j9@contoso.onmicrosoft.com --keys 2 --timeout 45m --auth device-code",
+        ],
+        [
+          EXIT_TEXT.ok,
+          "2 usage (an unknown account, no terminal)",
+          EXIT_TEXT.unreadable,
+          "4 refused (a gate, the lock, the operator)",
+          "5 incomplete (timed out: a re-run resumes)",
+          EXIT_TEXT.internal,
+        ],
+      ),
     )
     // tests run the binary under a pseudo-terminal and cannot wait 10 s a look
     .addOption(new Option("--poll-interval <duration>").argParser(parseDuration).default(10_000).hideHelp())

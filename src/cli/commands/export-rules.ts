@@ -15,6 +15,7 @@ import {
   exportedRules,
   exportFiles,
 } from "../../deploy/monitoring/export.js";
+import { EXIT_TEXT, helpText } from "../conventions.js";
 import { type AuthMethod, AUTH_METHODS } from "../../graph/index.js";
 import { writeFileAtomically } from "../../io/atomic-write.js";
 import { loadSnapshot } from "../../snapshot/load.js";
@@ -56,6 +57,16 @@ export function register(program: Command, io: ExportRulesIo = processIo()): voi
     .option("--config <file>", "configuration file (default: ./breakglass.yaml, then ./breakglass.json)")
     .option("--snapshot <file>", "take the object ids from a snapshot file instead of the live tenant")
     .option("--auth <method>", `live tenant credential: ${AUTH_METHODS.join(", ")}`, parseAuth)
+    .addHelpText(
+      "after",
+      helpText(
+        [
+          "breakglass export-rules --format bicep --out-dir infra/monitoring",
+          "breakglass export-rules --format sentinel-yaml --snapshot tenant.json --out-dir detections/",
+        ],
+        [EXIT_TEXT.ok, EXIT_TEXT.usage, EXIT_TEXT.unreadable, EXIT_TEXT.internal],
+      ),
+    )
     .action(async (options: ExportRulesOptions) => {
       process.exitCode = await runExportRules(options, io);
     });

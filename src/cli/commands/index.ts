@@ -20,6 +20,8 @@ export const commands: Record<string, () => Promise<RegisterCommand>> = {
   enroll: async () => (await import("./enroll.js")).register,
   drill: async () => (await import("./drill.js")).register,
   due: async () => (await import("./drill.js")).registerDue,
+  use: async () => (await import("./use.js")).register,
+  runbook: async () => (await import("./runbook.js")).register,
   permissions: async () => (await import("./permissions.js")).register,
   logs: async () => (await import("./logs.js")).register,
   emulator: async () => (await import("./emulator.js")).register,

@@ -10,6 +10,7 @@
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
+import { EXIT_TEXT, helpText, withHelp } from "../conventions.js";
 import { scanLogs, type ScannedSignIn, type ScanSummary } from "../../drills/logs-scan.js";
 import { EXIT, isFileSystemError, UsageError } from "../../errors.js";
 import { listRecords } from "../../records/access.js";
@@ -86,8 +87,23 @@ function summaryText(summary: ScanSummary, windowsRead: boolean): string {
   return `${out.join("\n")}\n`;
 }
 
+/** docs/drills.md: an unexplained successful sign-in is a possible compromise. */
+const SCAN_EXITS = [
+  "0 every sign-in explained",
+  "1 a successful sign-in no window explains",
+  EXIT_TEXT.usage,
+  EXIT_TEXT.internal,
+];
+
 export function register(program: Command): void {
-  const logs = program.command("logs").description("read exported sign-in logs");
+  const logs = withHelp(
+    program.command("logs").description("read exported sign-in logs"),
+    [
+      "breakglass logs scan signins.jsonl.gz --from 90d",
+      "breakglass logs scan InteractiveSignIns.csv --format json",
+    ],
+    SCAN_EXITS,
+  );
   logs
     .command("scan")
     .description(
@@ -100,7 +116,13 @@ export function register(program: Command): void {
     .option("--format <format>", "console or json", "console")
     .addHelpText(
       "after",
-      "\nExamples:\n  breakglass logs scan signins.jsonl.gz --from 90d\n  breakglass logs scan InteractiveSignIns.csv --format json > scan.json\n",
+      helpText(
+        [
+          "breakglass logs scan signins.jsonl.gz --from 90d",
+          "breakglass logs scan InteractiveSignIns.csv --format json > scan.json",
+        ],
+        SCAN_EXITS,
+      ),
     )
     .action(async (files: string[], opts: ScanFlags) => {
       process.exitCode = await runLogsScan(files, opts);

@@ -3,6 +3,7 @@
  * (docs/checks/) and declares exactly which checks change, to what.
  * A mutation edits a deep copy of the snapshot (and may edit a copy of the config).
  */
+import type { CheckRecords } from "../../../src/records/check-records.js";
 import type { Config } from "../../../src/config/schema.js";
 import type { Status } from "../../../src/checks/types.js";
 import type { Snapshot } from "../../../src/snapshot/schema.js";
@@ -40,7 +41,8 @@ export interface Mutation {
   breaks: string;
   /** every check whose status changes from the baseline, with its new status. */
   expect: Record<string, Status>;
-  apply(s: Snapshot, c: Config): void;
+  /** `r`: the records beside the configuration (custody registry, drills), for the EA-OPS mutations. */
+  apply(s: Snapshot, c: Config, r: CheckRecords): void;
 }
 
 const CAPTURED = "2026-11-01T10:00:00Z";
@@ -139,7 +141,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "one account on a custom managed domain",
     breaks: "000/001/002: UPN on the initial onmicrosoft.com domain",
-    expect: { "EA-ACC-04": "fail" },
+    expect: { "EA-ACC-04": "fail", "EA-OPS-02": "fail", "EA-OPS-03": "fail" },
     apply(s, c) {
       renameToCustomDomain(s, c);
     },
@@ -147,7 +149,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "one account on a custom federated domain",
     breaks: "000/003: not on a federated domain (the takeover path)",
-    expect: { "EA-ACC-04": "fail" },
+    expect: { "EA-ACC-04": "fail", "EA-OPS-02": "fail", "EA-OPS-03": "fail" },
     apply(s, c) {
       const d = sections(s).domains.find((x: Json) => x.id === "contosomedical.nl");
       d.authenticationType = "Federated";
@@ -177,7 +179,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "one account deleted (in the recycle bin)",
     breaks: "000-004: at least two emergency accounts that resolve",
-    expect: { "EA-ACC-01": "fail" },
+    expect: { "EA-ACC-01": "fail", "EA-OPS-03": "fail" },
     apply(s) {
       const j = sections(s);
       const u = user(s, MQ8R3X);
@@ -575,7 +577,13 @@ export const MUTATIONS: Mutation[] = [
     name: "an account without any FIDO2 key",
     breaks: "000-004: a phishing-resistant method on every account",
     // no key: no diversity (EA-AUTH-02), the strength admits no key it holds (EA-CA-03), locked out (EA-CA-05)
-    expect: { "EA-AUTH-01": "fail", "EA-AUTH-02": "fail", "EA-CA-03": "fail", "EA-CA-05": "fail" },
+    expect: {
+      "EA-AUTH-01": "fail",
+      "EA-AUTH-02": "fail",
+      "EA-CA-03": "fail",
+      "EA-CA-05": "fail",
+      "EA-OPS-03": "fail",
+    },
     apply(s) {
       const u = user(s, ZT4P9W);
       u.authenticationMethods = u.authenticationMethods.filter(
@@ -617,7 +625,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "a passkey in Microsoft Authenticator",
     breaks: "000/001/004: no Authenticator passkey (a phone, not a hardware key)",
-    expect: { "EA-AUTH-03": "fail" },
+    expect: { "EA-AUTH-03": "fail", "EA-OPS-03": "fail" },
     apply(s) {
       addMethod(s, ZT4P9W, {
         "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
@@ -635,7 +643,7 @@ export const MUTATIONS: Mutation[] = [
     name: "a passkey in Microsoft Authenticator on an everyday admin's phone",
     breaks:
       "001: methods independent of the everyday admins' (the passkey names adm-tariq.martin's Authenticator phone)",
-    expect: { "EA-AUTH-03": "fail", "EA-AUTH-04": "fail" },
+    expect: { "EA-AUTH-03": "fail", "EA-AUTH-04": "fail", "EA-OPS-03": "fail" },
     apply(s) {
       addMethod(s, ZT4P9W, {
         "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",

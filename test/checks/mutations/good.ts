@@ -1,20 +1,25 @@
 /**
  * The sample tenant that follows every recommendation (fixtures/tenants/good.json) and the few
  * objects of it the mutations touch, by id: the two emergency accounts, the emergency group, its
- * administrative unit, the dedicated policy, its strength, the sign-in alert and the action group.
+ * administrative unit, the dedicated policy, its strength, the sign-in alert and the action group;
+ * and its records (custody registry and drills), which the EA-OPS mutations edit.
  */
 import { join } from "node:path";
 import { loadConfig } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
+import { type CheckRecords, loadCheckRecords } from "../../../src/records/check-records.js";
+import { FileRecordStore } from "../../../src/records/store.js";
 import { loadSnapshot } from "../../../src/snapshot/load.js";
 import type { Snapshot } from "../../../src/snapshot/schema.js";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/tenants");
 
-export async function loadGood(): Promise<{ snapshot: Snapshot; config: Config }> {
+/** The good sample with its records (custody.yaml, drills/ beside fixtures/tenants/good/breakglass.yaml). */
+export async function loadGood(): Promise<{ snapshot: Snapshot; config: Config; records: CheckRecords }> {
   const snapshot = await loadSnapshot(join(FIXTURES, "good.json"));
-  const { config } = await loadConfig(join(FIXTURES, "good.breakglass.yaml"));
-  return { snapshot, config };
+  const { config } = await loadConfig(join(FIXTURES, "good", "breakglass.yaml"));
+  const records = await loadCheckRecords(new FileRecordStore(join(FIXTURES, "good")));
+  return { snapshot, config, records };
 }
 
 /** Plain Graph / ARM JSON: the mutations edit the documents as Microsoft returns them. */

@@ -310,7 +310,7 @@ export const MORE_MUTATIONS: Mutation[] = [
   {
     name: "synced passkey (iCloud Keychain)",
     breaks: "000/001/004: no synced passkey",
-    expect: { "EA-AUTH-03": "fail" },
+    expect: { "EA-AUTH-03": "fail", "EA-OPS-03": "fail" },
     apply(s) {
       user(s, ZT4P9W).authenticationMethods.push({
         "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
@@ -422,7 +422,7 @@ export const MORE_MUTATIONS: Mutation[] = [
   {
     name: "an account's UPN says emergency",
     breaks: "000/002/004: obscure names",
-    expect: { "EA-ACC-08": "fail" },
+    expect: { "EA-ACC-08": "fail", "EA-OPS-02": "fail", "EA-OPS-03": "fail" },
     apply(s, c) {
       const u = user(s, ZT4P9W);
       const old = u.userPrincipalName;
