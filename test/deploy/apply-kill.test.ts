@@ -7,12 +7,20 @@
  * record, and the lock it leaves names a process that does not exist, as after SIGKILL. The next
  * run must take the lock over, finish the work and leave the same tenant as an uninterrupted run:
  * no duplicate user, group, strength or policy, and every other policy's own exclusions kept.
- * (test/deploy/apply-sigkill.test.ts kills a real child process.)
+ * The kill points are apply-support.ts killPoints, every one of them; the same list is walked with
+ * real SIGKILLs of the built CLI by test/deploy/apply-sigkill-every.test.ts (slower, and the proof
+ * that a real kill leaves the same journal and lock as this simulation).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { RecordStore } from "../../src/records/store.js";
 import { FileRecordStore } from "../../src/records/store.js";
-import { startApplyHarness, tenantShape, type ApplyHarness } from "./apply-support.js";
+import {
+  journalTypes,
+  killPoints,
+  startApplyHarness,
+  tenantShape,
+  type ApplyHarness,
+} from "./apply-support.js";
 
 /** above Linux's highest pid: `kill(pid, 0)` says it does not exist */
 const DEAD_PID = 4_194_305;
@@ -64,18 +72,8 @@ describe("apply killed at every step converges", () => {
     h = await startApplyHarness();
     const run = await h.applyCmd(undefined, { yes: true });
     expect(run.code).toBe(0);
-    const journal = [...(await h.files()).entries()].filter(([p]) => p.startsWith(".breakglass/journal/"));
-    expect(journal).toHaveLength(1);
-    const types = journal[0]![1]
-      .trim()
-      .split("\n")
-      .map((l) => (JSON.parse(l) as { type: string }).type);
-    // Kill points: before the first `planned` (a journal with no request yet), before every `sent`
-    // (the request never leaves) and before every `confirmed` (the tenant changed, unrecorded).
-    // The other `planned` records carry nothing a later run reads.
-    reference.points = types.flatMap((t, i) =>
-      (t === "planned" && types.indexOf("planned") === i) || t === "sent" || t === "confirmed" ? [i + 1] : [],
-    );
+    const types = await journalTypes(h);
+    reference.points = killPoints(types);
     reference.shape = tenantShape(await h.read());
     expect(reference.points.filter((_, i) => i > 0)).toHaveLength(
       2 * types.filter((t) => t === "sent").length,

@@ -240,3 +240,27 @@ export function tenantShape(s: Snapshot) {
       .sort((a, b) => String(a.name).localeCompare(String(b.name))),
   };
 }
+
+/** The record types of the one journal under `.breakglass/journal/` (a first run's), in order. */
+export async function journalTypes(h: ApplyHarness): Promise<string[]> {
+  const journals = [...(await h.files()).entries()].filter(([p]) => p.startsWith(".breakglass/journal/"));
+  if (journals.length !== 1)
+    throw new Error(`expected one journal, found ${journals.map(([p]) => p).join(", ") || "none"}`);
+  return journals[0]![1]
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as { type: string }).type);
+}
+
+/**
+ * Where a run can be killed that matters, as 1-based numbers of the journal record the kill comes
+ * just before, from an uninterrupted run's record types: the first `planned` (a journal with no
+ * request yet), every `sent` (the request never leaves) and every `confirmed` (the tenant changed,
+ * the journal does not know). The other `planned` records carry nothing a later run reads, and
+ * `started` precedes them with nothing sent. Every point, never a sample: the kill tests
+ * (apply-kill.test.ts in process, apply-sigkill-every.test.ts with SIGKILL) both walk this list.
+ */
+export function killPoints(types: readonly string[]): number[] {
+  const firstPlanned = types.indexOf("planned");
+  return types.flatMap((t, i) => (i === firstPlanned || t === "sent" || t === "confirmed" ? [i + 1] : []));
+}
