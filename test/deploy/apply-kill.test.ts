@@ -7,9 +7,10 @@
  * record, and the lock it leaves names a process that does not exist, as after SIGKILL. The next
  * run must take the lock over, finish the work and leave the same tenant as an uninterrupted run:
  * no duplicate user, group, strength or policy, and every other policy's own exclusions kept.
- * The kill points are apply-support.ts killPoints, every one of them; the same list is walked with
- * real SIGKILLs of the built CLI by test/deploy/apply-sigkill-every.test.ts (slower, and the proof
- * that a real kill leaves the same journal and lock as this simulation).
+ * The kill points are apply-support.ts killPoints, every one of them, on a tenant with a replication
+ * delay (REPLICATING below). The same list is walked with real SIGKILLs of the built CLI by
+ * test/deploy/apply-sigkill-every.test.ts (slower, no replication delay since the CLI's waits are
+ * real; the proof that a real kill leaves the journal and the lock this simulation assumes).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { RecordStore } from "../../src/records/store.js";
@@ -21,6 +22,17 @@ import {
   tenantShape,
   type ApplyHarness,
 } from "./apply-support.js";
+
+/**
+ * Objects stay invisible for 5 s after their creation (Entra's replication delay), on the harness's
+ * virtual clock, which only the writer's back-off moves: the next run's fresh read misses what the
+ * killed run created just before it died, plans those creates again, and only the journal (a
+ * lookup by configured name) keeps them from being sent twice. Without the delay the fresh read
+ * would see everything and this test could not tell a run that ignores the journal.
+ */
+const REPLICATING = { emulator: { replicationDelayMs: 5000 } };
+/** past every replication window, before the tenant is read for comparison */
+const PAST_REPLICATION_MS = 60_000;
 
 /** above Linux's highest pid: `kill(pid, 0)` says it does not exist */
 const DEAD_PID = 4_194_305;
@@ -69,11 +81,12 @@ describe("apply killed at every step converges", () => {
   });
 
   it("an uninterrupted first apply, the reference", async () => {
-    h = await startApplyHarness();
+    h = await startApplyHarness(REPLICATING);
     const run = await h.applyCmd(undefined, { yes: true });
     expect(run.code).toBe(0);
     const types = await journalTypes(h);
     reference.points = killPoints(types);
+    h.clock.now += PAST_REPLICATION_MS;
     reference.shape = tenantShape(await h.read());
     expect(reference.points.filter((_, i) => i > 0)).toHaveLength(
       2 * types.filter((t) => t === "sent").length,
@@ -86,7 +99,7 @@ describe("apply killed at every step converges", () => {
     expect(reference.shape).toBeDefined();
     const failures: string[] = [];
     for (const at of reference.points) {
-      h = await startApplyHarness();
+      h = await startApplyHarness(REPLICATING);
       const dir = h.dir;
       let store: ReturnType<typeof dyingStore> | undefined;
       const killed = await h
@@ -102,6 +115,7 @@ describe("apply killed at every step converges", () => {
       const resumed = await h.applyCmd(undefined, { yes: true });
       if (resumed.code !== 0)
         failures.push(`record ${at}: the next run exited ${resumed.code}: ${resumed.stderr}`);
+      h.clock.now += PAST_REPLICATION_MS;
       const after = tenantShape(await h.read());
       try {
         expect(after).toEqual(reference.shape);

@@ -10,8 +10,12 @@
  * `superseded`) and leaves the reference tenant: no duplicate user, group, strength or policy, and
  * every other policy's own exclusions as they were.
  *
- * test/deploy/apply-kill.test.ts walks the same points in process, with a store that stops at the
- * record (quicker to debug); test/deploy/apply-sigkill.test.ts kills the CLI from outside, mid-run.
+ * The emulator here replicates at once: the CLI waits out Entra's replication window in real time,
+ * so with a delay every point would cost seconds of real waiting. The next run's fresh read thus
+ * sees what the killed run created; that the journal's lookups keep a create from being sent twice
+ * when the read misses it is proven by test/deploy/apply-kill.test.ts, which walks the same points
+ * in process on a replicating tenant and a virtual clock. test/deploy/apply-sigkill.test.ts kills
+ * the CLI from outside, at a moment the test does not choose.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
