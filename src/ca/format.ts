@@ -16,8 +16,10 @@ export function describeSignIn(s: SignIn): string {
         ? `the user action ${t.action}`
         : `authentication context ${t.value}`;
   const loc = s.location;
+  // A scenario pairs a sample IP with a country independently, so the IP is shown only where no
+  // country is claimed for it (the What If body, whatIfRequestOf, carries both for a replay).
   const where = [
-    loc.ip ? `IP ${loc.ip}` : undefined,
+    loc.ip && !loc.country ? `IP ${loc.ip}` : undefined,
     loc.country === null ? "unknown country" : loc.country ? `country ${loc.country}` : undefined,
     loc.mfaTrustedIp ? "inside the MFA trusted IPs" : undefined,
   ]

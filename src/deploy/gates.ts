@@ -10,6 +10,7 @@ import type { Envelope } from "../config/schema.js";
 import { CaEngine } from "../ca/engine.js";
 import { describeCounterExample, describeSignIn } from "../ca/format.js";
 import { type AccountProof, proveAccount, proveAllAdmins } from "../ca/prover.js";
+import type { SignIn } from "../ca/types.js";
 import { Directory } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
 import { predict } from "./predict.js";
@@ -75,8 +76,11 @@ function prove(snapshot: Snapshot, accountIds: readonly string[], envelope: Enve
     first.lockoutClasses > first.lockouts.length
       ? proveAllAdmins(engine, { envelope, countWhatIfCalls: false, maxExamples: Infinity })
       : first;
-  return { accounts, lockouts: new Map(admins.lockouts.map((l) => [describeSignIn(l.signIn), l])) };
+  return { accounts, lockouts: new Map(admins.lockouts.map((l) => [lockoutClassKey(l.signIn), l])) };
 }
+
+/** A lockout class's identity before and after a step: its sign-in in words, and its sample IP. */
+const lockoutClassKey = (s: SignIn): string => `${describeSignIn(s)} | ${s.location.ip ?? ""}`;
 
 /** The predicted tenant after the step, and whether the gate lets the step through. */
 export function lockoutGate(input: GateInput): { after: Snapshot; verdict: LockoutVerdict } {

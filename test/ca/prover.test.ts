@@ -1,6 +1,7 @@
 /** Prover behaviour beyond brute force: PIM activation, paths, envelope knobs (docs/ca-semantics.md §6 Step C, §7). */
 import { describe, expect, it } from "vitest";
-import { describeCounterExample } from "../../src/ca/format.js";
+import { describeCounterExample, describeSignIn } from "../../src/ca/format.js";
+import type { SignIn } from "../../src/ca/types.js";
 import { proveAccount } from "../../src/ca/prover.js";
 import { evaluateWhatIf } from "../../src/ca/whatif.js";
 import { whatIfRequestOf } from "../../src/ca/format.js";
@@ -132,5 +133,29 @@ describe("prover", () => {
     const p = proveAccount(engineOf(snap), "bg1", { envelope: env() });
     expect(p.status).toBe("proven");
     expect(p.whatIfCalls).toBeGreaterThan(p.classes * 3);
+  });
+});
+
+describe("a sign-in in words", () => {
+  const base: SignIn = {
+    target: { kind: "app", appId: "797f4846-ba00-4fd7-ba43-dac1f8f63013" },
+    clientAppType: "browser",
+    platform: "android",
+    location: { ip: "8.8.8.8", country: "BY" },
+    signInRisk: "none",
+    userRisk: "none",
+    insiderRisk: "none",
+    device: null,
+    authFlow: "none",
+  };
+  it("never shows a sample IP beside a country it may not be in", () => {
+    const words = describeSignIn(base);
+    expect(words).toContain("country BY");
+    expect(words).not.toContain("8.8.8.8");
+  });
+  it("shows the IP where no country is claimed for it", () => {
+    expect(describeSignIn({ ...base, location: { ip: "8.8.8.8", country: null } })).toContain(
+      "IP 8.8.8.8, unknown country",
+    );
   });
 });

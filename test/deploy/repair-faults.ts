@@ -116,9 +116,9 @@ export const FAULTS: Fault[] = [
     action: "destroy",
     request: { method: "DELETE", url: /^\/v1\.0\/groups\/[0-9a-f-]+\/members\/[0-9a-f-]+\/\$ref$/ },
     satisfies: "EA-ROLE-03",
-    // the membership seen from both ends: the former member is no longer an administrator, so an
-    // export no longer reads what it reads only for administrators (per-user MFA, owned objects)
-    objects: (s) => [`groups/${group(s).id}`, `users/${admin(s).id}`],
+    // the group's members; the former member is no longer an administrator, so an export no longer
+    // reads what it reads only for administrators (per-user MFA, owned objects): a read, not a change
+    objects: (s) => [`groups/${group(s).id}`],
   },
   {
     name: "the dedicated policy report-only",
