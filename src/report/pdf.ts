@@ -32,7 +32,10 @@ export async function htmlToPdf(html: string, executablePath = chromiumPath()): 
       `the PDF is printed by Chromium, and ${executablePath} does not exist: install it (apt-get install chromium) or set BREAKGLASS_CHROMIUM to its path`,
     );
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  // Chromium refuses to run as root with its sandbox on; anyone else keeps the sandbox.
+  const asRoot = process.getuid?.() === 0;
+  const args = asRoot ? CHROMIUM_ARGS : CHROMIUM_ARGS.filter((a) => a !== "--no-sandbox");
+  const browser = await chromium.launch({ executablePath, headless: true, args });
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
     const page = await context.newPage();
