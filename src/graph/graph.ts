@@ -173,7 +173,17 @@ interface Answer {
   retryAfter?: number;
   /** the failure's own message (a connection error) */
   message?: string;
+  /** no token: the credential itself failed (a wrong secret, no sign-in), which asking again cannot mend */
+  credentialFailed?: boolean;
 }
+
+/**
+ * @azure/identity's errors for a credential that cannot give a token (a refused secret or
+ * certificate is AuthenticationRequiredError, a missing sign-in CredentialUnavailableError), by name:
+ * the Graph client passes on only the name. AuthenticationError is left out: it also carries a token
+ * endpoint's 5xx, which a retry can mend.
+ */
+const CREDENTIAL_ERRORS = new Set(["AuthenticationRequiredError", "CredentialUnavailableError"]);
 
 /** The retry budget one read has spent. */
 interface RetryState {
@@ -318,7 +328,7 @@ export class GraphApi {
     // A plain request's answer is the tracker's own record already.
     if (status !== undefined && inBatch) this.tracker?.innerAnswer(status);
     if (status === undefined && this.tracker) this.tracker.networkRetries++;
-    const retryable = status === undefined || RETRYABLE(status);
+    const retryable = !answer.credentialFailed && (status === undefined || RETRYABLE(status));
     if (!retryable) return { retry: false, error: describeAnswer(answer) };
     const now = this.clock.now();
     if (status === 429 && answer.retryAfter !== undefined) {
@@ -463,11 +473,24 @@ function answerOfError(err: unknown, now: number): Answer {
       retryAfter: retryAfterSeconds(err.headers?.get("retry-after"), now),
       message: err.message,
     };
+  // The Graph client wraps a token failure in a GraphError with no status and the error's name as its code.
+  const wrapped = err instanceof GraphError && err.statusCode <= 0 ? err.code : undefined;
+  if (err instanceof Error && (CREDENTIAL_ERRORS.has(err.name) || CREDENTIAL_ERRORS.has(wrapped ?? "")))
+    return {
+      status: undefined,
+      message:
+        wrapped && typeof (err as GraphError).body === "string"
+          ? String((err as GraphError).body)
+          : err.message,
+      credentialFailed: true,
+    };
   return { status: undefined, message: err instanceof Error ? err.message : String(err) };
 }
 
 /** The ReadError of a final, non-retryable answer. */
 function describeAnswer(answer: Answer): ReadError {
+  if (answer.credentialFailed)
+    return new ReadError(undefined, "credential", `no token: the credential failed: ${answer.message ?? ""}`);
   return describeGraphError(answer.status, answer.body, answer.message);
 }
 

@@ -6,7 +6,8 @@ import {
 } from "@azure/identity";
 import { authSettingsFromEnv, createCredential, resolveAuthMethod } from "../../src/graph/auth.js";
 import { grantedPermissions, writePermissions } from "../../src/graph/token.js";
-import { retryAfterSeconds, describeGraphError } from "../../src/graph/graph.js";
+import { GraphApi, retryAfterSeconds, describeGraphError } from "../../src/graph/graph.js";
+import { VirtualClock } from "../support/virtual-clock.js";
 import { RequestTracker } from "../../src/graph/tracker.js";
 import { createClients } from "../../src/graph/index.js";
 
@@ -130,5 +131,33 @@ describe("request depth", () => {
     d(429);
     expect(t.records.map((r) => r.depth)).toEqual([1, 1, 2, 3]);
     expect(t.summary()).toMatchObject({ requests: 4, maxDepth: 3, throttled: 1, armRequests: 1 });
+  });
+});
+
+describe("a credential that cannot give a token", () => {
+  it("fails the read at once: asking again cannot mend a wrong secret, so nothing waits or retries", async () => {
+    let asked = 0;
+    const credential = {
+      getToken: async () => {
+        asked++;
+        // @azure/identity's error for a client secret Entra refuses (AADSTS7000215)
+        const err = new Error("invalid_client: AADSTS7000215: Invalid client secret provided.");
+        err.name = "AuthenticationRequiredError";
+        throw err;
+      },
+    };
+    const clock = new VirtualClock(0);
+    const graph = new GraphApi({
+      credential,
+      baseUrl: "https://127.0.0.1:9/graph",
+      maxRetries: 6,
+      retryDelaySeconds: 3,
+      clock,
+    });
+    const r = await graph.get("/users/someone", "v1.0");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/^no token: the credential failed: .*AADSTS7000215/);
+    expect(asked).toBe(1);
+    expect(clock.slept).toBe(0);
   });
 });
