@@ -3,7 +3,7 @@
  * credentials grant (secret in the body or HTTP Basic, or a certificate assertion), plus validation
  * of the access tokens it issued (docs/graph-contract.md §12).
  */
-import { randomUUID, createPublicKey } from "node:crypto";
+import { randomUUID, createPublicKey, type KeyObject } from "node:crypto";
 import * as jose from "jose";
 import type { EmulatedApp } from "./apps.js";
 import type { GraphResponse as HttpResponse } from "./graph/types.js";
@@ -91,11 +91,28 @@ export interface IdentityProviderOptions {
   findApp(clientId: string): EmulatedApp | undefined;
 }
 
+/**
+ * One token signing key pair per process, made on first use: a 2048-bit RSA key takes 50-250 ms to
+ * generate, and tests start hundreds of emulators. Each emulator still has its own key id (`kid`),
+ * which its tokens carry in their signed header and checkBearer requires, so one emulator's tokens
+ * never pass another's check.
+ */
+let processKeys: { verifyKey: KeyObject; signingKey: Promise<jose.CryptoKey> } | undefined;
+function signingKeys(): NonNullable<typeof processKeys> {
+  if (!processKeys) {
+    const pair = generateRsaKeyPair();
+    processKeys = {
+      verifyKey: createPublicKey(pair.publicKeyPem),
+      signingKey: jose.importPKCS8(pair.privateKeyPem, "RS256"),
+    };
+  }
+  return processKeys;
+}
+
 export class IdentityProvider {
   private readonly keyId = randomUUID().replaceAll("-", "");
-  private readonly keys = generateRsaKeyPair();
-  private signingKey?: Awaited<ReturnType<typeof jose.importPKCS8>>;
-  private readonly verifyKey = createPublicKey(this.keys.publicKeyPem);
+  private readonly keys = signingKeys();
+  private readonly verifyKey = this.keys.verifyKey;
 
   constructor(private readonly options: IdentityProviderOptions) {}
 
@@ -413,7 +430,6 @@ export class IdentityProvider {
     credentialKind: "secret" | "certificate" = "secret",
     lifetimeSeconds = TOKEN_LIFETIME_SECONDS,
   ): Promise<string> {
-    this.signingKey ??= await jose.importPKCS8(this.keys.privateKeyPem, "RS256");
     const now = Math.floor(Date.now() / 1000);
     const claims: Record<string, unknown> = {
       aud: AUDIENCE_CLAIM[audience],
@@ -441,7 +457,7 @@ export class IdentityProvider {
     }
     return new jose.SignJWT(claims)
       .setProtectedHeader({ typ: "JWT", alg: "RS256", kid: this.keyId, x5t: this.keyId })
-      .sign(this.signingKey);
+      .sign(await this.keys.signingKey);
   }
 
   /** Validates `Authorization: Bearer ...` for a resource. */
@@ -449,10 +465,12 @@ export class IdentityProvider {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
     if (!match) return { ok: false, reason: "missing" };
     try {
-      const { payload } = await jose.jwtVerify(match[1]!, this.verifyKey, {
+      // the key is shared by the process's emulators: the signed `kid` says which one issued it
+      const { payload, protectedHeader } = await jose.jwtVerify(match[1]!, this.verifyKey, {
         issuer: this.issuer(),
         algorithms: ["RS256"],
       });
+      if (protectedHeader.kid !== this.keyId) return { ok: false, reason: "invalid" };
       if (payload.aud !== AUDIENCE_CLAIM[audience]) return { ok: false, reason: "audience" };
       if (payload.tid !== this.options.tenantId) return { ok: false, reason: "invalid" };
       return { ok: true, audience, claims: payload as unknown as AccessTokenClaims };

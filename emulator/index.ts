@@ -159,8 +159,9 @@ async function defaultGraphLayer(): Promise<CreateGraphResourceLayer> {
 
 /**
  * One CA and server certificate per process (the server certificate names no port), made on first
- * use and kept in memory: RSA key generation dominates start-up. The token signing key stays per
- * emulator, so one emulator's tokens never pass another's check.
+ * use and kept in memory: RSA key generation dominates start-up. The token signing key is shared
+ * the same way (emulator/identity.ts), but each emulator's tokens carry its own key id, which it
+ * requires, so one emulator's tokens never pass another's check.
  */
 let processTls: { ca: CertificateAuthority; server: ServerCertificate } | undefined;
 function tlsMaterial(): { ca: CertificateAuthority; server: ServerCertificate } {

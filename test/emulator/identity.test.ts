@@ -3,7 +3,7 @@ import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXPORT_READ_PERMISSIONS, startEmulator, type RunningEmulator } from "../../emulator/index.js";
 import { createFakeGraphLayer } from "./fake-graph-layer.js";
-import { call, credentialOptions, sampleSnapshot, TENANT_ID, undiciAgent } from "./support.js";
+import { call, credentialOptions, sampleSnapshot, TENANT_ID, tokenFor, undiciAgent } from "./support.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
@@ -243,6 +243,37 @@ describe("emulator identity (token endpoint, metadata)", () => {
       AZURE_SUBSCRIPTION_ID: emu.subscriptionId,
     });
     expect(emu.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe("emulators of one process", () => {
+  it("refuse each other's tokens though they share the signing key and the tenant", async () => {
+    const app = {
+      clientId: "5b7f7c61-0000-4000-8000-00000000c0de",
+      secret: "s3cret",
+      graphPermissions: ["User.Read.All"],
+    };
+    const start = () =>
+      startEmulator({
+        snapshot: sampleSnapshot(),
+        graphLayer: createFakeGraphLayer,
+        throttle: false,
+        apps: [app],
+      });
+    const [a, b] = [await start(), await start()];
+    const [agentA, agentB] = [undiciAgent(a), undiciAgent(b)];
+    try {
+      const token = await tokenFor(a, agentA, app.clientId, app.secret);
+      expect((await call(a, agentA, "GET", "/graph/v1.0/users", { token })).status).toBe(200);
+      const elsewhere = await call(b, agentB, "GET", "/graph/v1.0/users", { token });
+      expect(elsewhere.status).toBe(401);
+      expect(elsewhere.body.error.code).toBe("InvalidAuthenticationToken");
+      const own = await tokenFor(b, agentB, app.clientId, app.secret);
+      expect((await call(b, agentB, "GET", "/graph/v1.0/users", { token: own })).status).toBe(200);
+    } finally {
+      await Promise.all([agentA.close(), agentB.close()]);
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
 
