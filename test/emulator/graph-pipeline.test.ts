@@ -56,6 +56,23 @@ describe("emulator Graph pipeline", () => {
     }
   });
 
+  it("refuses a token it accepted once when it has since expired", async () => {
+    const app = emu.apps[0]!;
+    const shortLived = await emu.issueToken(app.clientId, "graph", 60);
+    const first = await call(emu, agent, "GET", "/graph/v1.0/users", { token: shortLived });
+    expect(first.status).toBe(200);
+    const realNow = Date.now;
+    const later = realNow() + 61_000;
+    Date.now = () => later;
+    try {
+      const again = await call(emu, agent, "GET", "/graph/v1.0/users", { token: shortLived });
+      expect(again.status).toBe(401);
+      expect(again.body.error.message).toMatch(/expired/);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it("enforces permissions per endpoint, AND-of-ORs, for each app removing one permission", async () => {
     for (const removed of ["User.Read.All", "AuditLog.Read.All"]) {
       const permissions = EXPORT_READ_PERMISSIONS.filter((p) => p !== removed);
