@@ -4,6 +4,7 @@
  * clock shared by the emulator (replication windows, pass lifetimes) and the writer's back-off, so
  * no test waits for real.
  */
+import { accessSync, constants } from "node:fs";
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,22 @@ export const KEYS = [
   { aaGuid: "2fc0579f-8113-47ea-b116-bb5a8db9202a", model: "YubiKey 5 NFC", displayName: "key A" },
   { aaGuid: "fa2b99dc-9e39-4257-8f92-4a30d23c4118", model: "YubiKey 5 Nano", displayName: "key B" },
 ];
+
+/**
+ * Where each harness's directory goes: tmpfs when the machine has a writable one. `apply` fsyncs
+ * every journal record and every document (src/io/append-line.ts, src/io/atomic-write.ts), about
+ * 3 ms each on this machine's disk and nothing on tmpfs; a kill test's hundreds of runs spent most
+ * of their wall time there. These tests stop processes, never the machine, so what they check (the
+ * lines in the files, the lock) is the same on either.
+ */
+export const SCRATCH_ROOT = ((): string => {
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return tmpdir();
+  }
+})();
 
 export interface Transcript {
   stdout: string;
@@ -82,7 +99,7 @@ export async function startApplyHarness(
     now: () => clock.now,
     ...options.emulator,
   });
-  const dir = await mkdtemp(join(tmpdir(), "breakglass-apply-"));
+  const dir = await mkdtemp(join(SCRATCH_ROOT, "breakglass-apply-"));
   const configFile = join(dir, "breakglass.yaml");
   if (options.config)
     await writeFile(

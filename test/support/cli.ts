@@ -19,9 +19,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function breakglass(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** `nodeArgs`: options of the Node process itself, before the binary (V8 flags, `--import`). */
+export async function breakglass(
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...nodeArgs, BIN, ...args], {
       cwd: ROOT,
       // Only what the command needs: nothing from the developer's AZURE_* may leak in.
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
