@@ -42,11 +42,14 @@ const cliEnv = (h: ApplyHarness): Record<string, string> => ({
 const applyArgs = (h: ApplyHarness) => ["apply", "--yes", "--config", h.configFile];
 
 /**
- * The CLI's Node runs without V8's optimizing compiler: an apply lasts well under a second, in which
- * TurboFan's background compilations never pay for themselves; they cost a fifth of the 74 runs'
- * CPU (measured: 15-16 s against 12-13 s for 16 runs). The code run and the kill are the same.
+ * The CLI's Node runs without V8's optimizing compiler and with its garbage collector on the main
+ * thread: an apply lasts well under a second, in which TurboFan's compilations never pay for
+ * themselves and the GC's helper threads only compete with the other lane's process for the two
+ * cores. 16 runs measured: 15-16 s of CPU by default, 12-13 s with --no-opt, 10.8 s with both.
+ * The code run and the kill are the same (--lite-mode would be cheaper still, but it turns
+ * WebAssembly off, which undici's HTTP parser needs).
  */
-const NODE_ARGS = ["--no-opt"];
+const NODE_ARGS = ["--no-opt", "--single-threaded-gc"];
 
 /** The CLI's apply, SIGKILLed by the preload just before journal record `at`. */
 function applyKilledAt(
