@@ -7,7 +7,7 @@ import { randomUUID, createPublicKey, type KeyObject } from "node:crypto";
 import * as jose from "jose";
 import type { EmulatedApp } from "./apps.js";
 import type { GraphResponse as HttpResponse } from "./graph/types.js";
-import { generateRsaKeyPair } from "./tls.js";
+import { processKeyPair } from "./tls.js";
 
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 export const ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
@@ -92,15 +92,15 @@ export interface IdentityProviderOptions {
 }
 
 /**
- * One token signing key pair per process, made on first use: a 2048-bit RSA key takes 50-250 ms to
- * generate, and tests start hundreds of emulators. Each emulator still has its own key id (`kid`),
+ * One token signing key pair per process (emulator/tls.ts processKeyPair): a 2048-bit RSA key takes
+ * 50-250 ms to generate, and tests start hundreds of emulators. Each emulator has its own key id (`kid`),
  * which its tokens carry in their signed header and checkBearer requires, so one emulator's tokens
  * never pass another's check.
  */
 let processKeys: { verifyKey: KeyObject; signingKey: Promise<jose.CryptoKey> } | undefined;
 function signingKeys(): NonNullable<typeof processKeys> {
   if (!processKeys) {
-    const pair = generateRsaKeyPair();
+    const pair = processKeyPair();
     processKeys = {
       verifyKey: createPublicKey(pair.publicKeyPem),
       signingKey: jose.importPKCS8(pair.privateKeyPem, "RS256"),

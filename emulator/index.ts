@@ -40,6 +40,7 @@ import { directoryResourceUnitLimit, Throttler, type ThrottleEvent } from "./thr
 import { acquireCaDirectory, writeCaCertificate } from "./ca-file.js";
 import {
   createCertificateAuthority,
+  processKeyPair,
   createServerCertificate,
   type CertificateAuthority,
   type ClientCertificate,
@@ -159,15 +160,17 @@ async function defaultGraphLayer(): Promise<CreateGraphResourceLayer> {
 
 /**
  * One CA and server certificate per process (the server certificate names no port), made on first
- * use and kept in memory: RSA key generation dominates start-up. The token signing key is shared
- * the same way (emulator/identity.ts), but each emulator's tokens carry its own key id, which it
- * requires, so one emulator's tokens never pass another's check.
+ * use and kept in memory, on the process's one key pair (emulator/tls.ts processKeyPair): RSA key
+ * generation dominates start-up. The token signing key is that pair too (emulator/identity.ts), but
+ * each emulator's tokens carry its own key id, which it requires, so one emulator's tokens never
+ * pass another's check.
  */
 let processTls: { ca: CertificateAuthority; server: ServerCertificate } | undefined;
 function tlsMaterial(): { ca: CertificateAuthority; server: ServerCertificate } {
   if (!processTls) {
-    const ca = createCertificateAuthority();
-    processTls = { ca, server: createServerCertificate(ca) };
+    const keys = processKeyPair();
+    const ca = createCertificateAuthority(keys);
+    processTls = { ca, server: createServerCertificate(ca, keys) };
   }
   return processTls;
 }

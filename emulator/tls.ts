@@ -43,6 +43,18 @@ export function generateRsaKeyPair(): KeyPairPem {
   };
 }
 
+/**
+ * The process's one emulator key pair, made on first use: a 2048-bit RSA key costs 50-250 ms to
+ * generate, and every test process starts emulators. The CA, the server certificate
+ * (emulator/index.ts) and the token signing key (emulator/identity.ts) all use it; what each
+ * vouches for stays apart: a certificate by its names and its issuer's signature, a token by the
+ * key id of the emulator that issued it.
+ */
+let processPair: KeyPairPem | undefined;
+export function processKeyPair(): KeyPairPem {
+  return (processPair ??= generateRsaKeyPair());
+}
+
 function serialNumber(): string {
   // positive (leading bit clear) 16-byte serial, as RFC 5280 asks
   const bytes = randomBytes(16);
@@ -80,8 +92,7 @@ function issueCertificate(request: CertificateRequest): string {
   return forge.pki.certificateToPem(cert);
 }
 
-export function createCertificateAuthority(): CertificateAuthority {
-  const keys = generateRsaKeyPair();
+export function createCertificateAuthority(keys: KeyPairPem = generateRsaKeyPair()): CertificateAuthority {
   const certificatePem = issueCertificate({
     subjectCommonName: "Breakglass Entra emulator local CA",
     keys,
@@ -95,11 +106,13 @@ export function createCertificateAuthority(): CertificateAuthority {
   return { certificatePem, privateKeyPem: keys.privateKeyPem };
 }
 
-export function createServerCertificate(ca: {
-  certificatePem: string;
-  privateKeyPem: string;
-}): ServerCertificate {
-  const keys = generateRsaKeyPair();
+export function createServerCertificate(
+  ca: {
+    certificatePem: string;
+    privateKeyPem: string;
+  },
+  keys: KeyPairPem = generateRsaKeyPair(),
+): ServerCertificate {
   const certificatePem = issueCertificate({
     subjectCommonName: "localhost",
     keys,
