@@ -3,11 +3,11 @@
  * credentials grant (secret in the body or HTTP Basic, or a certificate assertion), plus validation
  * of the access tokens it issued (docs/graph-contract.md §12).
  */
-import { randomUUID, createPublicKey } from "node:crypto";
+import { randomUUID, createPublicKey, type KeyObject } from "node:crypto";
 import * as jose from "jose";
 import type { EmulatedApp } from "./apps.js";
 import type { GraphResponse as HttpResponse } from "./graph/types.js";
-import { generateRsaKeyPair } from "./tls.js";
+import { generateRsaKeyPair, type KeyPairPem } from "./tls.js";
 
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 export const ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
@@ -91,11 +91,25 @@ export interface IdentityProviderOptions {
   findApp(clientId: string): EmulatedApp | undefined;
 }
 
+/**
+ * One token signing key pair per process, made on first use: an RSA key takes 100-300 ms of CPU to
+ * generate and the tests start hundreds of emulators. Each emulator still signs under its own key id
+ * and accepts only tokens bearing it, so one emulator's tokens never pass another's check.
+ */
+let processKeys: { pem: KeyPairPem; verifyKey: KeyObject } | undefined;
+function signingKeys(): { pem: KeyPairPem; verifyKey: KeyObject } {
+  if (!processKeys) {
+    const pem = generateRsaKeyPair();
+    processKeys = { pem, verifyKey: createPublicKey(pem.publicKeyPem) };
+  }
+  return processKeys;
+}
+
 export class IdentityProvider {
   private readonly keyId = randomUUID().replaceAll("-", "");
-  private readonly keys = generateRsaKeyPair();
+  private readonly keys = signingKeys().pem;
   private signingKey?: Awaited<ReturnType<typeof jose.importPKCS8>>;
-  private readonly verifyKey = createPublicKey(this.keys.publicKeyPem);
+  private readonly verifyKey = signingKeys().verifyKey;
 
   constructor(private readonly options: IdentityProviderOptions) {}
 
@@ -449,10 +463,12 @@ export class IdentityProvider {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
     if (!match) return { ok: false, reason: "missing" };
     try {
-      const { payload } = await jose.jwtVerify(match[1]!, this.verifyKey, {
+      const { payload, protectedHeader } = await jose.jwtVerify(match[1]!, this.verifyKey, {
         issuer: this.issuer(),
         algorithms: ["RS256"],
       });
+      // Another emulator of this process signs with the same key, under its own key id.
+      if (protectedHeader.kid !== this.keyId) return { ok: false, reason: "invalid" };
       if (payload.aud !== AUDIENCE_CLAIM[audience]) return { ok: false, reason: "audience" };
       if (payload.tid !== this.options.tenantId) return { ok: false, reason: "invalid" };
       return { ok: true, audience, claims: payload as unknown as AccessTokenClaims };
