@@ -54,7 +54,24 @@ export function guard(kind: string, original: TimerFunction): TimerFunction {
   };
 }
 
-const realSleep = timersPromises.setTimeout;
+/**
+ * The functions Node gave, kept on the process the first time this file runs: vitest runs a setup
+ * file again before every test file, and with isolation off (vitest.config.ts) the process and its
+ * already guarded timers stay, so each run guards these, never the guard of the file before.
+ */
+const REAL_TIMERS = Symbol.for("breakglass.test.realTimers");
+interface RealTimers {
+  setTimeout: TimerFunction;
+  setInterval: TimerFunction;
+  sleep: typeof timersPromises.setTimeout;
+}
+const real: RealTimers = ((globalThis as Record<symbol, RealTimers | undefined>)[REAL_TIMERS] ??= {
+  setTimeout: globalThis.setTimeout as TimerFunction,
+  setInterval: globalThis.setInterval as TimerFunction,
+  sleep: timersPromises.setTimeout,
+});
+
+const realSleep = real.sleep;
 const guardedSleep = async function guardedSleep(delay?: number, ...rest: any[]) {
   const setAt = isLong(delay) ? new Error("set here") : undefined;
   const value = await realSleep(delay, ...rest);
@@ -62,11 +79,11 @@ const guardedSleep = async function guardedSleep(delay?: number, ...rest: any[])
   return value;
 } as typeof timersPromises.setTimeout;
 
-const guardedTimeout = Object.assign(guard("setTimeout", globalThis.setTimeout as TimerFunction), {
+const guardedTimeout = Object.assign(guard("setTimeout", real.setTimeout), {
   // `promisify(setTimeout)` resolves through this, as Node's own setTimeout does.
   [promisify.custom]: guardedSleep,
 });
-const guardedInterval = guard("setInterval", globalThis.setInterval as TimerFunction);
+const guardedInterval = guard("setInterval", real.setInterval);
 for (const target of [globalThis, timers] as Array<Record<string, unknown>>)
   Object.assign(target, { setTimeout: guardedTimeout, setInterval: guardedInterval });
 timersPromises.setTimeout = guardedSleep;

@@ -98,6 +98,10 @@ function endRun(code: number): void {
  * error", and its stack only under --debug (or BREAKGLASS_DEBUG), since a stack can quote tenant data.
  */
 export async function main(argv: string[]): Promise<number> {
+  // Commands report their code through process.exitCode. A code an earlier in-process run left there
+  // is not this run's: it starts clean, and the caller's value is back when the run ends.
+  const callersCode = process.exitCode;
+  process.exitCode = undefined;
   try {
     const program = await buildProgram(commandsFor(argv));
     await program.parseAsync(argv);
@@ -119,5 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code === EXIT.internal && debug && err instanceof Error && err.stack)
       process.stderr.write(`${sanitizeForTerminal(err.stack)}\n`);
     return code;
+  } finally {
+    process.exitCode = callersCode;
   }
 }

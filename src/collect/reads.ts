@@ -36,7 +36,6 @@ export const TOP_LEVEL_READS: SectionRead[] = [
     firstPageOnly: true,
   },
   { path: "deletedUsers", version: "v1.0", url: "/directory/deletedItems/microsoft.graph.user?$top=999" },
-  { path: "riskyUsers", version: "v1.0", url: "/identityProtection/riskyUsers?$top=500" },
   { path: "groups", version: "v1.0", url: "/groups?$top=999" },
   { path: "administrativeUnits", version: "v1.0", url: "/directory/administrativeUnits?$top=999" },
   // beta: isPrivileged is not in v1.0.
@@ -59,6 +58,9 @@ export const TOP_LEVEL_READS: SectionRead[] = [
   },
   { path: "conditionalAccessPolicies", version: "v1.0", url: "/identity/conditionalAccess/policies" },
   { path: "namedLocations", version: "v1.0", url: "/identity/conditionalAccess/namedLocations" },
+  // Last of its family (1 request per second, docs/reads.md): the policies above decide the subjects
+  // (their exclusions), so wave 4 waits for them, never for risky users.
+  { path: "riskyUsers", version: "v1.0", url: "/identityProtection/riskyUsers?$top=500" },
   {
     path: "authenticationStrengthPolicies",
     version: "v1.0",

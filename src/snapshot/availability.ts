@@ -17,22 +17,37 @@ export function unavailableReason(snapshot: Snapshot, path: string): string | un
   return relationshipGap(snapshot, path);
 }
 
-const loweredCache = new WeakMap<Record<string, string>, { count: number; byPath: Map<string, string> }>();
+interface LoweredEntries {
+  /** the entries as lowered, in order: a later call compares them before using `byPath`. */
+  keys: string[];
+  reasons: string[];
+  byPath: Map<string, string>;
+}
+const loweredCache = new WeakMap<Record<string, string>, LoweredEntries>();
 const NOTHING_UNAVAILABLE = new Map<string, string>();
 
 /**
  * `unavailable` keyed by lower-cased path (paths hold ids, compared case-insensitively), built once
- * per object: checks ask thousands of times per run. Rebuilt when entries are added or removed.
+ * per object: checks ask thousands of times per run. Rebuilt when an entry was added, removed,
+ * renamed or given another reason since (a comparison per entry, no lower-casing), so the answer is
+ * always that of the object as it is now.
  */
 function loweredEntries(entries: Record<string, string> | undefined): ReadonlyMap<string, string> {
   if (!entries) return NOTHING_UNAVAILABLE;
   const keys = Object.keys(entries);
   const cached = loweredCache.get(entries);
-  if (cached && cached.count === keys.length) return cached.byPath;
+  if (cached && sameEntries(cached, keys, entries)) return cached.byPath;
   const byPath = new Map<string, string>();
   for (const key of keys) if (!byPath.has(key.toLowerCase())) byPath.set(key.toLowerCase(), entries[key]!);
-  loweredCache.set(entries, { count: keys.length, byPath });
+  loweredCache.set(entries, { keys, reasons: keys.map((key) => entries[key]!), byPath });
   return byPath;
+}
+
+function sameEntries(cached: LoweredEntries, keys: string[], entries: Record<string, string>): boolean {
+  if (cached.keys.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++)
+    if (cached.keys[i] !== keys[i] || cached.reasons[i] !== entries[keys[i]!]) return false;
+  return true;
 }
 
 /**

@@ -39,15 +39,17 @@ export function idIndex<T>(objects: readonly T[], key = "id"): ReadonlyMap<strin
 /**
  * One object of a list by id, case-insensitively, in constant time: the thousands of availability
  * questions of a run cannot each scan the list. A hit no longer where it was indexed, or whose id
- * changed, and a list whose length changed, are indexed afresh. (An object replaced in place by one
- * with another id is only seen by the next `idIndex`, which every Directory build makes.)
+ * changed, and a list whose length changed, are indexed afresh. A miss is only believed when the list
+ * is still the one indexed (a pointer and id comparison per element): an object replaced in place by
+ * one with another id, or whose id changed in place, is found as a first lookup would find it.
  */
 export function findById<T>(objects: readonly T[], id: string, key = "id"): T | undefined {
   const wanted = lower(id);
   let index = cachedIndex(objects, key);
   if (!index || index.objects.length !== objects.length) index = buildIndex(objects, key);
   const hit = index.byId.get(wanted);
-  if (hit === undefined) return undefined;
+  if (hit === undefined)
+    return sameList(index, objects, key) ? undefined : buildIndex(objects, key).byId.get(wanted);
   const hitId = keyOf(hit, key);
   if (objects[index.position.get(wanted)!] === hit && typeof hitId === "string" && lower(hitId) === wanted)
     return hit;

@@ -50,9 +50,14 @@ export interface PolicySpec {
 }
 
 let seq = 0;
+/**
+ * A fresh policy: every object in it is a copy, never a shared constant such as `block`, so a test
+ * that damages its policy in place (test/ca/malformed.test.ts) cannot change what a later test (or
+ * a later file in the same worker, which shares this module) gets.
+ */
 export function policy(spec: PolicySpec): Record<string, unknown> {
   const id = spec.id ?? `p${++seq}`;
-  return {
+  return structuredClone({
     id,
     displayName: spec.name ?? id,
     state: spec.state ?? "enabled",
@@ -83,10 +88,11 @@ export function policy(spec: PolicySpec): Record<string, unknown> {
     },
     grantControls: spec.grant === undefined ? { operator: "OR", builtInControls: ["mfa"] } : spec.grant,
     sessionControls: spec.session ?? null,
-  };
+  });
 }
 
-export const block = { operator: "OR", builtInControls: ["block"] };
+/** Frozen: a test that tries to change the shared block grant throws instead of poisoning it. */
+export const block = Object.freeze({ operator: "OR", builtInControls: Object.freeze(["block"]) });
 export const strengthGrant = (id: string) => ({
   operator: "OR",
   builtInControls: [],

@@ -221,3 +221,32 @@ describe("exitCodeOf", () => {
     expect(exitCodeOf(undefined)).toBe(70);
   });
 });
+
+describe("one run's exit code", () => {
+  it("is not the next run's, and the caller's process.exitCode is back after each", async () => {
+    // `ca prove` reports its refutation through process.exitCode; the `permissions` run after it in
+    // the same process must still exit 0, as it does alone.
+    const before = process.exitCode;
+    process.exitCode = 5;
+    try {
+      expect((await breakglassKeepingExitCode(["ca", "prove", ...midsize])).code).toBe(1);
+      expect(process.exitCode).toBe(5);
+      expect((await breakglassKeepingExitCode(["permissions", "export"])).code).toBe(0);
+      expect(process.exitCode).toBe(5);
+    } finally {
+      process.exitCode = before;
+    }
+  });
+});
+
+/** `breakglass` without its reset of process.exitCode: what `main` leaves there is asserted. */
+async function breakglassKeepingExitCode(args: string[]): Promise<{ code: number }> {
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    return { code: await main(["node", "breakglass", ...args]) };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}

@@ -8,6 +8,7 @@ import {
   signInActivityReads,
   signInReads,
 } from "../../src/collect/reads.js";
+import { familyOf } from "../../src/graph/pacing.js";
 import { USER_PROPERTIES } from "../../src/snapshot/schema.js";
 
 const decoded = (url: string) => decodeURIComponent(url);
@@ -18,6 +19,14 @@ describe("export reads", () => {
     for (const p of USER_PROPERTIES) expect(users.url).toContain(p);
     expect(users.url).not.toContain("signInActivity");
     expect(TOP_LEVEL_READS.find((r) => r.path === "users.signInActivity")!.url).toContain("$top=120");
+  });
+
+  it("asks for the Conditional Access policies first in their one-a-second family: they decide the subjects", () => {
+    const caFamily = TOP_LEVEL_READS.filter((r) => familyOf(r.url) === "conditionalAccess").map(
+      (r) => r.path,
+    );
+    expect(caFamily[0]).toBe("conditionalAccessPolicies");
+    expect(caFamily).toContain("riskyUsers");
   });
 
   it("reads signInActivity by id, 15 per request", () => {

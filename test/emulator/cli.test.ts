@@ -38,6 +38,12 @@ describe("breakglass emulator (CLI)", () => {
     }
   }
 
+  it("refused flags leave no SIGINT or SIGTERM listener behind (one would stop the signal ending the process)", async () => {
+    const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    expect((await exitCodeAndError(["--snapshot", snapshotFile, "--port", "99999"])).code).toBe(2);
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(before);
+  });
+
   it("rejects bad flags and bad files with exit code 2 and a message naming the flag and the fix", async () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /--snapshot is required/],

@@ -230,6 +230,23 @@ describe("emulator identity (token endpoint, metadata)", () => {
     expect(byDomain.status).toBe(200);
   });
 
+  it("refuses a token another emulator of the process issued, for the same tenant and app id", async () => {
+    const other = await startEmulator({ snapshot: sampleSnapshot(), graphLayer: createFakeGraphLayer });
+    try {
+      const app = emu.apps[0]!;
+      const own = await emu.issueToken(app.clientId, "graph");
+      expect((await call(emu, agent, "GET", "/graph/v1.0/organization", { token: own })).status).toBe(200);
+      // The other emulator's own app, given this app's id, so only the signature's key id differs.
+      other.registerApp({ clientId: app.clientId, graphPermissions: [...EXPORT_READ_PERMISSIONS] });
+      const foreign = await other.issueToken(app.clientId, "graph");
+      expect(jose.decodeJwt(foreign)).toMatchObject({ tid: TENANT_ID, appid: app.clientId });
+      const refused = await call(emu, agent, "GET", "/graph/v1.0/organization", { token: foreign });
+      expect(refused.status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("writes the CA to the state dir and exposes the client environment", async () => {
     const { readFile } = await import("node:fs/promises");
     expect(await readFile(emu.caFile, "utf8")).toBe(emu.caPem);

@@ -156,6 +156,29 @@ describe("the shared id index", () => {
     expect(idIndex(users).get("g")).toBe(users[1]);
   });
 
+  it("finds an object whose id changed in place or that replaced another, as a first lookup would", () => {
+    const users: Array<{ id: string }> = [{ id: "a" }, { id: "b" }];
+    expect(findById(users, "c")).toBeUndefined(); // indexes the list
+    users[0] = { id: "c" }; // replaced in place by another id: same length, same index
+    expect(findById(users, "C")).toBe(users[0]);
+    expect(findById(users, "a")).toBeUndefined();
+    users[1]!.id = "d"; // an id changed in place
+    expect(findById(users, "d")).toBe(users[1]);
+    expect(findById(users, "b")).toBeUndefined();
+  });
+
+  it("availability follows `unavailable` changed in place, as a first question would", () => {
+    const doc = parseSnapshot(copy());
+    const unavailable: Record<string, string> = (doc.unavailable = { "users[A].ownedObjects": "403" });
+    expect(unavailableReason(doc, "users[a].ownedObjects")).toBe("403"); // lowered once
+    unavailable["users[A].ownedObjects"] = "429"; // another reason, same entries
+    expect(unavailableReason(doc, "users[a].ownedObjects")).toBe("429");
+    delete unavailable["users[A].ownedObjects"];
+    unavailable["users[B].ownedObjects"] = "404"; // another entry, same count
+    expect(unavailableReason(doc, "users[a].ownedObjects")).toBeUndefined();
+    expect(unavailableReason(doc, "users[b].ownedObjects")).toBe("404");
+  });
+
   it("availability and the directory read the same copy of an object", () => {
     const doc = parseSnapshot(copy());
     const account = doc.users!.find((u) => u.userPrincipalName?.startsWith("zt4p9w"))!;

@@ -185,14 +185,29 @@ export function register(program: Command): void {
     )
     .option("--replication-delay <ms>", "a created object stays invisible to other requests for this long")
     .action(async (flags: EmulatorFlags) => {
-      const stopped = new Promise<NodeJS.Signals>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
-      });
-      await runEmulatorCommand(flags, {
-        stdout: (text) => process.stdout.write(text),
-        stderr: (text) => process.stderr.write(text),
-        stopped,
-      });
+      // Listening for a signal replaces Node's default (ending the process), so the listeners live
+      // only until the first signal (a second one ends the process as usual) or the command's end:
+      // refused flags leave none behind.
+      let resolveStopped: (signal: NodeJS.Signals) => void = () => {};
+      const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
+      const stopListening = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      };
+      const stop = (signal: NodeJS.Signals) => {
+        stopListening();
+        resolveStopped(signal);
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      try {
+        await runEmulatorCommand(flags, {
+          stdout: (text) => process.stdout.write(text),
+          stderr: (text) => process.stderr.write(text),
+          stopped,
+        });
+      } finally {
+        stopListening();
+      }
     });
 }
