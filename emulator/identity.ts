@@ -484,8 +484,11 @@ export class IdentityProvider {
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.nbf === "number" && payload.nbf > now)
       throw new jose.errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', payload, "nbf");
-    if (typeof payload.exp === "number" && payload.exp <= now)
+    if (typeof payload.exp === "number" && payload.exp <= now) {
+      // an expired token never passes again: forgetting it keeps a long-running emulator's map small
+      this.verifiedTokens.delete(token);
       throw new jose.errors.JWTExpired('"exp" claim timestamp check failed', payload, "exp");
+    }
     return payload;
   }
 
