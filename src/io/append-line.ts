@@ -9,55 +9,61 @@
  * - a process killed mid-write can leave a last line without its newline. The reader ignores such
  *   a torn tail, and the next append cuts it off first, so every complete line stays valid JSON.
  */
-import { constants as fs } from "node:fs";
-import { open } from "node:fs/promises";
+import {
+  closeSync,
+  constants as fs,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 
-/** Cuts a torn last line (no trailing newline) left by a killed writer. */
-async function dropTornTail(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, fs.O_RDWR | fs.O_NOFOLLOW);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    if (last[0] === 0x0a) return;
-    // Walk back to the previous newline; journals are small, one chunk at a time is plenty.
-    const chunk = Buffer.alloc(Math.min(size, 64 * 1024));
-    let end = size;
-    while (end > 0) {
-      const start = Math.max(0, end - chunk.length);
-      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (at >= 0) {
-        await handle.truncate(start + at + 1);
-        await handle.sync();
-        return;
-      }
-      end = start;
+/** Cuts a torn last line (no trailing newline) left by a killed writer from the open stream. */
+function dropTornTail(fd: number): void {
+  const { size } = fstatSync(fd);
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return;
+  // Walk back to the previous newline; journals are small, one chunk at a time is plenty.
+  const chunk = Buffer.alloc(Math.min(size, 64 * 1024));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const bytesRead = readSync(fd, chunk, 0, end - start, start);
+    const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at >= 0) {
+      ftruncateSync(fd, start + at + 1);
+      fsyncSync(fd);
+      return;
     }
-    await handle.truncate(0);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    end = start;
   }
+  ftruncateSync(fd, 0);
+  fsyncSync(fd);
 }
 
-/** Appends one line (a newline is added) and fsyncs it. */
+/**
+ * Appends one line (a newline is added) and fsyncs it. The system calls are made directly, not
+ * through the thread pool: the caller waits for the record before it does anything else, and a
+ * pool round trip per call (seven of them) cost a journal record more than the calls themselves
+ * (0.4 ms against 10 us on tmpfs, more on a loaded machine), for an `apply` of a few dozen records.
+ * One open serves the torn-tail check and the write.
+ */
 export async function appendLineDurably(path: string, line: string): Promise<void> {
   if (line.includes("\n")) throw new Error("appendLineDurably: a record is one line");
-  await dropTornTail(path);
-  const handle = await open(path, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
+  const fd = openSync(path, fs.O_RDWR | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
   try {
-    await handle.write(`${line}\n`);
-    await handle.sync();
+    dropTornTail(fd);
+    const bytes = Buffer.from(`${line}\n`, "utf8");
+    // one write() in practice; a short one is continued (a failure in between leaves a torn tail)
+    for (let written = 0; written < bytes.length;)
+      written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -17,7 +17,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { constants as fs } from "node:fs";
+import { constants as fs, mkdirSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { RefusedError, UsageError } from "../errors.js";
@@ -107,7 +107,8 @@ export class FileRecordStore implements RecordStore {
 
   async append(stream: string, record: unknown): Promise<void> {
     const path = this.streamPath(stream);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    // synchronous, as the append itself is (src/io/append-line.ts)
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     await appendLineDurably(path, JSON.stringify(record));
   }
 

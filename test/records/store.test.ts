@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile, appendFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, symlink, writeFile, appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,6 +27,26 @@ describe("FileRecordStore streams", () => {
     await store.append("journal/p", { n: 3 });
     expect(await store.read("journal/p")).toEqual([{ n: 1 }, { n: 3 }]);
     expect(await readFile(path, "utf8")).toBe('{"n":1}\n{"n":3}\n');
+  });
+
+  it("empties a stream whose only line is torn before the next append", async () => {
+    const store = new FileRecordStore(await tempRoot());
+    const path = join(store.root, ".breakglass/journal/p.jsonl");
+    await mkdir(join(store.root, ".breakglass/journal"), { recursive: true });
+    await writeFile(path, '{"n": 1, "tru');
+    expect(await store.read("journal/p")).toEqual([]);
+    await store.append("journal/p", { n: 2 });
+    expect(await readFile(path, "utf8")).toBe('{"n":2}\n');
+  });
+
+  it("refuses a symlink planted at a stream's name and leaves its target alone", async () => {
+    const store = new FileRecordStore(await tempRoot());
+    const victim = join(store.root, "victim.txt");
+    await writeFile(victim, "precious\n");
+    await mkdir(join(store.root, ".breakglass/journal"), { recursive: true });
+    await symlink(victim, join(store.root, ".breakglass/journal/p.jsonl"));
+    await expect(store.append("journal/p", { n: 1 })).rejects.toThrow(/ELOOP/);
+    expect(await readFile(victim, "utf8")).toBe("precious\n");
   });
 
   it("refuses a complete line that is not JSON, naming the file and line", async () => {

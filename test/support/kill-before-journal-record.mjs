@@ -1,15 +1,14 @@
 /**
  * Test-only preload (`node --import <this file>`): the process sends itself SIGKILL just before it
  * appends the Nth record to an apply journal, N from BREAKGLASS_TEST_KILL_BEFORE_JOURNAL_RECORD. The
- * product has no kill hook: src/io/append-line.ts appendLineDurably opens the stream with O_APPEND
- * through `open` of node:fs/promises, so this replaces that function on the module's default export
- * and syncBuiltinESMExports() makes every ESM import of it see the replacement (test/setup-timers.ts
- * does the same for timers). Only an append-open of a `.jsonl` file under `.breakglass/journal/`
- * counts; the torn-tail check (O_RDWR), reads and the lock go through untouched. Killed before the
- * open, the file holds exactly N-1 records, which test/deploy/apply-sigkill-every.test.ts checks.
+ * product has no kill hook: src/io/append-line.ts appendLineDurably opens the stream once per record,
+ * with O_APPEND, through `openSync` of node:fs, so this replaces that function on the module's
+ * default export and syncBuiltinESMExports() makes every ESM import of it see the replacement
+ * (test/setup-timers.ts does the same for timers). Only an append-open of a `.jsonl` file under
+ * `.breakglass/journal/` counts; reads and the lock go through untouched. Killed before the open,
+ * the file holds exactly N-1 records, which test/deploy/apply-sigkill-every.test.ts checks.
  */
-import { constants } from "node:fs";
-import fsPromises from "node:fs/promises";
+import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { sep } from "node:path";
 import process from "node:process";
@@ -20,7 +19,7 @@ if (!Number.isInteger(killAt) || killAt < 1)
   throw new Error(`${VARIABLE} must be a record number from 1, not ${JSON.stringify(process.env[VARIABLE])}`);
 
 const JOURNAL_FOLDER = `${sep}.breakglass${sep}journal${sep}`;
-const realOpen = fsPromises.open;
+const realOpenSync = fs.openSync;
 let journalAppends = 0;
 
 const isJournalAppend = (path, flags) =>
@@ -28,16 +27,16 @@ const isJournalAppend = (path, flags) =>
   path.includes(JOURNAL_FOLDER) &&
   path.endsWith(".jsonl") &&
   typeof flags === "number" &&
-  (flags & constants.O_APPEND) !== 0;
+  (flags & fs.constants.O_APPEND) !== 0;
 
-function open(path, flags, mode) {
+function openSync(path, flags, mode) {
   if (isJournalAppend(path, flags) && ++journalAppends === killAt) process.kill(process.pid, "SIGKILL");
-  return realOpen(path, flags, mode);
+  return realOpenSync(path, flags, mode);
 }
 
-fsPromises.open = open;
+fs.openSync = openSync;
 syncBuiltinESMExports();
 
 // An interception that did not take would let the run finish: refuse to start instead.
-const { open: imported } = await import("node:fs/promises");
-if (imported !== open) throw new Error("the preload could not replace open of node:fs/promises");
+const { openSync: imported } = await import("node:fs");
+if (imported !== openSync) throw new Error("the preload could not replace openSync of node:fs");
