@@ -3,7 +3,10 @@
  * is sent). Models what Graph does with each request deploy sends (docs/graph-writes.md): objects merge
  * property by property on PATCH and arrays are replaced whole; a create adds the object as a later
  * read shows it. Objects created earlier in the plan carry their `{{ref:...}}` id unless `ids`
- * gives the real one. Pure: returns a new snapshot.
+ * gives the real one. Pure: returns a new snapshot, which shares with `before` every section and
+ * object the step leaves as it was (copy on write: apply predicts after each of its steps, and a
+ * deep copy of the whole tenant per step was most of the gate's cost). Neither snapshot is changed
+ * afterwards by anyone: the gate and the prover only read them.
  */
 import { GLOBAL_ADMINISTRATOR, norm } from "../snapshot/directory.js";
 import type { Snapshot } from "../snapshot/schema.js";
@@ -47,15 +50,33 @@ export function predict(
   ids: ReadonlyMap<string, string> = new Map(),
 ): Snapshot {
   if (step.request.service === "arm") return predictArm(before, step, ids);
-  const s = structuredClone(before) as Json;
+  const s = { ...before } as Json;
   // An object not created yet keeps its reference as its id: consistent within the prediction.
   const req = resolveRefs(step.request, ids, refToken);
   const body = (req.body ?? {}) as Json;
   const created = ids.get(step.id) ?? refToken(step.id);
   const path = req.url.replace(/^\/(v1\.0|beta)/, "").split("?")[0]!;
   const seg = path.split("/").filter(Boolean);
-  const list = (name: string): Json[] => (s[name] ??= []) as Json[];
-  const find = (name: string, id: string) => list(name).find((x) => norm(x.id) === norm(id));
+  /** a section of the new snapshot, as a list of its own (its elements still shared) */
+  const copied = new Set<string>();
+  const list = (name: string): Json[] => {
+    if (!copied.has(name)) {
+      copied.add(name);
+      s[name] = [...((s[name] as Json[] | undefined) ?? [])];
+    }
+    return s[name] as Json[];
+  };
+  /** whether a section holds the object */
+  const has = (name: string, id: string) => list(name).some((x) => norm(x.id) === norm(id));
+  /** the object, as a copy of its own in the new snapshot's section: the step may change it */
+  const find = (name: string, id: string): Json | undefined => {
+    const xs = list(name);
+    const at = xs.findIndex((x) => norm(x.id) === norm(id));
+    if (at < 0) return undefined;
+    return (xs[at] = structuredClone(xs[at]!));
+  };
+  /** a singleton section (a policy object), as a copy of its own */
+  const own = (name: string): Json => (s[name] = structuredClone((s[name] as Json | undefined) ?? {}));
   const must = <T>(x: T | undefined, what: string): T => {
     if (x === undefined) throw new PredictError(`step ${step.id}: ${what} is not in the snapshot`);
     return x;
@@ -124,7 +145,7 @@ export function predict(
     const rel = seg[2];
     if (m === "POST") {
       const id = idOfRef(body["@odata.id"]);
-      const type = find("groups", id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
+      const type = has("groups", id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
       g[rel] = [...(g[rel] ?? []).filter((x: Json) => norm(x.id) !== norm(id)), { "@odata.type": type, id }];
     } else g[rel] = (g[rel] ?? []).filter((x: Json) => norm(x.id) !== norm(seg[3]));
   } else if (seg[0] === "policies" && seg[1] === "authenticationStrengthPolicies") {
@@ -167,10 +188,10 @@ export function predict(
     }
     refreshStrengthCopies(s);
   } else if (seg[0] === "policies" && seg[1] === "authorizationPolicy" && m === "PATCH") {
-    const policy = (s.authorizationPolicy ??= {});
+    const policy = own("authorizationPolicy");
     Object.assign(policy, mergePatch(policy, body));
   } else if (seg[0] === "policies" && seg[1] === "authenticationMethodsPolicy") {
-    const policy = (s.authenticationMethodsPolicy ??= {});
+    const policy = own("authenticationMethodsPolicy");
     if (seg.length === 2) Object.assign(policy, mergePatch(policy, body));
     else {
       const configs: Json[] = (policy.authenticationMethodConfigurations ??= []);
@@ -201,15 +222,18 @@ export function predict(
       },
     });
   } else if (seg[0] === "roleManagement" && seg[2] === "roleAssignmentScheduleRequests") {
-    for (const x of list("roleAssignmentSchedules"))
-      if (
-        norm(x.principalId) === norm(body.principalId) &&
-        norm(x.roleDefinitionId) === norm(body.roleDefinitionId ?? GLOBAL_ADMINISTRATOR)
-      )
-        x.scheduleInfo = {
-          ...(x.scheduleInfo ?? {}),
-          expiration: { type: "noExpiration", endDateTime: null, duration: null },
-        };
+    s.roleAssignmentSchedules = list("roleAssignmentSchedules").map((x) =>
+      norm(x.principalId) === norm(body.principalId) &&
+      norm(x.roleDefinitionId) === norm(body.roleDefinitionId ?? GLOBAL_ADMINISTRATOR)
+        ? {
+            ...x,
+            scheduleInfo: {
+              ...(x.scheduleInfo ?? {}),
+              expiration: { type: "noExpiration", endDateTime: null, duration: null },
+            },
+          }
+        : x,
+    );
   } else if (seg[0] === "roleManagement" && seg[2] === "roleEligibilityScheduleRequests") {
     s.roleEligibilitySchedules = list("roleEligibilitySchedules").filter(
       (x) =>
@@ -223,7 +247,7 @@ export function predict(
     else {
       const au = must(find("administrativeUnits", seg[2]!), `administrative unit ${seg[2]}`);
       const id = idOfRef(body["@odata.id"]);
-      const type = find("groups", id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
+      const type = has("groups", id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
       au.members = [
         ...(au.members ?? []).filter((x: Json) => norm(x.id) !== norm(id)),
         { "@odata.type": type, id },
@@ -233,15 +257,18 @@ export function predict(
   return s as Snapshot;
 }
 
-/** Graph returns a CA policy's strength expanded; keep the expanded copies in line with the strengths. */
+/**
+ * Graph returns a CA policy's strength expanded; keep the expanded copies in line with the strengths.
+ * Every policy that carries one gets a new object (the old one may be shared with the snapshot before).
+ */
 function refreshStrengthCopies(s: Json): void {
   const strengths = new Map(((s.authenticationStrengthPolicies ?? []) as Json[]).map((x) => [norm(x.id), x]));
-  for (const p of (s.conditionalAccessPolicies ?? []) as Json[]) {
+  if (s.conditionalAccessPolicies === undefined) return;
+  s.conditionalAccessPolicies = (s.conditionalAccessPolicies as Json[]).map((p) => {
     const ref = p.grantControls?.authenticationStrength;
     const full = ref && strengths.get(norm(ref.id));
-    if (full) {
-      const { combinationConfigurations: _, ...rest } = full;
-      p.grantControls.authenticationStrength = { ...rest };
-    }
-  }
+    if (!full) return p;
+    const { combinationConfigurations: _, ...rest } = full;
+    return { ...p, grantControls: { ...p.grantControls, authenticationStrength: structuredClone(rest) } };
+  });
 }
