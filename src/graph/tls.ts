@@ -20,12 +20,36 @@ function secureContextFor(caPem: string): SecureContext {
   return context;
 }
 
+/**
+ * One agent of each kind per CA for the whole process, as without a CA every client shares Node's
+ * and undici's global ones: the clients a process makes one after another (a command that reads,
+ * then writes; a test that runs apply twice on one tenant) reuse each other's idle connections
+ * instead of a TLS handshake per connection per client. Nobody closes them: an idle connection
+ * keeps no process alive, and one the server closes leaves the pool.
+ */
+const httpsAgents = new Map<string, HttpsAgent>();
+const undiciAgents = new Map<string, UndiciAgent>();
+
 export function httpsAgentFor(caPem: string | undefined): HttpsAgent | undefined {
+  if (!caPem) return undefined;
+  let agent = httpsAgents.get(caPem);
   // keepAlive: an export sends a few hundred requests to two hosts; reusing sockets saves the
   // TLS handshakes.
-  return caPem ? new HttpsAgent({ secureContext: secureContextFor(caPem), keepAlive: true }) : undefined;
+  if (!agent)
+    httpsAgents.set(
+      caPem,
+      (agent = new HttpsAgent({ secureContext: secureContextFor(caPem), keepAlive: true })),
+    );
+  return agent;
 }
 
 export function undiciAgentFor(caPem: string | undefined): UndiciAgent | undefined {
-  return caPem ? new UndiciAgent({ connect: { secureContext: secureContextFor(caPem) } }) : undefined;
+  if (!caPem) return undefined;
+  let agent = undiciAgents.get(caPem);
+  if (!agent)
+    undiciAgents.set(
+      caPem,
+      (agent = new UndiciAgent({ connect: { secureContext: secureContextFor(caPem) } })),
+    );
+  return agent;
 }

@@ -2,7 +2,7 @@
  * The agents of src/graph/tls.ts trust the CA they are given and nothing else: a connection to the
  * emulator succeeds with its CA and fails with another, for both the Graph client's undici agent
  * and the node:https agent of @azure/identity and ARM, including after a context for the right CA
- * was made and kept.
+ * was made and kept. The agents are the process's, one per CA, so nothing here closes them.
  */
 import { get } from "node:https";
 import { fetch } from "undici";
@@ -25,25 +25,26 @@ describe("agents trusting a private CA", () => {
   });
 
   const viaUndici = async (caPem: string) => {
-    const dispatcher = undiciAgentFor(caPem)!;
-    try {
-      return (await fetch(`${emu.graphUrl}/v1.0/users`, { dispatcher })).status;
-    } finally {
-      await dispatcher.close();
-    }
+    const response = await fetch(`${emu.graphUrl}/v1.0/users`, { dispatcher: undiciAgentFor(caPem)! });
+    await response.body?.cancel();
+    return response.status;
   };
   const viaHttps = (caPem: string) =>
     new Promise<number>((resolve, reject) => {
-      const agent = httpsAgentFor(caPem)!;
-      get(`${emu.graphUrl}/v1.0/users`, { agent }, (res) => {
+      get(`${emu.graphUrl}/v1.0/users`, { agent: httpsAgentFor(caPem)! }, (res) => {
         res.resume();
-        agent.destroy();
         resolve(res.statusCode!);
-      }).on("error", (err) => {
-        agent.destroy();
-        reject(err);
-      });
+      }).on("error", reject);
     });
+
+  it("are one of each kind per CA for the process, another for another CA", () => {
+    expect(undiciAgentFor(emu.caPem)).toBe(undiciAgentFor(emu.caPem));
+    expect(httpsAgentFor(emu.caPem)).toBe(httpsAgentFor(emu.caPem));
+    expect(undiciAgentFor(otherCa)).not.toBe(undiciAgentFor(emu.caPem));
+    expect(httpsAgentFor(otherCa)).not.toBe(httpsAgentFor(emu.caPem));
+    expect(undiciAgentFor(undefined)).toBeUndefined();
+    expect(httpsAgentFor(undefined)).toBeUndefined();
+  });
 
   it("connect with the emulator's CA (401: the request reached Graph without a token)", async () => {
     expect(await viaUndici(emu.caPem)).toBe(401);
