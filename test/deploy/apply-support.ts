@@ -77,7 +77,8 @@ export interface ApplyHarness {
   config(): Promise<Config>;
   /** the accounts' keys registered as enroll would: a one-time pass, a sign-in, the keys */
   enroll(upn: string): Promise<void>;
-  assess(): Promise<CheckResult[]>;
+  /** the checks' results on `snapshot` (a read taken since the last change), or on a fresh read */
+  assess(snapshot?: Snapshot): Promise<CheckResult[]>;
   /** every file under the directory, as text */
   files(): Promise<Map<string, string>>;
   store(): RecordStore;
@@ -207,9 +208,9 @@ export async function startApplyHarness(
       );
       if (del.status !== 204) throw new Error(`pass deletion for ${upn}: ${del.status}`);
     },
-    async assess() {
+    async assess(snapshot) {
       const cfg = await config();
-      return runChecks(CHECKS, buildCheckContext(await read(), cfg));
+      return runChecks(CHECKS, buildCheckContext(snapshot ?? (await read()), cfg));
     },
     async files() {
       const out = new Map<string, string>();
