@@ -1,7 +1,7 @@
 /**
  * Trust of a private CA (the emulator's). A live command relies on NODE_EXTRA_CA_CERTS, which Node
  * reads at start-up; a process that starts the emulator itself (tests, demo) cannot set it any more,
- * so every client takes the CA PEM and hands it to its own HTTP agent. Nothing here turns
+ * so every client takes the CA PEM and uses the HTTP agents made for that CA. Nothing here turns
  * certificate verification off.
  */
 import { Agent as HttpsAgent } from "node:https";
