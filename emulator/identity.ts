@@ -113,7 +113,7 @@ export class IdentityProvider {
   private readonly keyId = randomUUID().replaceAll("-", "");
   private readonly keys = signingKeys();
   private readonly verifyKey = this.keys.verifyKey;
-  /** tokens whose signature this emulator has verified, with their claims */
+  /** tokens this emulator signed or whose signature it has verified, with their claims */
   private readonly verifiedTokens = new Map<string, jose.JWTPayload>();
 
   constructor(private readonly options: IdentityProviderOptions) {}
@@ -457,16 +457,23 @@ export class IdentityProvider {
     if (audience === "graph" && app.directoryRoles.length > 0) {
       claims.wids = [...app.directoryRoles];
     }
-    return new jose.SignJWT(claims)
+    const token = await new jose.SignJWT(claims)
       .setProtectedHeader({ typ: "JWT", alg: "RS256", kid: this.keyId, x5t: this.keyId })
       .sign(await this.keys.signingKey);
+    // Its own signature under its own key id: verifying it would give these claims, so they are kept
+    // as verified (a client's first requests, sent at once, each verified it). The expired ones go.
+    for (const [kept, payload] of this.verifiedTokens)
+      if (typeof payload.exp === "number" && payload.exp <= now) this.verifiedTokens.delete(kept);
+    this.verifiedTokens.set(token, jose.decodeJwt(token));
+    return token;
   }
 
   /**
    * The token's claims once its signature, issuer and key id have been checked (undefined: another
    * emulator's token); its time claims are checked on every use as jose checks them. A client
    * sends one token with hundreds of requests, and an RSA verification through WebCrypto cost more
-   * than most of the requests it guarded, so a verified token's claims are kept.
+   * than most of the requests it guarded, so a verified token's claims are kept, and those of the
+   * tokens this emulator issued are kept from the start.
    */
   private async verified(token: string): Promise<jose.JWTPayload | undefined> {
     let payload = this.verifiedTokens.get(token);
