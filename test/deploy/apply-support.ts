@@ -88,6 +88,14 @@ export interface ApplyHarness {
   close(): Promise<void>;
 }
 
+/**
+ * The walkthrough's tenant (before.json), read and checked once per process; each harness gets a
+ * copy of its own, which its emulator may change. The kill tests start a harness per kill point.
+ */
+let beforeSnapshot: Promise<Snapshot> | undefined;
+const beforeFixture = async (): Promise<Snapshot> =>
+  structuredClone(await (beforeSnapshot ??= loadFixture("before")));
+
 export async function startApplyHarness(
   options: {
     config?: (yaml: string) => string;
@@ -96,7 +104,7 @@ export async function startApplyHarness(
   } = {},
 ): Promise<ApplyHarness> {
   const clock = { now: Date.parse("2026-12-02T09:00:00Z") };
-  const emu = await emulate(options.snapshot ?? (await loadFixture("before")), {
+  const emu = await emulate(options.snapshot ?? (await beforeFixture()), {
     deployer: true,
     now: () => clock.now,
     ...options.emulator,
