@@ -211,11 +211,26 @@ export function strengthPath(
 ): string | undefined {
   if (!MODERN_CLIENTS.has(signIn.clientAppType)) return undefined;
   return strength.allowedCombinations.find((combo) =>
-    combo
-      .split(",")
-      .map((m) => m.trim())
-      .every((m) => modeUsable(m, cap, signIn, strength)),
+    modesOfCombination(combo).every((m) => modeUsable(m, cap, signIn, strength)),
   );
+}
+
+/**
+ * The methods of a combination ("password,sms"), split once per distinct text: the prover asks the
+ * same few combinations about every sign-in it tries. Tenants hold a handful of distinct texts; the
+ * bound only keeps a long-running process from growing on hostile input.
+ */
+const COMBINATION_CACHE_LIMIT = 1024;
+const combinationModes = new Map<string, readonly string[]>();
+
+export function modesOfCombination(combo: string): readonly string[] {
+  let modes = combinationModes.get(combo);
+  if (!modes) {
+    if (combinationModes.size >= COMBINATION_CACHE_LIMIT) combinationModes.clear();
+    modes = Object.freeze(combo.split(",").map((m) => m.trim()));
+    combinationModes.set(combo, modes);
+  }
+  return modes;
 }
 
 /** The FIDO2 key-model restriction a strength puts on its fido2 combination, if any. */
