@@ -186,6 +186,8 @@ function modeUsable(mode: string, cap: Capability, signIn: SignIn, strength: Str
       // Device-bound passkeys cannot register a device (docs/ca-semantics.md §2.5).
       if (signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
         return false;
+      // The key-model restriction is read only for an account that has a key to weigh against it.
+      if (!usable.length) return false;
       const allowed = fido2Restriction(strength);
       return usable.some((m) => !allowed || (!!m.aaguid && allowed.includes(m.aaguid)));
     }
