@@ -98,6 +98,7 @@ function parseUncached(text: string): ParsedKql {
 const classNames = new WeakMap<object, string>();
 const childLists = new WeakMap<KNode, readonly KNode[]>();
 const elementLists = new WeakMap<KNode, readonly KNode[]>();
+const names = new WeakMap<KNode, string | undefined>();
 
 /** The syntax class of a node, e.g. `BinaryExpression`, `FilterOperator`, `LiteralToken`. */
 export function nodeClass(n: KNode): string {
@@ -164,8 +165,11 @@ export function descendants(n: KNode): KNode[] {
 export function nameOf(n: KNode): string | undefined {
   const cls = nodeClass(n);
   if (cls !== "NameReference" && cls !== "NameDeclaration" && cls !== "TokenName") return undefined;
+  if (names.has(n)) return names.get(n);
   const t = tokens(n).find((x) => (x.Text ?? "") !== "");
-  return t?.ValueText ?? t?.Text;
+  const name = t?.ValueText ?? t?.Text;
+  names.set(n, name);
+  return name;
 }
 
 export function excerptOf(text: string, n: KNode, max = 240): string {

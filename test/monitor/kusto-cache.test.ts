@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyzeQuery, type LogRow, watchVerdict } from "../../src/monitor/kql.js";
-import { children, descendants, elements, nodeClass, parseKql } from "../../src/monitor/kusto.js";
+import { children, descendants, elements, nameOf, nodeClass, parseKql } from "../../src/monitor/kusto.js";
 
 const query = (i: number) => `SigninLogs | where UserPrincipalName == "user${i}@contoso.com"`;
 
@@ -29,7 +29,7 @@ describe("parseKql cache", () => {
 });
 
 describe("syntax tree nodes", () => {
-  it("are read once: the same children and elements, which no caller can change", () => {
+  it("are read once: the same children, elements and names, which no caller can change", () => {
     const { root } = parseKql(`SigninLogs | where UserId in ("a", "b") and UserPrincipalName == "c"`);
     for (const n of descendants(root)) {
       expect(children(n)).toBe(children(n));
@@ -41,6 +41,10 @@ describe("syntax tree nodes", () => {
     expect(classes).toContain("FilterOperator");
     expect(classes).toContain("InExpression");
     expect(descendants(root).map(nodeClass)).toEqual(classes);
+    const names = descendants(root).map(nameOf);
+    expect(names).toContain("UserId");
+    expect(names).toContain("SigninLogs");
+    expect(descendants(root).map(nameOf)).toEqual(names);
   });
 });
 
