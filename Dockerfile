@@ -9,6 +9,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY emulator ./emulator
 COPY bench ./bench
+COPY scripts/bundle-cli.mjs ./scripts/
 RUN npm run build
 
 FROM node:20-slim
@@ -24,5 +25,5 @@ COPY docs ./docs
 COPY fixtures/tenants ./fixtures/tenants
 USER node
 WORKDIR /work
-ENTRYPOINT ["node", "/app/dist/src/cli/bin.js"]
+ENTRYPOINT ["node", "/app/dist/bin/breakglass.js"]
 CMD ["--help"]

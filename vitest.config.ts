@@ -20,7 +20,7 @@ export default defineConfig({
     isolate: false,
     // Starts the long files first when vitest has no durations of an earlier run (a clean clone).
     sequence: { sequencer: (await import("./test/sequencer.js")).LongFilesFirst },
-    // Builds dist/ once when a selected test spawns the binary and a source is newer.
+    // Bundles dist/bin/ once when a selected test spawns the binary and a source is newer.
     globalSetup: ["test/setup-build.ts"],
     // Fails any test that waits out a real timer longer than 1 s.
     setupFiles: ["test/setup-timers.ts"],

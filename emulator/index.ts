@@ -145,10 +145,10 @@ export interface RunningEmulator {
 }
 
 async function defaultGraphLayer(): Promise<CreateGraphResourceLayer> {
-  // resolved at run time so this module compiles before the resource layer exists
-  const specifier = "./graph/index.js";
   try {
-    const module = (await import(specifier)) as { createGraphResourceLayer?: CreateGraphResourceLayer };
+    const module = (await import("./graph/index.js")) as {
+      createGraphResourceLayer?: CreateGraphResourceLayer;
+    };
     if (typeof module.createGraphResourceLayer === "function") return module.createGraphResourceLayer;
   } catch (err) {
     throw new Error(

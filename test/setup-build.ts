@@ -1,18 +1,20 @@
 /**
- * Vitest global setup: the CLI tests spawn the built binary (test/support/cli.ts), so `dist/` must
- * match the sources. Runs once per `vitest run`, in the main process, before any worker starts:
- * when a selected test file imports the spawn helper and some source compiles to a missing or older
- * output, it runs `tsc` once. A run that spawns nothing (a single unit test file) never builds.
+ * Vitest global setup: the CLI tests spawn the bundled binary (test/support/cli.ts), so `dist/bin/`
+ * must match the sources. Runs once per `vitest run`, in the main process, before any worker starts:
+ * when a selected test file imports the spawn helper and some source the bundle is made from is
+ * newer than it (or it is missing), it runs scripts/bundle-cli.mjs once (a second or two, without
+ * type checking: `npm run build` and `npm run typecheck` are where type errors fail). A run that
+ * spawns nothing (a single unit test file) never builds.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import type { TestProject } from "vitest/node";
 
 const ROOT = join(import.meta.dirname, "..");
-/** the folders tsconfig.json compiles into dist/ (its `include`). */
-const SOURCE_DIRS = ["src", "emulator", "bench"];
+/** the folders the CLI's bundle is made from (the emulator ships inside it: `breakglass emulator`) */
+const SOURCE_DIRS = ["src", "emulator"];
+const BUNDLE = "dist/bin/breakglass.js";
 const SPAWN_HELPER = "support/cli.js";
 
 function sourceFiles(dir: string): string[] {
@@ -25,19 +27,15 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-/** the first source whose compiled output is missing or older than it, or undefined. */
+/** the first input newer than the bundle (or the bundle itself when it is missing), or undefined. */
 export function staleSource(root = ROOT): string | undefined {
-  const config = statSync(join(root, "tsconfig.json")).mtimeMs;
-  for (const dir of SOURCE_DIRS) {
-    if (!existsSync(join(root, dir))) continue;
-    for (const source of sourceFiles(join(root, dir))) {
-      const output = join(root, "dist", relative(root, source)).replace(/\.ts$/, ".js");
-      if (!existsSync(output)) return source;
-      const built = statSync(output).mtimeMs;
-      if (built < statSync(source).mtimeMs || built < config) return source;
-    }
-  }
-  return undefined;
+  const bundle = join(root, BUNDLE);
+  if (!existsSync(bundle)) return bundle;
+  const built = statSync(bundle).mtimeMs;
+  const inputs = [join(root, "package.json"), join(root, "scripts/bundle-cli.mjs")];
+  for (const dir of SOURCE_DIRS)
+    if (existsSync(join(root, dir))) inputs.push(...sourceFiles(join(root, dir)));
+  return inputs.find((input) => statSync(input).mtimeMs > built);
 }
 
 async function selectedFilesSpawnTheBinary(project: TestProject): Promise<boolean> {
@@ -50,13 +48,6 @@ async function selectedFilesSpawnTheBinary(project: TestProject): Promise<boolea
 export default async function setup(project: TestProject): Promise<void> {
   const stale = staleSource();
   if (!stale || !(await selectedFilesSpawnTheBinary(project))) return;
-  process.stderr.write(`dist/ is older than ${relative(ROOT, stale)}: building once (tsc)\n`);
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  try {
-    execFileSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
-  } catch {
-    // tsc still emits on type errors: the tests then run what the sources say, and
-    // `npm run typecheck` is where type errors fail.
-    process.stderr.write("tsc reported errors (see above); the tests use what it emitted\n");
-  }
+  process.stderr.write(`${BUNDLE} is older than ${relative(ROOT, stale)}: bundling once\n`);
+  execFileSync(process.execPath, [join(ROOT, "scripts/bundle-cli.mjs")], { cwd: ROOT, stdio: "inherit" });
 }

@@ -22,7 +22,7 @@ function root(): string {
 }
 
 const ROOT = root();
-const BIN = join(ROOT, "dist/src/cli/bin.js");
+const BIN = join(ROOT, "dist/bin/breakglass.js");
 
 export interface Timing {
   name: string;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { writeFileAtomically } from "../../src/io/atomic-write.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-const CLI = join(ROOT, "dist/src/cli/bin.js");
+const CLI = join(ROOT, "dist/bin/breakglass.js");
 const EA_ID = "83aa1184-132f-401e-91ba-ace0a55b661a";
 const EA_UPN = "zt4p9w@contosomedical.onmicrosoft.com";
 /** one emergency-account sign-in in this many rows: the rest is the tenant's ordinary traffic */

@@ -171,7 +171,8 @@ export function strengthCatalogue(
 
 /** Can the account present this method in this sign-in? */
 function modeUsable(mode: string, cap: Capability, signIn: SignIn, strength: StrengthDefinition): boolean {
-  const usable = cap.methods.filter((m) => m.mode === mode && m.enabled);
+  // Asked for every mode of every combination in every sign-in the prover tries: no list is built.
+  const usable = (m: RegisteredMethod) => m.mode === mode && m.enabled;
   switch (mode) {
     case "password":
     case "microsoftAuthenticatorPush":
@@ -181,18 +182,21 @@ function modeUsable(mode: string, cap: Capability, signIn: SignIn, strength: Str
     case "voice":
     case "temporaryAccessPassOneTime":
     case "temporaryAccessPassMultiUse":
-      return usable.length > 0;
+      return cap.methods.some(usable);
     case "fido2": {
       // Device-bound passkeys cannot register a device (docs/ca-semantics.md §2.5).
       if (signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
         return false;
+      // The key-model restriction is read only for an account that has a key to weigh against it.
+      const keys = cap.methods.filter(usable);
+      if (!keys.length) return false;
       const allowed = fido2Restriction(strength);
-      return usable.some((m) => !allowed || (!!m.aaguid && allowed.includes(m.aaguid)));
+      return keys.some((m) => !allowed || (!!m.aaguid && allowed.includes(m.aaguid)));
     }
     case "windowsHelloForBusiness":
       // Bound to a registered Windows device, and never during device registration.
       return (
-        usable.length > 0 &&
+        cap.methods.some(usable) &&
         signIn.platform === "windows" &&
         signIn.device !== null &&
         !(signIn.target.kind === "userAction" && signIn.target.action === "registerOrJoinDevices")
@@ -211,11 +215,26 @@ export function strengthPath(
 ): string | undefined {
   if (!MODERN_CLIENTS.has(signIn.clientAppType)) return undefined;
   return strength.allowedCombinations.find((combo) =>
-    combo
-      .split(",")
-      .map((m) => m.trim())
-      .every((m) => modeUsable(m, cap, signIn, strength)),
+    modesOfCombination(combo).every((m) => modeUsable(m, cap, signIn, strength)),
   );
+}
+
+/**
+ * The methods of a combination ("password,sms"), split once per distinct text: the prover asks the
+ * same few combinations about every sign-in it tries. Tenants hold a handful of distinct texts; the
+ * bound only keeps a long-running process from growing on hostile input.
+ */
+const COMBINATION_CACHE_LIMIT = 1024;
+const combinationModes = new Map<string, readonly string[]>();
+
+export function modesOfCombination(combo: string): readonly string[] {
+  let modes = combinationModes.get(combo);
+  if (!modes) {
+    if (combinationModes.size >= COMBINATION_CACHE_LIMIT) combinationModes.clear();
+    modes = Object.freeze(combo.split(",").map((m) => m.trim()));
+    combinationModes.set(combo, modes);
+  }
+  return modes;
 }
 
 /** The FIDO2 key-model restriction a strength puts on its fido2 combination, if any. */
@@ -233,7 +252,7 @@ function fido2Restriction(strength: StrengthDefinition): string[] | undefined {
 
 /** Why no allowed combination of the strength is within the account's reach in this sign-in. */
 function strengthShortfall(strength: StrengthDefinition, cap: Capability, signIn: SignIn): AtomShortfall {
-  const taken = new Set(strength.allowedCombinations.flatMap((c) => c.split(",").map((m) => m.trim())));
+  const taken = new Set(strength.allowedCombinations.flatMap(modesOfCombination));
   const enabled = cap.methods.filter((m) => m.enabled);
   const keys = enabled.filter((m) => m.mode === "fido2");
   const allowedKeys = taken.has("fido2") ? fido2Restriction(strength) : undefined;

@@ -157,25 +157,59 @@ const guestMatch = (spec: GuestSpec | undefined, id: Identity): Tri => {
   return spec.tenants.includes(id.externalTenantId.toLowerCase()) ? YES : NO;
 };
 
+/** One side (include or exclude) of a users condition, its lists lower-cased once. */
+interface UsersSide {
+  users: ReadonlySet<string>;
+  guests: GuestSpec | undefined;
+  groups: string[];
+  roles: string[];
+}
+
+/**
+ * A users condition read once: the evaluator asks it about one identity for every sign-in it
+ * tries, and the lists do not change between them.
+ */
+interface CompiledUsersCondition {
+  include: UsersSide;
+  exclude: UsersSide;
+}
+
+function compileUsersSide(usersCond: Record<string, unknown>, side: "include" | "exclude"): UsersSide {
+  return {
+    users: new Set(lower(listOf(usersCond[`${side}Users`]))),
+    guests: guestSpec(usersCond[`${side}GuestsOrExternalUsers`]),
+    groups: lower(listOf(usersCond[`${side}Groups`])),
+    roles: lower(listOf(usersCond[`${side}Roles`])),
+  };
+}
+
+const compileUsersCondition = (usersCond: Record<string, unknown>): CompiledUsersCondition => ({
+  include: compileUsersSide(usersCond, "include"),
+  exclude: compileUsersSide(usersCond, "exclude"),
+});
+
+type UsersHit = { kind: "all" | "user" | "guests" | "group" | "role"; id?: string; maybe?: boolean };
+
+function sideHit(s: UsersSide, id: Identity, side: "include" | "exclude"): UsersHit | undefined {
+  if (side === "include" && s.users.has("all")) return { kind: "all" };
+  if (s.users.has(id.userId)) return { kind: "user", id: id.userId };
+  if (s.users.has("guestsorexternalusers") && id.externalKind) return { kind: "guests" };
+  const guest = guestMatch(s.guests, id);
+  if (guest === YES) return { kind: "guests" };
+  for (const g of s.groups) if (id.groups.has(g)) return { kind: "group", id: g };
+  for (const r of s.roles) if (id.activeRoles.has(r)) return { kind: "role", id: r };
+  if (guest === MAYBE) return { kind: "guests", maybe: true };
+  return undefined;
+}
+
 /** Which include or exclude element of `users` an identity hits; undefined when none. */
 export function usersHit(
   usersCond: Record<string, unknown> | null | undefined,
   id: Identity,
   side: "include" | "exclude",
-): { kind: "all" | "user" | "guests" | "group" | "role"; id?: string; maybe?: boolean } | undefined {
+): UsersHit | undefined {
   if (!usersCond) return undefined;
-  const users = lower(listOf(usersCond[`${side}Users`]));
-  if (side === "include" && users.includes("all")) return { kind: "all" };
-  if (users.includes(id.userId)) return { kind: "user", id: id.userId };
-  if (users.includes("guestsorexternalusers") && id.externalKind) return { kind: "guests" };
-  const guest = guestMatch(guestSpec(usersCond[`${side}GuestsOrExternalUsers`]), id);
-  if (guest === YES) return { kind: "guests" };
-  for (const g of lower(listOf(usersCond[`${side}Groups`])))
-    if (id.groups.has(g)) return { kind: "group", id: g };
-  for (const r of lower(listOf(usersCond[`${side}Roles`])))
-    if (id.activeRoles.has(r)) return { kind: "role", id: r };
-  if (guest === MAYBE) return { kind: "guests", maybe: true };
-  return undefined;
+  return sideHit(compileUsersSide(usersCond, side), id, side);
 }
 
 const CLIENT_EXPANSION: Record<string, ClientAppType[]> = {
@@ -217,11 +251,12 @@ export function compilePolicy(raw: Record<string, unknown>, ctx: CompileContext)
 
   // --- users (scenario-independent for one identity)
   const workloadOnly = !usersCond && !!c.clientApplications;
+  const compiledUsers = usersCond ? compileUsersCondition(usersCond) : undefined;
   const users = (id: Identity): Tri => {
-    if (workloadOnly || !usersCond) return NO;
-    const inc = usersHit(usersCond, id, "include");
+    if (workloadOnly || !compiledUsers) return NO;
+    const inc = sideHit(compiledUsers.include, id, "include");
     if (!inc) return NO;
-    const exc = usersHit(usersCond, id, "exclude");
+    const exc = sideHit(compiledUsers.exclude, id, "exclude");
     if (exc && !exc.maybe) return NO;
     return exc?.maybe || inc.maybe ? MAYBE : YES;
   };

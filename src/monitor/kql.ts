@@ -20,7 +20,16 @@
  * Comments are trivia in the syntax tree and never reach the evaluation.
  */
 import type { KNode } from "./kusto.js";
-import { children, descendants, elements, excerptOf, nameOf, nodeClass, parseKql } from "./kusto.js";
+import {
+  children,
+  descendants,
+  elements,
+  excerptOf,
+  nameOf,
+  nodeClass,
+  type ParsedKql,
+  parseKql,
+} from "./kusto.js";
 
 export const SIGNIN_TABLES = ["SigninLogs", "AADNonInteractiveUserSignInLogs"] as const;
 export const AUDIT_TABLE = "AuditLogs";
@@ -226,9 +235,43 @@ export function analyzeQuery(text: string, watchlists: WatchlistData[] = []): Qu
   }
 }
 
-function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
-  const parsed = parseKql(text);
-  const root = parsed.root;
+/** A step of the query that may drop the alert's rows, with the tables whose rows pass through it. */
+interface RowGate {
+  node: KNode;
+  /** empty when it cannot be told: the step applies to every row. */
+  sources: ReadonlySet<string>;
+}
+
+/**
+ * What a query is, apart from the rows asked about and the watchlists given: its names, tables, and
+ * the steps that decide which rows come out. Read once per syntax tree (and so once per query text
+ * while the parse cache holds it): one assess asks about the same alert query for several checks and
+ * many accounts.
+ */
+interface QueryStructure {
+  lets: Map<string, KNode>;
+  bindings: Map<string, Binding[]>;
+  elementColumns: Set<string>;
+  tables: string[];
+  watchlistNames: string[];
+  crossResource: KNode[];
+  filters: Array<RowGate & { predicate: KNode | undefined }>;
+  joins: Array<RowGate & { kind: string }>;
+  opaque: RowGate[];
+}
+
+const structures = new WeakMap<ParsedKql, QueryStructure>();
+
+function structureOf(parsed: ParsedKql): QueryStructure {
+  let structure = structures.get(parsed);
+  if (!structure) {
+    structure = readStructure(parsed.root);
+    structures.set(parsed, structure);
+  }
+  return structure;
+}
+
+function readStructure(root: KNode): QueryStructure {
   const all = [...descendants(root)];
 
   const lets = new Map<string, KNode>();
@@ -270,24 +313,52 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
       if (fn && CROSS_RESOURCE_FUNCTIONS.has(fn)) crossResource.push(n);
     }
   }
-  const watchlistByAlias = new Map(watchlists.map((w) => [w.alias.toLowerCase(), w]));
-  const missingWatchlists = [...watchlistNames].filter((w) => !watchlistByAlias.has(w.toLowerCase())).sort();
 
+  const gate = (node: KNode): RowGate => ({ node, sources: sourceTables(node, lets) });
   // The filters that decide which rows come out: every `where`, except those that only build a list
   // of values (inside `x in (subquery)`, or a `let` that reads no log table).
-  const filters = all.filter((n) => nodeClass(n) === "FilterOperator" && !buildsValueList(n, lets));
-  const joins = all.filter(
-    (n) =>
-      (nodeClass(n) === "JoinOperator" || nodeClass(n) === "LookupOperator") && !buildsValueList(n, lets),
-  );
+  const filters = all
+    .filter((n) => nodeClass(n) === "FilterOperator" && !buildsValueList(n, lets))
+    .map((n) => ({ ...gate(n), predicate: elements(n).at(-1) }));
+  const joins = all
+    .filter(
+      (n) =>
+        (nodeClass(n) === "JoinOperator" || nodeClass(n) === "LookupOperator") && !buildsValueList(n, lets),
+    )
+    .map((n) => ({
+      ...gate(n),
+      kind: joinKind(n, nodeClass(n) === "LookupOperator" ? "leftouter" : "innerunique"),
+    }));
   // Operators whose effect on rows the analysis does not model (search, sample, parse-where,
   // evaluate, invoke, ...) may drop the account's rows: they narrow like an unknown filter.
-  const opaque = all.filter(
-    (n) =>
-      nodeClass(n).endsWith("Operator") &&
-      (!ROW_KEEPING_OPERATORS.has(nodeClass(n)) || !keepsAtLeastOneRow(n)) &&
-      !buildsValueList(n, lets),
-  );
+  const opaque = all
+    .filter(
+      (n) =>
+        nodeClass(n).endsWith("Operator") &&
+        (!ROW_KEEPING_OPERATORS.has(nodeClass(n)) || !keepsAtLeastOneRow(n)) &&
+        !buildsValueList(n, lets),
+    )
+    .map(gate);
+
+  return {
+    lets,
+    bindings,
+    elementColumns,
+    tables: [...tables].sort(),
+    watchlistNames: [...watchlistNames].sort(),
+    crossResource,
+    filters,
+    joins,
+    opaque,
+  };
+}
+
+function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
+  const parsed = parseKql(text);
+  const { lets, bindings, elementColumns, tables, watchlistNames, crossResource, filters, joins, opaque } =
+    structureOf(parsed);
+  const watchlistByAlias = new Map(watchlists.map((w) => [w.alias.toLowerCase(), w]));
+  const missingWatchlists = watchlistNames.filter((w) => !watchlistByAlias.has(w.toLowerCase())).sort();
 
   const ctx: EvalContext = {
     text,
@@ -299,6 +370,8 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
     depth: 0,
     evaluating: new Set(),
   };
+  // A step whose rows come from other tables than the row's does not see it.
+  const passes = (g: RowGate, row: LogRow) => g.sources.size === 0 || g.sources.has(row.table);
 
   const evaluate = (row: LogRow): RowVerdict => {
     ctx.row = row;
@@ -306,11 +379,9 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
     const matches: IdentityMatch[] = [];
     const blockers: string[] = [];
     for (const f of filters) {
-      const source = sourceTables(f, lets);
-      if (source.size > 0 && !source.has(row.table)) continue;
-      const predicate = elements(f).at(-1);
-      if (!predicate) continue;
-      const r = evalBool(predicate, ctx);
+      if (!passes(f, row)) continue;
+      if (!f.predicate) continue;
+      const r = evalBool(f.predicate, ctx);
       accepted = and3(accepted, r.r);
       if (r.r === true) matches.push(...r.m);
       else blockers.push(...r.why);
@@ -320,18 +391,15 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
       blockers.push(`${excerptOf(text, c, 120)}: reads data outside the rule's workspace`);
     }
     for (const o of opaque) {
-      const source = sourceTables(o, lets);
-      if (source.size > 0 && !source.has(row.table)) continue;
+      if (!passes(o, row)) continue;
       accepted = and3(accepted, "depends");
-      blockers.push(`${excerptOf(text, o, 120)}: this operator may drop rows`);
+      blockers.push(`${excerptOf(text, o.node, 120)}: this operator may drop rows`);
     }
     for (const j of joins) {
-      const kind = joinKind(j, nodeClass(j) === "LookupOperator" ? "leftouter" : "innerunique");
-      if (["leftouter", "fullouter"].includes(kind)) continue;
-      const source = sourceTables(j, lets);
-      if (source.size > 0 && !source.has(row.table)) continue;
+      if (["leftouter", "fullouter"].includes(j.kind)) continue;
+      if (!passes(j, row)) continue;
       accepted = and3(accepted, "depends");
-      blockers.push(`${excerptOf(text, j, 120)}: a ${kind} join keeps only rows that find a partner`);
+      blockers.push(`${excerptOf(text, j.node, 120)}: a ${j.kind} join keeps only rows that find a partner`);
     }
     return { accepted, matches: accepted === true ? matches : [], namedBy: matches, blockers };
   };
@@ -339,8 +407,8 @@ function analyze(text: string, watchlists: WatchlistData[]): QueryAnalysis {
   return {
     text,
     syntaxErrors: parsed.errors.map((e) => `${e.message} (at ${e.start})`),
-    tables: [...tables].sort(),
-    watchlists: [...watchlistNames].sort(),
+    tables: [...tables],
+    watchlists: [...watchlistNames],
     missingWatchlists,
     evaluate,
   };
@@ -425,7 +493,7 @@ function functionName(call: KNode): string | undefined {
   return name ? nameOf(name) : undefined;
 }
 
-function callArguments(call: KNode): KNode[] {
+function callArguments(call: KNode): readonly KNode[] {
   const list = elements(call)[1];
   return list ? elements(list) : [];
 }

@@ -89,30 +89,57 @@ function parseUncached(text: string): ParsedKql {
   return { root: code.Syntax as KNode, errors };
 }
 
+/*
+ * The tree is walked many times per query (every filter, for every row an alert is asked about), and
+ * each step through a Bridge.NET node is a property getter and a virtual call. The tree is never
+ * modified, so what a node is and what it holds are read once and kept beside it; the maps hold
+ * nothing a dropped tree would need.
+ */
+const classNames = new WeakMap<object, string>();
+const childLists = new WeakMap<KNode, readonly KNode[]>();
+const elementLists = new WeakMap<KNode, readonly KNode[]>();
+const names = new WeakMap<KNode, string | undefined>();
+
 /** The syntax class of a node, e.g. `BinaryExpression`, `FilterOperator`, `LiteralToken`. */
 export function nodeClass(n: KNode): string {
-  // Generic Bridge names read `Kusto.Language.Syntax.SyntaxList$1$Kusto...Expression`: cut the arguments.
-  const full = (n.constructor.$$name ?? "").split("$")[0] ?? "";
-  const last = full.slice(full.lastIndexOf(".") + 1);
-  return last.includes("+") ? last.slice(last.indexOf("+") + 1) : last;
+  // One name per Bridge class: read once per constructor.
+  let cls = classNames.get(n.constructor);
+  if (cls === undefined) {
+    // Generic Bridge names read `Kusto.Language.Syntax.SyntaxList$1$Kusto...Expression`: cut the arguments.
+    const full = (n.constructor.$$name ?? "").split("$")[0] ?? "";
+    const last = full.slice(full.lastIndexOf(".") + 1);
+    cls = last.includes("+") ? last.slice(last.indexOf("+") + 1) : last;
+    classNames.set(n.constructor, cls);
+  }
+  return cls;
 }
 
-export function children(n: KNode): KNode[] {
-  const out: KNode[] = [];
-  for (let i = 0; i < n.ChildCount; i++) {
-    const c = n.GetChild(i);
-    if (c) out.push(c);
+export function children(n: KNode): readonly KNode[] {
+  let out = childLists.get(n);
+  if (!out) {
+    const list: KNode[] = [];
+    for (let i = 0; i < n.ChildCount; i++) {
+      const c = n.GetChild(i);
+      if (c) list.push(c);
+    }
+    out = Object.freeze(list);
+    childLists.set(n, out);
   }
   return out;
 }
 
 /** Children that are not tokens, with syntax lists and separated elements flattened away. */
-export function elements(n: KNode): KNode[] {
-  const out: KNode[] = [];
-  for (const c of children(n)) {
-    const cls = nodeClass(c);
-    if (cls.startsWith("SyntaxList") || cls.startsWith("SeparatedElement")) out.push(...elements(c));
-    else if (!c.IsToken) out.push(c);
+export function elements(n: KNode): readonly KNode[] {
+  let out = elementLists.get(n);
+  if (!out) {
+    const list: KNode[] = [];
+    for (const c of children(n)) {
+      const cls = nodeClass(c);
+      if (cls.startsWith("SyntaxList") || cls.startsWith("SeparatedElement")) list.push(...elements(c));
+      else if (!c.IsToken) list.push(c);
+    }
+    out = Object.freeze(list);
+    elementLists.set(n, out);
   }
   return out;
 }
@@ -138,8 +165,11 @@ export function descendants(n: KNode): KNode[] {
 export function nameOf(n: KNode): string | undefined {
   const cls = nodeClass(n);
   if (cls !== "NameReference" && cls !== "NameDeclaration" && cls !== "TokenName") return undefined;
+  if (names.has(n)) return names.get(n);
   const t = tokens(n).find((x) => (x.Text ?? "") !== "");
-  return t?.ValueText ?? t?.Text;
+  const name = t?.ValueText ?? t?.Text;
+  names.set(n, name);
+  return name;
 }
 
 export function excerptOf(text: string, n: KNode, max = 240): string {

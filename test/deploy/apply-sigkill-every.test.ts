@@ -1,6 +1,6 @@
 /**
  * `breakglass apply` killed with a real SIGKILL at every kill point, then run again (issue 13): the
- * built CLI (`dist/src/cli/bin.js`) runs against the HTTPS emulator with the test-only preload
+ * built CLI (`dist/bin/breakglass.js`) runs against the HTTPS emulator with the test-only preload
  * test/support/kill-before-journal-record.mjs, which makes the process SIGKILL itself just before
  * its Nth journal record is appended. N walks every point of apply-support.ts killPoints for an
  * uninterrupted run of the same CLI (before the first `planned`, every `sent`, every `confirmed`):

@@ -128,7 +128,7 @@ describe("Dockerfile", () => {
     const final = instructions.slice(instructions.lastIndexOf(froms.at(-1)!));
     expect(final.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
     expect(final.filter((l) => l.startsWith("USER ")).at(-1)).toBe("USER node");
-    expect(final.at(-2)).toBe('ENTRYPOINT ["node", "/app/dist/src/cli/bin.js"]');
+    expect(final.at(-2)).toBe('ENTRYPOINT ["node", "/app/dist/bin/breakglass.js"]');
     expect(dockerfile).not.toMatch(/AZURE_CLIENT_SECRET|ARG .*SECRET/);
   });
 });

@@ -86,22 +86,51 @@ export function damageOf(doc: Json, focus?: (path: Path) => boolean): fc.Arbitra
   return fc.oneof(...arbitraries);
 }
 
-/** A damaged deep copy of the document. */
+/** The document and everything in it frozen: what a test damages copies of, and must never change. */
+export function deepFreeze<T extends Json>(doc: T): T {
+  if (doc !== null && typeof doc === "object" && !Object.isFrozen(doc)) {
+    for (const value of Object.values(doc)) deepFreeze(value);
+    Object.freeze(doc);
+  }
+  return doc;
+}
+
+const shallowCopy = (v: Json): Json =>
+  Array.isArray(v) ? [...v] : v !== null && typeof v === "object" ? { ...v } : v;
+
+/**
+ * A copy of the document whose lists and objects along `path` (the one it ends at included) are
+ * fresh, and whose other parts are the document's own: a damage changes only that last container.
+ * Cheaper than a deep copy of a large document for each of hundreds of runs; the document is frozen
+ * by the tests (`deepFreeze`), so a reader that changed a shared part would throw, not pass.
+ */
+function copyAlong(doc: Json, path: Path): { copy: Json; last: any } {
+  const copy = shallowCopy(doc);
+  let cur: any = copy;
+  for (const key of path) {
+    const next = cur[key];
+    if (next === null || typeof next !== "object") throw new Error(`no list or object at ${path.join(".")}`);
+    cur = cur[key] = shallowCopy(next);
+  }
+  return { copy, last: cur };
+}
+
+/** A damaged copy of the document (the document itself is left as it is). */
 export function applyDamage<T extends Json>(doc: T, damage: Damage): T {
-  const copy = structuredClone(doc);
   if (damage.kind === "duplicateId") {
-    const list = at(copy, damage.list) as Array<{ id?: unknown }>;
+    const list = at(doc, damage.list) as Array<{ id?: unknown }>;
     const id = list[damage.from]?.id;
     const target = list[damage.to];
-    if (typeof id === "string" && target && typeof target === "object")
-      target.id = damage.upper ? id.toUpperCase() : id;
-    return copy;
+    if (!(typeof id === "string" && target && typeof target === "object")) return shallowCopy(doc) as T;
+    const { copy, last } = copyAlong(doc, [...damage.list, damage.to]);
+    last.id = damage.upper ? id.toUpperCase() : id;
+    return copy as T;
   }
-  const parent = at(copy, damage.path.slice(0, -1));
+  const { copy, last: parent } = copyAlong(doc, damage.path.slice(0, -1));
   const key = damage.path.at(-1)!;
   if (damage.kind === "remove") delete parent[key];
   else parent[key] = damage.kind === "null" ? null : damage.value;
-  return copy;
+  return copy as T;
 }
 
 export const describeDamage = (d: Damage): string =>

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { applyDamage, damageOf, describeDamage } from "./damage.js";
+import { applyDamage, damageOf, deepFreeze, describeDamage } from "./damage.js";
 
 const root = new URL("../../", import.meta.url);
 const fixture = (name: string) => new URL(`fixtures/tenants/${name}`, root).pathname;
@@ -128,7 +128,7 @@ for (const [sample, runs] of [
   describe(`damaged copies of the ${sample} sample`, () => {
     it("never crash, exit 0-3 or 70, and never turn a failure into a pass", async () => {
       const config = fixture(`${sample}.breakglass.yaml`);
-      const doc = JSON.parse(await readFile(fixture(`${sample}.json`), "utf8"));
+      const doc = deepFreeze(JSON.parse(await readFile(fixture(`${sample}.json`), "utf8")));
       const baseline = await verdicts(fixture(`${sample}.json`), config);
       const failing = [...baseline.checks].filter(([, s]) => s === "fail").map(([id]) => id);
       const refuted = [...baseline.accounts].filter(([, s]) => s !== "proven").map(([id]) => id);

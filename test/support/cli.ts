@@ -1,8 +1,8 @@
 /**
- * Runs `breakglass` as a person does: the built binary (`dist/src/cli/bin.js`) in its own Node
- * process. `test/setup-build.ts` rebuilds `dist/` once per run when a test file importing this
- * module is selected and a source file is newer than its output, so a spawn costs Node's start-up
- * and the command's own imports, not a TypeScript loader per process.
+ * Runs `breakglass` as a person does: the binary package.json's `bin` names (`dist/bin/breakglass.js`,
+ * bundled by scripts/bundle-cli.mjs) in its own Node process. `test/setup-build.ts` bundles it once
+ * per run when a test file importing this module is selected and a source file is newer than the
+ * bundle, so a spawn costs Node's start-up and the command's own chunks, not a TypeScript loader.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 export const ROOT = join(import.meta.dirname, "../..");
-export const BIN = join(ROOT, "dist/src/cli/bin.js");
+export const BIN = join(ROOT, "dist/bin/breakglass.js");
 
 export interface CliResult {
   code: number;
