@@ -210,7 +210,7 @@ describe("monitoring kinds", () => {
 });
 
 // Strings of any code point: `binaryCodePoint` draws what `{ unit: "binary" }` draws without leaving
-// fast-check's 150 MB map of characters in the worker (test/support/arbitraries.ts).
+// fast-check's 85 MB map of characters in the worker (test/support/arbitraries.ts).
 describe("queries from hostile tenant strings", () => {
   const literals = (q: string): unknown[] =>
     descendants(parseKql(q).root)

@@ -3,12 +3,12 @@
  *
  * `binaryCodePoint` is the unit of `fc.string({ unit: "binary" })`: one code point of U+0000 to
  * U+10FFFF other than a surrogate, drawn as fast-check draws it (the same index from the same
- * `nat`, mapped to the same character), so a property run with it sees the same strings. It differs
- * in how it recognises a value, which fast-check does as soon as the string arbitrary is built: by
- * arithmetic here, where fast-check's own unit looks the value up in a map of all 1,112,064
- * characters that it builds on first use and keeps in a module-level cache for the life of the
- * process (about 150 MB of heap). Test files share a vitest worker (docs/architecture.md, "Tests"),
- * so every later file's garbage collections would mark that map.
+ * `nat`, mapped to the same character), so a property run with it sees the same strings. It
+ * differs in how it recognises a value, which fast-check does as soon as the string arbitrary is
+ * built: by arithmetic here, where fast-check's own unit looks the value up in a map of all
+ * 1,112,064 characters that it builds on first use and keeps in a module-level cache for the life
+ * of the process (about 85 MB of heap after a full collection). Test files share a vitest worker
+ * (docs/architecture.md, "Tests"), so every later file's garbage collections would mark that map.
  */
 import fc from "fast-check";
 
