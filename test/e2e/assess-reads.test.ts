@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type * as Sarif from "sarif";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CountersSnapshot, RunningEmulator } from "../../emulator/index.js";
 import { OUT_DIR_FILE } from "../../src/report/render.js";
@@ -135,5 +136,12 @@ describe("assess reads the mid-size tenant once, with no more requests than expo
       const text = reportText(join(dir, "report"), format);
       for (const id of failing) expect(text, `${format} ${id}`).toContain(id);
     }
+    // the binary is a bundle (scripts/bundle-cli.mjs): each check still finds the Markdown beside
+    // its source, which SARIF carries as the rule's help
+    const rules = (JSON.parse(reportText(join(dir, "report"), "sarif")) as Sarif.Log).runs[0]!.tool.driver
+      .rules!;
+    expect(rules.length).toBe((json.checks as unknown[]).length);
+    for (const rule of rules)
+      expect(rule.help?.markdown ?? "", rule.id).toMatch(new RegExp(`^# ${rule.id}:`));
   });
 });
