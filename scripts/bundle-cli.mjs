@@ -7,9 +7,9 @@
  *
  * Why a bundle: `apply` and its dependencies are about 870 module files (530 of ours, 340 of its
  * packages), and Node 20 resolves, reads and compiles each one on every start (it has no compile
- * cache for ES modules): importing `apply` took 400-470 ms from dist/src and takes about 150 ms from the bundle. Each
- * command stays its own chunk (src/cli/commands/index.ts imports them lazily), so `--version` loads
- * none of them.
+ * cache for ES modules): importing `apply` took 400-470 ms from dist/src and takes about 150 ms
+ * from the bundle. Each command stays its own chunk (src/cli/commands/index.ts imports them
+ * lazily), so `--version` loads none of them.
  */
 import { rmSync, renameSync, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
