@@ -5,33 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { derivePlan, summarize } from "../../src/deploy/plan.js";
 import { refToken } from "../../src/deploy/types.js";
-import type { Snapshot } from "../../src/snapshot/schema.js";
-import { applyInMemory, clone, ids, plan, sample } from "./support.js";
+import { applyInMemory, enrollTwoKeys, ids, plan, sample } from "./support.js";
 
 const before = sample("before");
-type Json = Record<string, any>;
-
-/** Two attested YubiKeys per account, as enroll would register them. */
-function enroll(s: Snapshot): Snapshot {
-  const out = clone(s);
-  for (const u of out.users as Json[]) {
-    if (!/^(kp7wd|tr3zm)@/.test(u.userPrincipalName)) continue;
-    for (const [i, aaGuid] of [
-      "2fc0579f-8113-47ea-b116-bb5a8db9202a",
-      "fa2b99dc-9e39-4257-8f92-4a30d23c4118",
-    ].entries())
-      u.authenticationMethods.push({
-        "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
-        id: `key-${u.mailNickname}-${i}`,
-        displayName: `Key ${i}`,
-        aaGuid,
-        model: "YubiKey 5",
-        attestationLevel: "attested",
-        createdDateTime: "2026-11-01T10:05:00Z",
-      });
-  }
-  return out;
-}
 
 describe("deploy on a tenant without emergency access", () => {
   const first = derivePlan(before.snapshot, before.config);
@@ -84,7 +60,7 @@ describe("deploy on a tenant without emergency access", () => {
     expect(second.every((s) => s.waiting)).toBe(true);
     expect(ids(second)).toEqual(["activate.ca900-h4821", "role.grp-h4821"]);
 
-    const enrolled = enroll(applied);
+    const enrolled = enrollTwoKeys(applied, (upn) => /^(kp7wd|tr3zm)@/.test(upn));
     const third = plan(enrolled, before.config);
     expect(third.some((s) => s.waiting)).toBe(false);
     // The TAP method targeted the group for enrollment; once enrolled the group is removed again.

@@ -11,7 +11,7 @@ import { predict } from "../../src/deploy/predict.js";
 import { isChange, type Step } from "../../src/deploy/types.js";
 import type { Snapshot } from "../../src/snapshot/schema.js";
 import { FAULTS } from "./repair-faults.js";
-import { clone, plan as derive, sample } from "./support.js";
+import { clone, enrollTwoKeys, plan as derive, sample } from "./support.js";
 
 type Json = Record<string, any>;
 
@@ -21,28 +21,6 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
-}
-
-/** Two attested keys per emergency account, as enroll registers them. */
-function enroll(s: Snapshot, upns: readonly string[]): Snapshot {
-  const out = clone(s);
-  for (const u of out.users as Json[]) {
-    if (!upns.includes(u.userPrincipalName)) continue;
-    for (const [i, aaGuid] of [
-      "2fc0579f-8113-47ea-b116-bb5a8db9202a",
-      "fa2b99dc-9e39-4257-8f92-4a30d23c4118",
-    ].entries())
-      u.authenticationMethods.push({
-        "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
-        id: `key-${u.mailNickname}-${i}`,
-        displayName: `Key ${i}`,
-        aaGuid,
-        model: "YubiKey 5",
-        attestationLevel: "attested",
-        createdDateTime: "2026-11-01T10:05:00Z",
-      });
-  }
-  return out;
 }
 
 /** The request a step sends, its ids and references left out: `PATCH /v1.0/users/{id}`. */
@@ -73,7 +51,7 @@ describe("predict leaves the snapshot it starts from as it was", () => {
     const before = sample("before");
     const config = { ...before.config, profile: { ...before.config.profile, restrictedAU: true } };
     const first = walk(before.snapshot, derive(before.snapshot, config), seen);
-    const enrolled = enroll(first, config.accounts ?? []);
+    const enrolled = enrollTwoKeys(first, (upn) => (config.accounts ?? []).includes(upn));
     const second = walk(enrolled, derive(enrolled, config), seen);
     expect(derive(second, config).filter(isChange)).toEqual([]);
     // the role's assignment made to expire and an eligible one added: made permanent, removed

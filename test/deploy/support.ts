@@ -25,3 +25,25 @@ export function applyInMemory(snapshot: Snapshot, steps: readonly Step[]): Snaps
 }
 
 export const plan = (snapshot: Snapshot, config: Config) => derivePlan(snapshot, config).steps;
+
+/** Two attested YubiKeys on each account `isEmergency` picks, as enroll registers them. */
+export function enrollTwoKeys(s: Snapshot, isEmergency: (upn: string) => boolean): Snapshot {
+  const out = clone(s);
+  for (const u of out.users as Array<Record<string, any>>) {
+    if (!isEmergency(u.userPrincipalName)) continue;
+    for (const [i, aaGuid] of [
+      "2fc0579f-8113-47ea-b116-bb5a8db9202a",
+      "fa2b99dc-9e39-4257-8f92-4a30d23c4118",
+    ].entries())
+      u.authenticationMethods.push({
+        "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
+        id: `key-${u.mailNickname}-${i}`,
+        displayName: `Key ${i}`,
+        aaGuid,
+        model: "YubiKey 5",
+        attestationLevel: "attested",
+        createdDateTime: "2026-11-01T10:05:00Z",
+      });
+  }
+  return out;
+}
