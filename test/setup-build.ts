@@ -32,7 +32,8 @@ export function staleSource(root = ROOT): string | undefined {
   const bundle = join(root, BUNDLE);
   if (!existsSync(bundle)) return bundle;
   const built = statSync(bundle).mtimeMs;
-  const inputs = [join(root, "package.json"), join(root, "scripts/bundle-cli.mjs")];
+  // the lockfile too: the bundle holds the packages, so an upgraded one makes it stale
+  const inputs = ["package.json", "package-lock.json", "scripts/bundle-cli.mjs"].map((f) => join(root, f));
   for (const dir of SOURCE_DIRS)
     if (existsSync(join(root, dir))) inputs.push(...sourceFiles(join(root, dir)));
   return inputs.find((input) => statSync(input).mtimeMs > built);
